@@ -1,0 +1,155 @@
+"""Analyze: which names are active (depend on a wrt input and reach the output),
+and where each name is assigned, to decide which values the reverse sweep must save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gast
+
+from . import anno
+from . import template as tpl
+
+CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
+
+
+def is_differentiable_value(value) -> bool:
+    """Whether an operation's result can carry a derivative from its operands."""
+    if isinstance(value, (gast.Compare, gast.BoolOp, gast.Constant)):
+        return False
+    if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.Not, gast.Invert)):
+        return False
+    if isinstance(value, gast.Attribute) and value.attr in CONSTANT_ATTRS:
+        return False
+    if isinstance(value, gast.Call):
+        callee = anno.get(value, anno.CALLEE)
+        if callee is not None and tpl.is_nondifferentiable(callee):
+            return False
+    return True
+
+
+def _reads(value) -> set[str]:
+    if isinstance(value, gast.Subscript):
+        return anno.load_names(value.value)
+    if isinstance(value, gast.Call):
+        names = set()
+        for a in value.args:
+            names |= anno.load_names(a)
+        for k in value.keywords:
+            names |= anno.load_names(k.value)
+        if isinstance(value.func, gast.Attribute):
+            names |= anno.load_names(value.func.value)
+        return names
+    return anno.load_names(value)
+
+
+def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
+    """(targets, sources) pairs along which derivatives flow."""
+    edges = []
+    for node in _statements(body):
+        if isinstance(node, gast.Assign):
+            target = node.targets[0]
+            if isinstance(target, gast.Subscript):
+                tname = anno.load_names(target.value)
+                edges.append((tname, anno.load_names(node.value) | tname))
+            elif is_differentiable_value(node.value):
+                edges.append((anno.store_names(target), _reads(node.value)))
+        elif isinstance(node, gast.Expr) and _is_append(node.value):
+            lst = node.value.func.value.id
+            edges.append(({lst}, anno.load_names(node.value.args[0]) | {lst}))
+        elif isinstance(node, gast.For):
+            edges.append((anno.store_names(node.target), _reads(node.iter)))
+    return edges
+
+
+def _is_append(call) -> bool:
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, gast.Name)
+    )
+
+
+def _statements(body):
+    for stmt in body:
+        yield stmt
+        for field_name in ("body", "orelse"):
+            yield from _statements(getattr(stmt, field_name, []) or [])
+
+
+def active_names(body, wrt: set[str], outputs: set[str]) -> set[str]:
+    """Names that depend on ``wrt`` and that ``outputs`` depend on."""
+    edges = dataflow_edges(body)
+    varied = _closure(set(wrt), [(t, s) for t, s in edges])
+    useful = _closure(set(outputs), [(s, t) for t, s in edges])
+    return varied & useful
+
+
+def _closure(seed: set[str], edges) -> set[str]:
+    found = set(seed)
+    changed = True
+    while changed:
+        changed = False
+        for targets, sources in edges:
+            if sources & found and not targets <= found:
+                found |= targets
+                changed = True
+    return found
+
+
+@dataclass
+class Sites:
+    """Pre-order positions of statements and of the assignments to each name."""
+
+    order: dict[int, int] = field(default_factory=dict)
+    span: dict[int, int] = field(default_factory=dict)
+    loops: dict[int, list[int]] = field(default_factory=dict)
+    assigned: dict[str, list[int]] = field(default_factory=dict)
+
+    def overwritten_after(self, name: str, stmt) -> bool:
+        """Whether ``name`` may be rebound between ``stmt`` and its reverse."""
+        here = self.order[id(stmt)]
+        for site in self.assigned.get(name, ()):
+            if site > here:
+                return True
+            for loop in self.loops[id(stmt)]:
+                if self.order[loop] <= site <= self.span[loop]:
+                    return True
+        return False
+
+    def in_loop(self, stmt) -> bool:
+        return bool(self.loops[id(stmt)])
+
+
+def index_sites(body, exclude=()) -> Sites:
+    """Number the statements of ``body``; ``exclude`` holds ids of nodes not to count."""
+    sites = Sites()
+    counter = [0]
+
+    def visit(stmts, loops):
+        for stmt in stmts:
+            counter[0] += 1
+            sites.order[id(stmt)] = counter[0]
+            sites.loops[id(stmt)] = loops
+            if id(stmt) not in exclude:
+                for name in _bound_by(stmt):
+                    sites.assigned.setdefault(name, []).append(counter[0])
+            inner = loops + [id(stmt)] if isinstance(stmt, (gast.For, gast.While)) else loops
+            visit(getattr(stmt, "body", []) or [], inner)
+            visit(getattr(stmt, "orelse", []) or [], inner)
+            sites.span[id(stmt)] = counter[0]
+
+    visit(body, [])
+    return sites
+
+
+def _bound_by(stmt) -> set[str]:
+    if isinstance(stmt, gast.Assign):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            return set()
+        return anno.store_names(target)
+    if isinstance(stmt, gast.For):
+        return anno.store_names(stmt.target)
+    return set()

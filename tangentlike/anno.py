@@ -1,0 +1,89 @@
+"""Annotations carried on gast nodes between passes, and small node builders."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+CALLEE = "tl_callee"
+
+
+def get(node, key, default=None):
+    return getattr(node, key, default)
+
+
+def set_(node, key, value) -> None:
+    setattr(node, key, value)
+
+
+def name(id_: str, ctx=None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def store(id_: str) -> gast.Name:
+    return name(id_, gast.Store())
+
+
+def const(value) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target: str | gast.expr, value) -> gast.Assign:
+    tgt = store(target) if isinstance(target, str) else target
+    return gast.Assign(targets=[tgt], value=value, type_comment=None)
+
+
+def call(func, args=(), keywords=()) -> gast.Call:
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attr(value, attr_: str) -> gast.Attribute:
+    return gast.Attribute(value=value, attr=attr_, ctx=gast.Load())
+
+
+def dotted(path: str) -> gast.expr:
+    """``"np.linalg.solve"`` as an expression."""
+    parts = path.split(".")
+    node = name(parts[0])
+    for part in parts[1:]:
+        node = attr(node, part)
+    return node
+
+
+def as_load(node):
+    node = copy.deepcopy(node)
+    for sub in gast.walk(node):
+        if hasattr(sub, "ctx"):
+            sub.ctx = gast.Load()
+    return node
+
+
+def as_store(node):
+    node = copy.deepcopy(node)
+    node.ctx = gast.Store()
+    return node
+
+
+def copy_location(new, old):
+    """Give ``new`` and its children ``old``'s location where they have none."""
+    for sub in gast.walk(new):
+        if hasattr(old, "lineno") and getattr(sub, "lineno", None) is None:
+            if "lineno" in getattr(sub, "_attributes", ()):
+                sub.lineno = old.lineno
+                sub.col_offset = getattr(old, "col_offset", 0)
+                sub.end_lineno = getattr(old, "end_lineno", old.lineno)
+                sub.end_col_offset = getattr(old, "end_col_offset", 0)
+    return new
+
+
+def load_names(node) -> set[str]:
+    return {
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+
+
+def store_names(node) -> set[str]:
+    return {
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }

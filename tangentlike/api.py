@@ -1,0 +1,200 @@
+"""The public API: grad, value_and_grad, vjp, getsource."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+
+from . import pipeline
+from .errors import ArgumentError, NonScalarOutputError, TangentlikeError
+
+_CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
+_KEY_LOCKS: dict = {}
+
+
+def _load_templates() -> None:
+    import tangentlike.templates  # noqa: F401
+
+
+def _params(func) -> list[str]:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError) as exc:
+        raise TangentlikeError(f"cannot read the signature of {func!r}") from exc
+
+
+def normalize_wrt(func, wrt) -> tuple[tuple[int, ...], bool]:
+    """``wrt`` as positions, and whether the caller asked for a tuple of results."""
+    params = _params(func)
+    many = isinstance(wrt, (tuple, list))
+    items = list(wrt) if many else [wrt]
+    positions = []
+    for item in items:
+        if isinstance(item, str):
+            if item not in params:
+                raise ArgumentError(
+                    f"wrt={item!r} names no parameter of {func.__qualname__}; "
+                    f"its parameters are {', '.join(params)}"
+                )
+            positions.append(params.index(item))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if not -len(params) <= item < len(params):
+                raise ArgumentError(
+                    f"wrt={item} is out of range: {func.__qualname__} has "
+                    f"{len(params)} parameter(s): {', '.join(params)}"
+                )
+            positions.append(item % len(params))
+        else:
+            raise ArgumentError(f"wrt must be an int, a str or a tuple of them, not {item!r}")
+    return tuple(positions), many
+
+
+def transform(func, mode: str, positions, optimize: bool, verbose: int):
+    """The generated module for ``func``; the same request reuses the first result."""
+    _load_templates()
+    key = (func, mode, positions, optimize)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _CACHE:
+            builder = pipeline.forward if mode == "forward" else pipeline.reverse
+            _CACHE[key] = builder(func, positions, optimize=optimize, verbose=verbose)
+    return _CACHE[key]
+
+
+def backend_of(args) -> str:
+    for a in args:
+        module = type(a).__module__ or ""
+        if module.startswith("cupy"):
+            return "cupy"
+        if module.startswith("dask"):
+            return "dask"
+    return "numpy"
+
+
+def _bind(func, args, kwargs) -> list:
+    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return list(bound.arguments.values())
+
+
+def check_differentiable(func, values, positions) -> None:
+    params = _params(func)
+    for i in positions:
+        v = values[i]
+        dtype = getattr(v, "dtype", None)
+        if isinstance(v, (bool, int, numpy.integer, numpy.bool_)) or (
+            dtype is not None and dtype.kind in "biu"
+        ):
+            raise ArgumentError(
+                f"argument {params[i]!r} of {func.__qualname__} is an integer or boolean "
+                f"({type(v).__name__}{'' if dtype is None else ' of ' + str(dtype)}): it has "
+                "no gradient; pass floats (e.g. x.astype(float) or 1.0)"
+            )
+        if dtype is not None and dtype.kind == "c" or isinstance(v, complex):
+            raise ArgumentError(
+                f"argument {params[i]!r} of {func.__qualname__} is complex: complex "
+                "gradients are not supported; split it into real and imaginary parts"
+            )
+
+
+def _match(g, x):
+    """The gradient in the shape and dtype of its argument."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and getattr(g, "dtype", dtype) != dtype:
+        return g.astype(dtype)
+    if isinstance(x, float) and getattr(g, "shape", None) == ():
+        return float(g)
+    return g
+
+
+class Derivative:
+    """A callable made by tangentlike: the wrapper around generated code."""
+
+    def __init__(self, func, module, positions, many, kind, backend):
+        self.func = func
+        self.module = module
+        self.positions = positions
+        self.many = many
+        self.kind = kind
+        self.backend = backend
+        functools.update_wrapper(self, func)
+        self.__wrapped__ = None
+
+    def generated(self, args):
+        backend = self.backend or backend_of(args)
+        return self.module.compiled(backend)
+
+    def _sweep(self, args, kwargs, seed):
+        values = _bind(self.func, args, kwargs)
+        check_differentiable(self.func, values, self.positions)
+        fn = self.generated(values)
+        if seed is None:
+            value, grads = fn(*values)
+        else:
+            value, grads = fn(*values, seed)
+        grads = grads if self.many or len(self.positions) > 1 else (grads,)
+        grads = tuple(_match(g, values[i]) for g, i in zip(grads, self.positions))
+        return value, grads if self.many else grads[0]
+
+    def __call__(self, *args, **kwargs):
+        if self.kind == "vjp":
+            *args, seed = args
+            return self._sweep(args, kwargs, seed)[1]
+        value, grads = self._sweep(args, kwargs, None)
+        if numpy.ndim(value) != 0:
+            raise NonScalarOutputError(
+                f"grad needs {self.func.__qualname__} to return a scalar, but it returned "
+                f"shape {numpy.shape(value)}; use tangentlike.vjp(f)(*args, seed) for a "
+                "vector-Jacobian product, or tangentlike.jacobian(f)"
+            )
+        return (value, grads) if self.kind == "value_and_grad" else grads
+
+    def source(self, backend=None) -> str:
+        return self.module.source(backend or "numpy")
+
+
+def _make(kind, f, wrt, optimize, verbose, backend):
+    if f is None:
+        return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
+    if not callable(f):
+        raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    positions, many = normalize_wrt(f, wrt)
+    module = transform(f, "reverse", positions, optimize, verbose)
+    return Derivative(f, module, positions, many, kind, backend)
+
+
+def grad(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbose: int = 0,
+         backend: str | None = None) -> Callable:  # fmt: skip
+    """The gradient of scalar-valued ``f`` with respect to argument(s) ``wrt``."""
+    return _make("grad", f, wrt, optimize, verbose, backend)
+
+
+def value_and_grad(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True,
+                   verbose: int = 0, backend: str | None = None) -> Callable:  # fmt: skip
+    """Like grad, returning ``(value, gradient)`` from one forward and reverse sweep."""
+    return _make("value_and_grad", f, wrt, optimize, verbose, backend)
+
+
+def vjp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbose: int = 0,
+        backend: str | None = None) -> Callable:  # fmt: skip
+    """``vjp(f)(*args, seed)``: the gradient of ``sum(seed * f(*args))``."""
+    return _make("vjp", f, wrt, optimize, verbose, backend)
+
+
+def getsource(df: Callable, backend: str | None = None) -> str:
+    """The generated source of a function made by tangentlike."""
+    if isinstance(df, Derivative):
+        return df.source(backend)
+    source_of = getattr(df, "tangentlike_source", None)
+    if source_of is None:
+        raise ArgumentError(f"{df!r} was not made by tangentlike")
+    return source_of(backend)

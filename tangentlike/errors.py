@@ -1,0 +1,72 @@
+"""Errors raised on purpose by tangentlike, each pointing at the user's code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the user's source: file, line, column and the line's text."""
+
+    filename: str
+    lineno: int
+    col: int = 0
+    text: str = ""
+
+    def render(self) -> str:
+        head = f'  File "{self.filename}", line {self.lineno}'
+        if not self.text:
+            return head
+        caret = " " * (4 + self.col) + "^"
+        return f"{head}\n    {self.text.rstrip()}\n{caret}"
+
+
+class TangentlikeError(Exception):
+    """Base class of every error tangentlike raises on purpose."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str = ""):
+        self.message = message
+        self.location = location
+        self.hint = hint
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        parts = [self.message]
+        if self.location is not None:
+            parts.append(self.location.render())
+        if self.hint:
+            parts.append(f"Hint: {self.hint}")
+        return "\n".join(parts)
+
+
+class UnsupportedSyntaxError(TangentlikeError):
+    """The function uses Python syntax that tangentlike cannot differentiate."""
+
+    def __init__(self, problems: list[tuple[str, Location, str]]):
+        self.problems = problems
+        first = problems[0]
+        lines = [f"cannot differentiate {len(problems)} construct(s):"]
+        for what, loc, hint in problems:
+            lines.append(f"- {what}")
+            lines.append(loc.render())
+            if hint:
+                lines.append(f"  Hint: {hint}")
+        super().__init__("\n".join(lines), None, "")
+        self.location = first[1]
+
+
+class NoDerivativeError(TangentlikeError):
+    """A call reaches a function with no derivative template and no source."""
+
+
+class NoSourceError(TangentlikeError):
+    """The function's source code is not available."""
+
+
+class ArgumentError(TangentlikeError, ValueError):
+    """Bad arguments to grad, vjp, jvp: wrt, seeds or shapes."""
+
+
+class NonScalarOutputError(ArgumentError):
+    """grad was asked of a function whose output is not a scalar."""

@@ -1,0 +1,74 @@
+"""Fence: reject, all at once, the constructs the transforms cannot handle."""
+
+from __future__ import annotations
+
+import gast
+
+from .errors import UnsupportedSyntaxError
+
+UNSUPPORTED = {
+    gast.Try: ("try statement", "move the try/except outside the differentiated function"),
+    gast.With: ("with statement", "move the with block outside the differentiated function"),
+    gast.AsyncWith: ("async with statement", "async code cannot be differentiated"),
+    gast.AsyncFor: ("async for loop", "async code cannot be differentiated"),
+    gast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
+    gast.Await: ("await expression", "async code cannot be differentiated"),
+    gast.Yield: ("yield (generator)", "return a list or an array instead of yielding"),
+    gast.YieldFrom: ("yield from (generator)", "return a list or an array instead"),
+    gast.Global: ("global statement", "pass the value as an argument and return it"),
+    gast.Nonlocal: ("nonlocal statement", "pass the value as an argument and return it"),
+    gast.ClassDef: ("class definition", "define the class outside the function"),
+    gast.Delete: ("del statement", "let the name go out of scope instead"),
+    gast.Import: ("import inside the function", "import at module level"),
+    gast.ImportFrom: ("import inside the function", "import at module level"),
+    gast.ListComp: ("list comprehension", "write a for loop that appends to a list"),
+    gast.SetComp: ("set comprehension", "write a for loop"),
+    gast.DictComp: ("dict comprehension", "write a for loop"),
+    gast.GeneratorExp: ("generator expression", "write a for loop"),
+    gast.NamedExpr: ("assignment expression (:=)", "assign on its own line"),
+    gast.Starred: ("starred argument or target", "pass or unpack the items explicitly"),
+    gast.Lambda: ("lambda", "define the function with def at module level"),
+    gast.FunctionDef: ("nested function definition", "define the function at module level"),
+    gast.Match: ("match statement", "use if/elif"),
+}
+
+
+def check(func_node, source) -> None:
+    """Raise one UnsupportedSyntaxError listing every unsupported construct."""
+    problems = []
+    for node in gast.walk(func_node):
+        if node is func_node:
+            continue
+        entry = UNSUPPORTED.get(type(node))
+        if entry is not None:
+            problems.append((entry[0], source.location(node), entry[1]))
+        elif isinstance(node, (gast.For, gast.While)) and node.orelse:
+            problems.append(("else clause of a loop", source.location(node),
+                             "set a flag before break and test it after the loop"))  # fmt: skip
+        elif isinstance(node, gast.keyword) and node.arg is None:
+            problems.append(("**kwargs in a call", source.location(node.value),
+                             "pass keyword arguments explicitly"))  # fmt: skip
+    problems += _loop_exits(func_node.body, source, in_loop=False)
+    args = func_node.args
+    if args.vararg or args.kwarg:
+        problems.append(("*args or **kwargs parameter", source.location(func_node),
+                         "list the parameters explicitly"))  # fmt: skip
+    if problems:
+        problems.sort(key=lambda p: (p[1].lineno, p[1].col))
+        raise UnsupportedSyntaxError(problems)
+
+
+def _loop_exits(block, source, in_loop) -> list:
+    found = []
+    for stmt in block:
+        if in_loop and isinstance(stmt, gast.Return):
+            found.append(("return inside a loop", source.location(stmt),
+                          "store the result in a variable, break, and return after the loop"))
+        elif in_loop and isinstance(stmt, (gast.Break, gast.Continue)):
+            word = "break" if isinstance(stmt, gast.Break) else "continue"
+            found.append((f"{word} inside a loop", source.location(stmt),
+                          "guard the rest of the loop body with if/else"))
+        loop = in_loop or isinstance(stmt, (gast.For, gast.While))
+        for field in ("body", "orelse"):
+            found += _loop_exits(getattr(stmt, field, []) or [], source, loop)
+    return found

@@ -1,0 +1,57 @@
+"""One Namer hands out deterministic, readable names for generated code."""
+
+from __future__ import annotations
+
+import builtins
+
+import gast
+
+ADJOINT_PREFIX = "b"
+TANGENT_PREFIX = "d"
+TEMP_PREFIX = "_"
+STACK_NAME = "_stack"
+
+
+def names_in(tree) -> set[str]:
+    """Every identifier that appears in ``tree``."""
+    found = set()
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name):
+            found.add(node.id)
+        elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):
+            found.add(node.name)
+    return found
+
+
+class Namer:
+    """Gives fresh names that collide with nothing the function or its globals use."""
+
+    def __init__(self, taken=()):
+        self.taken = set(taken) | set(dir(builtins))
+        self.adjoints: dict[str, str] = {}
+        self.tangents: dict[str, str] = {}
+
+    def reserve(self, names) -> None:
+        self.taken.update(names)
+
+    def fresh(self, base: str) -> str:
+        name = base
+        k = 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        return name
+
+    def temp(self, base: str) -> str:
+        return self.fresh(TEMP_PREFIX + base.lstrip("_"))
+
+    def adjoint(self, name: str) -> str:
+        if name not in self.adjoints:
+            self.adjoints[name] = self.fresh(ADJOINT_PREFIX + name)
+        return self.adjoints[name]
+
+    def tangent(self, name: str) -> str:
+        if name not in self.tangents:
+            self.tangents[name] = self.fresh(TANGENT_PREFIX + name)
+        return self.tangents[name]

@@ -1,0 +1,93 @@
+"""Optimize generated functions: drop dead assignments, propagate plain copies.
+
+    _a = x * 2          ->   z = x * 2 + ...   (nothing changes here: one op a line)
+    bt = bz             ->   (bt replaced by bz where both are assigned once)
+    unused = f(x)       ->   (removed)
+
+Passes repeat until the tree stops changing, compared structurally.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import anno
+from .naming import STACK_NAME
+
+
+def optimize(func: gast.FunctionDef) -> gast.FunctionDef:
+    before = None
+    while before != gast.dump(func):
+        before = gast.dump(func)
+        propagate_copies(func)
+        remove_dead(func)
+    return func
+
+
+def _assign_counts(func) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in gast.walk(func):
+        names = ()
+        if isinstance(node, gast.Assign):
+            names = anno.store_names(node.targets[0])
+        elif isinstance(node, (gast.For, gast.AugAssign)):
+            names = anno.store_names(node.target)
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+    for a in func.args.args:
+        counts[a.id] = counts.get(a.id, 0) + 1
+    return counts
+
+
+def _in_loop_names(func) -> set[str]:
+    names = set()
+    for node in gast.walk(func):
+        if isinstance(node, (gast.For, gast.While)):
+            for sub in node.body:
+                names |= anno.store_names(sub)
+    return names
+
+
+def propagate_copies(func) -> None:
+    """Replace ``a`` by ``b`` after ``a = b`` when both names are bound once."""
+    counts = _assign_counts(func)
+    looped = _in_loop_names(func)
+    renames = {}
+    for node in func.body:
+        if (
+            isinstance(node, gast.Assign)
+            and isinstance(node.targets[0], gast.Name)
+            and isinstance(node.value, gast.Name)
+        ):
+            a, b = node.targets[0].id, node.value.id
+            if counts.get(a) == 1 and counts.get(b, 0) <= 1 and not {a, b} & looped:
+                renames[a] = renames.get(b, b)
+    if not renames:
+        return
+    for node in gast.walk(func):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renames:
+            node.id = renames[node.id]
+
+
+def remove_dead(func) -> None:
+    """Remove assignments to names that nothing reads."""
+    loads = anno.load_names(func) | {STACK_NAME}
+    func.body = _prune(func.body, loads)
+
+
+def _prune(block, loads):
+    out = []
+    for stmt in block:
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Name) and target.id not in loads:
+                continue
+            if isinstance(target, gast.Name) and isinstance(stmt.value, gast.Name):
+                if target.id == stmt.value.id:
+                    continue
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                setattr(stmt, field, _prune(inner, loads) or [gast.Pass()])
+        out.append(stmt)
+    return out

@@ -1,0 +1,133 @@
+"""The pipeline, in the order it runs: parse, resolve, normalize (function.prepare),
+analyze and transform (transform/), optimize, compile."""
+
+from __future__ import annotations
+
+import copy
+import sys
+import threading
+import types
+
+import gast
+
+from . import anno
+from . import compile as compiler
+from . import optimize as optimizer
+from .function import prepare
+from .naming import Namer, names_in
+from .transform.calls import Calls
+from .transform.grad import grad_function
+
+BACKENDS = {
+    "numpy": ("numpy", "import numpy as {alias}"),
+    "cupy": ("cupy", "import cupy"),
+    "dask": ("dask.array", "import dask.array as da"),
+}
+BACKEND_ALIAS = {"cupy": "cupy", "dask": "da"}
+
+
+class Module:
+    """The generated functions of one transform, with what they need to run."""
+
+    def __init__(self, info):
+        self.top = info
+        self.functions: list[gast.FunctionDef] = []
+        self.infos = [info]
+        self.namer = Namer(names_in(info.node) | set(info.func.__globals__))
+        self.calls = Calls(self)
+        self._compiled: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, base: str) -> str:
+        return self.namer.fresh(base)
+
+    def add(self, info, defs) -> None:
+        self.infos.append(info)
+        self.functions.extend(defs)
+
+    def finish(self, main: gast.FunctionDef, optimize: bool) -> None:
+        self.functions.append(main)
+        if optimize:
+            self.functions = [optimizer.optimize(f) for f in self.functions]
+        self.main_name = main.name
+
+    # rendering ---------------------------------------------------------------
+    def aliases(self) -> list[str]:
+        return sorted({info.np_alias for info in self.infos})
+
+    def helpers(self) -> dict:
+        """Runtime helpers and modules that the generated functions actually read."""
+        out = {}
+        for info in self.infos:
+            out.update(info.helpers)
+        used = set().union(*(anno.load_names(f) for f in self.functions))
+        return {k: v for k, v in sorted(out.items()) if k in used}
+
+    def source(self, backend: str = "numpy") -> str:
+        functions = self.functions
+        imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
+        if backend != "numpy":
+            target = BACKEND_ALIAS[backend]
+            functions = [_rename_alias(f, set(self.aliases()), target) for f in functions]
+            imports = [BACKENDS[backend][1]]
+        return compiler.to_source(functions, imports + _helper_imports(self.helpers()))
+
+    def namespace(self) -> dict:
+        ns = {}
+        for info in reversed(self.infos):
+            ns.update(info.func.__globals__)
+            ns.update(info.scope.closure)
+        ns.update(self.helpers())
+        return ns
+
+    def compiled(self, backend: str = "numpy"):
+        with self._lock:
+            if backend not in self._compiled:
+                label = f"{self.top.func.__module__}.{self.main_name}"
+                ns = compiler.load(self.source(backend), self.namespace(), label)
+                self._compiled[backend] = ns[self.main_name]
+            return self._compiled[backend]
+
+
+def _helper_imports(helpers: dict) -> list[str]:
+    """Import lines for the helpers generated code uses: modules, then functions."""
+    modules = sorted(n for n, v in helpers.items() if isinstance(v, types.ModuleType))
+    lines = [f"import {n}" for n in modules]
+    by_module: dict[str, list[str]] = {}
+    for name, value in helpers.items():
+        if not isinstance(value, types.ModuleType):
+            by_module.setdefault(value.__module__, []).append(name)
+    for module, names in sorted(by_module.items()):
+        lines.append(f"from {module} import {', '.join(sorted(names))}")
+    return lines
+
+
+def _rename_alias(func, aliases: set[str], target: str):
+    func = copy.deepcopy(func)
+    for node in gast.walk(func):
+        if isinstance(node, gast.Name) and node.id in aliases:
+            node.id = target
+    return func
+
+
+def reverse(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0) -> Module:
+    """Reverse mode: a Module whose main function returns (value, gradients)."""
+    info = prepare(func)
+    _show(verbose, "normalized", info.node)
+    module = Module(info)
+    wrt_names = [info.params[i] for i in wrt]
+    name = module.fresh(f"d{info.name}_d{''.join(wrt_names)}" if len(wrt_names) < 4 else
+                        f"d{info.name}")  # fmt: skip
+    main = grad_function(info, wrt_names, module.calls, name)
+    _show(verbose, "reverse", main)
+    module.finish(main, optimize)
+    if verbose:
+        print(module.source(), file=sys.stderr)
+    return module
+
+
+def _show(verbose, stage, node) -> None:
+    if verbose >= 2:
+        from .compile import to_source
+
+        print(f"# --- after {stage} ---\n{to_source([node], [])}", file=sys.stderr)

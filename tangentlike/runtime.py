@@ -1,0 +1,104 @@
+"""Helpers that generated code calls: few, small, and array-namespace neutral.
+
+They only use array methods and NumPy functions that dispatch through
+``__array_function__``, so CuPy and Dask arrays stay where they live.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` over the axes that broadcasting added to ``x``'s shape."""
+    shape = numpy.shape(x)
+    gshape = numpy.shape(g)
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and numpy.shape(g)[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if not shape:
+        return g[()] if hasattr(g, "shape") and g.shape == () else g
+    return g
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Broadcast the gradient of a reduction back to the shape of its input ``x``."""
+    shape = numpy.shape(x)
+    if axis is not None and not keepdims:
+        g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
+    return numpy.broadcast_to(g, shape)
+
+
+def _positive_axes(axis, ndim):
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(a % ndim for a in axis))
+    return axis % ndim
+
+
+def reduced_size(x, axis=None):
+    """How many elements a reduction over ``axis`` combines."""
+    shape = numpy.shape(x)
+    if axis is None:
+        return int(numpy.prod(shape))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return int(numpy.prod([shape[a] for a in axes]))
+
+
+def zeros_like(x):
+    """A zero derivative shaped like ``x``; containers get containers of zeros."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, (float, int)):
+        return 0.0
+    return numpy.zeros_like(x)
+
+
+def add_at(g, x, index, value):
+    """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero."""
+    if isinstance(x, list):
+        g = list(g) if g is not None else [zeros_like(v) for v in x]
+        g[index] = value if isinstance(g[index], float) and g[index] == 0.0 else g[index] + value
+        return g
+    if g is None:
+        g = numpy.zeros_like(x)
+    numpy.add.at(g, index, value)
+    return g
+
+
+def stop_gradient(x):
+    """``x``, treated as a constant by every transform."""
+    return x
+
+
+def safe_log(x):
+    """log(x) where x > 0, else 0: the d/dy of x**y where the real log exists."""
+    return numpy.log(numpy.where(numpy.asarray(x) > 0, x, 1.0))
+
+
+def matmul_lhs(g, x, y):
+    """Gradient of ``x @ y`` with respect to ``x`` (vectors, matrices, stacks)."""
+    if numpy.ndim(y) == 1:
+        if numpy.ndim(x) == 1:
+            return g * y
+        return numpy.multiply.outer(g, y) if numpy.ndim(g) else g * y
+    if numpy.ndim(x) == 1:
+        return unbroadcast(numpy.matmul(y, g[..., None])[..., 0], x) if numpy.ndim(g) > 1 else (
+            numpy.matmul(y, g)
+        )
+    return unbroadcast(numpy.matmul(g, numpy.swapaxes(y, -1, -2)), x)
+
+
+def matmul_rhs(g, x, y):
+    """Gradient of ``x @ y`` with respect to ``y`` (vectors, matrices, stacks)."""
+    if numpy.ndim(x) == 1:
+        if numpy.ndim(y) == 1:
+            return g * x
+        return numpy.multiply.outer(x, g)
+    if numpy.ndim(y) == 1:
+        return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g[..., None])[..., 0], y)
+    return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)

@@ -1,0 +1,293 @@
+"""The template language: each derivative is a short Python function keyed on its primal.
+
+An adjoint template's parameters are the primal's result followed by the primal's
+own parameters; ``d[x]`` is the gradient operator::
+
+    @adjoint(numpy.sin)
+    def sin(y, x):
+        d[x] = d[y] * np.cos(x)
+
+A tangent template has the same parameters and assigns ``d[y]``.  ``np`` in a
+template is the array namespace, bound in generated code to the user's NumPy
+alias (or CuPy, or Dask).  Template-level ``if`` statements are folded when their
+test only depends on constant arguments (``if keepdims:``).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+
+import gast
+
+from . import anno
+
+ARRAY_NAMESPACE = "np"
+GRAD_OP = "d"
+
+class _GradOp:
+    """``d`` in templates: marks derivatives; templates are parsed, never run."""
+
+    def __getitem__(self, key):
+        raise RuntimeError("templates are source code for tangentlike, not functions to call")
+
+    __setitem__ = __getitem__
+
+
+d = _GradOp()
+
+ADJOINTS: dict = {}
+TANGENTS: dict = {}
+NONDIFFERENTIABLE: set = set()
+
+
+@dataclass
+class Template:
+    """A parsed derivative template."""
+
+    primal: object
+    func: object
+    params: list[str]
+    signature: inspect.Signature
+    body: list = field(default_factory=list)
+    helpers: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_function(cls, primal, func) -> Template:
+        source = textwrap.dedent(inspect.getsource(func))
+        node = gast.parse(source).body[0]
+        params = [a.id for a in node.args.args]
+        sig = inspect.signature(func)
+        primal_sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+        helpers = _helpers_of(func, node)
+        return cls(primal, func, params, primal_sig, node.body, helpers)
+
+
+def _helpers_of(func, node) -> dict:
+    """Globals a template reads other than the array namespace: runtime helpers."""
+    out = {}
+    body = gast.Module(body=node.body, type_ignores=[])
+    for name in sorted(anno.load_names(body)):
+        if name in (ARRAY_NAMESPACE, GRAD_OP) or name not in func.__globals__:
+            continue
+        out[name] = func.__globals__[name]
+    return out
+
+
+def _keys(primal):
+    return primal if isinstance(primal, (list, tuple)) else (primal,)
+
+
+def adjoint(primal):
+    """Register an adjoint (reverse-mode) template for ``primal``."""
+
+    def register(func):
+        for key in _keys(primal):
+            ADJOINTS[key] = Template.from_function(key, func)
+        return func
+
+    return register
+
+
+def tangent(primal):
+    """Register a tangent (forward-mode) template for ``primal``."""
+
+    def register(func):
+        for key in _keys(primal):
+            TANGENTS[key] = Template.from_function(key, func)
+        return func
+
+    return register
+
+
+def nondifferentiable(*primals) -> None:
+    """Declare functions whose results are constants (integer, boolean, shape)."""
+    NONDIFFERENTIABLE.update(primals)
+
+
+def unary(primal, derivative: str, namespace: dict | None = None) -> None:
+    """An elementwise function in one line: ``derivative`` in terms of ``x`` and ``y``.
+
+    ``unary(numpy.sin, "np.cos(x)")`` registers ``d[x] = d[y] * np.cos(x)`` and
+    its tangent ``d[y] = d[x] * np.cos(x)``.  Other names in ``derivative`` are
+    looked up in ``namespace`` (the caller's globals by default).
+    """
+    if namespace is None:
+        namespace = inspect.currentframe().f_back.f_globals
+    expr = gast.parse(derivative, mode="eval").body
+    helpers = {
+        n: namespace[n]
+        for n in sorted(anno.load_names(expr))
+        if n not in ("x", "y", ARRAY_NAMESPACE) and n in namespace
+    }
+    for table, body in ((ADJOINTS, "d[x] = d[y] * (D)"), (TANGENTS, "d[y] = d[x] * (D)")):
+        stmt = gast.parse(body).body[0]
+        _replace_name(stmt, "D", expr)
+        for key in _keys(primal):
+            table[key] = Template(key, None, ["y", "x"], _UNARY_SIG, [stmt], helpers)
+
+
+_UNARY_SIG = inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+
+
+def _replace_name(tree, name, expr) -> None:
+    for node in gast.walk(tree):
+        for fname, value in gast.iter_fields(node):
+            if isinstance(value, gast.Name) and value.id == name:
+                setattr(node, fname, copy.deepcopy(expr))
+
+
+def lookup(table: dict, primal):
+    """The template of ``primal``: ufuncs and builtins compare by identity."""
+    try:
+        return table.get(primal)
+    except TypeError:
+        return None
+
+
+def is_nondifferentiable(primal) -> bool:
+    try:
+        return primal in NONDIFFERENTIABLE
+    except TypeError:
+        return False
+
+
+# instantiation ----------------------------------------------------------------
+
+
+@dataclass
+class Contribution:
+    """``d[name] = value`` in a template: add ``value`` into name's derivative."""
+
+    name: str
+    value: gast.expr
+
+
+class Instantiator:
+    """Turns a template into statements for one call site.
+
+    ``bindings`` maps template parameters to the call's atoms; ``deriv`` names
+    the derivative variable of an active name and returns None for inactive ones.
+    """
+
+    def __init__(self, template, bindings, deriv, namer, np_alias, zero=None):
+        self.template = template
+        self.bindings = bindings
+        self.deriv = deriv
+        self.namer = namer
+        self.np_alias = np_alias
+        self.zero = zero
+        self.locals: dict[str, str] = {}
+
+    def run(self) -> list:
+        out = []
+        for stmt in self.template.body:
+            out.extend(self.stmt(copy.deepcopy(stmt)))
+        return out
+
+    def stmt(self, node) -> list:
+        if isinstance(node, gast.If):
+            test = self.expr(node.test)
+            folded = _fold(test)
+            if folded is _UNKNOWN:
+                raise ValueError("template if-statement depends on a runtime value")
+            branch = node.body if folded else node.orelse
+            return [s for b in branch for s in self.stmt(b)]
+        if isinstance(node, gast.Assign) and _is_grad(node.targets[0]):
+            target = self.bindings[node.targets[0].slice.id]
+            if not isinstance(target, gast.Name) or self.deriv(target.id) is None:
+                return []
+            value = self.expr(node.value)
+            if value is None:
+                return []
+            return [Contribution(target.id, value)]
+        if isinstance(node, gast.Assign):
+            for tgt in node.targets:
+                for sub in gast.walk(tgt):
+                    if isinstance(sub, gast.Name) and sub.id not in self.locals:
+                        self.locals[sub.id] = self.namer.temp(sub.id)
+            value = self.expr(node.value)
+            if value is None:
+                return []
+            node.value = value
+            node.targets = [self.expr(t) for t in node.targets]
+            return [node]
+        if isinstance(node, gast.Expr):
+            node.value = self.expr(node.value)
+            return [node]
+        raise ValueError(f"unsupported statement in template: {type(node).__name__}")
+
+    def expr(self, node):
+        """Substitute parameters and ``d[...]``; None when a read derivative is zero."""
+        try:
+            return _Substitute(self).visit(node)
+        except _ZeroDerivative:
+            return None
+
+
+class _ZeroDerivative(Exception):
+    pass
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, inst: Instantiator):
+        self.inst = inst
+
+    def visit_Subscript(self, node):
+        if _is_grad(node):
+            bound = self.inst.bindings.get(node.slice.id)
+            name = self.inst.deriv(bound.id) if isinstance(bound, gast.Name) else None
+            if name is None:
+                if self.inst.zero is None:
+                    raise _ZeroDerivative
+                return self.inst.zero(bound)
+            return anno.name(name)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in self.inst.bindings:
+            new = copy.deepcopy(self.inst.bindings[node.id])
+            return anno.as_load(new) if isinstance(node.ctx, gast.Load) else new
+        if node.id in self.inst.locals:
+            return gast.Name(id=self.inst.locals[node.id], ctx=node.ctx, annotation=None,
+                             type_comment=None)  # fmt: skip
+        if node.id == ARRAY_NAMESPACE:
+            return anno.name(self.inst.np_alias)
+        return node
+
+
+def _is_grad(node) -> bool:
+    return (
+        isinstance(node, gast.Subscript)
+        and isinstance(node.value, gast.Name)
+        and node.value.id == GRAD_OP
+        and isinstance(node.slice, gast.Name)
+    )
+
+
+_UNKNOWN = object()
+
+
+def _fold(test):
+    """Evaluate a template test made only of constants; _UNKNOWN otherwise."""
+    if any(isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in gast.walk(test)):
+        return _UNKNOWN
+    tree = gast.gast_to_ast(gast.Expression(body=test))
+    import ast
+
+    ast.fix_missing_locations(tree)
+    return eval(compile(tree, "<template>", "eval"), {"__builtins__": {}})
+
+
+def bind(template: Template, call: gast.Call) -> dict:
+    """Map a template's parameters to a call's atoms, filling defaults as constants."""
+    bound = template.signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    out = {}
+    for pname, param in template.signature.parameters.items():
+        if pname in bound.arguments:
+            out[pname] = bound.arguments[pname]
+        elif param.default is not inspect.Parameter.empty:
+            out[pname] = anno.const(param.default)
+    return out

@@ -1,0 +1,1 @@
+"""Transforms from a normalized function to derivative code."""

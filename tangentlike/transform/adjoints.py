@@ -1,0 +1,53 @@
+"""Bookkeeping of derivative variables in the reverse sweep.
+
+Statements are visited in reverse order; ``Adjoints`` knows which derivative
+variables hold a value at that point, so the first contribution is a plain
+assignment and later ones add.  Control flow merges reconcile that state with
+explicit zeros where one path initialised a variable and another did not.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+
+
+class Adjoints:
+    """Which derivatives are initialised (name -> whether we own the array)."""
+
+    def __init__(self, namer, np_alias: str):
+        self.namer = namer
+        self.np = np_alias
+        self.state: dict[str, bool] = {}
+
+    def name(self, primal: str) -> str:
+        return self.namer.adjoint(primal)
+
+    def has(self, primal: str) -> bool:
+        return primal in self.state
+
+    def contribute(self, primal: str, value) -> list:
+        """``d[primal] = value``: assign the first time, add afterwards."""
+        target = self.name(primal)
+        if primal in self.state:
+            add = gast.BinOp(left=anno.name(target), op=gast.Add(), right=value)
+            self.state[primal] = True
+            return [anno.assign(target, add)]
+        self.state[primal] = False
+        return [anno.assign(target, value)]
+
+    def kill(self, primal: str) -> None:
+        self.state.pop(primal, None)
+
+    def zeros(self, primal: str, like: str | None = None) -> gast.stmt:
+        """``bx = np.zeros_like(x)``; the new array is ours to update in place."""
+        self.state[primal] = True
+        func = anno.dotted(f"{self.np}.zeros_like")
+        return anno.assign(self.name(primal), anno.call(func, [anno.name(like or primal)]))
+
+    def snapshot(self) -> dict[str, bool]:
+        return dict(self.state)
+
+    def restore(self, state: dict[str, bool]) -> None:
+        self.state = dict(state)

@@ -1,0 +1,90 @@
+"""Calls to the user's own functions: each is transformed from its source into a
+forward function that returns what its reverse needs, and a backward function."""
+
+from __future__ import annotations
+
+import inspect
+
+import gast
+
+from .. import anno
+from .. import template as tpl
+from ..errors import TangentlikeError
+
+
+class Calls:
+    """The fwd/bwd pairs made so far for one generated module, keyed on (function, wrt)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.pairs: dict = {}
+
+    def is_user_function(self, obj) -> bool:
+        if not inspect.isfunction(obj) or tpl.lookup(tpl.ADJOINTS, obj) is not None:
+            return False
+        return not obj.__module__.startswith(("numpy", "tangentlike."))
+
+    def reverse(self, rad, y, stmt):
+        call = stmt.value
+        func = anno.get(call, anno.CALLEE)
+        atoms = self._bind(func, call, rad, stmt)
+        positions = tuple(
+            i for i, a in enumerate(atoms) if isinstance(a, gast.Name) and a.id in rad.active
+        )
+        if not positions:
+            return [stmt], []
+        fwd_name, bwd_name = self.pair(func, positions)
+        saved = rad.namer.temp(f"{func.__name__}_saved")
+        rad.fn.primal_names.add(saved)
+        rad.sites.assigned.setdefault(saved, []).append(rad.sites.order[id(stmt)])
+        target = gast.Tuple(elts=[anno.store(y), anno.store(saved)], ctx=gast.Store())
+        fwd = [anno.copy_location(anno.assign(target, anno.call(anno.name(fwd_name), atoms)),
+                                  stmt)]  # fmt: skip
+        grads = [rad.namer.temp(f"b{atoms[i].id}") for i in positions]
+        back = anno.call(anno.name(bwd_name), [anno.name(saved), anno.name(rad.adj.name(y))])
+        unpack = gast.Tuple(elts=[anno.store(g) for g in grads], ctx=gast.Store())
+        items = [anno.assign(unpack, back)]
+        for i, g in zip(positions, grads):
+            items.append(tpl.Contribution(atoms[i].id, anno.name(g)))
+        return fwd, items
+
+    def _bind(self, func, call, rad, stmt):
+        sig = inspect.signature(func)
+        try:
+            bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        except TypeError as exc:
+            raise rad.fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
+        atoms = []
+        for pname, param in sig.parameters.items():
+            if pname in bound.arguments:
+                atoms.append(bound.arguments[pname])
+            elif isinstance(param.default, (int, float, str, bool, type(None))):
+                atoms.append(anno.const(param.default))
+            else:
+                raise rad.fn.error(
+                    stmt,
+                    f"the default of parameter {pname!r} of {func.__name__} is not a constant",
+                    "pass that argument explicitly",
+                )
+        return atoms
+
+    def pair(self, func, positions):
+        key = (func, positions)
+        if key not in self.pairs:
+            names = (self.module.fresh(f"_fwd_{func.__name__}"),
+                     self.module.fresh(f"_bwd_{func.__name__}"))  # fmt: skip
+            self.pairs[key] = names
+            self._build(func, positions, names)
+        return self.pairs[key]
+
+    def _build(self, func, positions, names):
+        from ..function import prepare
+        from .grad import split_functions
+
+        try:
+            info = prepare(func)
+        except TangentlikeError:
+            raise
+        wrt = [info.params[i] for i in positions]
+        fwd_def, bwd_def = split_functions(info, wrt, self, *names)
+        self.module.add(info, [fwd_def, bwd_def])

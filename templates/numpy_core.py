@@ -1,0 +1,117 @@
+"""NumPy's elementary ufuncs, reductions, dot/matmul, where, maximum/minimum, shapes."""
+
+import numpy
+import numpy as np
+
+from tangentlike.runtime import (
+    matmul_lhs,
+    matmul_rhs,
+    reduced_size,
+    unbroadcast,
+    unreduce,
+)
+from tangentlike.template import adjoint, d, nondifferentiable, unary
+
+unary(numpy.sin, "np.cos(x)")
+unary(numpy.cos, "-np.sin(x)")
+unary(numpy.tan, "1.0 + y * y")
+unary(numpy.arcsin, "1.0 / np.sqrt(1.0 - x * x)")
+unary(numpy.arccos, "-1.0 / np.sqrt(1.0 - x * x)")
+unary(numpy.arctan, "1.0 / (1.0 + x * x)")
+unary(numpy.sinh, "np.cosh(x)")
+unary(numpy.cosh, "np.sinh(x)")
+unary(numpy.tanh, "1.0 - y * y")
+unary(numpy.arcsinh, "1.0 / np.sqrt(x * x + 1.0)")
+unary(numpy.arccosh, "1.0 / np.sqrt(x * x - 1.0)")
+unary(numpy.arctanh, "1.0 / (1.0 - x * x)")
+unary(numpy.exp, "y")
+unary(numpy.exp2, "y * np.log(2.0)")
+unary(numpy.expm1, "y + 1.0")
+unary(numpy.log, "1.0 / x")
+unary(numpy.log2, "1.0 / (x * np.log(2.0))")
+unary(numpy.log10, "1.0 / (x * np.log(10.0))")
+unary(numpy.log1p, "1.0 / (1.0 + x)")
+unary(numpy.sqrt, "0.5 / y")
+unary(numpy.cbrt, "1.0 / (3.0 * y * y)")
+unary(numpy.square, "2.0 * x")
+unary(numpy.reciprocal, "-y * y")
+unary([numpy.abs, numpy.absolute, numpy.fabs], "np.sign(x)")
+unary([numpy.deg2rad, numpy.radians], "np.pi / 180.0")
+unary([numpy.rad2deg, numpy.degrees], "180.0 / np.pi")
+
+
+@adjoint([numpy.maximum, numpy.fmax])
+def maximum(z, x, y):
+    d[x] = unbroadcast(d[z] * (x >= y), x)
+    d[y] = unbroadcast(d[z] * (x < y), y)
+
+
+@adjoint([numpy.minimum, numpy.fmin])
+def minimum(z, x, y):
+    d[x] = unbroadcast(d[z] * (x <= y), x)
+    d[y] = unbroadcast(d[z] * (x > y), y)
+
+
+@adjoint(numpy.where)
+def where(z, condition, x, y):
+    d[x] = unbroadcast(np.where(condition, d[z], 0.0), x)
+    d[y] = unbroadcast(np.where(condition, 0.0, d[z]), y)
+
+
+@adjoint(numpy.clip)
+def clip(z, a, a_min=None, a_max=None):
+    d[a] = d[z] * ((a >= a_min) & (a <= a_max))
+
+
+@adjoint(numpy.sum)
+def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims)
+
+
+@adjoint(numpy.mean)
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[a] = unreduce(d[y], a, axis, keepdims) / reduced_size(a, axis)
+
+
+@adjoint([numpy.max, numpy.amax, numpy.min, numpy.amin])
+def max(y, a, axis=None, out=None, keepdims=False):
+    hit = a == unreduce(y, a, axis, keepdims)
+    d[a] = unreduce(d[y], a, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+@adjoint(numpy.dot)
+def dot(z, a, b):
+    d[a] = matmul_lhs(d[z], a, b)
+    d[b] = matmul_rhs(d[z], a, b)
+
+
+@adjoint(numpy.reshape)
+def reshape(y, a, shape=None, order="C"):
+    d[a] = np.reshape(d[y], np.shape(a))
+
+
+@adjoint(numpy.ravel)
+def ravel(y, a, order="C"):
+    d[a] = np.reshape(d[y], np.shape(a))
+
+
+@adjoint(numpy.transpose)
+def transpose(y, a, axes=None):
+    d[a] = np.transpose(d[y], np.argsort(axes) if axes is not None else None)
+
+
+@adjoint([numpy.copy, numpy.asarray, numpy.array])
+def copy(y, a, dtype=None):
+    d[a] = d[y]
+
+
+nondifferentiable(
+    numpy.shape, numpy.ndim, numpy.size, numpy.argmax, numpy.argmin, numpy.argsort,
+    numpy.zeros, numpy.ones, numpy.empty, numpy.full, numpy.eye, numpy.identity,
+    numpy.arange, numpy.linspace, numpy.zeros_like, numpy.ones_like, numpy.empty_like,
+    numpy.full_like, numpy.isnan, numpy.isfinite, numpy.isinf, numpy.sign, numpy.floor,
+    numpy.ceil, numpy.round, numpy.rint, numpy.trunc, numpy.nonzero, numpy.allclose,
+    numpy.greater, numpy.less, numpy.equal, numpy.not_equal, numpy.greater_equal,
+    numpy.less_equal, numpy.logical_and, numpy.logical_or, numpy.logical_not,
+    numpy.all, numpy.any, numpy.heaviside,
+)  # fmt: skip

@@ -1,0 +1,64 @@
+"""Python's operators: + - * / ** @, unary minus and plus, and attributes like ``.T``."""
+
+import gast
+import numpy
+import numpy as np
+
+from tangentlike.runtime import matmul_lhs, matmul_rhs, safe_log, unbroadcast
+from tangentlike.template import adjoint, d
+
+
+@adjoint([gast.Add, numpy.add])
+def add(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(d[z], y)
+
+
+@adjoint([gast.Sub, numpy.subtract])
+def sub(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(-d[z], y)
+
+
+@adjoint([gast.Mult, numpy.multiply])
+def mul(z, x, y):
+    d[x] = unbroadcast(d[z] * y, x)
+    d[y] = unbroadcast(d[z] * x, y)
+
+
+@adjoint([gast.Div, numpy.divide, numpy.true_divide])
+def div(z, x, y):
+    d[x] = unbroadcast(d[z] / y, x)
+    d[y] = unbroadcast(-d[z] * z / y, y)
+
+
+@adjoint([gast.Pow, numpy.power])
+def pow(z, x, y):
+    d[x] = unbroadcast(d[z] * y * x ** (y - 1), x)
+    d[y] = unbroadcast(d[z] * z * safe_log(x), y)
+
+
+@adjoint([gast.MatMult, numpy.matmul])
+def matmul(z, x, y):
+    d[x] = matmul_lhs(d[z], x, y)
+    d[y] = matmul_rhs(d[z], x, y)
+
+
+@adjoint([gast.USub, numpy.negative])
+def neg(z, x):
+    d[x] = -d[z]
+
+
+@adjoint([gast.UAdd, numpy.positive])
+def pos(z, x):
+    d[x] = d[z]
+
+
+@adjoint(("attr", "T"))
+def transpose_attr(z, x):
+    d[x] = np.transpose(d[z])
+
+
+@adjoint(("attr", "real"))
+def real(z, x):
+    d[x] = d[z]
