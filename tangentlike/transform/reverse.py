@@ -14,7 +14,7 @@ import copy
 
 import gast
 
-from .. import anno, errors
+from .. import analyze, anno, errors
 from .. import template as tpl
 from ..naming import STACK_NAME
 from .adjoints import Adjoints
@@ -64,7 +64,8 @@ class ReverseAD:
         if not isinstance(target, gast.Name):
             return [stmt], []
         y = target.id
-        if y not in self.active or not self.adj.has(y):
+        differentiable = analyze.is_differentiable_value(stmt.value)
+        if y not in self.active or not self.adj.has(y) or not differentiable:
             self.adj.kill(y)
             return [stmt], []
         fwd, items = self.adjoint_of(y, stmt)
@@ -338,7 +339,7 @@ class ReverseAD:
     def _reverse_body(self, stmt, entry):
         saved = (self.uses_stack, set(self.restored), copy.deepcopy(self.fn.helpers))
         self.adj.restore(entry)
-        self.block(copy.deepcopy(stmt.body))
+        self.block(stmt.body)
         result = self.adj.snapshot()
         self.uses_stack, self.restored, self.fn.helpers = saved
         return result
