@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import functools
+import importlib
+import importlib.util
 import inspect
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy
@@ -19,7 +22,22 @@ _KEY_LOCKS: dict = {}
 
 
 def _load_templates() -> None:
-    import tangentlike.templates  # noqa: F401
+    """Import the templates: ``tangentlike.templates`` when installed, else the
+    top-level ``templates/`` folder of a source checkout under that name."""
+    if "tangentlike.templates" in sys.modules:
+        return
+    folder = Path(__file__).resolve().parent.parent / "templates"
+    try:
+        importlib.import_module("tangentlike.templates")
+    except ModuleNotFoundError:
+        spec = importlib.util.spec_from_file_location(
+            "tangentlike.templates",
+            folder / "__init__.py",
+            submodule_search_locations=[str(folder)],
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["tangentlike.templates"] = module
+        spec.loader.exec_module(module)
 
 
 def _params(func) -> list[str]:
@@ -126,8 +144,13 @@ class Derivative:
         self.many = many
         self.kind = kind
         self.backend = backend
-        functools.update_wrapper(self, func)
-        self.__wrapped__ = None
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(func, attr, None))
+
+    @property
+    def __wrapped__(self):
+        """The generated function, so ``inspect.getsource(df)`` shows generated code."""
+        return self.module.compiled(self.backend or "numpy")
 
     def generated(self, args):
         backend = self.backend or backend_of(args)

@@ -15,7 +15,7 @@ def to_source(functions, imports: list[str]) -> str:
     module = gast.Module(body=list(functions), type_ignores=[])
     tree = gast.gast_to_ast(module)
     ast.fix_missing_locations(tree)
-    body = astor.to_source(tree, indent_with="    ")
+    body = astor.to_source(tree, indent_with="    ", pretty_source="".join)
     header = "\n".join(imports)
     return f"{header}\n\n\n{body}" if header else body
 

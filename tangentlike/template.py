@@ -77,7 +77,7 @@ def _helpers_of(func, node) -> dict:
 
 
 def _keys(primal):
-    return primal if isinstance(primal, (list, tuple)) else (primal,)
+    return primal if isinstance(primal, list) else [primal]
 
 
 def adjoint(primal):

@@ -1,0 +1,9 @@
+"""Shared fixtures: reproducible random inputs."""
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

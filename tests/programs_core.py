@@ -1,0 +1,76 @@
+"""Straight-line numeric programs: the corpus the core tests differentiate.
+
+Kept in a module of its own so tangentlike reads their source from a real file.
+"""
+
+import math
+
+import numpy as np
+import numpy as onp_alias
+
+
+def poly(x):
+    return 3.0 * x**3 - 2.0 * x**2 + x - 7.0
+
+
+def transcendental(x):
+    return np.sum(np.exp(np.sin(x) * np.cos(x)) + np.log(1.0 + x * x) - np.tanh(x) / 3.0)
+
+
+def math_chain(x):
+    return math.sin(x) * math.exp(-x) + math.sqrt(x * x + 1.0) + abs(x)
+
+
+def broadcast(a, b):
+    return np.sum(a * b + a / (b * b + 1.0) - b)
+
+
+def pow_both(x, y):
+    return np.sum(x**y)
+
+
+def logistic(w, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def softmax_loss(W, X, labels):
+    logits = X @ W
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(np.sum(labels * logp, axis=1))
+
+
+def reductions(x):
+    a = np.sum(x, axis=0)
+    b = np.mean(x, axis=-1, keepdims=True)
+    c = np.max(x, axis=1)
+    return np.sum(a * a) + np.sum(b * x) + np.sum(c)
+
+
+def matvec(A, v):
+    return np.dot(v, A @ v) + np.sum(A.T * A)
+
+
+def where_max(x, y):
+    return np.sum(np.where(x > 0.0, x * y, -y) + np.maximum(x, y) * 2.0)
+
+
+def alias_numpy(x):
+    return onp_alias.sum(onp_alias.sin(x) ** 2)
+
+
+def overwrite(x):
+    y = x * 2.0
+    y = np.sin(y) + x
+    x = y * y
+    return np.sum(x)
+
+
+def unary_ops(x):
+    return np.sum(-x + (+x) * np.abs(x) - np.sqrt(x * x + 1.0))
+
+
+def uses_stop(x):
+    import_free = x * x
+    return np.sum(import_free * np.floor(x))

@@ -1,0 +1,199 @@
+"""Reverse mode on straight-line programs, checked against finite differences and autograd."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.check import numerical_grad
+
+from . import programs_core as P
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _inputs(rng):
+    X = rng.normal(size=(6, 3))
+    return {
+        P.poly: (0.7,),
+        P.transcendental: (rng.normal(size=5),),
+        P.math_chain: (0.3,),
+        P.broadcast: (rng.normal(size=(2, 3)), rng.normal(size=3)),
+        P.pow_both: (rng.uniform(0.5, 2.0, size=4), rng.uniform(0.5, 2.0, size=4)),
+        P.logistic: (rng.normal(size=3), X, (rng.random(6) > 0.5).astype(float)),
+        P.softmax_loss: (rng.normal(size=(3, 4)), X, np.eye(4)[rng.integers(0, 4, 6)]),
+        P.reductions: (rng.normal(size=(3, 4)),),
+        P.matvec: (rng.normal(size=(3, 3)), rng.normal(size=3)),
+        P.where_max: (rng.normal(size=(2, 3)), rng.normal(size=3)),
+        P.alias_numpy: (rng.normal(size=4),),
+        P.overwrite: (rng.normal(size=3),),
+        P.unary_ops: (rng.normal(size=3),),
+        P.uses_stop: (rng.normal(size=3) + 0.5,),
+    }
+
+
+CASES = [f for f in vars(P).values() if callable(f) and getattr(f, "__module__", "") == P.__name__]
+
+
+@pytest.mark.parametrize("func", CASES, ids=lambda f: f.__name__)
+def test_matches_finite_differences(func, rng):
+    args = _inputs(rng)[func]
+    for i in range(len(args)):
+        if isinstance(args[i], float) or args[i].dtype.kind == "f":
+            got = tl.grad(func, wrt=i)(*args)
+            want = numerical_grad(func, list(args), i)
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+AUTOGRAD = {
+    P.poly: lambda x: 3.0 * x**3 - 2.0 * x**2 + x - 7.0,
+    P.transcendental: lambda x: anp.sum(
+        anp.exp(anp.sin(x) * anp.cos(x)) + anp.log(1.0 + x * x) - anp.tanh(x) / 3.0
+    ),
+    P.logistic: lambda w, X, y: (
+        -anp.mean(
+            y * anp.log(1.0 / (1.0 + anp.exp(-(X @ w))))
+            + (1.0 - y) * anp.log(1.0 - 1.0 / (1.0 + anp.exp(-(X @ w))))
+        )
+    ),
+    P.matvec: lambda A, v: anp.dot(v, A @ v) + anp.sum(A.T * A),
+}
+
+
+@pytest.mark.parametrize("func", list(AUTOGRAD), ids=lambda f: f.__name__)
+def test_matches_autograd(func, rng):
+    args = _inputs(rng)[func]
+    got = tl.grad(func)(*args)
+    want = autograd.grad(AUTOGRAD[func])(*args)
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_float32_stays_float32(rng):
+    w = rng.normal(size=3).astype(np.float32)
+    X = rng.normal(size=(6, 3)).astype(np.float32)
+    y = (rng.random(6) > 0.5).astype(np.float32)
+    g = tl.grad(P.logistic)(w, X, y)
+    assert g.dtype == np.float32 and g.shape == w.shape
+    want = numerical_grad(P.logistic, [w.astype(float), X.astype(float), y.astype(float)], 0)
+    np.testing.assert_allclose(g, want, rtol=1e-3, atol=1e-4)
+
+
+def test_wrt_by_name_and_tuple(rng):
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    ga, gb = tl.grad(P.broadcast, wrt=("a", "b"))(a, b)
+    assert ga.shape == a.shape and gb.shape == b.shape
+    np.testing.assert_allclose(tl.grad(P.broadcast, wrt="b")(a, b), gb)
+    np.testing.assert_allclose(tl.grad(P.broadcast, wrt=1)(a, b=b), gb)
+
+
+def test_value_and_grad_and_vjp(rng):
+    x = rng.normal(size=5)
+    value, g = tl.value_and_grad(P.transcendental)(x)
+    assert value == pytest.approx(P.transcendental(x))
+    np.testing.assert_allclose(g, tl.grad(P.transcendental)(x))
+
+    def vector(x):
+        return np.sin(x) * x
+
+    seed = rng.normal(size=5)
+    got = tl.vjp(vector)(x, seed)
+    np.testing.assert_allclose(got, seed * (np.cos(x) * x + np.sin(x)))
+
+
+def test_decorator_forms(rng):
+    @tl.grad
+    def f(x):
+        return x * x
+
+    @tl.grad(wrt="y")
+    def g(x, y):
+        return x * y
+
+    assert f(3.0) == pytest.approx(6.0)
+    assert g(2.0, 5.0) == pytest.approx(2.0)
+
+
+def test_same_request_reuses_transform():
+    assert tl.grad(P.poly).module is tl.grad(P.poly).module
+
+
+def test_getsource_compiles_alone(rng):
+    src = tl.getsource(tl.grad(P.logistic))
+    namespace = {}
+    exec(compile(src, "<generated>", "exec"), namespace)
+    args = _inputs(rng)[P.logistic]
+    name = [k for k in namespace if k.startswith("dlogistic")][0]
+    _, g = namespace[name](*args)
+    np.testing.assert_allclose(g, tl.grad(P.logistic)(*args))
+
+
+def test_generated_code_is_readable():
+    src = tl.getsource(tl.grad(P.logistic))
+    assert "bw" in src and "def dlogistic_dw(w, X, y" in src
+    assert "np.zeros" not in src  # first contributions are assignments
+
+
+def test_inspect_getsource_shows_generated_code():
+    import inspect
+
+    src = inspect.getsource(tl.grad(P.poly))
+    assert src.startswith("def dpoly_dx(")
+
+
+def _dump():
+    cmd = [sys.executable, "-m", "tangentlike", "dump", "examples/logistic.py:loss", "--wrt", "w"]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def test_cli_dump_is_deterministic():
+    first, second = _dump(), _dump()
+    assert first == second
+    assert "def dloss_dw(w, X, y" in first
+
+
+def test_cli_errors_exit_2(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(x):\n    try:\n        return x\n    finally:\n        pass\n")
+    cmd = [sys.executable, "-m", "tangentlike", "dump", f"{bad}:f"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "try statement" in out.stderr and "Traceback" not in out.stderr
+    assert f'"{bad}", line 2' in out.stderr
+    missing = subprocess.run(cmd[:-1] + [f"{bad}:g"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "no function named 'g'" in missing.stderr
+
+
+def test_errors_point_at_user_code():
+    def no_template(x):
+        return np.sum(np.fft.fft(x).real)
+
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(no_template)
+    assert "numpy.fft" in str(info.value) and "tangentlike.adjoint" in str(info.value)
+    assert __file__ in str(info.value)
+
+    with pytest.raises(tl.NoSourceError):
+        tl.grad(np.sin)
+
+    with pytest.raises(tl.ArgumentError, match="parameters are x"):
+        tl.grad(P.poly, wrt="y")
+    with pytest.raises(tl.ArgumentError, match="out of range"):
+        tl.grad(P.poly, wrt=3)
+
+
+def test_non_scalar_output_points_to_vjp():
+    def vector(x):
+        return x * 2.0
+
+    with pytest.raises(tl.NonScalarOutputError, match="vjp"):
+        tl.grad(vector)(np.ones(3))
+
+
+def test_integer_argument_is_rejected():
+    with pytest.raises(tl.ArgumentError, match="integer"):
+        tl.grad(P.poly)(3)
