@@ -9,6 +9,7 @@ import pytest
 import tangentlike as tl
 
 from . import programs_core as P
+from .test_core import CASES as CORE_CASES
 
 da = pytest.importorskip("dask.array")
 
@@ -84,3 +85,16 @@ def test_cupy_matches_numpy(rng):
     g = tl.grad(P.logistic)(cp.asarray(w), cp.asarray(X), cp.asarray(y))
     assert isinstance(g, cp.ndarray)
     np.testing.assert_allclose(cp.asnumpy(g), tl.grad(P.logistic)(w, X, y), rtol=1e-10)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("func", CORE_CASES, ids=lambda f: f.__name__)
+def test_cupy_corpus_matches_numpy(func, rng):
+    cp = pytest.importorskip("cupy")
+    from .test_core import _inputs
+
+    args = _inputs(rng)[func]
+    on_gpu = [cp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
+    want = tl.grad(func)(*args)
+    got = tl.grad(func)(*on_gpu)
+    np.testing.assert_allclose(cp.asnumpy(cp.asarray(got)), want, rtol=1e-9, atol=1e-12)
