@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy
 
-from . import pipeline
+from . import pipeline, tracebacks
 from .errors import ArgumentError, NonScalarOutputError, TangentlikeError
 
 _CACHE: dict = {}
@@ -124,14 +125,29 @@ def check_differentiable(func, values, positions) -> None:
             )
 
 
+DEBUG = bool(os.environ.get("TANGENTLIKE_DEBUG"))
+
+
 def _match(g, x):
     """The gradient in the shape and dtype of its argument."""
+    if numpy.shape(g) != numpy.shape(x) or (DEBUG and _dtype_differs(g, x)):
+        raise AssertionError(
+            f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "
+            f"{getattr(g, 'dtype', type(g).__name__)} for an argument of shape "
+            f"{numpy.shape(x)} and dtype {getattr(x, 'dtype', type(x).__name__)}; "
+            "please report this with the function that caused it"
+        )
     dtype = getattr(x, "dtype", None)
     if dtype is not None and getattr(g, "dtype", dtype) != dtype:
         return g.astype(dtype)
     if isinstance(x, float) and getattr(g, "shape", None) == ():
         return float(g)
     return g
+
+
+def _dtype_differs(g, x) -> bool:
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and getattr(g, "dtype", dtype) != dtype
 
 
 class Derivative:
@@ -160,29 +176,50 @@ class Derivative:
         values = _bind(self.func, args, kwargs)
         check_differentiable(self.func, values, self.positions)
         fn = self.generated(values)
-        if seed is None:
-            value, grads = fn(*values)
-        else:
-            value, grads = fn(*values, seed)
+        try:
+            value, grads = fn(*values) if seed is None else fn(*values, seed)
+        except Exception as exc:
+            tracebacks.annotate(exc)
+            raise
+        self._check_output(value, seed)
         grads = grads if self.many or len(self.positions) > 1 else (grads,)
         grads = tuple(_match(g, values[i]) for g, i in zip(grads, self.positions))
         return value, grads if self.many else grads[0]
+
+    def _check_output(self, value, seed) -> None:
+        name = self.func.__qualname__
+        if seed is not None and numpy.shape(seed) != numpy.shape(value):
+            raise ArgumentError(
+                f"the seed of vjp({name}) has shape {numpy.shape(seed)}, but the "
+                f"function's output has shape {numpy.shape(value)}: they must match"
+            )
+        if seed is None and numpy.ndim(value) != 0:
+            raise NonScalarOutputError(
+                f"grad needs {name} to return a scalar, but it returned shape "
+                f"{numpy.shape(value)}; use tangentlike.vjp(f)(*args, seed) for a "
+                "vector-Jacobian product, or tangentlike.jacobian(f)"
+            )
 
     def __call__(self, *args, **kwargs):
         if self.kind == "vjp":
             *args, seed = args
             return self._sweep(args, kwargs, seed)[1]
         value, grads = self._sweep(args, kwargs, None)
-        if numpy.ndim(value) != 0:
-            raise NonScalarOutputError(
-                f"grad needs {self.func.__qualname__} to return a scalar, but it returned "
-                f"shape {numpy.shape(value)}; use tangentlike.vjp(f)(*args, seed) for a "
-                "vector-Jacobian product, or tangentlike.jacobian(f)"
-            )
         return (value, grads) if self.kind == "value_and_grad" else grads
 
     def source(self, backend=None) -> str:
         return self.module.source(backend or "numpy")
+
+    def plain(self):
+        """A generated function with ``func``'s signature returning only the derivative,
+        so that it can be differentiated again."""
+        from .api_forward import make_plain
+
+        if self.kind == "value_and_grad":
+            raise TangentlikeError("value_and_grad returns a pair: differentiate grad instead")
+        if getattr(self, "_plain", None) is None:
+            self._plain = make_plain(self, ["seed"] if self.kind == "vjp" else [])
+        return self._plain
 
 
 def _make(kind, f, wrt, optimize, verbose, backend):
@@ -190,6 +227,9 @@ def _make(kind, f, wrt, optimize, verbose, backend):
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    from .api_forward import plain
+
+    f = plain(f)
     positions, many = normalize_wrt(f, wrt)
     module = transform(f, "reverse", positions, optimize, verbose)
     return Derivative(f, module, positions, many, kind, backend)

@@ -9,6 +9,8 @@ import linecache
 import astor
 import gast
 
+from . import tracebacks
+
 
 def to_source(functions, imports: list[str]) -> str:
     """Deterministic source text for generated functions and their imports."""
@@ -20,13 +22,15 @@ def to_source(functions, imports: list[str]) -> str:
     return f"{header}\n\n\n{body}" if header else body
 
 
-def load(source: str, namespace: dict, label: str) -> dict:
+def load(source: str, namespace: dict, label: str, functions=(), files=()) -> dict:
     """Execute ``source`` under a stable pseudo file name registered with linecache,
     so ``inspect.getsource``, tracebacks and pdb show the generated lines."""
     digest = hashlib.sha1(source.encode()).hexdigest()[:10]
     filename = f"<tangentlike {label} {digest}>"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
+    if functions:
+        tracebacks.record(filename, source, functions, files)
     code = compile(source, filename, "exec")
     exec(code, namespace)
     return namespace

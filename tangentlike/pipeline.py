@@ -80,11 +80,20 @@ class Module:
         ns.update(self.helpers())
         return ns
 
+    def _file_of(self, func) -> str:
+        """The user file a generated function came from (callees may live elsewhere)."""
+        for info in self.infos:
+            if info.name in func.name:
+                return info.source.filename
+        return self.top.source.filename
+
     def compiled(self, backend: str = "numpy"):
         with self._lock:
             if backend not in self._compiled:
                 label = f"{self.top.func.__module__}.{self.main_name}"
-                ns = compiler.load(self.source(backend), self.namespace(), label)
+                files = [self._file_of(f) for f in self.functions]
+                ns = compiler.load(self.source(backend), self.namespace(), label,
+                                   self.functions, files)  # fmt: skip
                 self._compiled[backend] = ns[self.main_name]
             return self._compiled[backend]
 
@@ -120,6 +129,24 @@ def reverse(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0)
                         f"d{info.name}")  # fmt: skip
     main = grad_function(info, wrt_names, module.calls, name)
     _show(verbose, "reverse", main)
+    module.finish(main, optimize)
+    if verbose:
+        print(module.source(), file=sys.stderr)
+    return module
+
+
+def forward(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0) -> Module:
+    """Forward mode: a Module whose main function ``(params, dwrt...)`` returns
+    ``(value, tangent)``."""
+    from .transform.forward import Jvps, jvp_function
+
+    info = prepare(func)
+    _show(verbose, "normalized", info.node)
+    module = Module(info)
+    wrt_names = [info.params[i] for i in wrt]
+    name = module.fresh(f"jvp_{info.name}")
+    main = jvp_function(info, wrt_names, Jvps(module), name)
+    _show(verbose, "forward", main)
     module.finish(main, optimize)
     if verbose:
         print(module.source(), file=sys.stderr)
