@@ -182,7 +182,7 @@ class Derivative:
             tracebacks.annotate(exc)
             raise
         self._check_output(value, seed)
-        grads = grads if self.many or len(self.positions) > 1 else (grads,)
+        grads = grads if len(self.positions) > 1 else (grads,)
         grads = tuple(_match(g, values[i]) for g, i in zip(grads, self.positions))
         return value, grads if self.many else grads[0]
 

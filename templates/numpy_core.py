@@ -10,6 +10,7 @@ from tangentlike.runtime import (
     unbroadcast,
     unreduce,
 )
+from tangentlike.runtime_numpy import inverse_axes, max_grad
 from tangentlike.template import adjoint, d, nondifferentiable, unary
 
 unary(numpy.sin, "np.cos(x)")
@@ -40,13 +41,13 @@ unary([numpy.deg2rad, numpy.radians], "np.pi / 180.0")
 unary([numpy.rad2deg, numpy.degrees], "180.0 / np.pi")
 
 
-@adjoint([numpy.maximum, numpy.fmax])
+@adjoint(numpy.maximum)
 def maximum(z, x, y):
     d[x] = unbroadcast(d[z] * (x >= y), x)
     d[y] = unbroadcast(d[z] * (x < y), y)
 
 
-@adjoint([numpy.minimum, numpy.fmin])
+@adjoint(numpy.minimum)
 def minimum(z, x, y):
     d[x] = unbroadcast(d[z] * (x <= y), x)
     d[y] = unbroadcast(d[z] * (x > y), y)
@@ -56,11 +57,6 @@ def minimum(z, x, y):
 def where(z, condition, x, y):
     d[x] = unbroadcast(np.where(condition, d[z], 0.0), x)
     d[y] = unbroadcast(np.where(condition, 0.0, d[z]), y)
-
-
-@adjoint(numpy.clip)
-def clip(z, a, a_min=None, a_max=None):
-    d[a] = d[z] * ((a >= a_min) & (a <= a_max))
 
 
 @adjoint(numpy.sum)
@@ -75,8 +71,7 @@ def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint([numpy.max, numpy.amax, numpy.min, numpy.amin])
 def max(y, a, axis=None, out=None, keepdims=False):
-    hit = a == unreduce(y, a, axis, keepdims)
-    d[a] = unreduce(d[y], a, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
+    d[a] = max_grad(d[y], y, a, axis, keepdims)
 
 
 @adjoint(numpy.dot)
@@ -97,7 +92,7 @@ def ravel(y, a, order="C"):
 
 @adjoint(numpy.transpose)
 def transpose(y, a, axes=None):
-    d[a] = np.transpose(d[y], np.argsort(axes) if axes is not None else None)
+    d[a] = np.transpose(d[y], inverse_axes(axes, np.ndim(a)))
 
 
 @adjoint([numpy.copy, numpy.asarray, numpy.array])

@@ -217,3 +217,9 @@ def test_vjp_seed_shape_is_checked():
 
     with pytest.raises(tl.ArgumentError, match=r"\(2,\).*\(3,\)"):
         tl.vjp(vector)(np.ones(3), np.ones(2))
+
+
+def test_one_element_tuple_wrt_gives_a_tuple(rng):
+    x = rng.normal(size=5)
+    (g,) = tl.grad(P.transcendental, wrt=(0,))(x)
+    np.testing.assert_allclose(g, tl.grad(P.transcendental)(x))

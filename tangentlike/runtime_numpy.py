@@ -1,0 +1,441 @@
+"""Runtime helpers for the NumPy templates: reductions, shapes, linear algebra.
+
+Like ``tangentlike.runtime``, they only use array methods and NumPy functions
+that dispatch through ``__array_function__``, and keep the gradient's dtype.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from .runtime import reduced_size, unbroadcast, unreduce
+
+
+def _cast(g, x):
+    """``g`` in the floating dtype of ``x`` (float32 in, float32 out)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and getattr(g, "dtype", dtype) != dtype:
+        return g.astype(dtype)
+    return g
+
+
+def unbroadcast_as(g, x):
+    """``unbroadcast`` and cast to the dtype of ``x``."""
+    return _cast(unbroadcast(g, x), x)
+
+
+# elementwise -------------------------------------------------------------------
+
+
+def sinc_deriv(x):
+    """d sinc(x) / dx, 0 at x = 0."""
+    safe = numpy.where(x == 0, 1, x)
+    return numpy.where(x == 0, 0, (numpy.cos(numpy.pi * safe) - numpy.sinc(safe)) / safe)
+
+
+def clip_mask(a, a_min, a_max):
+    """Where ``clip`` passes ``a`` through."""
+    keep = numpy.ones(numpy.shape(a), dtype=bool)
+    if a_min is not None:
+        keep = keep & (a >= a_min)
+    if a_max is not None:
+        keep = keep & (a <= a_max)
+    return keep
+
+
+# reductions --------------------------------------------------------------------
+
+
+def max_grad(g, y, a, axis=None, keepdims=False):
+    """Gradient of max/min/nanmax/nanmin: shared equally between ties."""
+    hit = a == unreduce(y, a, axis, keepdims)
+    count = hit.sum(axis=axis, keepdims=True)
+    return _cast(unreduce(g, a, axis, keepdims) * hit / count, a)
+
+
+def var_grad(g, a, axis=None, ddof=0, keepdims=False):
+    """Gradient of ``var(a, axis, ddof)``."""
+    centered = a - a.mean(axis=axis, keepdims=True)
+    scale = 2.0 / (reduced_size(a, axis) - ddof)
+    return unreduce(g, a, axis, keepdims) * centered * scale
+
+
+def prod_grad(g, y, a, axis=None, keepdims=False):
+    """Gradient of ``prod`` (inputs without zeros)."""
+    return unreduce(g * y, a, axis, keepdims) / a
+
+
+def average_grads(g, a, axis=None, weights=None, keepdims=False):
+    """Gradients of ``average`` with respect to ``a`` and to ``weights``."""
+    if weights is None:
+        return unreduce(g, a, axis, keepdims) / reduced_size(a, axis), None
+    w = weights
+    if numpy.ndim(w) == 1 and numpy.ndim(a) > 1:
+        shape = [1] * numpy.ndim(a)
+        shape[axis] = -1
+        w = numpy.reshape(w, shape)
+    total = w.sum(axis=axis, keepdims=True) if numpy.ndim(w) == numpy.ndim(a) else w.sum()
+    ga = unreduce(g, a, axis, keepdims) * w / total
+    y = (a * w).sum(axis=axis, keepdims=True) / total
+    gw = unreduce(g, a, axis, keepdims) * (a - y) / total
+    if numpy.ndim(weights) != numpy.ndim(gw):
+        gw = numpy.moveaxis(gw, axis, -1).reshape(-1, numpy.shape(weights)[0]).sum(axis=0)
+    return _cast(ga, a), _cast(gw, weights)
+
+
+def nan_grad(g, a, axis=None, keepdims=False, mean=False):
+    """Gradient of ``nansum`` (and ``nanmean`` with ``mean=True``)."""
+    ok = ~numpy.isnan(a)
+    out = numpy.where(ok, unreduce(g, a, axis, keepdims), 0)
+    if mean:
+        out = out / ok.sum(axis=axis, keepdims=True)
+    return _cast(out, a)
+
+
+def _flat_axis(g, a, axis):
+    """(gradient, axis) with ``axis=None`` meaning the flattened array."""
+    if axis is None:
+        return numpy.reshape(g, (-1,)), 0
+    return g, axis
+
+
+def cumsum_grad(g, a, axis=None):
+    """Gradient of ``cumsum``: a reversed cumulative sum."""
+    g, ax = _flat_axis(g, a, axis)
+    out = numpy.flip(numpy.cumsum(numpy.flip(g, ax), axis=ax), ax)
+    return numpy.reshape(out, numpy.shape(a))
+
+
+def cumprod_grad(g, y, a, axis=None):
+    """Gradient of ``cumprod`` (inputs without zeros)."""
+    g, ax = _flat_axis(g, a, axis)
+    y, _ = _flat_axis(y, a, axis)
+    out = numpy.flip(numpy.cumsum(numpy.flip(g * y, ax), axis=ax), ax)
+    return numpy.reshape(out, numpy.shape(a)) / a
+
+
+def ptp_grad(g, a, axis=None, keepdims=False):
+    """Gradient of ``ptp`` = max - min."""
+    hi = a.max(axis=axis, keepdims=keepdims)
+    lo = a.min(axis=axis, keepdims=keepdims)
+    return max_grad(g, hi, a, axis, keepdims) - max_grad(g, lo, a, axis, keepdims)
+
+
+def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
+    """Gradient of ``numpy.linalg.norm`` for vector and matrix norms."""
+    matrix = (axis is None and numpy.ndim(x) == 2) or isinstance(axis, (tuple, list))
+    if axis is None and ord is None:
+        axis, matrix = tuple(range(numpy.ndim(x))), False
+    if matrix and ord in (None, "fro"):
+        ord, matrix = 2, False
+    if axis is None:
+        axis = tuple(range(numpy.ndim(x)))
+    if matrix:
+        return _matrix_norm_grad(g, x, ord, axis, keepdims)
+    gx = unreduce(g, x, axis, keepdims)
+    yx = unreduce(y, x, axis, keepdims)
+    if ord in (None, 2):
+        return gx * x / yx
+    if ord == 1:
+        return gx * numpy.sign(x)
+    if ord in (numpy.inf, -numpy.inf):
+        return max_grad(g, y, numpy.abs(x), axis, keepdims) * numpy.sign(x)
+    return gx * numpy.sign(x) * (numpy.abs(x) / yx) ** (ord - 1)
+
+
+def _matrix_norm_grad(g, x, ord, axis, keepdims):
+    a0, a1 = (ax % numpy.ndim(x) for ax in axis)
+    xm = numpy.moveaxis(x, (a0, a1), (-2, -1))
+    if not keepdims:
+        g = numpy.expand_dims(g, tuple(sorted((a0, a1))))
+    gm = numpy.moveaxis(g, (a0, a1), (-2, -1))
+    if ord in (1, -1, numpy.inf, -numpy.inf):
+        colwise = ord in (1, -1)
+        sums = numpy.abs(xm).sum(axis=-2 if colwise else -1, keepdims=True)
+        pick = numpy.max if ord > 0 else numpy.min
+        hit = sums == pick(sums, axis=-1 if colwise else -2, keepdims=True)
+        out = gm * hit * numpy.sign(xm) / hit.sum(axis=(-2, -1), keepdims=True)
+    elif ord in (2, -2, "nuc"):
+        u, s, vt = numpy.linalg.svd(xm, full_matrices=False)
+        if ord == "nuc":
+            out = gm * (u @ vt)
+        else:
+            k = 0 if ord == 2 else -1
+            out = gm * (u[..., :, k : k + 1 or None] @ vt[..., k : k + 1 or None, :])
+    else:
+        raise NotImplementedError(f"gradient of the matrix norm with ord={ord!r}")
+    return _cast(numpy.moveaxis(out, (-2, -1), (a0, a1)), x)
+
+
+# shapes and indexing -----------------------------------------------------------
+
+
+def inverse_axes(axes, ndim):
+    """The permutation that undoes ``transpose(x, axes)``."""
+    if axes is None:
+        return None
+    return tuple(int(i) for i in numpy.argsort([a % ndim for a in axes]))
+
+
+def unconcat(g, arrays, axis=0, shapes=None):
+    """Split the gradient of a concatenation into pieces shaped like ``arrays``."""
+    if axis is None:
+        g, axis, shapes = numpy.reshape(g, (-1,)), 0, [(numpy.size(a),) for a in arrays]
+    shapes = shapes or [numpy.shape(a) for a in arrays]
+    bounds = numpy.cumsum([s[axis] for s in shapes])[:-1]
+    pieces = numpy.split(g, [int(b) for b in bounds], axis=axis)
+    return [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def hstack_grad(g, arrays):
+    shapes = [numpy.shape(numpy.atleast_1d(a)) for a in arrays]
+    return unconcat(g, arrays, 0 if len(shapes[0]) == 1 else 1, shapes)
+
+
+def vstack_grad(g, arrays):
+    return unconcat(g, arrays, 0, [numpy.shape(numpy.atleast_2d(a)) for a in arrays])
+
+
+def column_stack_grad(g, arrays):
+    shapes = [(numpy.size(a), 1) if numpy.ndim(a) < 2 else numpy.shape(a) for a in arrays]
+    return unconcat(g, arrays, 1, shapes)
+
+
+def unstack(g, arrays, axis=0):
+    """Gradient of ``stack``: one slice per input."""
+    return [numpy.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def tile_grad(g, a, reps):
+    """Gradient of ``tile``: sum the copies."""
+    reps = (reps,) if numpy.ndim(reps) == 0 else tuple(reps)
+    n = max(numpy.ndim(a), len(reps))
+    shape = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
+    reps = (1,) * (n - len(reps)) + reps
+    split = [k for pair in zip(reps, shape) for k in pair]
+    out = numpy.reshape(g, split).sum(axis=tuple(range(0, 2 * n, 2)))
+    return numpy.reshape(out, numpy.shape(a))
+
+
+def repeat_grad(g, a, repeats, axis=None):
+    """Gradient of ``repeat``: sum each run of copies."""
+    if axis is None:
+        a_flat = numpy.reshape(a, (-1,))
+        return numpy.reshape(repeat_grad(g, a_flat, repeats, 0), numpy.shape(a))
+    axis = axis % numpy.ndim(a)
+    if numpy.ndim(repeats) == 0:
+        shape = numpy.shape(a)
+        split = shape[:axis] + (shape[axis], int(repeats)) + shape[axis + 1 :]
+        return numpy.reshape(g, split).sum(axis=axis + 1)
+    starts = numpy.concatenate([[0], numpy.cumsum(repeats)[:-1]])
+    return numpy.add.reduceat(g, starts, axis=axis)
+
+
+def pad_grad(g, a, pad_width):
+    """Gradient of constant ``pad``: the middle."""
+    widths = numpy.broadcast_to(numpy.asarray(pad_width), (numpy.ndim(a), 2))
+    index = tuple(slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, numpy.shape(a)))
+    return g[index]
+
+
+def take_grad(g, a, indices, axis=None):
+    """Gradient of ``take``: scatter-add."""
+    out = numpy.zeros_like(a)
+    if axis is None:
+        flat = numpy.reshape(out, (-1,))
+        numpy.add.at(flat, indices, g)
+        return numpy.reshape(flat, numpy.shape(a))
+    axis = axis % numpy.ndim(a)
+    moved = numpy.moveaxis(out, axis, 0)
+    k = numpy.ndim(indices)
+    gm = numpy.moveaxis(g, tuple(range(axis, axis + k)), tuple(range(k)))
+    numpy.add.at(moved, indices, gm)
+    return out
+
+
+def take_along_grad(g, a, indices, axis):
+    """Gradient of ``take_along_axis``: scatter-add."""
+    if axis is None:
+        return take_grad(g, a, indices)
+    index = list(numpy.indices(numpy.shape(indices), sparse=True))
+    index[axis] = indices
+    out = numpy.zeros_like(a)
+    numpy.add.at(out, tuple(index), g)
+    return out
+
+
+def diff_grad(g, n=1, axis=-1):
+    """Gradient of ``diff``: ``n`` negated differences of the zero-padded gradient."""
+    for _ in range(n):
+        widths = [(0, 0)] * numpy.ndim(g)
+        widths[axis] = (1, 1)
+        g = -numpy.diff(numpy.pad(g, widths), axis=axis)
+    return g
+
+
+def sort_grad(g, a, axis=-1):
+    """Gradient of ``sort``: undo the sorting permutation."""
+    if axis is None:
+        order = numpy.argsort(numpy.reshape(a, (-1,)))
+        return numpy.reshape(take_grad(g, numpy.reshape(a, (-1,)), order), numpy.shape(a))
+    order = numpy.argsort(a, axis=axis)
+    return numpy.take_along_axis(g, numpy.argsort(order, axis=axis), axis=axis)
+
+
+def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Gradient of ``diagonal``: scatter onto the diagonal of zeros shaped like ``a``."""
+    axis1, axis2 = axis1 % numpy.ndim(a), axis2 % numpy.ndim(a)
+    shape = numpy.shape(a)
+    rest = tuple(n for i, n in enumerate(shape) if i not in (axis1, axis2))
+    out = numpy.zeros_like(a, shape=rest + (shape[axis1], shape[axis2]))
+    i = numpy.arange(numpy.shape(g)[-1])
+    out[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return numpy.moveaxis(out, (-2, -1), (axis1, axis2))
+
+
+def trace_grad(g, a, offset=0, axis1=0, axis2=1):
+    n = numpy.shape(numpy.diagonal(a, offset, axis1, axis2))[-1]
+    g = numpy.broadcast_to(numpy.expand_dims(g, -1), numpy.shape(g) + (n,))
+    return diagonal_grad(g, a, offset, axis1, axis2)
+
+
+def diag_grad(g, v, k=0):
+    if numpy.ndim(v) == 1:
+        return numpy.diagonal(g, k)
+    return diagonal_grad(g, v, k)
+
+
+# linear algebra ------------------------------------------------------------------
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def einsum_grad(g, subscripts, k, *operands):
+    """Gradient of ``einsum(subscripts, *operands)`` with respect to operand ``k``."""
+    operands = [op for op in operands if op is not None]
+    spec = subscripts.replace(" ", "")
+    inputs, _, output = spec.partition("->")
+    subs = inputs.split(",")
+    if "->" not in spec:
+        output = "".join(sorted(c for c in set(inputs) - {","} if inputs.count(c) == 1))
+    free = iter(c for c in LETTERS if c not in spec)
+    terms = [(output, g)] + [(s, op) for j, (s, op) in enumerate(zip(subs, operands)) if j != k]
+    known, target = set("".join(s for s, _ in terms)), ""
+    for letter, n in zip(subs[k], numpy.shape(operands[k])):
+        ones = numpy.ones_like(operands[k], shape=(n,))
+        if letter in target:
+            new = next(free)
+            terms.append((letter + new, numpy.diag(ones)))
+            letter = new
+        elif letter not in known:
+            terms.append((letter, ones))
+        known.add(letter)
+        target += letter
+    spec = ",".join(s for s, _ in terms) + "->" + target
+    return _cast(numpy.einsum(spec, *[op for _, op in terms]), operands[k])
+
+
+def tensordot_subscripts(a, b, axes=2):
+    """The einsum subscripts of ``tensordot(a, b, axes)``."""
+    na, nb = numpy.ndim(a), numpy.ndim(b)
+    if numpy.ndim(axes) == 0:
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = ([ax] if numpy.ndim(ax) == 0 else list(ax) for ax in axes)
+        ax_a, ax_b = [i % na for i in ax_a], [j % nb for j in ax_b]
+    sa = list(LETTERS[:na])
+    sb = list(LETTERS[na : na + nb])
+    for i, j in zip(ax_a, ax_b):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in ax_a] + [
+        c for j, c in enumerate(sb) if j not in ax_b
+    ]
+    return "".join(sa) + "," + "".join(sb) + "->" + "".join(out)
+
+
+def inner_subscripts(a, b):
+    return tensordot_subscripts(a, b, 0 if 0 in (numpy.ndim(a), numpy.ndim(b)) else ([-1], [-1]))
+
+
+def kron_grads(g, a, b):
+    """Gradients of ``kron(a, b)`` for operands of the same number of dimensions."""
+    n = max(numpy.ndim(a), numpy.ndim(b))
+    sa = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
+    sb = (1,) * (n - numpy.ndim(b)) + numpy.shape(b)
+    g = numpy.reshape(g, [k for pair in zip(sa, sb) for k in pair])
+    la, lb = LETTERS[:n], LETTERS[n : 2 * n]
+    gs = "".join(x + y for x, y in zip(la, lb))
+    ga = numpy.einsum(f"{gs},{lb}->{la}", g, numpy.reshape(b, sb))
+    gb = numpy.einsum(f"{gs},{la}->{lb}", g, numpy.reshape(a, sa))
+    return numpy.reshape(ga, numpy.shape(a)), numpy.reshape(gb, numpy.shape(b))
+
+
+def mT(x):
+    """Matrix transpose of the last two axes."""
+    return numpy.swapaxes(x, -1, -2)
+
+
+def solve_rhs(g, a, b):
+    vec = numpy.ndim(b) == 1
+    out = numpy.linalg.solve(mT(a), g[..., None] if vec else g)
+    return out[..., 0] if vec else out
+
+
+def solve_lhs(g, y, a, b):
+    if numpy.ndim(b) == 1:
+        return -numpy.multiply.outer(solve_rhs(g, a, b), y)
+    return -solve_rhs(g, a, b) @ mT(y)
+
+
+def cholesky_grad(g, L):
+    """Gradient of ``cholesky`` (symmetrised), after Murray (2016)."""
+    p = mT(L) @ g
+    p = numpy.tril(p) - 0.5 * numpy.triu(numpy.tril(p))
+    inv = numpy.linalg.inv(L)
+    s = mT(inv) @ p @ inv
+    return 0.5 * (s + mT(s))
+
+
+def eigh_grad(g, w, v):
+    """Gradient of ``eigh`` (symmetrised) from the gradients of (w, v)."""
+    gw, gv = g
+    gap = w[..., None, :] - w[..., :, None]
+    f = numpy.where(gap == 0, 0, 1 / numpy.where(gap == 0, 1, gap))
+    inner = f * (mT(v) @ gv) + numpy.expand_dims(gw, -2) * numpy.eye(w.shape[-1], dtype=w.dtype)
+    out = v @ inner @ mT(v)
+    return 0.5 * (out + mT(out))
+
+
+def svd_grad(g, a, compute_uv=True):
+    """Gradient of ``svd`` through the singular values (U and V gradients unsupported)."""
+    if compute_uv:
+        gu, g, gvh = g
+        if numpy.any(gu) or numpy.any(gvh):
+            raise NotImplementedError("gradients through svd's U and Vh")
+    u, _, vt = numpy.linalg.svd(a, full_matrices=False)
+    return (u * numpy.expand_dims(g, -2)) @ vt
+
+
+def pinv_grad(g, y, a):
+    """Gradient of ``pinv`` (constant rank), from Golub & Pereyra's derivative."""
+    gt = mT(g)
+    left = numpy.eye(a.shape[-2], dtype=a.dtype) - a @ y
+    right = numpy.eye(a.shape[-1], dtype=a.dtype) - y @ a
+    return -mT(y) @ g @ mT(y) + left @ gt @ y @ mT(y) + mT(y) @ y @ gt @ right
+
+
+def lstsq_grads(g, a, b):
+    """Gradients of ``lstsq``'s solution with respect to ``a`` and ``b``."""
+    gx = g[0]
+    y = numpy.linalg.pinv(a)
+    gb = mT(y) @ gx
+    gy = numpy.multiply.outer(gx, b) if numpy.ndim(b) == 1 else gx @ mT(b)
+    return pinv_grad(gy, y, a), gb
+
+
+def qr_grad(g, q, r):
+    """Gradient of reduced ``qr`` for tall or square matrices."""
+    gq, gr = g
+    m = r @ mT(gr) - mT(gq) @ q
+    b = gq + q @ (numpy.tril(m) + mT(numpy.tril(m, -1)))
+    return mT(numpy.linalg.solve(r, mT(b)))

@@ -1,0 +1,71 @@
+"""NumPy's elementwise binary functions, clip and sinc."""
+
+import numpy
+import numpy as np
+
+from tangentlike.runtime import safe_log, unbroadcast
+from tangentlike.runtime_numpy import clip_mask, sinc_deriv, unbroadcast_as  # noqa: F401
+from tangentlike.template import adjoint, d, nondifferentiable, unary
+
+unary(numpy.sinc, "sinc_deriv(x)")
+
+
+@adjoint(numpy.arctan2)
+def arctan2(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * x2 / (x1 * x1 + x2 * x2), x1)
+    d[x2] = unbroadcast(-d[z] * x1 / (x1 * x1 + x2 * x2), x2)
+
+
+@adjoint(numpy.hypot)
+def hypot(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * x1 / z, x1)
+    d[x2] = unbroadcast(d[z] * x2 / z, x2)
+
+
+@adjoint(numpy.logaddexp)
+def logaddexp(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * np.exp(x1 - z), x1)
+    d[x2] = unbroadcast(d[z] * np.exp(x2 - z), x2)
+
+
+@adjoint(numpy.logaddexp2)
+def logaddexp2(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * np.exp2(x1 - z), x1)
+    d[x2] = unbroadcast(d[z] * np.exp2(x2 - z), x2)
+
+
+@adjoint(numpy.fmax)
+def fmax(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * ((x1 >= x2) | np.isnan(x2)), x1)
+    d[x2] = unbroadcast(d[z] * ((x1 < x2) | np.isnan(x1)), x2)
+
+
+@adjoint(numpy.fmin)
+def fmin(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * ((x1 <= x2) | np.isnan(x2)), x1)
+    d[x2] = unbroadcast(d[z] * ((x1 > x2) | np.isnan(x1)), x2)
+
+
+@adjoint(numpy.clip)
+def clip(z, a, a_min=None, a_max=None):
+    d[a] = unbroadcast(d[z] * clip_mask(a, a_min, a_max), a)
+    d[a_min] = unbroadcast(d[z] * (a < a_min), a_min)
+    d[a_max] = unbroadcast(d[z] * (a > a_max), a_max)
+
+
+@adjoint(numpy.copysign)
+def copysign(z, x1, x2):
+    d[x1] = unbroadcast(d[z] * np.copysign(1.0, x1) * np.copysign(1.0, x2), x1)
+
+
+@adjoint(numpy.float_power)
+def float_power(z, x1, x2):
+    d[x1] = unbroadcast_as(d[z] * x2 * np.float_power(x1, x2 - 1), x1)
+    d[x2] = unbroadcast_as(d[z] * z * safe_log(x1), x2)
+
+
+nondifferentiable(
+    numpy.heaviside, numpy.fix, numpy.isclose, numpy.array_equal, numpy.logical_xor,
+    numpy.signbit, numpy.count_nonzero, numpy.searchsorted, numpy.isposinf, numpy.isneginf,
+    numpy.floor_divide, numpy.argwhere, numpy.flatnonzero, numpy.nanargmax, numpy.nanargmin,
+)  # fmt: skip
