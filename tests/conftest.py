@@ -1,4 +1,4 @@
-"""Shared fixtures: reproducible random inputs."""
+"""Shared fixtures (reproducible random inputs) and the fuzzer's session summary."""
 
 import numpy as np
 import pytest
@@ -7,3 +7,15 @@ import pytest
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many random programs the differential fuzzer (tests/test_fuzz.py) checked."""
+    from tests.fuzz_grammar import STATS
+
+    if STATS["programs"]:
+        terminalreporter.write_line(
+            "fuzz: {programs} programs, {gradients} gradients, {jvps} jvps checked; "
+            "{mismatches} mismatches, {errors} errors, {known} known crashes (see "
+            "tests/test_fuzz_regressions.py)".format(**STATS)
+        )

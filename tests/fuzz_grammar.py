@@ -1,0 +1,242 @@
+"""A grammar of small numeric programs for the differential fuzzer (tests/test_fuzz.py).
+
+``Generator(choose).program()`` returns Python source text of a module with helper
+functions and a main function ``f``, plus the shapes of ``f``'s parameters.
+``choose(lo, hi)`` returns an int in ``[lo, hi]``: hypothesis drives it in the tests,
+``random.Random(seed).randint`` works too. Programs are built so that:
+
+- every value stays bounded (exp only of sin/tanh, log only of ``1 + e * e``,
+  division only by ``1.5 + cos(e)`` or ``1 + e * e``, integer powers or fractional
+  powers of ``1 + e * e``), so central differences are accurate;
+- arrays are never aliased: in-place updates only touch local arrays created by an
+  expression, never parameters, so ``f`` does not mutate its inputs;
+- shapes are tracked exactly: ``()``, ``(3,)`` and ``(2, 3)``, mixed by broadcasting.
+
+``STATS`` collects counts for the session summary printed by ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATS = {"programs": 0, "gradients": 0, "jvps": 0, "mismatches": 0, "errors": 0, "known": 0}
+
+SHAPES = [(), (3,), (2, 3)]
+CONSTANTS = ["0.5", "2.0", "1.5", "-0.7", "3.0", "0.25"]
+UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.sin({}))",
+         "np.exp(np.tanh({}))", "np.log(1.0 + {0} * {0})", "({}) ** 2", "({}) ** 3",
+         "(1.0 + {0} * {0}) ** 0.5", "(-({}))"]  # fmt: skip
+BINARY = ["({0} + {1})", "({0} - {1})", "({0} * {1})", "({0} / (1.5 + np.cos({1})))",
+          "({0} / (1.0 + {1} * {1}))"]  # fmt: skip
+
+
+def suffixes(shape: tuple) -> list[tuple]:
+    """Shapes that broadcast into ``shape`` without growing it."""
+    return [shape[k:] for k in range(len(shape) + 1)]
+
+
+@dataclass
+class Var:
+    name: str
+    shape: tuple
+    mutable: bool  # a local array that nothing else refers to
+
+
+@dataclass
+class Helper:
+    name: str
+    params: list[tuple]
+    result: tuple
+
+
+@dataclass
+class Scope:
+    vars: list[Var] = field(default_factory=list)
+    loops: list[tuple[str, int]] = field(default_factory=list)  # (index name, trip count)
+
+    def of_shape(self, shape) -> list[Var]:
+        return [v for v in self.vars if v.shape == shape]
+
+
+class Generator:
+    """Random programs from the grammar; every decision goes through ``choose``."""
+
+    def __init__(self, choose, max_depth: int = 2, max_stmts: int = 5):
+        self.choose = choose
+        self.max_depth = max_depth
+        self.max_stmts = max_stmts
+        self.helpers: list[Helper] = []
+        self.counter = 0
+
+    def pick(self, items):
+        return items[self.choose(0, len(items) - 1)]
+
+    def fresh(self, base: str) -> str:
+        self.counter += 1
+        return f"{base}{self.counter}"
+
+    # programs -------------------------------------------------------------------
+    def program(self) -> tuple[str, list[tuple]]:
+        chunks = ["import numpy as np\n"]
+        for k in range(self.choose(0, 2)):
+            chunks.append(self.helper(f"helper{k}"))
+        shapes = [self.pick(SHAPES) for _ in range(self.choose(1, 3))]
+        chunks.append(self.function("f", shapes, None))
+        return "\n\n".join(chunks), shapes
+
+    def helper(self, name: str) -> str:
+        shapes = [self.pick(SHAPES) for _ in range(self.choose(1, 2))]
+        result = self.pick(SHAPES)
+        text = self.function(name, shapes, result)
+        self.helpers.append(Helper(name, shapes, result))
+        return text
+
+    def function(self, name: str, shapes: list[tuple], result: tuple | None) -> str:
+        params = "abc"[: len(shapes)]
+        scope = Scope([Var(p, s, False) for p, s in zip(params, shapes)])
+        lines = [f"def {name}({', '.join(params)}):"]
+        for _ in range(self.choose(0, self.max_stmts)):
+            lines += self.statement(scope, 1, 0)
+        if result is None:
+            out = self.pick(SHAPES)
+            value = self.expr(scope, out, 2)
+            lines.append(f"    return {value if out == () else f'np.sum({value})'}")
+        else:
+            lines.append(f"    return {self.expr(scope, result, 2, top=True)}")
+        return "\n".join(lines) + "\n"
+
+    # statements -----------------------------------------------------------------
+    def statement(self, scope: Scope, indent: int, depth: int) -> list[str]:
+        pad = "    " * indent
+        kinds = ["new", "new", "new", "overwrite", "overwrite", "augassign", "setitem", "setitem"]
+        if depth < self.max_depth:
+            kinds += ["if", "for", "for"]
+        kind = self.pick(kinds)
+        return getattr(self, f"stmt_{kind}")(scope, pad, indent, depth)
+
+    def stmt_new(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES)
+        value = self.expr(scope, shape, 2, top=True)
+        name = self.fresh("t")
+        scope.vars.append(Var(name, shape, True))
+        return [f"{pad}{name} = {value}"]
+
+    def stmt_zeros(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES[1:])
+        name = self.fresh("w")
+        scope.vars.append(Var(name, shape, True))
+        return [f"{pad}{name} = np.zeros({shape!r})"]
+
+    def stmt_overwrite(self, scope, pad, indent, depth):
+        var = self.pick(scope.vars)
+        value = self.expr(scope, var.shape, 2, top=True)
+        return [f"{pad}{var.name} = {value}"]
+
+    def stmt_augassign(self, scope, pad, indent, depth):
+        candidates = [v for v in scope.vars if v.mutable or v.shape == ()]
+        if not candidates:
+            return self.stmt_new(scope, pad, indent, depth)
+        var = self.pick(candidates)
+        op = self.pick(["+=", "-=", "*="])
+        value = self.expr(scope, self.pick(suffixes(var.shape)), 2)
+        return [f"{pad}{var.name} {op} {value}"]
+
+    def stmt_setitem(self, scope, pad, indent, depth):
+        arrays = [v for v in scope.vars if v.mutable and v.shape]
+        if not arrays:
+            return self.stmt_zeros(scope, pad, indent, depth) + self.stmt_setitem(
+                scope, pad, indent, depth
+            )
+        var = self.pick(arrays)
+        index, shape = self.index(scope, var.shape)
+        op = self.pick(["=", "=", "+="])
+        value = self.expr(scope, self.pick(suffixes(shape)), 2)
+        return [f"{pad}{var.name}[{index}] {op} {value}"]
+
+    def stmt_if(self, scope, pad, indent, depth):
+        cond = self.expr(scope, self.pick(SHAPES), 1)
+        lines = [f"{pad}if np.sum({cond}) > {self.pick(['0.0', '0.3', '-0.2'])}:"]
+        lines += self.block(scope, indent + 1, depth + 1)
+        if self.choose(0, 2):
+            lines += [f"{pad}else:"] + self.block(scope, indent + 1, depth + 1)
+        return lines
+
+    def stmt_for(self, scope, pad, indent, depth):
+        index, trips = self.fresh("i"), self.choose(1, 3)
+        scope.loops.append((index, trips))
+        lines = [f"{pad}for {index} in range({trips}):"]
+        lines += self.block(scope, indent + 1, depth + 1)
+        scope.loops.pop()
+        return lines
+
+    def block(self, scope: Scope, indent: int, depth: int) -> list[str]:
+        """Statements of a nested block; names it creates are not used after it."""
+        outer = list(scope.vars)
+        lines = []
+        for _ in range(self.choose(1, 3)):
+            lines += self.statement(scope, indent, depth)
+        scope.vars = outer
+        return lines
+
+    # expressions ----------------------------------------------------------------
+    def index(self, scope: Scope, shape: tuple) -> tuple[str, tuple]:
+        """An index into an array of ``shape`` and the shape of what it selects."""
+        picks = 1 if len(shape) == 1 else self.choose(1, 2)
+        parts = [self.axis_index(scope, n) for n in shape[:picks]]
+        return ", ".join(parts), shape[picks:]
+
+    def axis_index(self, scope: Scope, n: int) -> str:
+        loops = [name for name, trips in scope.loops if trips <= n]
+        options = [str(self.choose(0, n - 1)), "-1"] + loops * 2
+        return self.pick(options)
+
+    def expr(self, scope: Scope, shape: tuple, depth: int, top: bool = False) -> str:
+        """An expression of exactly ``shape``; ``top`` forbids a bare name (aliasing)."""
+        if depth <= 0 and not top:
+            return self.leaf(scope, shape)
+        kind = self.pick(["leaf", "unary", "binary", "binary", "reduce", "call"])
+        if kind == "leaf" and not top:
+            return self.leaf(scope, shape)
+        if kind == "unary" or kind == "leaf":
+            return self.pick(UNARY).format(self.expr(scope, shape, depth - 1))
+        if kind == "reduce" and shape != (2, 3):
+            return self.reduce(scope, shape, depth)
+        if kind == "call":
+            helpers = [h for h in self.helpers if h.result == shape]
+            if helpers:
+                h = self.pick(helpers)
+                args = ", ".join(self.expr(scope, s, depth - 1) for s in h.params)
+                return f"{h.name}({args})"
+        return self.binary(scope, shape, depth)
+
+    def binary(self, scope: Scope, shape: tuple, depth: int) -> str:
+        shapes = [shape, self.pick(suffixes(shape))]
+        if self.choose(0, 1):
+            shapes.reverse()
+        left, right = (self.expr(scope, s, depth - 1) for s in shapes)
+        return self.pick(BINARY).format(left, right)
+
+    def reduce(self, scope: Scope, shape: tuple, depth: int) -> str:
+        fn = self.pick(["np.sum", "np.mean"])
+        if shape == ():
+            inner = self.pick(SHAPES[1:])
+            axis = self.pick(["", ", axis=0", ", axis=-1"] if inner == (3,) else [""])
+            return f"{fn}({self.expr(scope, inner, depth - 1)}{axis})"
+        return f"{fn}({self.expr(scope, (2, 3), depth - 1)}, axis=0)"
+
+    def leaf(self, scope: Scope, shape: tuple) -> str:
+        options = [v.name for v in scope.of_shape(shape)]
+        for v in scope.vars:
+            if len(v.shape) > len(shape) and v.shape[len(v.shape) - len(shape) :] == shape:
+                index, _ = self.index_exact(scope, v.shape, len(v.shape) - len(shape))
+                options.append(f"{v.name}[{index}]")
+        if shape == ():
+            options.append(self.pick(CONSTANTS))
+        if not options:
+            small = self.leaf(scope, self.pick(suffixes(shape)[1:]))
+            return f"({small} * np.ones({shape!r}))"
+        return self.pick(options)
+
+    def index_exact(self, scope: Scope, shape: tuple, picks: int) -> tuple[str, tuple]:
+        parts = [self.axis_index(scope, n) for n in shape[:picks]]
+        return ", ".join(parts), shape[picks:]

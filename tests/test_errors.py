@@ -1,0 +1,131 @@
+"""Every error class: the message names the user's file and line, shows a caret and a hint."""
+
+import linecache
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike import api
+
+HERE = __file__
+
+
+def many_problems(x):
+    global COUNTER
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    with open("f") as fh:
+        fh.read()
+    yield y
+
+
+def test_unsupported_syntax_lists_every_problem():
+    with pytest.raises(tl.UnsupportedSyntaxError) as info:
+        tl.grad(many_problems)
+    text = str(info.value)
+    for what in ("global statement", "try statement", "with statement", "yield"):
+        assert what in text
+    assert len(info.value.problems) >= 4
+    assert f'File "{HERE}"' in text
+    assert "    try:\n" in text and "^" in text and "Hint:" in text
+    first = many_problems.__code__.co_firstlineno + 1
+    assert info.value.location.lineno == first
+
+
+def uses_fft(x):
+    return np.sum(np.abs(np.fft.fft(x)))
+
+
+def test_no_derivative_names_the_call_and_a_fix():
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(uses_fft)
+    text = str(info.value)
+    assert "fft" in text and f'File "{HERE}"' in text
+    assert "np.fft.fft(x)" in text and "^" in text and "tangentlike.adjoint" in text
+
+
+def test_no_source_builtin():
+    with pytest.raises(tl.NoSourceError) as info:
+        tl.grad(len)
+    assert "Hint:" in str(info.value)
+
+
+def test_no_source_exec():
+    ns = {}
+    exec("def g(x):\n    return x * x\n", ns)
+    with pytest.raises(tl.NoSourceError):
+        tl.grad(ns["g"])
+
+
+def two(x, y):
+    return x * y
+
+
+@pytest.mark.parametrize("wrt", [2, -3, "z", ("x", 5)])
+def test_bad_wrt_lists_parameters(wrt):
+    with pytest.raises(tl.ArgumentError, match="x, y"):
+        tl.grad(two, wrt=wrt)
+
+
+def vector(x):
+    return x * 2.0
+
+
+def test_non_scalar_output_points_to_vjp():
+    with pytest.raises(tl.NonScalarOutputError, match="vjp"):
+        tl.grad(vector)(np.ones(3))
+
+
+@pytest.mark.parametrize("arg", [3, True, np.arange(3), np.array([True, False])])
+def test_integer_or_boolean_wrt_is_an_error(arg):
+    with pytest.raises(tl.ArgumentError, match="integer or boolean"):
+        tl.grad(lambda_free_square)(arg)
+
+
+def lambda_free_square(x):
+    return np.sum(x * x)
+
+
+def test_vjp_seed_shape_names_both_shapes():
+    with pytest.raises(tl.ArgumentError) as info:
+        tl.vjp(vector)(np.ones(3), np.ones(4))
+    assert "(3,)" in str(info.value) and "(4,)" in str(info.value)
+
+
+def poly(x):
+    return np.sum(x**3 + np.sin(x))
+
+
+def test_concurrent_grad_transforms_once():
+    before = len(api._CACHE)
+    x = np.linspace(0.1, 1.0, 5)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: tl.grad(poly)(x), range(32)))
+    assert len(api._CACHE) == before + 1
+    for g in results:
+        np.testing.assert_allclose(g, 3 * x**2 + np.cos(x))
+
+
+def test_generated_source_is_deterministic():
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); import test_errors as t, tangentlike as tl;"
+        "print(tl.getsource(tl.grad(t.poly)))"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+            for _ in range(2)]  # fmt: skip
+    assert runs[0] == runs[1] and b"def " in runs[0]
+
+
+def test_ipython_cell_source():
+    name = "<ipython-input-7-0123456789ab>"
+    source = "import numpy as np\n\ndef cell(x):\n    return np.sum(x * x)\n"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    ns = {}
+    exec(compile(source, name, "exec"), ns)
+    np.testing.assert_allclose(tl.grad(ns["cell"])(np.ones(2)), [2.0, 2.0])

@@ -1,0 +1,107 @@
+# ruff: noqa: E501  (programs are kept exactly as generated)
+"""Disagreements and crashes found by the fuzzer (tests/test_fuzz.py), kept with their source.
+
+Each case is the program as generated, with the seed of its inputs and the optimize
+flag; cases that still fail are strict xfails, so they flip when fixed.
+"""
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tests.test_fuzz import check_program
+
+CASES = {
+    # IndexError: too many indices for array: array is 0-dimensional, but 1 were indexed
+    "seed22": (
+        22,
+        [()],
+        False,
+        """\
+import numpy as np
+
+
+def f(a):
+    t1 = np.log(1.0 + ((0.5 * np.ones((3,))) * np.ones((2, 3))) * ((0.5 * np.ones((3,))) * np.ones((2, 3))))
+    for i2 in range(1):
+        for i3 in range(3):
+            t4 = (-((t1[-1] * t1)))
+            t1 += ((t4[i2] / (1.0 + t4[-1] * t4[-1])) + (t1[i2] + 2.0))
+        t1[i2] = ((t1[-1] + t1[-1]) - (-(0.25)))
+        for i5 in range(2):
+            t1[1] += a
+            a += (a + np.mean(t1))
+            a = np.mean((t1[-1] / (1.5 + np.cos(t1[-1]))), axis=0)
+    for i6 in range(2):
+        t1[-1, i6] = np.log(1.0 + t1[i6, i6] * t1[i6, i6])
+    return np.sum(t1)
+""",
+    ),
+    # NameError: name 'bc' is not defined
+    "seed139": (
+        139,
+        [(2, 3), (2, 3), (2, 3)],
+        True,
+        """\
+import numpy as np
+
+
+def f(a, b, c):
+    if np.sum(np.mean(c)) > 0.0:
+        a = (np.log(1.0 + c[0] * c[0]) * (a * a[-1, 2]))
+        if np.sum((b[-1, -1] / (1.5 + np.cos(c)))) > 0.3:
+            b = (np.log(1.0 + b * b) / (1.5 + np.cos((c[-1, 2] * -0.7))))
+        else:
+            t1 = ((0.5 / (1.5 + np.cos(b[-1, 2]))) + (-(b[0, -1])))
+            t1 = (np.mean(c)) ** 3
+            w2 = np.zeros((2, 3))
+            w2[0, -1] += ((2.0 - c[0, -1]) + np.sum(w2[-1]))
+        w3 = np.zeros((2, 3))
+        w3[-1, -1] = w3[0, 1]
+    for i4 in range(1):
+        t5 = ((b[i4, -1] + b[i4]) + np.exp(np.sin(0.5)))
+        b = (c[-1, -1] / (1.0 + (b / (1.5 + np.cos(c))) * (b / (1.5 + np.cos(c)))))
+        t6 = (1.0 + (a[1] * t5) * (a[1] * t5)) ** 0.5
+    return np.sum((np.sin(a[0]) - (a[-1] * a[1])))
+""",
+    ),
+    # UnboundLocalError: cannot access local variable 'ba' where it is not associated with a va
+    "seed146": (
+        146,
+        [(2, 3)],
+        False,
+        """\
+import numpy as np
+
+
+def f(a):
+    t1 = np.mean(a[-1], axis=0)
+    if np.sum((a + a)) > 0.0:
+        t2 = (np.sum(a, axis=0)) ** 3
+        for i3 in range(1):
+            t2[i3] = ((a[0, i3] + t1) * (t1) ** 3)
+            t4 = ((a[1] + a[-1]) / (1.0 + (a / (1.5 + np.cos(t2))) * (a / (1.5 + np.cos(t2)))))
+    else:
+        t1 = (t1 + t1)
+    return np.tanh((t1 - 0.25))
+""",
+    ),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="fuzzer finding: the generated derivative crashes")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fuzz_case(name, tmp_path):
+    seed, shapes, optimize, source = CASES[name]
+    check_program(source, shapes, seed, tmp_path, optimize=optimize)
+
+
+def f1(a):
+    return np.sum(a * a)
+
+
+@pytest.mark.xfail(strict=True, reason="grad(f, wrt=(0,)) does not return a 1-tuple")
+def test_wrt_tuple_of_one():
+    x = np.array([0.1, 0.2, 0.3])
+    (g,) = tl.grad(f1, wrt=(0,))(x)
+    np.testing.assert_allclose(g, 2 * x)
