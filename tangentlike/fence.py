@@ -48,7 +48,6 @@ def check(func_node, source) -> None:
         elif isinstance(node, gast.keyword) and node.arg is None:
             problems.append(("**kwargs in a call", source.location(node.value),
                              "pass keyword arguments explicitly"))  # fmt: skip
-    problems += _loop_exits(func_node.body, source, in_loop=False)
     args = func_node.args
     if args.vararg or args.kwarg:
         problems.append(("*args or **kwargs parameter", source.location(func_node),
@@ -56,19 +55,3 @@ def check(func_node, source) -> None:
     if problems:
         problems.sort(key=lambda p: (p[1].lineno, p[1].col))
         raise UnsupportedSyntaxError(problems)
-
-
-def _loop_exits(block, source, in_loop) -> list:
-    found = []
-    for stmt in block:
-        if in_loop and isinstance(stmt, gast.Return):
-            found.append(("return inside a loop", source.location(stmt),
-                          "store the result in a variable, break, and return after the loop"))
-        elif in_loop and isinstance(stmt, (gast.Break, gast.Continue)):
-            word = "break" if isinstance(stmt, gast.Break) else "continue"
-            found.append((f"{word} inside a loop", source.location(stmt),
-                          "guard the rest of the loop body with if/else"))
-        loop = in_loop or isinstance(stmt, (gast.For, gast.While))
-        for field in ("body", "orelse"):
-            found += _loop_exits(getattr(stmt, field, []) or [], source, loop)
-    return found

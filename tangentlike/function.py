@@ -60,12 +60,17 @@ def prepare(func) -> FunctionInfo:
     namer.reserve([np_alias])
     params = [a.id for a in node.args.args + node.args.kwonlyargs]
     body = node.body
-    if lower.has_return(body) and not (body and isinstance(body[-1], gast.Return)
+    if lower.has_loop_return(body):
+        result = namer.fresh(RESULT)
+        body = lower.lower_flagged_returns(body, result, namer)
+        body = body + [gast.Return(value=anno.name(result))]
+    elif lower.has_return(body) and not (body and isinstance(body[-1], gast.Return)
                                        and not lower.has_return(body[:-1])):  # fmt: skip
         result = namer.fresh(RESULT)
         body = lower.lower_returns(body, result) + [gast.Return(value=anno.name(result))]
     elif not lower.has_return(body):
         body = body + [gast.Return(value=anno.const(None))]
+    body = lower.lower_jumps(body, namer)
     normalized = Normalizer(namer, scope, np_alias).block(body)
     node.body = normalized
     primal = names_in(node) - {np_alias}

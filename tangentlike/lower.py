@@ -83,3 +83,135 @@ def _index_loop(stmt, namer):
     new = gast.For(target=anno.store(k), iter=rng, body=body + stmt.body, orelse=[],
                    type_comment=None)  # fmt: skip
     return anno.copy_location(new, stmt)
+
+
+# loop exits -----------------------------------------------------------------
+def has_loop_return(block, in_loop=False) -> bool:
+    for stmt in block:
+        if in_loop and isinstance(stmt, gast.Return):
+            return True
+        loop = in_loop or isinstance(stmt, (gast.For, gast.While))
+        for field in ("body", "orelse"):
+            if has_loop_return(getattr(stmt, field, None) or [], loop):
+                return True
+    return False
+
+
+def lower_flagged_returns(block, result: str, namer) -> list:
+    """Returns in loops: ``result = v; ret = True; break``, the rest guarded by ``if not ret``."""
+    flag = namer.fresh("returned")
+    body = _flag_returns(block, result, flag, in_loop=False)
+    return [anno.assign(flag, anno.const(False))] + _guard_rest(body, _sets(flag), flag)
+
+
+def _flag_returns(block, result, flag, in_loop) -> list:
+    out = []
+    for stmt in block:
+        if isinstance(stmt, gast.Return):
+            value = stmt.value if stmt.value is not None else anno.const(None)
+            out += [anno.copy_location(anno.assign(result, value), stmt),
+                    anno.copy_location(anno.assign(flag, anno.const(True)), stmt)]  # fmt: skip
+            if in_loop:
+                out.append(anno.copy_location(gast.Break(), stmt))
+            continue
+        loop = isinstance(stmt, (gast.For, gast.While))
+        for field in ("body", "orelse"):
+            if getattr(stmt, field, None):
+                inner = _flag_returns(getattr(stmt, field), result, flag, in_loop or loop)
+                if not loop:
+                    inner = _guard_rest(inner, _sets(flag), flag)
+                setattr(stmt, field, inner)
+        out.append(stmt)
+        if loop and in_loop and _sets(flag)(stmt):
+            out.append(anno.copy_location(gast.If(test=anno.name(flag), body=[gast.Break()],
+                                                  orelse=[]), stmt))  # fmt: skip
+    return out
+
+
+def _sets(flag):
+    return lambda stmt: any(
+        isinstance(n, gast.Name) and n.id == flag and isinstance(n.ctx, gast.Store)
+        for n in gast.walk(stmt)
+    )
+
+
+def _guard_rest(block, may_exit, *flags) -> list:
+    """After a statement that may set one of ``flags``, run the rest only if none is set."""
+    for i, stmt in enumerate(block):
+        if may_exit(stmt) and block[i + 1 :]:
+            rest = _guard_rest(block[i + 1 :], may_exit, *flags)
+            return block[: i + 1] + [anno.copy_location(_unless(flags, rest), stmt)]
+    return block
+
+
+def _unless(flags, body):
+    names = [anno.name(f) for f in flags]
+    test = names[0] if len(names) == 1 else gast.BoolOp(op=gast.Or(), values=names)
+    return gast.If(test=gast.UnaryOp(op=gast.Not(), operand=test), body=body, orelse=[])
+
+
+def lower_jumps(block, namer) -> list:
+    """``break`` and ``continue`` become flags; the statements they skip are guarded."""
+    out = []
+    for stmt in block:
+        for field in ("body", "orelse"):
+            if getattr(stmt, field, None):
+                setattr(stmt, field, lower_jumps(getattr(stmt, field), namer))
+        if isinstance(stmt, (gast.For, gast.While)):
+            out += _lower_loop_jumps(stmt, namer)
+        else:
+            out.append(stmt)
+    return out
+
+
+def _lower_loop_jumps(loop, namer) -> list:
+    kinds = _jumps(loop.body)
+    if not kinds:
+        return [loop]
+    stop = namer.fresh("stop") if gast.Break in kinds else None
+    skip = namer.fresh("skip") if gast.Continue in kinds else None
+    flags = [f for f in (stop, skip) if f]
+    body = _guard_rest(_replace_jumps(loop.body, stop, skip), _jump_setter(flags), *flags)
+    if skip:
+        body = [anno.assign(skip, anno.const(False))] + body
+    before = []
+    if stop:
+        before = [anno.copy_location(anno.assign(stop, anno.const(False)), loop)]
+        not_stop = gast.UnaryOp(op=gast.Not(), operand=anno.name(stop))
+        if isinstance(loop, gast.While):
+            loop.test = gast.BoolOp(op=gast.And(), values=[not_stop, loop.test])
+        else:
+            body = [gast.If(test=not_stop, body=body, orelse=[])]
+    loop.body = body
+    return before + [loop]
+
+
+def _jump_setter(flags):
+    checks = [_sets(f) for f in flags]
+    return lambda stmt: any(check(stmt) for check in checks)
+
+
+def _jumps(block) -> set:
+    found = set()
+    for stmt in block:
+        if isinstance(stmt, (gast.Break, gast.Continue)):
+            found.add(type(stmt))
+        elif isinstance(stmt, gast.If):
+            found |= _jumps(stmt.body) | _jumps(stmt.orelse)
+    return found
+
+
+def _replace_jumps(block, stop, skip) -> list:
+    out = []
+    for stmt in block:
+        if isinstance(stmt, gast.Break):
+            out.append(anno.copy_location(anno.assign(stop, anno.const(True)), stmt))
+        elif isinstance(stmt, gast.Continue):
+            out.append(anno.copy_location(anno.assign(skip, anno.const(True)), stmt))
+        elif isinstance(stmt, gast.If):
+            stmt.body = _replace_jumps(stmt.body, stop, skip) or [gast.Pass()]
+            stmt.orelse = _replace_jumps(stmt.orelse, stop, skip)
+            out.append(stmt)
+        else:
+            out.append(stmt)
+    return out

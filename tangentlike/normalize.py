@@ -37,6 +37,7 @@ METHODS = {
     ).split()
 }
 METHODS["flatten"] = "ravel"
+METHODS["astype"] = "asarray"
 VARARG_METHODS = {"reshape", "transpose"}
 
 

@@ -100,7 +100,6 @@ def f1(a):
     return np.sum(a * a)
 
 
-@pytest.mark.xfail(strict=True, reason="grad(f, wrt=(0,)) does not return a 1-tuple")
 def test_wrt_tuple_of_one():
     x = np.array([0.1, 0.2, 0.3])
     (g,) = tl.grad(f1, wrt=(0,))(x)

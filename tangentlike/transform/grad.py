@@ -77,6 +77,8 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
     bound = set(info.params) | set().union(*[anno.store_names(s) for s in fwd] or [set()])
     loads = set().union(*[anno.load_names(s) for s in rev + grads] or [set()])
     saved = sorted(loads & bound)
+    unbound = [n for n in saved if n not in _always_bound(fwd, info.params)]
+    fwd = [anno.assign(n, anno.const(None)) for n in unbound] + fwd
     saved_tuple = gast.Tuple(elts=[anno.name(n) for n in saved], ctx=gast.Load())
     fwd_ret = gast.Return(value=gast.Tuple(elts=[value, saved_tuple], ctx=gast.Load()))
     fwd_def = _funcdef(fwd_name, _arguments(info.params), fwd + [fwd_ret], info.node)
@@ -88,6 +90,17 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
     body = ([unpack] if saved else []) + rev + [gast.Return(value=out)]
     bwd_def = _funcdef(bwd_name, _arguments([saved_name, seed]), body, info.node)
     return fwd_def, bwd_def
+
+
+def _always_bound(stmts, params) -> set[str]:
+    """Names every path through ``stmts`` assigns (a branch may leave others unbound)."""
+    bound = set(params)
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            bound |= _always_bound(stmt.body, ()) & _always_bound(stmt.orelse, ())
+        elif not isinstance(stmt, (gast.For, gast.While)):
+            bound |= anno.store_names(stmt)
+    return bound
 
 
 def _arguments(names, defaults=()):

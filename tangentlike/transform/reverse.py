@@ -132,7 +132,9 @@ class ReverseAD:
         try:
             return tpl.bind(template, call)
         except TypeError as exc:
-            raise self.fn.error(stmt, f"unsupported arguments to {_describe(callee, call)}: {exc}")
+            raise self.fn.error(
+                stmt, f"unsupported arguments to {_describe(callee, call)}: {exc}"
+            ) from None
 
     def materialize(self, items) -> list:
         out = []
@@ -182,6 +184,8 @@ class ReverseAD:
             bx = self.adj.name(x)
             grad = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
                                   ctx=gast.Load())  # fmt: skip
+            if _is_basic_index(target.slice, self.int_names):
+                grad = anno.call(anno.dotted(f"{self.np}.copy"), [grad])  # a view: zeroed below
             if isinstance(v, gast.Name) and v.id in self.active:
                 unb = anno.call(anno.name("unbroadcast"), [grad, anno.name(v.id)])
                 self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")

@@ -1,0 +1,79 @@
+"""Reverse mode on the Python people write: the corpus against finite differences and autograd."""
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.check import numerical_grad
+
+from . import corpus_control as C
+
+
+def _params():
+    for k, (func, args, autograd_ok, todo) in enumerate(C.CORPUS):
+        marks = (
+            [pytest.mark.xfail(reason=f"not supported yet: {todo}", strict=True)] if todo else []
+        )
+        yield pytest.param(func, args, autograd_ok, id=f"{func.__name__}-{k}", marks=marks)
+
+
+PARAMS = list(_params())
+
+
+@pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
+def test_matches_finite_differences(func, args, autograd_ok):
+    got = tl.grad(func)(*args)
+    want = numerical_grad(func, list(args), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
+def test_matches_autograd(func, args, autograd_ok, monkeypatch):
+    if not autograd_ok:
+        pytest.skip("autograd cannot run in-place assignment")
+    got = tl.grad(func)(*args)
+    monkeypatch.setattr(C, "np", anp)
+    try:
+        want = autograd.grad(func)(*args)
+    except Exception as exc:  # noqa: BLE001 - autograd's own limits
+        pytest.skip(f"autograd cannot run it: {type(exc).__name__}")
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+def test_loops_stay_loops():
+    src = tl.getsource(tl.grad(C.break_in_loop))
+    assert "for i in reversed(range(" in src
+    assert " break\n" not in src and " continue\n" not in src
+
+
+def test_rnn_saves_per_iteration():
+    """Only what the adjoint reads is pushed: the state, the tanh output, one temporary."""
+    src = tl.getsource(tl.grad(C.rnn_like))
+    assert src.count("_stack.append(") == 3
+    assert src.count("_stack.pop()") == 3
+
+
+def test_zero_trip_while_and_range():
+    assert tl.grad(C.while_loop)(5.0) == 1.0
+    assert tl.grad(C.range_loop)(0.3, 0) == 1.0
+
+
+def test_out_of_scope_constructs_listed_together():
+    def f(x):
+        global G
+        try:
+            y = x
+        except ValueError:
+            y = 2 * x
+        with open("a") as fh:
+            fh.read()
+        return y
+
+    with pytest.raises(tl.TangentlikeError) as info:
+        tl.grad(f)
+    message = str(info.value)
+    for what in ("global statement", "try statement", "with statement"):
+        assert what in message
+    assert "test_control_flow.py" in message
