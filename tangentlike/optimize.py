@@ -4,6 +4,9 @@
     bt = bz             ->   (bt replaced by bz where both are assigned once)
     unused = f(x)       ->   (removed)
 
+plus the passes in ``optimize_fold`` (constant folding) and ``optimize_shapes``
+(no ``unbroadcast`` where shapes provably match).
+
 Passes repeat until the tree stops changing, compared structurally.
 """
 
@@ -13,12 +16,16 @@ import gast
 
 from . import anno
 from .naming import STACK_NAME
+from .optimize_fold import fold_constants
+from .optimize_shapes import remove_unbroadcasts
 
 
 def optimize(func: gast.FunctionDef) -> gast.FunctionDef:
     before = None
     while before != gast.dump(func):
         before = gast.dump(func)
+        fold_constants(func)
+        remove_unbroadcasts(func)
         propagate_copies(func)
         remove_dead(func)
     return func

@@ -8,17 +8,36 @@ from __future__ import annotations
 
 import numpy
 
+_SCALARS = (float, int, complex)
+
+
+def _shape(x):
+    """``numpy.shape(x)`` without the dispatch cost for arrays and Python numbers."""
+    shape = getattr(x, "shape", None)
+    if shape is not None:
+        return shape
+    return () if isinstance(x, _SCALARS) else numpy.shape(x)
+
 
 def unbroadcast(g, x):
     """Sum ``g`` over the axes that broadcasting added to ``x``'s shape."""
-    shape = numpy.shape(x)
-    gshape = numpy.shape(g)
+    shape = _shape(x)
+    gshape = _shape(g)
+    if gshape == shape:
+        return g
+    return sum_to(g, shape)
+
+
+def sum_to(g, shape):
+    """Sum ``g`` down to ``shape`` (a shape ``g``'s shape was broadcast from)."""
+    shape = tuple(shape)
+    gshape = _shape(g)
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and numpy.shape(g)[i] != 1)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if not shape:
@@ -28,7 +47,9 @@ def unbroadcast(g, x):
 
 def unreduce(g, x, axis=None, keepdims=False):
     """Broadcast the gradient of a reduction back to the shape of its input ``x``."""
-    shape = numpy.shape(x)
+    shape = _shape(x)
+    if axis is None and not shape:
+        return g
     if axis is not None and not keepdims:
         g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
     return numpy.broadcast_to(g, shape)
@@ -87,8 +108,10 @@ def matmul_lhs(g, x, y):
             return g * y
         return numpy.multiply.outer(g, y) if numpy.ndim(g) else g * y
     if numpy.ndim(x) == 1:
-        return unbroadcast(numpy.matmul(y, g[..., None])[..., 0], x) if numpy.ndim(g) > 1 else (
-            numpy.matmul(y, g)
+        return (
+            unbroadcast(numpy.matmul(y, g[..., None])[..., 0], x)
+            if numpy.ndim(g) > 1
+            else (numpy.matmul(y, g))
         )
     return unbroadcast(numpy.matmul(g, numpy.swapaxes(y, -1, -2)), x)
 

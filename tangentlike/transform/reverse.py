@@ -156,8 +156,7 @@ class ReverseAD:
         if not self.adj.has(x.id):
             out.append(self.adj.zeros(x.id))
         elif not self.adj.state[x.id]:
-            out.append(anno.assign(bx, anno.call(anno.dotted(f"{self.np}.copy"), [anno.name(bx)])))
-            self.adj.state[x.id] = True
+            out.append(self._own(x.id))
         by = anno.name(self.adj.name(y))
         index = copy.deepcopy(value.slice)
         if _is_basic_index(index, self.int_names):
@@ -167,6 +166,14 @@ class ReverseAD:
             func = anno.dotted(f"{self.np}.add.at")
             out.append(gast.Expr(value=anno.call(func, [anno.name(bx), index, by])))
         return out
+
+    def _own(self, name):
+        """``bx = bx + np.zeros_like(x)``: a fresh array shaped like ``x``, ours to
+        update in place (``bx`` may be a view, or a scalar zero from a loop start)."""
+        self.adj.state[name] = True
+        bx = self.adj.name(name)
+        zeros = anno.call(anno.dotted(f"{self.np}.zeros_like"), [anno.name(name)])
+        return anno.assign(bx, gast.BinOp(left=anno.name(bx), op=gast.Add(), right=zeros))
 
     def setitem(self, stmt):
         """``x[i] = v``: save what is overwritten; ``bv += bx[i]``, then ``bx[i] = 0``."""
@@ -191,9 +198,7 @@ class ReverseAD:
                 self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")
                 rev += self.adj.contribute(v.id, unb)
             if not self.adj.state[x]:
-                copy_call = anno.call(anno.dotted(f"{self.np}.copy"), [anno.name(bx)])
-                rev.append(anno.assign(bx, copy_call))
-                self.adj.state[x] = True
+                rev.append(self._own(x))
             zero_at = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
                                      ctx=gast.Store())  # fmt: skip
             rev.append(anno.assign(zero_at, anno.const(0.0)))
@@ -336,6 +341,10 @@ class ReverseAD:
         for name in entry:
             if name not in end:
                 rev.append(self._rezero(name))
+        if not rev:  # nothing flows back through this loop: no zeros either
+            self.adj.restore(after)
+            self._pending_inits = []
+            return fwd, rev
         self.adj.restore(entry)
         self._pending_inits = init_stmts
         return fwd, rev
@@ -363,20 +372,34 @@ class ReverseAD:
         return anno.assign(self.adj.name(name), anno.const(0.0))
 
     def _carried(self, stmt) -> list[str]:
-        """Active names the loop body reads before (or without) assigning them."""
-        carried, assigned = [], set()
-        for node in stmt.body:
-            reads = anno.load_names(node) & self.active
-            for name in sorted(reads - assigned):
-                if name not in carried:
-                    carried.append(name)
-            if isinstance(node, gast.Assign):
-                assigned |= anno.store_names(node.targets[0])
-        return carried
+        """Active names the loop body may read before assigning them."""
+        return sorted(_exposed_reads(stmt.body) & self.active)
 
     def take_inits(self) -> list:
         inits, self._pending_inits = self._pending_inits, []
         return inits
+
+
+def _exposed_reads(block) -> set[str]:
+    """Names ``block`` may read before it has surely assigned them."""
+    exposed, assigned = set(), set()
+    for node in block:
+        if isinstance(node, gast.Assign):
+            reads = anno.load_names(node.value)
+            if not isinstance(node.targets[0], gast.Name | gast.Tuple):
+                reads |= anno.load_names(node.targets[0])
+        elif isinstance(node, gast.If):
+            reads = anno.load_names(node.test) | _exposed_reads(node.body)
+            reads |= _exposed_reads(node.orelse)
+        elif isinstance(node, gast.For | gast.While):
+            header = node.iter if isinstance(node, gast.For) else node.test
+            reads = anno.load_names(header) | _exposed_reads(node.body)
+        else:
+            reads = anno.load_names(node)
+        exposed |= reads - assigned
+        if isinstance(node, gast.Assign):
+            assigned |= anno.store_names(node.targets[0])
+    return exposed
 
 
 def _loads(stmts) -> set[str]:

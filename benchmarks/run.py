@@ -1,0 +1,300 @@
+"""Benchmark tangentlike against a hand-written NumPy gradient (and autograd, JAX,
+PyTorch when installed), in one process with the contenders interleaved.
+
+    python benchmarks/run.py                      # every workload, default repetitions
+    python benchmarks/run.py --only rnn,mlp --repeat 50
+    python benchmarks/run.py --quick              # a short smoke run
+
+Each repetition times every contender once (a batch of calls, in an order that
+rotates between repetitions); a ratio is taken within each repetition and the
+table shows the median time and the median of those paired ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import inspect
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from workloads import WORKLOADS  # noqa: E402
+
+import tangentlike as tl  # noqa: E402
+import tangentlike.api  # noqa: E402
+
+NO_JIT = {"loop10k"}  # unrolling 10,000 Python steps under jit takes minutes
+
+
+# checking ---------------------------------------------------------------------------
+def _as_tuple(g):
+    return g if isinstance(g, tuple) else (g,)
+
+
+def _positions(w):
+    return _as_tuple(w.wrt)
+
+
+def check_hand(w, args, probes=4, eps=1e-6):
+    """Compare the hand-written gradient with central differences at a few entries."""
+    rng = np.random.default_rng(1)
+    _, grads = w.hand(*args)
+    for pos, g in zip(_positions(w), _as_tuple(grads)):
+        for _ in range(probes):
+            a = list(args)
+            base = np.array(args[pos], dtype=float)
+            idx = tuple(rng.integers(0, n) for n in base.shape)
+            hi, lo = base.copy(), base.copy()
+            hi[idx] += eps
+            lo[idx] -= eps
+            a[pos] = hi if base.shape else float(hi)
+            f_hi = w.func(*a)
+            a[pos] = lo if base.shape else float(lo)
+            f_lo = w.func(*a)
+            fd = (f_hi - f_lo) / (2 * eps)
+            if not np.isclose(np.asarray(g)[idx], fd, rtol=1e-4, atol=1e-6):
+                raise AssertionError(f"{w.name}: hand gradient {np.asarray(g)[idx]} != fd {fd}")
+
+
+def check_same(name, w, got, want):
+    for a, b in zip(_as_tuple(got), _as_tuple(want)):
+        if not np.allclose(np.asarray(a, dtype=float), np.asarray(b), rtol=1e-5, atol=1e-8):
+            raise AssertionError(f"{w.name}: {name} gradient differs from the hand-written one")
+
+
+# contenders ---------------------------------------------------------------------------
+def _rebind(func, namespace):
+    """``func``'s source executed with ``np`` and ``math`` bound to another library."""
+    ns = dict(namespace)
+    exec(inspect.getsource(func), ns)
+    return ns[func.__name__]
+
+
+def autograd_contender(w, args):
+    import autograd
+    import autograd.numpy as anp
+
+    f = _rebind(w.func, {"np": anp, "math": anp})
+    return autograd.grad(f, w.wrt), args
+
+
+def jax_contenders(w, args):
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    f = _rebind(w.func, {"np": jnp, "math": jnp})
+    g = jax.grad(f, w.wrt)
+    jargs = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
+
+    def eager(*a):
+        return jax.block_until_ready(g(*a))
+
+    out = {"jax": (eager, jargs)}
+    if w.name not in NO_JIT:
+        jg = jax.jit(g)
+
+        def jitted(*a):
+            return jax.block_until_ready(jg(*a))
+
+        jitted(*jargs)
+        out["jax-jit"] = (jitted, jargs)
+    return out
+
+
+class _TorchNumpy:
+    """The few NumPy names the workloads use, on torch tensors."""
+
+    def __init__(self, torch):
+        self.t = torch
+        for name in ("sin", "cos", "tanh", "exp", "log"):
+            setattr(self, name, getattr(torch, name))
+
+    def sum(self, x, axis=None, keepdims=False):
+        return x.sum() if axis is None else x.sum(dim=axis, keepdim=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return x.max() if axis is None else x.amax(dim=axis, keepdim=keepdims)
+
+
+def torch_contender(w, args):
+    import torch
+
+    f = _rebind(w.func, {"np": _TorchNumpy(torch), "math": torch})
+    targs = [torch.tensor(a, dtype=torch.float64) for a in args]
+    positions = _positions(w)
+
+    def grad(*a):
+        leaves = [x.detach().requires_grad_(i in positions) for i, x in enumerate(a)]
+        out = f(*leaves)
+        return torch.autograd.grad(out, [leaves[i] for i in positions])
+
+    return grad, targs
+
+
+def contenders(w, args):
+    """name -> (callable, args); the optional libraries only when importable."""
+    _, hand_grads = w.hand(*args)
+    out = {
+        "forward": (w.func, args),
+        "hand": (w.hand, args),
+        "tangentlike": (tl.grad(w.func, w.wrt), args),
+    }
+    check_same("tangentlike", w, out["tangentlike"][0](*args), hand_grads)
+    optional = [("autograd", autograd_contender), ("jax", jax_contenders),
+                ("torch", torch_contender)]  # fmt: skip
+    for module, make in optional:
+        if importlib.util.find_spec(module) is None:
+            continue
+        try:
+            made = make(w, args)
+            made = made if isinstance(made, dict) else {module: made}
+            for name, (fn, fargs) in made.items():
+                got = fn(*fargs)
+                check_same(name, w, tuple(np.asarray(g) for g in _as_tuple(got)), hand_grads)
+                out[name] = (fn, fargs)
+        except Exception as exc:  # an optional contender that fails is reported, not fatal
+            print(f"  ({w.name}: {module} skipped: {type(exc).__name__}: {exc})", file=sys.stderr)
+    return out
+
+
+# timing -------------------------------------------------------------------------------------
+def _batch(fn, args, number):
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn(*args)
+    return (time.perf_counter() - t0) / number
+
+
+def calibrate(fn, args, target):
+    """Calls per batch so that one batch takes about ``target`` seconds."""
+    once = _batch(fn, args, 1)
+    once = min(once, _batch(fn, args, 1))
+    return max(1, int(target / max(once, 1e-7)))
+
+
+def interleaved(entries, repeat, number):
+    names = list(entries)
+    times = {n: [] for n in names}
+    for r in range(repeat):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            fn, args = entries[name]
+            times[name].append(_batch(fn, args, number))
+    base = times["hand"]
+    return {
+        n: (statistics.median(ts), statistics.median(t / b for t, b in zip(ts, base)))
+        for n, ts in times.items()
+    }
+
+
+def transform_times(w, args, cached_calls=2000):
+    """(cold grad() seconds, first call seconds, cached grad() seconds)."""
+    tangentlike.api._CACHE.clear()
+    t0 = time.perf_counter()
+    df = tl.grad(w.func, w.wrt)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    df(*args)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(cached_calls):
+        tl.grad(w.func, w.wrt)
+    cached = (time.perf_counter() - t0) / cached_calls
+    return cold, first, cached
+
+
+def peak_memory(fn, args):
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+# reporting ------------------------------------------------------------------------------------
+def fmt_time(t):
+    if t < 1e-3:
+        return f"{t * 1e6:.1f} us"
+    if t < 1.0:
+        return f"{t * 1e3:.2f} ms"
+    return f"{t:.2f} s"
+
+
+def table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(n) for c, n in zip(cells, widths)) + " |"  # noqa: E731
+    out = [line(header), "|" + "|".join("-" * (n + 2) for n in widths) + "|"]
+    return "\n".join(out + [line(r) for r in rows])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    names = [w.name for w in WORKLOADS]
+    parser.add_argument("--only", help=f"comma-separated workloads out of {','.join(names)}")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions (default 21)")
+    parser.add_argument("--quick", action="store_true", help="few repetitions, short batches")
+    parser.add_argument("--batch-ms", type=float, default=None,
+                        help="target milliseconds for one batch of hand-written calls")  # fmt: skip
+    opts = parser.parse_args(argv)
+    chosen = opts.only.split(",") if opts.only else names
+    unknown = set(chosen) - set(names)
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(sorted(unknown))}; choose from {names}")
+    repeat = opts.repeat or (5 if opts.quick else 21)
+    target = (opts.batch_ms or (2.0 if opts.quick else 10.0)) / 1e3
+
+    speed, setup, memory, others = [], [], [], []
+    for w in WORKLOADS:
+        if w.name not in chosen:
+            continue
+        args = w.make_args()
+        check_hand(w, args)
+        entries = contenders(w, args)
+        number = calibrate(w.hand, args, target)
+        result = interleaved(entries, repeat, number)
+        rest = [n for n in entries if n not in ("forward", "hand", "tangentlike")]
+        others = others + [n for n in rest if n not in others]
+        speed.append((w, result))
+        cold, first, cached = transform_times(w, args)
+        setup.append([w.title, fmt_time(cold), fmt_time(first), fmt_time(cached)])
+        if w.memory:
+            hand_peak = peak_memory(w.hand, args)
+            tl_peak = peak_memory(tl.grad(w.func, w.wrt), args)
+            memory.append([w.title, f"{hand_peak / 1e6:.2f} MB", f"{tl_peak / 1e6:.2f} MB",
+                           f"{tl_peak / hand_peak:.2f}"])  # fmt: skip
+        print(f"  done {w.name} ({number} call(s) a batch, {repeat} repetitions)", file=sys.stderr)
+
+    ratios = [f"{n}/hand" for n in others]
+    header = ["workload", "forward", "hand", "tangentlike", "tl/hand", *ratios]
+    rows = []
+    for w, result in speed:
+        row = [w.title] + [fmt_time(result[n][0]) for n in ("forward", "hand", "tangentlike")]
+        row.append(f"{result['tangentlike'][1]:.2f}")
+        row += [f"{result[n][1]:.2f}" if n in result else "-" for n in others]
+        rows.append(row)
+    print("Median time per gradient call; ratios are medians of paired ratios to hand.\n")
+    print(table(header, rows))
+    print("\nTransform: grad() with an empty cache, the first call (compiles), a cached grad().\n")
+    print(table(["workload", "grad() cold", "first call", "grad() cached"], setup))
+    if memory:
+        print("\nPeak traced memory of one gradient call (tracemalloc).\n")
+        print(table(["workload", "hand", "tangentlike", "tl/hand"], memory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
