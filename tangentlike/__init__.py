@@ -1,6 +1,7 @@
 """tangentlike: source-to-source automatic differentiation for numeric Python."""
 
 from .api import getsource, grad, value_and_grad, vjp
+from .api_forward import hessian, hvp, jacobian, jvp
 from .check import check_grads
 from .errors import (
     ArgumentError,
@@ -26,6 +27,10 @@ __all__ = [
     "check_grads",
     "getsource",
     "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
     "stop_gradient",
     "tangent",
     "value_and_grad",

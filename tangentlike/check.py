@@ -34,19 +34,53 @@ def _floaty(a) -> bool:
     )
 
 
-def check_grads(f, args: Sequence, wrt=0, modes=("reverse",), order: int = 1,
+def check_grads(f, args: Sequence, wrt=0, modes=("reverse", "forward"), order: int = 1,
                 rtol: float = 1e-5, atol: float = 1e-6) -> None:  # fmt: skip
-    """Raise AssertionError with the largest error unless derivatives match."""
-    from .api import grad
+    """Raise AssertionError with the largest error unless derivatives match.
 
+    ``order=2`` also compares the derivative of the gradient (reverse over
+    reverse, or forward over reverse) with finite differences of the gradient:
+    the checked quantity is the gradient of ``sum(grad(f))``.
+    """
     positions = wrt if isinstance(wrt, (tuple, list)) else (wrt,)
     for mode in modes:
-        if mode != "reverse":
-            raise NotImplementedError(f"mode {mode!r} is not available yet")
+        if mode not in ("reverse", "forward"):
+            raise ValueError(f"unknown mode {mode!r}: use 'reverse' or 'forward'")
         for i in positions:
-            got = numpy.asarray(grad(f, wrt=i)(*args))
-            want = numerical_grad(f, list(args), i)
-            _compare(got, want, rtol, atol, f"reverse-mode gradient of argument {i}")
+            _check_order(f, args, i, mode, order, rtol, atol)
+
+
+def _check_order(f, args, i, mode, order, rtol, atol) -> None:
+    got = _derivative(f, args, i, mode)
+    want = numerical_grad(f, list(args), i)
+    _compare(got, want, rtol, atol, f"{mode}-mode derivative of argument {i}")
+    if order >= 2:
+        from .api import grad
+
+        first = grad(f, wrt=i)
+        got2 = _derivative(first, args, i, mode)
+        want2 = numerical_grad(first, list(args), i, eps=1e-5)
+        what = f"{mode}-mode second derivative of argument {i}"
+        _compare(got2, want2, rtol * 10, atol * 10, what)
+
+
+def _derivative(f, args, i, mode):
+    """The gradient of ``sum(f)`` in argument ``i`` by ``mode``, shaped like the argument."""
+    from .api import vjp
+    from .api_forward import jvp, plain
+
+    if mode == "reverse":
+        seed = numpy.ones_like(numpy.asarray(f(*args), dtype=float))
+        return numpy.asarray(vjp(f, wrt=i)(*args, seed[()] if seed.ndim == 0 else seed))
+    x = numpy.asarray(args[i], dtype=float)
+    product = jvp(plain(f), wrt=i)
+    out = numpy.zeros(x.shape)
+    for k in range(max(x.size, 1)):
+        e = numpy.zeros(x.size)
+        e[k] = 1.0
+        tangent = e.reshape(x.shape) if x.ndim else float(e[0])
+        out.reshape(-1)[k] = numpy.sum(product(*args, tangent))
+    return out
 
 
 def _compare(got, want, rtol, atol, what) -> None:

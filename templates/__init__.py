@@ -3,4 +3,14 @@
 Importing this package registers every template with ``tangentlike.template``.
 """
 
-from . import builtins_math, numpy_core, operators  # noqa: F401
+from . import (  # noqa: F401
+    builtins_math,
+    numpy_core,
+    numpy_elementwise,
+    numpy_linalg,
+    numpy_reductions,
+    numpy_shapes,
+    operators,
+    runtime_helpers,
+    tangents,
+)

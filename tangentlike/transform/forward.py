@@ -1,0 +1,444 @@
+"""Forward mode: after each active statement, the statement that computes its tangent.
+
+    def f(x, n):                    def df(x, n, dx):
+        y = np.sin(x)                   y = np.sin(x)
+        for i in range(n):              dy = dx * np.cos(x)
+            y = y * x          ->       for i in range(n):
+        return y                            _y = y * x
+                                            d_y = dy * x + y * dx
+                                            y = _y
+                                            dy = d_y
+                                        return y, dy
+
+Control flow stays as it is.  The tangent of ``x`` is ``dx``; the tangent of an
+inactive value is zero, and zero terms are dropped from the generated code.
+Calls to the user's own functions call a generated jvp of the callee.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+import gast
+
+from .. import analyze, anno, runtime
+from .. import template as tpl
+from ..naming import STACK_NAME
+from .reverse import _describe
+
+ZERO = "tl_zero"
+# Calls linear in their first argument: zero in, zero out.
+LINEAR = {"sum", "mean", "transpose", "reshape", "ravel", "copy", "array", "real",
+          "unbroadcast", "unreduce", "broadcast_like"}  # fmt: skip
+BILINEAR = {"dot", "matmul", "matmul_lhs", "matmul_rhs"}
+
+
+def zero() -> gast.Constant:
+    node = anno.const(0.0)
+    anno.set_(node, ZERO, True)
+    return node
+
+
+def is_zero(node) -> bool:
+    return anno.get(node, ZERO, False)
+
+
+class ForwardAD:
+    """Builds the statements of a jvp function from a normalized body."""
+
+    def __init__(self, fn, active: set[str], jvps):
+        self.fn = fn
+        self.namer = fn.namer
+        self.np = fn.np_alias
+        self.active = active - {STACK_NAME}
+        self.jvps = jvps
+
+    def tangent(self, name: str) -> str | None:
+        return self.namer.tangent(name) if name in self.active else None
+
+    def tangent_of(self, atom):
+        """The tangent expression of an atom: its ``d`` name, or the zero marker."""
+        name = self.tangent(atom.id) if isinstance(atom, gast.Name) else None
+        return anno.name(name) if name else zero()
+
+    def zeros(self, y: str) -> gast.stmt:
+        self.fn.helpers["zeros_like"] = runtime.zeros_like
+        return anno.assign(self.tangent(y), anno.call(anno.name("zeros_like"), [anno.name(y)]))
+
+    def define(self, y: str, value) -> list:
+        """``dy = value``, simplified; ``zeros_like(y)`` when it is zero."""
+        value = simplify(value)
+        return [self.zeros(y)] if is_zero(value) else [anno.assign(self.tangent(y), value)]
+
+    # statements ---------------------------------------------------------------
+    def block(self, stmts) -> list:
+        out = []
+        for stmt in stmts:
+            out.extend(anno.copy_location(s, stmt) for s in self.visit(stmt))
+        return out
+
+    def visit(self, stmt) -> list:
+        method = getattr(self, "visit_" + type(stmt).__name__, None)
+        return [stmt] if method is None else method(stmt)
+
+    def visit_If(self, stmt):
+        stmt.body = self.block(stmt.body) or [gast.Pass()]
+        stmt.orelse = self.block(stmt.orelse)
+        return [stmt]
+
+    def visit_While(self, stmt):
+        stmt.body = self.block(stmt.body) or [gast.Pass()]
+        return [stmt]
+
+    def visit_For(self, stmt):
+        prologue = self._loop_target(stmt)
+        stmt.body = prologue + self.block(stmt.body) or [gast.Pass()]
+        return [stmt]
+
+    def _loop_target(self, stmt) -> list:
+        """Iterate over values and tangents together: ``for v, dv in zip(x, dx)``."""
+        target, it = stmt.target, stmt.iter
+        if _is_enumerate(it, target):
+            self.active.discard(target.elts[0].id)
+            holder = gast.For(target=target.elts[1], iter=it.args[0], body=[], orelse=[])
+            prologue = self._loop_target(holder)
+            target.elts[1], it.args[0] = holder.target, holder.iter
+            return prologue
+        names = anno.store_names(target) & self.active
+        if not names:
+            return []
+        if _is_zip(it, target):
+            return self._zip_target(stmt)
+        if not isinstance(target, gast.Name):
+            raise self.fn.error(stmt, "forward mode loops over active values with one name only")
+        if self._active_atom(it):
+            pair = [anno.store(target.id), anno.store(self.tangent(target.id))]
+            stmt.target = gast.Tuple(elts=pair, ctx=gast.Store())
+            stmt.iter = anno.call(anno.name("zip"), [it, anno.name(self.tangent(it.id))])
+            return []
+        return [self.zeros(target.id)]
+
+    def _zip_target(self, stmt) -> list:
+        """``for a, b in zip(x, y)`` -> ``for a, b, da in zip(x, y, dx)``."""
+        prologue = []
+        for name, source in zip(list(stmt.target.elts), list(stmt.iter.args)):
+            if name.id not in self.active:
+                continue
+            if self._active_atom(source):
+                stmt.target.elts.append(anno.store(self.tangent(name.id)))
+                stmt.iter.args.append(anno.name(self.tangent(source.id)))
+            else:
+                prologue.append(self.zeros(name.id))
+        return prologue
+
+    def visit_Expr(self, stmt):
+        call = stmt.value
+        if _is_stack_call(call, "append") and self._active_atom(call.args[0]):
+            push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
+            return [stmt, gast.Expr(value=push)]
+        if isinstance(call, gast.Call) and _is_add_at(call) and self._active_atom(call.args[0]):
+            args = [self.tangent_of(call.args[0]), call.args[1], self.tangent_of(call.args[2])]
+            if is_zero(args[2]):
+                return [stmt]
+            return [stmt, gast.Expr(value=anno.call(copy.deepcopy(call.func), args))]
+        return [stmt]
+
+    def _active_atom(self, atom) -> bool:
+        return isinstance(atom, gast.Name) and atom.id in self.active
+
+    def visit_Assign(self, stmt):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            return self.setitem(stmt)
+        if isinstance(target, (gast.Tuple, gast.List)):
+            return self.unpack(stmt)
+        if not isinstance(target, gast.Name) or target.id not in self.active:
+            return [stmt]
+        y, value = target.id, stmt.value
+        if not analyze.is_differentiable_value(value):
+            return [stmt, self.zeros(y)]
+        if _is_stack_call(value, "pop"):
+            return [anno.assign(self.tangent(y), copy.deepcopy(value)), stmt]
+        if isinstance(value, gast.Call) and self._is_user_call(value):
+            return self.jvps.forward(self, y, stmt)
+        return [stmt] + self.tangent_stmts(y, stmt)
+
+    def _is_user_call(self, call) -> bool:
+        callee = anno.get(call, anno.CALLEE)
+        return tpl.lookup(tpl.TANGENTS, callee) is None and self.jvps.is_user_function(callee)
+
+    def tangent_stmts(self, y: str, stmt) -> list:
+        value = stmt.value
+        if isinstance(value, (gast.Name, gast.Constant)):
+            return self.define(y, self.tangent_of(value))
+        if isinstance(value, (gast.Tuple, gast.List)):
+            elts = [self._part(e) for e in value.elts]
+            return self.define(y, type(value)(elts=elts, ctx=gast.Load()))
+        if isinstance(value, gast.Subscript):
+            base = self.tangent_of(value.value)
+            if is_zero(base):
+                return [self.zeros(y)]
+            sub = gast.Subscript(value=base, slice=copy.deepcopy(value.slice), ctx=gast.Load())
+            return self.define(y, sub)
+        template, bindings = self.template_for(value, stmt)
+        bindings[template.params[0]] = anno.name(y)
+        inst = tpl.Instantiator(template, bindings, self.tangent, self.namer, self.np,
+                                zero=lambda _: zero())  # fmt: skip
+        self.fn.helpers.update(template.helpers)
+        out = []
+        for item in inst.run():
+            out += self.define(y, item.value) if isinstance(item, tpl.Contribution) else [item]
+        return out
+
+    def _part(self, atom):
+        """A tuple element's tangent; zeros (not the marker) for constant parts."""
+        t = self.tangent_of(atom)
+        if not is_zero(t):
+            return t
+        self.fn.helpers["zeros_like"] = runtime.zeros_like
+        return anno.call(anno.name("zeros_like"), [copy.deepcopy(atom)])
+
+    def template_for(self, value, stmt):
+        if isinstance(value, gast.Call):
+            callee = anno.get(value, anno.CALLEE)
+            template = tpl.lookup(tpl.TANGENTS, callee)
+            if template is None:
+                raise self.fn.no_derivative(stmt, _describe(callee, value))
+            try:
+                return template, tpl.bind(template, value)
+            except TypeError as exc:
+                msg = f"unsupported arguments to {_describe(callee, value)}: {exc}"
+                raise self.fn.error(stmt, msg) from None
+        key, operands = _operator_key(value)
+        template = tpl.lookup(tpl.TANGENTS, key) if key is not None else None
+        if template is None:
+            what = key[1] if isinstance(key, tuple) else getattr(key, "__name__", "expression")
+            raise self.fn.no_derivative(stmt, f"operator or attribute {what!r}")
+        return template, dict(zip(template.params[1:], operands))
+
+    def setitem(self, stmt):
+        """``x[i] = v``: ``dx[i] = dv`` (``dx`` is an array this function owns or aliases)."""
+        target, v = stmt.targets[0], stmt.value
+        x = target.value
+        if not self._active_atom(x):
+            return [stmt]
+        sub = gast.Subscript(value=anno.name(self.tangent(x.id)),
+                             slice=copy.deepcopy(target.slice), ctx=gast.Store())  # fmt: skip
+        dv = self.tangent_of(v)
+        return [stmt, anno.assign(sub, anno.const(0.0) if is_zero(dv) else dv)]
+
+    def unpack(self, stmt):
+        """``a, b = t``: ``da, db = dt``."""
+        names = [e.id for e in stmt.targets[0].elts if isinstance(e, gast.Name)]
+        if len(names) != len(stmt.targets[0].elts):
+            raise self.fn.error(stmt, "forward mode unpacks only into plain names")
+        if not any(n in self.active for n in names):
+            return [stmt]
+        t = stmt.value
+        if self._active_atom(t):
+            elts = [anno.store(self.namer.tangent(n)) for n in names]
+            tangents = gast.Tuple(elts=elts, ctx=gast.Store())
+            return [stmt, anno.assign(tangents, anno.name(self.tangent(t.id)))]
+        return [stmt] + [self.zeros(n) for n in names if n in self.active]
+
+
+def _operator_key(value):
+    if isinstance(value, gast.BinOp):
+        return type(value.op), [value.left, value.right]
+    if isinstance(value, gast.UnaryOp):
+        return type(value.op), [value.operand]
+    if isinstance(value, gast.Attribute):
+        return ("attr", value.attr), [value.value]
+    return None, []
+
+
+def _is_stack_call(call, method: str) -> bool:
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == method
+        and isinstance(call.func.value, gast.Name)
+        and call.func.value.id == STACK_NAME
+    )
+
+
+def _is_enumerate(it, target) -> bool:
+    return (
+        isinstance(it, gast.Call)
+        and anno.get(it, anno.CALLEE) is enumerate
+        and isinstance(target, gast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(e, gast.Name) for e in target.elts)
+        and len(it.args) == 1
+    )
+
+
+def _is_zip(it, target) -> bool:
+    return (
+        isinstance(it, gast.Call)
+        and anno.get(it, anno.CALLEE) is zip
+        and isinstance(target, gast.Tuple)
+        and len(target.elts) == len(it.args)
+        and all(isinstance(e, gast.Name) for e in target.elts)
+    )
+
+
+def _is_add_at(call) -> bool:
+    func = call.func
+    return isinstance(func, gast.Attribute) and func.attr == "at" and len(call.args) == 3
+
+
+# simplification of zero terms ----------------------------------------------------
+
+
+def simplify(node):
+    """Fold the zero marker: ``0 * a`` -> 0, ``a + 0`` -> a, ``f(0)`` -> 0 for linear f."""
+    if isinstance(node, gast.BinOp):
+        return _binop(node, simplify(node.left), simplify(node.right))
+    if isinstance(node, gast.UnaryOp):
+        operand = simplify(node.operand)
+        if is_zero(operand) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return operand
+        node.operand = operand
+        return node
+    if isinstance(node, gast.Call):
+        return _call(node)
+    if isinstance(node, (gast.Tuple, gast.List)):
+        node.elts = [simplify(e) for e in node.elts]
+    return node
+
+
+def _binop(node, left, right):
+    op = node.op
+    if isinstance(op, gast.Add) and (is_zero(left) or is_zero(right)):
+        return right if is_zero(left) else left
+    if isinstance(op, gast.Sub) and is_zero(right):
+        return left
+    if isinstance(op, gast.Sub) and is_zero(left):
+        return gast.UnaryOp(op=gast.USub(), operand=right)
+    if isinstance(op, (gast.Mult, gast.MatMult)) and (is_zero(left) or is_zero(right)):
+        return zero()
+    if isinstance(op, gast.Div) and is_zero(left):
+        return zero()
+    node.left, node.right = left, right
+    return _fold_constants(node)
+
+
+def _fold_constants(node):
+    left, right = node.left, node.right
+    numbers = (int, float)
+    if not (isinstance(left, gast.Constant) and isinstance(right, gast.Constant)):
+        return node
+    if not (isinstance(left.value, numbers) and isinstance(right.value, numbers)):
+        return node
+    ops = {gast.Add: float.__add__, gast.Sub: float.__sub__, gast.Mult: float.__mul__}
+    fn = ops.get(type(node.op))
+    if fn is None:
+        return node
+    value = fn(float(left.value), float(right.value))
+    both_int = isinstance(left.value, int) and isinstance(right.value, int)
+    return anno.const(int(value) if both_int else value)
+
+
+def _call(node):
+    had_zero = any(is_zero(n) for n in gast.walk(node))
+    node.args = [simplify(a) for a in node.args]
+    node.keywords = [k for k in node.keywords if not _default_keyword(k)]
+    name = node.func.attr if isinstance(node.func, gast.Attribute) else getattr(node.func, "id", "")
+    if name in BILINEAR and any(is_zero(a) for a in node.args):
+        return zero()
+    if name in LINEAR and node.args and is_zero(node.args[0]):
+        return zero()
+    if name == "broadcast_like" and not had_zero:
+        return node.args[0]
+    return node
+
+
+def _default_keyword(k) -> bool:
+    value = k.value
+    return (k.arg, getattr(value, "value", 0)) in (("axis", None), ("keepdims", False)) and (
+        isinstance(value, gast.Constant)
+    )
+
+
+# calls to the user's functions -------------------------------------------------------
+
+
+class Jvps:
+    """The jvp functions made so far for one generated module, keyed on (function, wrt)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.names: dict = {}
+
+    def is_user_function(self, obj) -> bool:
+        if not inspect.isfunction(obj) or tpl.lookup(tpl.TANGENTS, obj) is not None:
+            return False
+        return not (obj.__module__ or "").startswith(("numpy", "tangentlike."))
+
+    def forward(self, fad: ForwardAD, y: str, stmt) -> list:
+        """``y = g(a, b)`` -> ``y, dy = _jvp_g(a, b, da)``."""
+        call = stmt.value
+        func = anno.get(call, anno.CALLEE)
+        atoms = self._bind(fad, func, call, stmt)
+        positions = tuple(i for i, a in enumerate(atoms) if fad._active_atom(a))
+        if not positions:
+            return [stmt, fad.zeros(y)]
+        name = self.jvp_name(func, positions)
+        tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
+        pair = gast.Tuple(elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store())
+        return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
+
+    def _bind(self, fad, func, call, stmt) -> list:
+        sig = inspect.signature(func)
+        try:
+            bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        except TypeError as exc:
+            raise fad.fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
+        atoms = []
+        for pname, param in sig.parameters.items():
+            if pname in bound.arguments:
+                atoms.append(bound.arguments[pname])
+            elif isinstance(param.default, (int, float, str, bool, type(None))):
+                atoms.append(anno.const(param.default))
+            else:
+                msg = f"the default of parameter {pname!r} of {func.__name__} is not a constant"
+                raise fad.fn.error(stmt, msg, "pass that argument explicitly")
+        return atoms
+
+    def jvp_name(self, func, positions) -> str:
+        key = (func, positions)
+        if key not in self.names:
+            self.names[key] = self.module.fresh(f"_jvp_{func.__name__}")
+            self._build(func, positions, self.names[key])
+        return self.names[key]
+
+    def _build(self, func, positions, name) -> None:
+        from ..function import prepare
+
+        info = prepare(func)
+        wrt = [info.params[i] for i in positions]
+        self.module.add(info, [jvp_function(info, wrt, self, name)])
+
+
+def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
+    """``def name(params, dwrt...): body with tangents; return value, dvalue``."""
+    from .grad import _arguments, _funcdef
+
+    body, ret = info.node.body[:-1], info.result
+    outputs = anno.load_names(ret)
+    active = analyze.active_names(body, set(wrt), outputs) | (set(wrt) & outputs)
+    fad = ForwardAD(info, active, jvps)
+    tangent_params = [info.namer.tangent(p) for p in wrt]
+    inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]
+    stmts = inits + fad.block(body)
+    dret = _result_tangent(fad, ret)
+    out = gast.Return(value=gast.Tuple(elts=[ret, dret], ctx=gast.Load()))
+    return _funcdef(name, _arguments(info.params + tangent_params), stmts + [out], info.node)
+
+
+def _result_tangent(fad: ForwardAD, ret):
+    if isinstance(ret, (gast.Tuple, gast.List)):
+        return type(ret)(elts=[fad._part(e) for e in ret.elts], ctx=gast.Load())
+    return fad._part(ret)

@@ -1,0 +1,86 @@
+"""Derivatives of the runtime helpers that generated code calls, so that generated
+code is itself differentiable (``grad(grad(f))``, ``jvp(grad(f))``).
+
+The ``_stack.append(x)`` / ``x = _stack.pop()`` pattern of reverse-mode loops is
+handled by forward mode itself: the tangent is pushed right after its value and
+popped right before it (see ``tangentlike/transform/forward.py``).
+"""
+
+import numpy
+import numpy as np
+
+from tangentlike import runtime
+from tangentlike.runtime import (
+    matmul_lhs,
+    matmul_rhs,
+    reduced_size,
+    safe_log,
+    unbroadcast,
+    unreduce,
+    zeros_like,
+)
+from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
+
+
+def broadcast_like(g, z):
+    """``g`` broadcast to the shape of ``z`` (a writable array), or ``g`` if it has it."""
+    shape = numpy.shape(z)
+    if numpy.shape(g) == shape:
+        return g
+    return g + numpy.zeros(shape, dtype=numpy.result_type(g))
+
+
+nondifferentiable(reduced_size, zeros_like, runtime.zeros_like)
+unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
+
+
+@adjoint(broadcast_like)
+def broadcast_like_adjoint(y, g, z):
+    d[g] = unbroadcast(d[y], g)
+
+
+@tangent(broadcast_like)
+def broadcast_like_tangent(y, g, z):
+    d[y] = broadcast_like(d[g], z)
+
+
+@adjoint(unbroadcast)
+def unbroadcast_adjoint(y, g, x):
+    d[g] = broadcast_like(d[y], g)
+
+
+@tangent(unbroadcast)
+def unbroadcast_tangent(y, g, x):
+    d[y] = unbroadcast(d[g], x)
+
+
+@adjoint(unreduce)
+def unreduce_adjoint(y, g, x, axis=None, keepdims=False):
+    d[g] = np.sum(d[y], axis=axis, keepdims=keepdims)
+
+
+@tangent(unreduce)
+def unreduce_tangent(y, g, x, axis=None, keepdims=False):
+    d[y] = unreduce(d[g], x, axis, keepdims)
+
+
+@adjoint(matmul_lhs)
+def matmul_lhs_adjoint(z, g, x, y):
+    d[g] = unbroadcast(np.matmul(d[z], y), g)
+    d[y] = matmul_rhs(g, d[z], y)
+
+
+@tangent(matmul_lhs)
+def matmul_lhs_tangent(z, g, x, y):
+    d[z] = matmul_lhs(d[g], x, y) + matmul_lhs(g, x, d[y])
+
+
+@adjoint(matmul_rhs)
+def matmul_rhs_adjoint(z, g, x, y):
+    d[g] = unbroadcast(np.matmul(x, d[z]), g)
+    d[x] = matmul_lhs(g, x, d[z])
+
+
+@tangent(matmul_rhs)
+def matmul_rhs_tangent(z, g, x, y):
+    d[z] = matmul_rhs(d[g], x, y) + matmul_rhs(g, d[x], y)

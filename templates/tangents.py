@@ -1,0 +1,145 @@
+"""Tangent (forward-mode) templates for operators and the non-elementwise functions
+of ``numpy_core`` and ``builtins_math``; elementwise ones come from ``unary``.
+
+``d[x]`` of a constant input is zero: its terms are dropped from generated code.
+``broadcast_like`` keeps a sum's tangent in the sum's shape when a term is dropped.
+"""
+
+import math
+
+import gast
+import numpy
+import numpy as np
+
+from tangentlike.runtime import safe_log, unreduce
+from tangentlike.template import d, tangent
+
+from .runtime_helpers import broadcast_like
+
+
+@tangent([gast.Add, numpy.add])
+def add(z, x, y):
+    d[z] = broadcast_like(d[x] + d[y], z)
+
+
+@tangent([gast.Sub, numpy.subtract])
+def sub(z, x, y):
+    d[z] = broadcast_like(d[x] - d[y], z)
+
+
+@tangent([gast.Mult, numpy.multiply])
+def mul(z, x, y):
+    d[z] = d[x] * y + x * d[y]
+
+
+@tangent([gast.Div, numpy.divide, numpy.true_divide])
+def div(z, x, y):
+    d[z] = d[x] / y - z * d[y] / y
+
+
+@tangent([gast.Pow, numpy.power])
+def pow(z, x, y):
+    d[z] = d[x] * y * x ** (y - 1) + d[y] * z * safe_log(x)
+
+
+@tangent([gast.MatMult, numpy.matmul])
+def matmul(z, x, y):
+    d[z] = np.matmul(d[x], y) + np.matmul(x, d[y])
+
+
+@tangent([gast.USub, numpy.negative])
+def neg(z, x):
+    d[z] = -d[x]
+
+
+@tangent([gast.UAdd, numpy.positive])
+def pos(z, x):
+    d[z] = d[x]
+
+
+@tangent(("attr", "T"))
+def transpose_attr(z, x):
+    d[z] = np.transpose(d[x])
+
+
+@tangent(("attr", "real"))
+def real(z, x):
+    d[z] = np.real(d[x])
+
+
+@tangent([numpy.maximum, numpy.fmax])
+def maximum(z, x, y):
+    d[z] = broadcast_like(np.where(x >= y, d[x], d[y]), z)
+
+
+@tangent([numpy.minimum, numpy.fmin])
+def minimum(z, x, y):
+    d[z] = broadcast_like(np.where(x <= y, d[x], d[y]), z)
+
+
+@tangent(numpy.where)
+def where(z, condition, x, y):
+    d[z] = broadcast_like(np.where(condition, d[x], d[y]), z)
+
+
+@tangent(numpy.clip)
+def clip(z, a, a_min=None, a_max=None):
+    d[z] = d[a] * ((a >= a_min) & (a <= a_max))
+
+
+@tangent(numpy.sum)
+def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[y] = np.sum(d[a], axis=axis, keepdims=keepdims)
+
+
+@tangent(numpy.mean)
+def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
+    d[y] = np.mean(d[a], axis=axis, keepdims=keepdims)
+
+
+@tangent([numpy.max, numpy.amax, numpy.min, numpy.amin])
+def max(y, a, axis=None, out=None, keepdims=False):
+    hit = a == unreduce(y, a, axis, keepdims)
+    d[y] = np.sum(d[a] * hit, axis=axis, keepdims=keepdims) / np.sum(
+        hit, axis=axis, keepdims=keepdims
+    )
+
+
+@tangent(numpy.dot)
+def dot(z, a, b):
+    d[z] = np.dot(d[a], b) + np.dot(a, d[b])
+
+
+@tangent(numpy.reshape)
+def reshape(y, a, shape=None, order="C"):
+    d[y] = np.reshape(d[a], np.shape(y))
+
+
+@tangent(numpy.ravel)
+def ravel(y, a, order="C"):
+    d[y] = np.ravel(d[a])
+
+
+@tangent(numpy.transpose)
+def transpose(y, a, axes=None):
+    d[y] = np.transpose(d[a], axes)
+
+
+@tangent([numpy.copy, numpy.asarray, numpy.array])
+def copy(y, a, dtype=None):
+    d[y] = np.array(d[a])
+
+
+@tangent(math.pow)
+def math_pow(z, x, y):
+    d[z] = d[x] * y * math.pow(x, y - 1.0) + d[y] * z * math.log(x)
+
+
+@tangent(math.atan2)
+def math_atan2(z, y, x):
+    d[z] = (d[y] * x - d[x] * y) / (x * x + y * y)
+
+
+@tangent(math.hypot)
+def math_hypot(z, x, y):
+    d[z] = (d[x] * x + d[y] * y) / z

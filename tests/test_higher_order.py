@@ -1,0 +1,106 @@
+"""Higher derivatives: generated code is itself differentiated."""
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.check import numerical_grad
+
+
+def poly_loop(x):
+    s = 0.0
+    for _ in range(3):
+        s = s + np.sin(x) * x
+    return s
+
+
+def branchy(x):
+    if x > 0.0:
+        y = x**3
+    else:
+        y = np.exp(x)
+    return y * helper(x)
+
+
+def helper(a):
+    return np.cos(a) + a * a
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+W1 = np.array([[0.2, -0.5, 0.3], [0.7, 0.1, -0.4]])
+TARGET = np.array([0.5, -0.2])
+
+
+def mlp_loss(w):
+    h = np.tanh(W1.T @ w)
+    out = W1 @ h
+    return np.mean((out - TARGET) ** 2)
+
+
+@pytest.mark.parametrize("func", [poly_loop, branchy], ids=["loop", "branch-call"])
+@pytest.mark.parametrize("x", [0.7, -0.4])
+def test_second_derivative_forward_over_reverse(func, x):
+    got = tl.jvp(tl.grad(func))(x, 1.0)
+    want = numerical_grad(tl.grad(func), [x], 0)
+    assert np.isclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("x", [0.7, -0.4])
+def test_reverse_over_reverse_and_reverse_over_forward(x):
+    want = numerical_grad(tl.grad(branchy), [x], 0)
+    assert np.isclose(tl.grad(tl.grad(branchy))(x), want, rtol=1e-5)
+    assert np.isclose(tl.grad(tl.jvp(branchy))(x, 1.0), want, rtol=1e-5)
+
+
+def test_third_derivative():
+    import autograd
+    import autograd.numpy as anp
+
+    def ag(x):
+        return (x**3) * (anp.cos(x) + x * x)
+
+    want = autograd.grad(autograd.grad(autograd.grad(ag)))(0.7)
+    assert np.isclose(tl.jvp(tl.grad(tl.grad(branchy)))(0.7, 1.0), want)
+
+
+@pytest.mark.xfail(reason="reverse mode takes np.zeros_like of a tuple adjoint (reverse.py)")
+def test_third_derivative_reverse_cubed():
+    want = tl.jvp(tl.grad(tl.grad(branchy)))(0.7, 1.0)
+    assert np.isclose(tl.grad(tl.grad(tl.grad(branchy)))(0.7), want)
+
+
+def test_reverse_over_reverse_through_loops_is_refused():
+    with pytest.raises(tl.TangentlikeError):
+        tl.grad(tl.grad(poly_loop))(0.7)
+
+
+@pytest.mark.parametrize(("func", "x"), [(rosenbrock, np.array([1.2, 0.8, -0.5])),
+                                         (mlp_loss, np.array([0.3, -0.6]))])  # fmt: skip
+def test_hessians_match_finite_differences_and_are_symmetric(func, x):
+    import autograd
+
+    h = tl.hessian(func)(x)
+    want = np.array([numerical_grad(lambda y, k=k: tl.grad(func)(y)[k], [x], 0)
+                     for k in range(x.size)])  # fmt: skip
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12, atol=1e-12)
+    if func is rosenbrock:
+        import autograd.numpy as anp
+
+        def ag(x):
+            return anp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+        np.testing.assert_allclose(h, autograd.hessian(ag)(x), rtol=1e-10)
+
+
+def test_hvp():
+    x, v = np.array([1.2, 0.8, -0.5]), np.array([0.3, -1.0, 2.0])
+    np.testing.assert_allclose(tl.hvp(rosenbrock)(x, v), tl.hessian(rosenbrock)(x) @ v)
+
+
+def test_check_grads_order_two():
+    tl.check_grads(branchy, [0.7], order=2)
+    tl.check_grads(rosenbrock, [np.array([1.2, 0.8, -0.5])], order=2, modes=("forward",))
