@@ -27,6 +27,7 @@ from . import anno
 ARRAY_NAMESPACE = "np"
 GRAD_OP = "d"
 
+
 class _GradOp:
     """``d`` in templates: marks derivatives; templates are parsed, never run."""
 
