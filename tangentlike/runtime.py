@@ -98,7 +98,7 @@ def stop_gradient(x):
 
 def safe_log(x):
     """log(x) where x > 0, else 0: the d/dy of x**y where the real log exists."""
-    return numpy.log(numpy.where(numpy.asarray(x) > 0, x, 1.0))
+    return numpy.log(numpy.where(x > 0, x, 1.0))
 
 
 def matmul_lhs(g, x, y):

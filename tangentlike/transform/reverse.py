@@ -36,15 +36,23 @@ class ReverseAD:
         self.uses_stack = False
         self.restored: set[str] = set()
         self.int_names: set[str] = set()
+        # per block: names a later statement of the block already saves, and how
+        # (STACKED, or the name of the copy), while nothing rebinds them in between
+        self._saved_later: list[dict[str, str]] = []
+        self.products = _matrix_products(fn.node.body)
         self._pending_inits: list = []
 
     # blocks -----------------------------------------------------------------
     def block(self, stmts) -> tuple[list, list]:
         fwd_parts, rev = [], []
+        self._saved_later.append({})
         for stmt in reversed(stmts):
             fwd, back = self.visit(stmt)
             fwd_parts.append(fwd)
             rev.extend(anno.copy_location(s, stmt) for s in back)
+            for name in anno.store_names(stmt):
+                self._saved_later[-1].pop(name, None)
+        self._saved_later.pop()
         fwd = [s for part in reversed(fwd_parts) for s in part]
         return fwd, rev
 
@@ -234,7 +242,9 @@ class ReverseAD:
         """Save the primal values ``rev`` reads that may be overwritten meanwhile.
 
         For a compound statement, ``header`` is the field of its reversed form
-        (``test`` or ``iter``) whose reads are this statement's own.
+        (``test`` or ``iter``) whose reads are this statement's own.  A value a
+        later statement of the same block saves (with no rebinding in between)
+        is not saved twice: its restore or its copy serves this statement too.
         """
         source = [getattr(rev[-1], header)] if header else rev
         reads = sorted(n for n in _loads(source) if n in self.fn.primal_names)
@@ -242,17 +252,45 @@ class ReverseAD:
         if not needed:
             return fwd, rev
         if self.sites.in_loop(stmt):
-            self.uses_stack = True
-            self.restored.update(needed)
-            push = [_stack_call("append", [anno.name(n)]) for n in needed]
-            pop = [anno.assign(n, _pop()) for n in reversed(needed)]
-            return fwd + push, pop + rev
-        renames = {n: self.namer.temp(n) for n in needed}
-        copies = [anno.assign(new, anno.name(old)) for old, new in renames.items()]
+            return self._push(needed, fwd, rev)
+        later = self._saved_later[-1] if self._saved_later else {}
+        renames = {}
+        for n in needed:
+            renames[n] = later.get(n) or self.namer.temp(n)
+        copies = [anno.assign(new, anno.name(old)) for old, new in renames.items()
+                  if later.get(old) != new]  # fmt: skip
+        later.update(renames)
         if header:
             setattr(rev[-1], header, _rename(getattr(rev[-1], header), renames))
             return fwd + copies, rev
         return fwd + copies, [_rename(s, renames) for s in rev]
+
+    def _push(self, needed, fwd, rev):
+        """Inside loops: push after the statement, pop before its adjoint.  A matrix
+        product read only for its shape (``unbroadcast(g, x)``) is saved as that
+        shape, so the reverse sweep does not keep every product alive."""
+        later = self._saved_later[-1] if self._saved_later else {}
+        needed = [n for n in needed if later.get(n) != STACKED]
+        shapes = {
+            n: self.namer.temp(n + "_shape")
+            for n in needed
+            if n in self.products and _shape_only(n, rev)
+        }
+        if shapes:
+            self.fn.helpers["sum_to"] = _runtime("sum_to")
+            rev = [_to_sum_to(s, shapes) for s in rev]
+        values = [n for n in needed if n not in shapes]
+        self.uses_stack = self.uses_stack or bool(needed)
+        self.restored.update(values)
+        later.update({n: STACKED for n in values})
+        push = [_stack_call("append", [self._saved_form(n, shapes)]) for n in needed]
+        pop = [anno.assign(shapes.get(n, n), _pop()) for n in reversed(needed)]
+        return fwd + push, pop + rev
+
+    def _saved_form(self, name, shapes):
+        if name in shapes:
+            return anno.call(anno.dotted(f"{self.np}.shape"), [anno.name(name)])
+        return anno.name(name)
 
     # control flow -----------------------------------------------------------------
     def visit_If(self, stmt):
@@ -378,6 +416,59 @@ class ReverseAD:
     def take_inits(self) -> list:
         inits, self._pending_inits = self._pending_inits, []
         return inits
+
+
+STACKED = "<stack>"
+PRODUCTS = ("matmul", "dot", "tensordot", "einsum", "inner", "outer", "kron")
+
+
+def _matrix_products(body) -> set[str]:
+    """Names every assignment of which is a matrix product: arrays, often large."""
+    kinds: dict[str, set[bool]] = {}
+    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            value = node.value
+            is_product = (isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)) or (
+                isinstance(value, gast.Call)
+                and getattr(anno.get(value, anno.CALLEE), "__name__", "") in PRODUCTS
+            )
+            for name in anno.store_names(node.targets[0]):
+                kinds.setdefault(name, set()).add(is_product)
+    return {name for name, k in kinds.items() if k == {True}}
+
+
+def _shape_only(name, stmts) -> bool:
+    """Whether ``stmts`` read ``name`` only as the shape argument of ``unbroadcast``."""
+    shape_uses, all_uses = 0, 0
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load):
+                all_uses += 1
+            if _is_unbroadcast_of(node, name):
+                shape_uses += 1
+    return all_uses > 0 and shape_uses == all_uses
+
+
+def _is_unbroadcast_of(node, name) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "unbroadcast"
+        and len(node.args) == 2
+        and isinstance(node.args[1], gast.Name)
+        and node.args[1].id == name
+    )
+
+
+def _to_sum_to(stmt, shapes):
+    """``unbroadcast(g, x)`` -> ``sum_to(g, _x_shape)`` for the names in ``shapes``."""
+    stmt = copy.deepcopy(stmt)
+    for node in gast.walk(stmt):
+        for name, shape in shapes.items():
+            if _is_unbroadcast_of(node, name):
+                node.func.id = "sum_to"
+                node.args[1] = anno.name(shape)
+    return stmt
 
 
 def _exposed_reads(block) -> set[str]:
