@@ -5,17 +5,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import os
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy
-
-from . import pipeline, tracebacks
-from .errors import ArgumentError, NonScalarOutputError, TangentlikeError
+from . import calling, pipeline, tracebacks
+from .errors import ArgumentError, TangentlikeError
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
@@ -89,67 +86,6 @@ def transform(func, mode: str, positions, optimize: bool, verbose: int):
     return _CACHE[key]
 
 
-def backend_of(args) -> str:
-    for a in args:
-        module = type(a).__module__ or ""
-        if module.startswith("cupy"):
-            return "cupy"
-        if module.startswith("dask"):
-            return "dask"
-    return "numpy"
-
-
-def _bind(func, args, kwargs) -> list:
-    bound = inspect.signature(func).bind(*args, **kwargs)
-    bound.apply_defaults()
-    return list(bound.arguments.values())
-
-
-def check_differentiable(func, values, positions) -> None:
-    params = _params(func)
-    for i in positions:
-        v = values[i]
-        dtype = getattr(v, "dtype", None)
-        if isinstance(v, (bool, int, numpy.integer, numpy.bool_)) or (
-            dtype is not None and dtype.kind in "biu"
-        ):
-            raise ArgumentError(
-                f"argument {params[i]!r} of {func.__qualname__} is an integer or boolean "
-                f"({type(v).__name__}{'' if dtype is None else ' of ' + str(dtype)}): it has "
-                "no gradient; pass floats (e.g. x.astype(float) or 1.0)"
-            )
-        if dtype is not None and dtype.kind == "c" or isinstance(v, complex):
-            raise ArgumentError(
-                f"argument {params[i]!r} of {func.__qualname__} is complex: complex "
-                "gradients are not supported; split it into real and imaginary parts"
-            )
-
-
-DEBUG = bool(os.environ.get("TANGENTLIKE_DEBUG"))
-
-
-def _match(g, x):
-    """The gradient in the shape and dtype of its argument."""
-    if numpy.shape(g) != numpy.shape(x) or (DEBUG and _dtype_differs(g, x)):
-        raise AssertionError(
-            f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "
-            f"{getattr(g, 'dtype', type(g).__name__)} for an argument of shape "
-            f"{numpy.shape(x)} and dtype {getattr(x, 'dtype', type(x).__name__)}; "
-            "please report this with the function that caused it"
-        )
-    dtype = getattr(x, "dtype", None)
-    if dtype is not None and getattr(g, "dtype", dtype) != dtype:
-        return g.astype(dtype)
-    if isinstance(x, float) and getattr(g, "shape", None) == ():
-        return float(g)
-    return g
-
-
-def _dtype_differs(g, x) -> bool:
-    dtype = getattr(x, "dtype", None)
-    return dtype is not None and getattr(g, "dtype", dtype) != dtype
-
-
 class Derivative:
     """A callable made by tangentlike: the wrapper around generated code."""
 
@@ -160,6 +96,8 @@ class Derivative:
         self.many = many
         self.kind = kind
         self.backend = backend
+        self.signature = calling.Signature(func)
+        self._by_types: dict[tuple[type, ...], Callable] = {}
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -168,44 +106,38 @@ class Derivative:
         """The generated function, so ``inspect.getsource(df)`` shows generated code."""
         return self.module.compiled(self.backend or "numpy")
 
-    def generated(self, args):
-        backend = self.backend or backend_of(args)
-        return self.module.compiled(backend)
+    def generated(self, values):
+        """The compiled variant for these argument types (backend, float parameters)."""
+        key = tuple(map(type, values))
+        fn = self._by_types.get(key)
+        if fn is None:
+            backend = self.backend or calling.backend_of(values)
+            floats = calling.float_parameters(self.signature, values)
+            fn = self._by_types[key] = self.module.compiled(backend, floats)
+        return fn
 
     def _sweep(self, args, kwargs, seed):
-        values = _bind(self.func, args, kwargs)
-        check_differentiable(self.func, values, self.positions)
+        values = self.signature.bind(args, kwargs)
+        calling.check_differentiable(self.signature, values, self.positions)
         fn = self.generated(values)
         try:
             value, grads = fn(*values) if seed is None else fn(*values, seed)
         except Exception as exc:
             tracebacks.annotate(exc)
             raise
-        self._check_output(value, seed)
-        grads = grads if len(self.positions) > 1 else (grads,)
-        grads = tuple(_match(g, values[i]) for g, i in zip(grads, self.positions))
-        return value, grads if self.many else grads[0]
-
-    def _check_output(self, value, seed) -> None:
-        name = self.func.__qualname__
-        if seed is not None and numpy.shape(seed) != numpy.shape(value):
-            raise ArgumentError(
-                f"the seed of vjp({name}) has shape {numpy.shape(seed)}, but the "
-                f"function's output has shape {numpy.shape(value)}: they must match"
-            )
-        if seed is None and numpy.ndim(value) != 0:
-            raise NonScalarOutputError(
-                f"grad needs {name} to return a scalar, but it returned shape "
-                f"{numpy.shape(value)}; use tangentlike.vjp(f)(*args, seed) for a "
-                "vector-Jacobian product, or tangentlike.jacobian(f)"
-            )
+        calling.check_output(self.__qualname__, value, seed)
+        if len(self.positions) == 1:
+            grad = calling.match(grads, values[self.positions[0]])
+            return value, (grad,) if self.many else grad
+        return value, tuple(calling.match(g, values[i]) for g, i in zip(grads, self.positions))
 
     def __call__(self, *args, **kwargs):
+        if self.kind == "grad":
+            return self._sweep(args, kwargs, None)[1]
         if self.kind == "vjp":
             *args, seed = args
             return self._sweep(args, kwargs, seed)[1]
-        value, grads = self._sweep(args, kwargs, None)
-        return (value, grads) if self.kind == "value_and_grad" else grads
+        return self._sweep(args, kwargs, None)
 
     def source(self, backend=None) -> str:
         return self.module.source(backend or "numpy")

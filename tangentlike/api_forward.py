@@ -7,13 +7,12 @@ user's signature, itself transformable because its source is in linecache.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy
 
-from . import api
+from . import api, calling, tracebacks
 from . import compile as compiler
 from .errors import ArgumentError, TangentlikeError
 
@@ -48,23 +47,34 @@ class Jvp:
         self.module = module
         self.positions = positions
         self.backend = backend
+        self.signature = calling.Signature(func)
         self._plain = None
-        functools.update_wrapper(self, func)
-        self.__wrapped__ = None
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(func, attr, None))
+
+    @property
+    def __wrapped__(self):
+        """The generated function, so ``inspect.getsource`` shows generated code."""
+        return self.module.compiled(self.backend or "numpy")
 
     def __call__(self, *args, **kwargs):
         k = len(self.positions)
         if len(args) < k:
             raise ArgumentError(f"jvp needs one tangent per wrt entry ({k}) after the arguments")
         primals, tangents = args[: len(args) - k], args[len(args) - k :]
-        values = api._bind(self.func, primals, kwargs)
-        api.check_differentiable(self.func, values, self.positions)
-        fn = self.module.compiled(self.backend or api.backend_of(values))
-        return fn(*values, *tangents)[1]
+        values = self.signature.bind(primals, kwargs)
+        calling.check_differentiable(self.signature, values, self.positions)
+        calling.check_tangents(self.signature, values, self.positions, tangents)
+        fn = self.module.compiled(self.backend or calling.backend_of(values))
+        try:
+            return fn(*values, *tangents)[1]
+        except Exception as exc:
+            tracebacks.annotate(exc)
+            raise
 
     def plain(self) -> Callable:
         if self._plain is None:
-            extra = [self.module.namer.tangent(api._params(self.func)[i]) for i in self.positions]
+            extra = [self.module.namer.tangent(self.signature.names[i]) for i in self.positions]
             self._plain = make_plain(self, extra)
         return self._plain
 

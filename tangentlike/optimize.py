@@ -20,12 +20,13 @@ from .optimize_fold import fold_constants
 from .optimize_shapes import remove_unbroadcasts
 
 
-def optimize(func: gast.FunctionDef) -> gast.FunctionDef:
+def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.FunctionDef:
+    """Run the passes to a fixed point; ``scalars`` are parameters known to be floats."""
     before = None
     while before != gast.dump(func):
         before = gast.dump(func)
         fold_constants(func)
-        remove_unbroadcasts(func)
+        remove_unbroadcasts(func, scalars)
         propagate_copies(func)
         remove_dead(func)
     return func

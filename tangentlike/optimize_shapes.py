@@ -37,9 +37,10 @@ SHAPE_OF_ARG = {"unbroadcast": 1, "unreduce": 1, "matmul_lhs": 1, "matmul_rhs": 
 NUMBERS = (int, float)
 
 
-def remove_unbroadcasts(func: gast.FunctionDef) -> None:
-    """Replace ``unbroadcast(g, x)`` by ``g`` where ``g`` and ``x`` share a class."""
-    shapes = Shapes(func)
+def remove_unbroadcasts(func: gast.FunctionDef, scalars=frozenset()) -> None:
+    """Replace ``unbroadcast(g, x)`` by ``g`` where ``g`` and ``x`` share a class;
+    parameters named in ``scalars`` are known to have shape ``()``."""
+    shapes = Shapes(func, scalars)
     for node in gast.walk(func):
         for field, value in gast.iter_fields(node):
             if isinstance(value, list):
@@ -51,8 +52,10 @@ def remove_unbroadcasts(func: gast.FunctionDef) -> None:
 class Shapes:
     """Shape classes of a function's names, checked against every assignment."""
 
-    def __init__(self, func):
+    def __init__(self, func, scalars=frozenset()):
         self.defs = _definitions(func)
+        for name in scalars:
+            self.defs[name] = [gast.Constant(value=0.0, kind=None)]
         self.aliases = _module_aliases(func)
         self.banned: set[str] = set()
         while True:

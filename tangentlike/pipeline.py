@@ -36,7 +36,7 @@ class Module:
         self.namer = Namer(names_in(info.node) | set(info.func.__globals__))
         self.calls = Calls(self)
         self._compiled: dict[str, object] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
@@ -46,6 +46,7 @@ class Module:
         self.functions.extend(defs)
 
     def finish(self, main: gast.FunctionDef, optimize: bool) -> None:
+        self.optimize = optimize
         self.functions.append(main)
         if optimize:
             self.functions = [optimizer.optimize(f) for f in self.functions]
@@ -63,8 +64,8 @@ class Module:
         used = set().union(*(anno.load_names(f) for f in self.functions))
         return {k: v for k, v in sorted(out.items()) if k in used}
 
-    def source(self, backend: str = "numpy") -> str:
-        functions = self.functions
+    def source(self, backend: str = "numpy", functions=None) -> str:
+        functions = self.functions if functions is None else functions
         imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
         if backend != "numpy":
             target = BACKEND_ALIAS[backend]
@@ -87,15 +88,38 @@ class Module:
                 return info.source.filename
         return self.top.source.filename
 
-    def compiled(self, backend: str = "numpy"):
+    def compiled(self, backend: str = "numpy", scalars: tuple[str, ...] = ()):
+        """The main generated function for ``backend``; ``scalars`` names parameters
+        known to be Python floats, for a variant with fewer shape helpers."""
+        key = (backend, scalars)
+        fn = self._compiled.get(key)
+        if fn is not None:
+            return fn
         with self._lock:
-            if backend not in self._compiled:
-                label = f"{self.top.func.__module__}.{self.main_name}"
-                files = [self._file_of(f) for f in self.functions]
-                ns = compiler.load(self.source(backend), self.namespace(), label,
-                                   self.functions, files)  # fmt: skip
-                self._compiled[backend] = ns[self.main_name]
-            return self._compiled[backend]
+            if key not in self._compiled:
+                self._compiled[key] = self._compile(backend, scalars)
+            return self._compiled[key]
+
+    def _compile(self, backend, scalars):
+        functions = self._specialized(scalars) if scalars else self.functions
+        if functions is self.functions and scalars:
+            return self.compiled(backend)
+        label = f"{self.top.func.__module__}.{self.main_name}"
+        if scalars:
+            label += f" for float {', '.join(scalars)}"
+        files = [self._file_of(f) for f in functions]
+        ns = compiler.load(self.source(backend, functions), self.namespace(), label,
+                           functions, files)  # fmt: skip
+        return ns[self.main_name]
+
+    def _specialized(self, scalars):
+        """The functions with main re-optimized knowing ``scalars`` have shape ()."""
+        if not self.optimize:
+            return self.functions
+        main = optimizer.optimize(copy.deepcopy(self.functions[-1]), scalars=set(scalars))
+        if gast.dump(main) == gast.dump(self.functions[-1]):
+            return self.functions
+        return self.functions[:-1] + [main]
 
 
 def _helper_imports(helpers: dict) -> list[str]:

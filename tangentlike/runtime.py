@@ -6,6 +6,8 @@ They only use array methods and NumPy functions that dispatch through
 
 from __future__ import annotations
 
+import math
+
 import numpy
 
 _SCALARS = (float, int, complex)
@@ -63,15 +65,17 @@ def _positive_axes(axis, ndim):
 
 def reduced_size(x, axis=None):
     """How many elements a reduction over ``axis`` combines."""
-    shape = numpy.shape(x)
+    shape = _shape(x)
     if axis is None:
-        return int(numpy.prod(shape))
+        return math.prod(shape)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    return int(numpy.prod([shape[a] for a in axes]))
+    return math.prod(shape[a] for a in axes)
 
 
 def zeros_like(x):
     """A zero derivative shaped like ``x``; containers get containers of zeros."""
+    if isinstance(x, dict):
+        return {k: zeros_like(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(zeros_like(v) for v in x)
     if isinstance(x, (float, int)):
@@ -80,15 +84,26 @@ def zeros_like(x):
 
 
 def add_at(g, x, index, value):
-    """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero."""
-    if isinstance(x, list):
-        g = list(g) if g is not None else [zeros_like(v) for v in x]
-        g[index] = value if isinstance(g[index], float) and g[index] == 0.0 else g[index] + value
-        return g
+    """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
+    Lists, tuples and dicts give a new container; arrays are updated in place."""
+    if isinstance(x, (list, tuple, dict)):
+        g = zeros_like(x) if g is None else g
+        g = dict(g) if isinstance(x, dict) else list(g)
+        g[index] = value if _is_zero(g[index]) else g[index] + value
+        return tuple(g) if isinstance(x, tuple) else g
     if g is None:
         g = numpy.zeros_like(x)
     numpy.add.at(g, index, value)
     return g
+
+
+def _is_zero(v) -> bool:
+    return isinstance(v, float) and v == 0.0
+
+
+def sum_grad(g, xs):
+    """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape."""
+    return [unbroadcast(g, x) for x in xs]
 
 
 def stop_gradient(x):

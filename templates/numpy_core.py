@@ -66,7 +66,7 @@ def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @adjoint(numpy.mean)
 def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = unreduce(d[y], a, axis, keepdims) / reduced_size(a, axis)
+    d[a] = unreduce(d[y] / reduced_size(a, axis), a, axis, keepdims)
 
 
 @adjoint([numpy.max, numpy.amax, numpy.min, numpy.amin])

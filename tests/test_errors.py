@@ -129,3 +129,11 @@ def test_ipython_cell_source():
     ns = {}
     exec(compile(source, name, "exec"), ns)
     np.testing.assert_allclose(tl.grad(ns["cell"])(np.ones(2)), [2.0, 2.0])
+
+
+def test_jvp_tangent_shape_is_checked():
+    def f(x):
+        return np.sum(np.sin(x))
+
+    with pytest.raises(tl.ArgumentError, match=r"tangent for 'x'.*\(2,\).*\(3,\)"):
+        tl.jvp(f)(np.ones(3), np.ones(2))

@@ -1,0 +1,140 @@
+"""The call path of a derivative: bind arguments, check them, pick the backend,
+check the results.  Each check has a fast path for the common types (floats and
+NumPy float arrays) so a cached gradient call costs little more than the
+generated function itself."""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+import numpy
+
+from .errors import ArgumentError, NonScalarOutputError
+
+DEBUG = bool(os.environ.get("TANGENTLIKE_DEBUG"))
+_NDARRAY = numpy.ndarray
+_SCALAR_TYPES = (float, numpy.float64, numpy.float32, numpy.float16)
+_BACKENDS: dict[type, str] = {}
+
+
+class Signature:
+    """A function's parameters, bound fast when called positionally."""
+
+    def __init__(self, func):
+        self.func = func
+        self.signature = inspect.signature(func)
+        self.names = list(self.signature.parameters)
+
+    def bind(self, args, kwargs) -> tuple:
+        if not kwargs and len(args) == len(self.names):
+            return args
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+
+def check_differentiable(sig: Signature, values, positions) -> None:
+    """Integer, boolean and complex arguments get an error, never zeros."""
+    for i in positions:
+        v = values[i]
+        t = type(v)
+        if t is float or (t is _NDARRAY and v.dtype.kind == "f"):
+            continue
+        _check_slow(sig, i, v)
+
+
+def _check_slow(sig, i, v) -> None:
+    name, qualname = sig.names[i], sig.func.__qualname__
+    dtype = getattr(v, "dtype", None)
+    if isinstance(v, (bool, int, numpy.integer, numpy.bool_)) or (
+        dtype is not None and dtype.kind in "biu"
+    ):
+        raise ArgumentError(
+            f"argument {name!r} of {qualname} is an integer or boolean "
+            f"({type(v).__name__}{'' if dtype is None else ' of ' + str(dtype)}): it has "
+            "no gradient; pass floats (e.g. x.astype(float) or 1.0)"
+        )
+    if (dtype is not None and dtype.kind == "c") or isinstance(v, complex):
+        raise ArgumentError(
+            f"argument {name!r} of {qualname} is complex: complex gradients are not "
+            "supported; split it into real and imaginary parts"
+        )
+
+
+def check_tangents(sig: Signature, values, positions, tangents) -> None:
+    """Each tangent has the shape of its argument."""
+    for i, t in zip(positions, tangents):
+        if numpy.shape(t) != numpy.shape(values[i]):
+            raise ArgumentError(
+                f"the tangent for {sig.names[i]!r} of {sig.func.__qualname__} has shape "
+                f"{numpy.shape(t)}, but the argument has shape {numpy.shape(values[i])}"
+            )
+
+
+def float_parameters(sig: Signature, values) -> tuple[str, ...]:
+    """Names of the parameters given Python floats (shape ``()`` for sure)."""
+    return tuple(name for name, v in zip(sig.names, values) if type(v) is float)
+
+
+def backend_of(args) -> str:
+    """``cupy`` or ``dask`` when an argument lives there, else ``numpy``."""
+    for a in args:
+        t = type(a)
+        backend = _BACKENDS.get(t)
+        if backend is None:
+            module = t.__module__ or ""
+            backend = next((b for b in ("cupy", "dask") if module.startswith(b)), "numpy")
+            _BACKENDS[t] = backend
+        if backend != "numpy":
+            return backend
+    return "numpy"
+
+
+def check_output(qualname: str, value, seed) -> None:
+    """grad needs a scalar output; a vjp seed must have the output's shape."""
+    if seed is None:
+        if type(value) in _SCALAR_TYPES or numpy.ndim(value) == 0:
+            return
+        raise NonScalarOutputError(
+            f"grad needs {qualname} to return a scalar, but it returned shape "
+            f"{numpy.shape(value)}; use tangentlike.vjp(f)(*args, seed) for a "
+            "vector-Jacobian product, or tangentlike.jacobian(f)"
+        )
+    if numpy.shape(seed) != numpy.shape(value):
+        raise ArgumentError(
+            f"the seed of vjp({qualname}) has shape {numpy.shape(seed)}, but the "
+            f"function's output has shape {numpy.shape(value)}: they must match"
+        )
+
+
+def match(g, x):
+    """The gradient in the shape and dtype of its argument."""
+    tg = type(g)
+    if tg is _NDARRAY and type(x) is _NDARRAY:
+        if g.shape == x.shape and g.dtype == x.dtype:
+            return g
+    elif type(x) is float and tg in _SCALAR_TYPES:
+        return float(g)
+    return _match_slow(g, x)
+
+
+def _match_slow(g, x):
+    if numpy.shape(g) != numpy.shape(x) or (DEBUG and _dtype_differs(g, x)):
+        raise AssertionError(
+            f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "
+            f"{getattr(g, 'dtype', type(g).__name__)} for an argument of shape "
+            f"{numpy.shape(x)} and dtype {getattr(x, 'dtype', type(x).__name__)}; "
+            "please report this with the function that caused it"
+        )
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and getattr(g, "dtype", dtype) != dtype:
+        return g.astype(dtype)
+    if isinstance(x, float) and getattr(g, "shape", None) == ():
+        return float(g)
+    return g
+
+
+def _dtype_differs(g, x) -> bool:
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and getattr(g, "dtype", dtype) != dtype
