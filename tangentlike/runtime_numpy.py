@@ -60,9 +60,33 @@ def var_grad(g, a, axis=None, ddof=0, keepdims=False):
     return unreduce(g, a, axis, keepdims) * centered * scale
 
 
-def prod_grad(g, y, a, axis=None, keepdims=False):
-    """Gradient of ``prod`` (inputs without zeros)."""
-    return unreduce(g * y, a, axis, keepdims) / a
+def prod_grad(g, a, axis=None, keepdims=False):
+    """Gradient of ``prod``, exact where ``a`` has zeros."""
+    return unreduce(g, a, axis, keepdims) * prod_others(a, axis)
+
+
+def prod_others(a, axis=None):
+    """d prod(a, axis) / d a: the product of the other elements of each slice, by
+    exclusive cumulative products from both ends (no division, so zeros are exact)."""
+    flat, restore = _slices_last(a, axis)
+    ones = numpy.ones_like(flat[..., :1])
+    left = numpy.cumprod(numpy.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    rev = numpy.flip(flat, -1)[..., :-1]
+    right = numpy.flip(numpy.cumprod(numpy.concatenate([ones, rev], axis=-1), axis=-1), -1)
+    return restore(left * right)
+
+
+def _slices_last(a, axis):
+    """``a`` with the reduced axes flattened into the last one, and the inverse map."""
+    shape = numpy.shape(a)
+    if axis is None:
+        return numpy.reshape(a, (-1,)), lambda r: numpy.reshape(r, shape)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    axes = [ax % len(shape) for ax in axes]
+    ends = list(range(-len(axes), 0))
+    moved = numpy.moveaxis(a, axes, ends)
+    flat = numpy.reshape(moved, numpy.shape(moved)[: len(shape) - len(axes)] + (-1,))
+    return flat, lambda r: numpy.moveaxis(numpy.reshape(r, numpy.shape(moved)), ends, axes)
 
 
 def average_grads(g, a, axis=None, weights=None, keepdims=False):
@@ -106,12 +130,25 @@ def cumsum_grad(g, a, axis=None):
     return numpy.reshape(out, numpy.shape(a))
 
 
-def cumprod_grad(g, y, a, axis=None):
-    """Gradient of ``cumprod`` (inputs without zeros)."""
+def cumprod_parts(a, ax):
+    """(before, first, c) along ``ax``: where no zero has been seen yet, the first
+    zero, and the cumulative product with that zero taken as one."""
+    zero = a == 0
+    seen = numpy.cumsum(zero, axis=ax)
+    first = zero & (seen == 1)
+    return seen == 0, first, numpy.cumprod(numpy.where(first, 1, a), axis=ax)
+
+
+def cumprod_grad(g, a, axis=None):
+    """Gradient of ``cumprod``, exact where ``a`` has zeros: before the first zero
+    of a slice it is a ratio of products, at it a sum of products, after it 0."""
     g, ax = _flat_axis(g, a, axis)
-    y, _ = _flat_axis(y, a, axis)
-    out = numpy.flip(numpy.cumsum(numpy.flip(g * y, ax), axis=ax), ax)
-    return numpy.reshape(out, numpy.shape(a)) / a
+    flat, _ = _flat_axis(a, a, axis)
+    before, first, c = cumprod_parts(flat, ax)
+    ahead = numpy.flip(numpy.cumsum(numpy.flip(g * c, ax), axis=ax), ax)
+    tail = numpy.flip(numpy.cumsum(numpy.flip(g * c * before, ax), axis=ax), ax)
+    out = numpy.where(before, tail / numpy.where(before, flat, 1), numpy.where(first, ahead, 0))
+    return numpy.reshape(out, numpy.shape(a))
 
 
 def ptp_grad(g, a, axis=None, keepdims=False):

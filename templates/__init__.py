@@ -13,4 +13,6 @@ from . import (  # noqa: F401
     operators,
     runtime_helpers,
     tangents,
+    tangents_linalg,
+    tangents_numpy,
 )

@@ -18,7 +18,7 @@ from tangentlike.template import adjoint, d
 
 @adjoint(numpy.prod)
 def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[a] = prod_grad(d[y], y, a, axis, keepdims)
+    d[a] = prod_grad(d[y], a, axis, keepdims)
 
 
 @adjoint(numpy.var)
@@ -44,7 +44,7 @@ def cumsum(y, a, axis=None, dtype=None, out=None):
 
 @adjoint(numpy.cumprod)
 def cumprod(y, a, axis=None, dtype=None, out=None):
-    d[a] = cumprod_grad(d[y], y, a, axis)
+    d[a] = cumprod_grad(d[y], a, axis)
 
 
 @adjoint(numpy.ptp)

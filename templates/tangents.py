@@ -11,7 +11,9 @@ import gast
 import numpy
 import numpy as np
 
-from tangentlike.runtime import safe_log, unreduce
+from tangentlike.runtime import safe_log
+from tangentlike.runtime_numpy import clip_mask
+from tangentlike.runtime_tangents import max_tangent
 from tangentlike.template import d, tangent
 
 from .runtime_helpers import broadcast_like
@@ -67,12 +69,12 @@ def real(z, x):
     d[z] = np.real(d[x])
 
 
-@tangent([numpy.maximum, numpy.fmax])
+@tangent(numpy.maximum)
 def maximum(z, x, y):
     d[z] = broadcast_like(np.where(x >= y, d[x], d[y]), z)
 
 
-@tangent([numpy.minimum, numpy.fmin])
+@tangent(numpy.minimum)
 def minimum(z, x, y):
     d[z] = broadcast_like(np.where(x <= y, d[x], d[y]), z)
 
@@ -84,7 +86,7 @@ def where(z, condition, x, y):
 
 @tangent(numpy.clip)
 def clip(z, a, a_min=None, a_max=None):
-    d[z] = d[a] * ((a >= a_min) & (a <= a_max))
+    d[z] = d[a] * clip_mask(a, a_min, a_max) + d[a_min] * (a < a_min) + d[a_max] * (a > a_max)
 
 
 @tangent(numpy.sum)
@@ -99,10 +101,7 @@ def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @tangent([numpy.max, numpy.amax, numpy.min, numpy.amin])
 def max(y, a, axis=None, out=None, keepdims=False):
-    hit = a == unreduce(y, a, axis, keepdims)
-    d[y] = np.sum(d[a] * hit, axis=axis, keepdims=keepdims) / np.sum(
-        hit, axis=axis, keepdims=keepdims
-    )
+    d[y] = max_tangent(d[a], y, a, axis, keepdims)
 
 
 @tangent(numpy.dot)

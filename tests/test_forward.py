@@ -189,4 +189,4 @@ def test_missing_tangent_template_is_reported():
 
 
 def uses_cumsum(x):
-    return np.sum(np.linalg.slogdet(np.outer(x, x) + np.eye(3))[1])
+    return np.sum(np.abs(np.fft.fft(x)))

@@ -513,12 +513,12 @@ CASES += [
 ]
 
 
-def _id(case):
+def case_id(case):
     f, args, _ = case
     return f.__name__ + "-" + "x".join(str(np.shape(a)) for a in args if not isinstance(a, bool))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_reverse_matches_finite_differences(case):
     f, args, wrt = case
     for i in wrt:
@@ -534,7 +534,7 @@ AUTOGRAD_SKIP = {"copysign", "float_power", "rounding", "fmax", "fmin", "nanmax"
                  "pinv", "column_stack", "average"}  # fmt: skip
 
 
-@pytest.mark.parametrize("case", CASES[::3], ids=[_id(c) for c in CASES[::3]])
+@pytest.mark.parametrize("case", CASES[::3], ids=[case_id(c) for c in CASES[::3]])
 def test_reverse_matches_autograd(case):
     f, args, wrt = case
     if f.__name__ in AUTOGRAD_SKIP:
@@ -554,7 +554,7 @@ def test_reverse_matches_autograd(case):
         np.testing.assert_allclose(tl.grad(f, wrt=i)(*args), want, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("case", CASES[::4], ids=[_id(c) for c in CASES[::4]])
+@pytest.mark.parametrize("case", CASES[::4], ids=[case_id(c) for c in CASES[::4]])
 def test_float32_in_float32_out(case):
     f, args, wrt = case
     args32 = [np.float32(a) if isinstance(a, float) else
@@ -589,4 +589,7 @@ def test_every_listed_function_has_a_template():
             missing.append(name)
         if reverse == "constant" and not tpl.is_nondifferentiable(primal):
             missing.append(name)
+        forward = line.split("|")[3].strip()
+        if forward in ("yes", "") and tpl.lookup(tpl.TANGENTS, primal) is None:
+            missing.append(f"{name} (forward)")
     assert not missing, f"listed in docs/supported.md without a template: {missing}"
