@@ -87,3 +87,15 @@ def store_names(node) -> set[str]:
     return {
         n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
+
+
+def clone(node):
+    """A deep copy of a gast tree, several times faster than ``copy.deepcopy``;
+    annotations that are not nodes (live callees) are shared, not copied."""
+    if isinstance(node, list):
+        return [clone(n) for n in node]
+    if isinstance(node, gast.AST):
+        new = node.__class__.__new__(node.__class__)
+        new.__dict__ = {k: clone(v) for k, v in node.__dict__.items()}
+        return new
+    return node

@@ -21,14 +21,14 @@ from .optimize_shapes import remove_unbroadcasts
 
 
 def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.FunctionDef:
-    """Run the passes to a fixed point; ``scalars`` are parameters known to be floats."""
-    before = None
-    while before != gast.dump(func):
-        before = gast.dump(func)
-        fold_constants(func)
-        remove_unbroadcasts(func, scalars)
-        propagate_copies(func)
-        remove_dead(func)
+    """Run the passes until none changes the tree (each pass says whether it did);
+    ``scalars`` are parameters known to be Python floats."""
+    changed = True
+    while changed:
+        changed = fold_constants(func)
+        changed |= remove_unbroadcasts(func, scalars)
+        changed |= propagate_copies(func)
+        changed |= remove_dead(func)
     return func
 
 
@@ -56,7 +56,7 @@ def _in_loop_names(func) -> set[str]:
     return names
 
 
-def propagate_copies(func) -> None:
+def propagate_copies(func) -> bool:
     """Replace ``a`` by ``b`` after ``a = b`` when both names are bound once."""
     counts = _assign_counts(func)
     looped = _in_loop_names(func)
@@ -70,32 +70,35 @@ def propagate_copies(func) -> None:
             a, b = node.targets[0].id, node.value.id
             if counts.get(a) == 1 and counts.get(b, 0) <= 1 and not {a, b} & looped:
                 renames[a] = renames.get(b, b)
-    if not renames:
-        return
+    changed = False
     for node in gast.walk(func):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renames:
             node.id = renames[node.id]
+            changed = True
+    return changed
 
 
-def remove_dead(func) -> None:
-    """Remove assignments to names that nothing reads."""
+def remove_dead(func) -> bool:
+    """Remove assignments to names that nothing reads; whether any was removed."""
     loads = anno.load_names(func) | {STACK_NAME}
-    func.body = _prune(func.body, loads)
+    removed: list = []
+    func.body = _prune(func.body, loads, removed)
+    return bool(removed)
 
 
-def _prune(block, loads):
+def _prune(block, loads, removed):
     out = []
     for stmt in block:
-        if isinstance(stmt, gast.Assign):
-            target = stmt.targets[0]
-            if isinstance(target, gast.Name) and target.id not in loads:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            target = stmt.targets[0].id
+            if target not in loads or (
+                isinstance(stmt.value, gast.Name) and target == stmt.value.id
+            ):
+                removed.append(stmt)
                 continue
-            if isinstance(target, gast.Name) and isinstance(stmt.value, gast.Name):
-                if target.id == stmt.value.id:
-                    continue
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
-                setattr(stmt, field, _prune(inner, loads) or [gast.Pass()])
+                setattr(stmt, field, _prune(inner, loads, removed) or [gast.Pass()])
         out.append(stmt)
     return out

@@ -22,6 +22,13 @@ OPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
 class Fold(gast.NodeTransformer):
     """Bottom-up: children fold first, so ``x ** (2 - 1)`` sees ``x ** 1``."""
 
+    changed = False
+
+    def visit(self, node):
+        new = super().visit(node)
+        self.changed |= new is not node
+        return new
+
     def visit_BinOp(self, node):
         self.generic_visit(node)
         left, right = _number(node.left), _number(node.right)
@@ -54,6 +61,8 @@ def _const(value):
     return gast.Constant(value=value, kind=None)
 
 
-def fold_constants(func: gast.FunctionDef) -> None:
-    """Fold constant expressions in ``func`` in place."""
-    Fold().visit(func)
+def fold_constants(func: gast.FunctionDef) -> bool:
+    """Fold constant expressions in ``func`` in place; whether anything folded."""
+    fold = Fold()
+    fold.visit(func)
+    return fold.changed

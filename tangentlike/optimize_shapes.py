@@ -37,16 +37,22 @@ SHAPE_OF_ARG = {"unbroadcast": 1, "unreduce": 1, "matmul_lhs": 1, "matmul_rhs": 
 NUMBERS = (int, float)
 
 
-def remove_unbroadcasts(func: gast.FunctionDef, scalars=frozenset()) -> None:
+def remove_unbroadcasts(func: gast.FunctionDef, scalars=frozenset()) -> bool:
     """Replace ``unbroadcast(g, x)`` by ``g`` where ``g`` and ``x`` share a class;
     parameters named in ``scalars`` are known to have shape ``()``."""
     shapes = Shapes(func, scalars)
+    changed = False
     for node in gast.walk(func):
         for field, value in gast.iter_fields(node):
             if isinstance(value, list):
-                setattr(node, field, [shapes.simplify(v) for v in value])
+                new = [shapes.simplify(v) for v in value]
+                changed |= any(a is not b for a, b in zip(new, value))
+                setattr(node, field, new)
             elif isinstance(value, gast.expr):
-                setattr(node, field, shapes.simplify(value))
+                new = shapes.simplify(value)
+                changed |= new is not value
+                setattr(node, field, new)
+    return changed
 
 
 class Shapes:

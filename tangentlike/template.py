@@ -15,7 +15,6 @@ test only depends on constant arguments (``if keepdims:``).
 
 from __future__ import annotations
 
-import copy
 import inspect
 import textwrap
 from dataclasses import dataclass, field
@@ -137,7 +136,7 @@ def _replace_name(tree, name, expr) -> None:
     for node in gast.walk(tree):
         for fname, value in gast.iter_fields(node):
             if isinstance(value, gast.Name) and value.id == name:
-                setattr(node, fname, copy.deepcopy(expr))
+                setattr(node, fname, anno.clone(expr))
 
 
 def lookup(table: dict, primal):
@@ -185,7 +184,7 @@ class Instantiator:
     def run(self) -> list:
         out = []
         for stmt in self.template.body:
-            out.extend(self.stmt(copy.deepcopy(stmt)))
+            out.extend(self.stmt(anno.clone(stmt)))
         return out
 
     def stmt(self, node) -> list:
@@ -249,7 +248,7 @@ class _Substitute(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.inst.bindings:
-            new = copy.deepcopy(self.inst.bindings[node.id])
+            new = anno.clone(self.inst.bindings[node.id])
             return anno.as_load(new) if isinstance(node.ctx, gast.Load) else new
         if node.id in self.inst.locals:
             return gast.Name(id=self.inst.locals[node.id], ctx=node.ctx, annotation=None,
