@@ -145,32 +145,30 @@ def _rename_alias(func, aliases: set[str], target: str):
 
 def reverse(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0) -> Module:
     """Reverse mode: a Module whose main function returns (value, gradients)."""
-    info = prepare(func)
-    _show(verbose, "normalized", info.node)
-    module = Module(info)
-    wrt_names = [info.params[i] for i in wrt]
-    name = module.fresh(f"d{info.name}_d{''.join(wrt_names)}" if len(wrt_names) < 4 else
-                        f"d{info.name}")  # fmt: skip
-    main = grad_function(info, wrt_names, module.calls, name)
-    _show(verbose, "reverse", main)
-    module.finish(main, optimize)
-    if verbose:
-        print(module.source(), file=sys.stderr)
-    return module
+    return build(func, wrt, "reverse", optimize, verbose)
 
 
 def forward(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0) -> Module:
     """Forward mode: a Module whose main function ``(params, dwrt...)`` returns
     ``(value, tangent)``."""
-    from .transform.forward import Jvps, jvp_function
+    return build(func, wrt, "forward", optimize, verbose)
 
+
+def build(func, wrt, mode: str, optimize: bool, verbose: int) -> Module:
+    """The stages in order: parse, fence, resolve and normalize (``prepare``),
+    analyze and transform (``transform/``), optimize; compiling waits for a call."""
     info = prepare(func)
     _show(verbose, "normalized", info.node)
     module = Module(info)
     wrt_names = [info.params[i] for i in wrt]
-    name = module.fresh(f"jvp_{info.name}")
-    main = jvp_function(info, wrt_names, Jvps(module), name)
-    _show(verbose, "forward", main)
+    if mode == "forward":
+        from .transform.forward import Jvps, jvp_function
+
+        main = jvp_function(info, wrt_names, Jvps(module), module.fresh(f"jvp_{info.name}"))
+    else:
+        suffix = f"_d{''.join(wrt_names)}" if len(wrt_names) < 4 else ""
+        main = grad_function(info, wrt_names, module.calls, module.fresh(f"d{info.name}{suffix}"))
+    _show(verbose, mode, main)
     module.finish(main, optimize)
     if verbose:
         print(module.source(), file=sys.stderr)
