@@ -223,3 +223,13 @@ def test_one_element_tuple_wrt_gives_a_tuple(rng):
     x = rng.normal(size=5)
     (g,) = tl.grad(P.transcendental, wrt=(0,))(x)
     np.testing.assert_allclose(g, tl.grad(P.transcendental)(x))
+
+
+def test_verbose_prints_each_stage(capsys):
+    def stages(x):
+        return np.sum(np.sin(x) * x)
+
+    tl.grad(stages, verbose=2)
+    err = capsys.readouterr().err
+    assert "# --- after normalized ---" in err and "# --- after reverse ---" in err
+    assert "def dstages_dx(x" in err
