@@ -9,6 +9,7 @@ import gast
 
 from . import anno
 from . import template as tpl
+from .naming import is_stack_name
 
 CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
 
@@ -49,6 +50,8 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
     for node in _statements(body):
         if isinstance(node, gast.Assign):
             target = node.targets[0]
+            if is_stack_call(node.value, "pop"):
+                continue  # a popped value is the value its name held: no new dataflow
             if isinstance(target, gast.Subscript):
                 tname = anno.load_names(target.value)
                 edges.append((tname, anno.load_names(node.value) | tname))
@@ -56,19 +59,37 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
                 edges.append((anno.store_names(target), _reads(node.value)))
         elif isinstance(node, gast.Expr) and _is_append(node.value):
             lst = node.value.func.value.id
+            if is_stack_name(lst):
+                continue
             edges.append(({lst}, anno.load_names(node.value.args[0]) | {lst}))
         elif isinstance(node, gast.For):
             edges.append((anno.store_names(node.target), _reads(node.iter)))
     return edges
 
 
-def _is_append(call) -> bool:
+def is_stack_call(call, method: str) -> bool:
+    """``_stack.append(x)`` or ``_stack.pop()`` on one of the save stacks."""
     return (
         isinstance(call, gast.Call)
         and isinstance(call.func, gast.Attribute)
-        and call.func.attr == "append"
+        and call.func.attr == method
+        and isinstance(call.func.value, gast.Name)
+        and is_stack_name(call.func.value.id)
+    )
+
+
+def is_method_call(call, method: str) -> bool:
+    """``name.method(...)`` on a local name (``lst.append(v)``)."""
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == method
         and isinstance(call.func.value, gast.Name)
     )
+
+
+def _is_append(call) -> bool:
+    return is_method_call(call, "append") and len(call.args) == 1
 
 
 def _statements(body):

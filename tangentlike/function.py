@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from dataclasses import dataclass, field
 
 import gast
 
-from . import anno, fence, lower
+from . import anno, closures, fence, lower
 from .errors import NoDerivativeError, TangentlikeError
 from .naming import Namer, names_in
 from .normalize import Normalizer
@@ -52,9 +53,12 @@ class FunctionInfo:
 def prepare(func) -> FunctionInfo:
     """Parse, fence, resolve and normalize ``func``; the body ends in one return."""
     func = inspect.unwrap(func)
-    node, source = parse_function(func)
+    parsed = getattr(func, closures.PARSED, None)
+    node, source = (copy.deepcopy(parsed[0]), parsed[1]) if parsed else parse_function(func)
+    inner = closures.lift(node, func, source)
     fence.check(node, source)
     scope = Scope(func, assigned_names(node))
+    scope.closure.update(inner)
     namer = Namer(names_in(node))
     np_alias = scope.numpy_alias() or "np"
     namer.reserve([np_alias])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 
 import gast
 
@@ -10,6 +11,13 @@ ADJOINT_PREFIX = "b"
 TANGENT_PREFIX = "d"
 TEMP_PREFIX = "_"
 STACK_NAME = "_stack"
+BSTACK_NAME = "_bstack"
+_STACK_RE = re.compile(r"_b*stack\d*")
+
+
+def is_stack_name(name: str) -> bool:
+    """Whether ``name`` is a stack of saved values or adjoints (``_stack``, ``_bstack2``)."""
+    return bool(_STACK_RE.fullmatch(name))
 
 
 def names_in(tree) -> set[str]:

@@ -200,6 +200,9 @@ class Normalizer:
         if isinstance(node, (gast.Tuple, gast.List)):
             elts = [self.atom(e, pre) for e in node.elts]
             return type(node)(elts=elts, ctx=gast.Load())
+        if isinstance(node, gast.Dict) and None not in node.keys:
+            values = [self.atom(v, pre) for v in node.values]
+            return gast.Dict(keys=[self.inert(k, pre) for k in node.keys], values=values)
         if isinstance(node, gast.IfExp):
             return self.visit_ifexp(node, pre)
         if isinstance(node, (gast.Compare, gast.BoolOp)):
@@ -236,7 +239,7 @@ class Normalizer:
             func = gast.Attribute(value=self.atom(func.value, pre), attr=func.attr, ctx=gast.Load())
         args = [self.atom(a, pre) for a in node.args]
         keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, pre)) for k in node.keywords]
-        call = anno.call(func, args, keywords)
+        call = anno.copy_location(anno.call(func, args, keywords), node)  # errors point here
         self._annotate_callee(call)
         return call
 
@@ -292,11 +295,8 @@ def _temp_base(node) -> str:
         return OP_NAMES.get(type(node.op), "op")
     if isinstance(node, gast.Call):
         func = node.func
-        if isinstance(func, gast.Attribute):
-            return func.attr
-        if isinstance(func, gast.Name):
-            return func.id
-        return "call"
+        base = getattr(func, "attr", None) or getattr(func, "id", None) or "call"
+        return base + "ed" if base == "stack" else base  # ``_stack`` is the save stack
     if isinstance(node, gast.Subscript):
         return "item"
     if isinstance(node, gast.Attribute):
@@ -309,4 +309,6 @@ def _temp_base(node) -> str:
         return "tuple"
     if isinstance(node, gast.List):
         return "list"
+    if isinstance(node, gast.Dict):
+        return "dict"
     return "tmp"

@@ -15,6 +15,7 @@ from tangentlike.runtime import (
     matmul_rhs,
     reduced_size,
     safe_log,
+    sum_grad,
     unbroadcast,
     unreduce,
     zeros_like,
@@ -32,6 +33,16 @@ def broadcast_like(g, z):
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
+
+
+@adjoint(sum)
+def builtin_sum(y, iterable, start=0):
+    d[iterable] = sum_grad(d[y], iterable)
+
+
+@tangent(sum)
+def builtin_sum_tangent(y, iterable, start=0):
+    d[y] = sum(d[iterable])
 
 
 @adjoint(broadcast_like)

@@ -196,7 +196,7 @@ def call_recursive(x):
     return fact_like(x, 3)
 
 
-@case(0.7, todo="inner def")
+@case(0.7)
 def inner_def(x):
     c = 3.0
 
@@ -206,14 +206,14 @@ def inner_def(x):
     return inner(x * x)
 
 
-@case(0.7, todo="lambda")
+@case(0.7)
 def lambda_name(x):
     f = lambda z: z * z + 1.0  # noqa: E731
     return f(x) * 2.0
 
 
 # containers -------------------------------------------------------------------
-@case(0.7, 1.3, todo="dict literal")
+@case(0.7, 1.3)
 def tuple_list_dict(x, y):
     t = (x, y)
     lst = [x * y, y]
@@ -221,8 +221,8 @@ def tuple_list_dict(x, y):
     return t[0] * t[1] + lst[1] + d["a"] * d["b"]
 
 
-@case(0.7, 3, todo="list.append / sum of a list")
-@case(0.7, 0, todo="list.append / sum of a list")
+@case(0.7, 3)
+@case(0.7, 0)
 def append_and_sum(x, n):
     parts = []
     for i in range(n):
@@ -230,7 +230,7 @@ def append_and_sum(x, n):
     return sum(parts) + x
 
 
-@case(VEC, 3, todo="np.stack of a list")
+@case(VEC, 3)
 def stack_list(x, n):
     rows = []
     for i in range(n):

@@ -66,15 +66,54 @@ def test_third_derivative():
     assert np.isclose(tl.jvp(tl.grad(tl.grad(branchy)))(0.7, 1.0), want)
 
 
-@pytest.mark.xfail(reason="reverse mode takes np.zeros_like of a tuple adjoint (reverse.py)")
 def test_third_derivative_reverse_cubed():
     want = tl.jvp(tl.grad(tl.grad(branchy)))(0.7, 1.0)
     assert np.isclose(tl.grad(tl.grad(tl.grad(branchy)))(0.7), want)
 
 
-def test_reverse_over_reverse_through_loops_is_refused():
-    with pytest.raises(tl.TangentlikeError):
-        tl.grad(tl.grad(poly_loop))(0.7)
+def overwrite_loop(x, n):
+    y = x
+    for i in range(n):
+        y = np.sin(y) * x + i
+    return y
+
+
+def while_overwrite(x):
+    y = x
+    k = 0
+    while k < 3:
+        y = y * np.cos(y) + x
+        k = k + 1
+    return y
+
+
+def vector_loop(x):
+    h = x
+    for _ in range(3):
+        h = np.tanh(h * 0.5 + x)
+    return np.sum(h * h)
+
+
+@pytest.mark.parametrize(("func", "args"), [(poly_loop, [0.7]), (overwrite_loop, [0.7, 3]),
+                                            (overwrite_loop, [0.7, 0]),
+                                            (while_overwrite, [0.4])])  # fmt: skip
+def test_reverse_over_reverse_through_loops(func, args):
+    want = numerical_grad(tl.grad(func), args, 0)
+    assert np.isclose(tl.grad(tl.grad(func))(*args), want, rtol=1e-5, atol=1e-6)
+
+
+def test_reverse_over_reverse_saves_adjoints_on_a_stack():
+    src = tl.getsource(tl.grad(tl.grad(overwrite_loop)))
+    assert "_bstack.append(" in src and "_bstack.pop()" in src
+
+
+def test_hessian_through_a_loop():
+    x = np.array([0.3, -0.2, 0.5])
+    h = tl.hessian(vector_loop)(x)
+    want = np.array([numerical_grad(lambda y, k=k: tl.grad(vector_loop)(y)[k], [x], 0)
+                     for k in range(x.size)])  # fmt: skip
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h, h.T, atol=1e-12)
 
 
 @pytest.mark.parametrize(("func", "x"), [(rosenbrock, np.array([1.2, 0.8, -0.5])),

@@ -20,6 +20,7 @@ class Adjoints:
         self.namer = namer
         self.np = np_alias
         self.state: dict[str, bool] = {}
+        self.containers: set[str] = set()
 
     def name(self, primal: str) -> str:
         return self.namer.adjoint(primal)
@@ -42,8 +43,10 @@ class Adjoints:
 
     def zeros(self, primal: str, like: str | None = None) -> gast.stmt:
         """``bx = np.zeros_like(x)``; the new array is ours to update in place."""
-        self.state[primal] = True
+        self.state[primal] = (like or primal) not in self.containers
         func = anno.dotted(f"{self.np}.zeros_like")
+        if (like or primal) in self.containers:
+            func = anno.name("zeros_like")  # runtime.zeros_like: containers of zeros
         return anno.assign(self.name(primal), anno.call(func, [anno.name(like or primal)]))
 
     def snapshot(self) -> dict[str, bool]:

@@ -24,7 +24,7 @@ import gast
 
 from .. import analyze, anno, runtime
 from .. import template as tpl
-from ..naming import STACK_NAME
+from ..naming import is_stack_name
 from .reverse import _describe
 
 ZERO = "tl_zero"
@@ -51,7 +51,7 @@ class ForwardAD:
         self.fn = fn
         self.namer = fn.namer
         self.np = fn.np_alias
-        self.active = active - {STACK_NAME}
+        self.active = {n for n in active if not is_stack_name(n)}
         self.jvps = jvps
 
     def tangent(self, name: str) -> str | None:
@@ -137,6 +137,10 @@ class ForwardAD:
         if _is_stack_call(call, "append") and self._active_atom(call.args[0]):
             push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
             return [stmt, gast.Expr(value=push)]
+        if analyze.is_method_call(call, "append") and self._active_atom(call.func.value):
+            lst = anno.name(self.tangent(call.func.value.id))
+            return [stmt, gast.Expr(value=anno.call(anno.attr(lst, "append"),
+                                                    [self._part(call.args[0])]))]  # fmt: skip
         if isinstance(call, gast.Call) and _is_add_at(call) and self._active_atom(call.args[0]):
             args = [self.tangent_of(call.args[0]), call.args[1], self.tangent_of(call.args[2])]
             if is_zero(args[2]):
@@ -175,6 +179,9 @@ class ForwardAD:
         if isinstance(value, (gast.Tuple, gast.List)):
             elts = [self._part(e) for e in value.elts]
             return self.define(y, type(value)(elts=elts, ctx=gast.Load()))
+        if isinstance(value, gast.Dict):
+            values = [self._part(v) for v in value.values]
+            return self.define(y, gast.Dict(keys=copy.deepcopy(value.keys), values=values))
         if isinstance(value, gast.Subscript):
             base = self.tangent_of(value.value)
             if is_zero(base):
@@ -259,7 +266,7 @@ def _is_stack_call(call, method: str) -> bool:
         and isinstance(call.func, gast.Attribute)
         and call.func.attr == method
         and isinstance(call.func.value, gast.Name)
-        and call.func.value.id == STACK_NAME
+        and is_stack_name(call.func.value.id)
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from .. import analyze, anno, lower
-from ..naming import STACK_NAME
+from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
 from .reverse import ReverseAD, is_range_loop
 
@@ -27,9 +27,12 @@ def reverse_sweeps(info, wrt: list[str], calls):
     fwd, rev = rad.block(body)
     value = ret
     if isinstance(ret, gast.Name) and (ret.id in rad.restored or _mutated(body, ret.id)):
+        # pops rebind the name: keep the value itself; setitem restores mutate it: copy
         kept = info.namer.fresh("value")
-        copy_fn = anno.dotted(f"{info.np_alias}.copy")
-        fwd.append(anno.assign(kept, anno.call(copy_fn, [anno.name(ret.id)])))
+        saved = anno.name(ret.id)
+        if _mutated(body, ret.id):
+            saved = anno.call(anno.dotted(f"{info.np_alias}.copy"), [saved])
+        fwd.append(anno.assign(kept, saved))
         value = anno.name(kept)
     grads = []
     for p in wrt:
@@ -39,7 +42,9 @@ def reverse_sweeps(info, wrt: list[str], calls):
             info.helpers["zeros_like"] = zeros_like
             grads.append(anno.call(anno.name("zeros_like"), [anno.name(p)]))
     if rad.uses_stack:
-        fwd.insert(0, anno.assign(STACK_NAME, gast.List(elts=[], ctx=gast.Load())))
+        fwd.insert(0, anno.assign(rad.stack_name(STACK_NAME), gast.List(elts=[], ctx=gast.Load())))
+    if rad.uses_bstack:
+        rev.insert(0, anno.assign(rad.stacks[BSTACK_NAME], gast.List(elts=[], ctx=gast.Load())))
     return rad, fwd, rev, value, grads
 
 

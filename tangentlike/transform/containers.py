@@ -1,0 +1,185 @@
+"""Reverse mode of subscripts, item assignment, unpacking and containers."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from .. import analyze, anno
+from ..naming import is_stack_name
+from .saving import _runtime
+
+
+class ContainersMixin:
+    """``y = x[i]``, ``x[i] = v``, ``a, b = t``, lists and dicts for ``ReverseAD``.
+
+    The adjoint of a list, tuple or dict is a list, tuple or dict of adjoints."""
+
+    def visit_Expr(self, stmt):
+        call = stmt.value
+        if not analyze.is_method_call(call, "append"):
+            return [stmt], []
+        if is_stack_name(call.func.value.id):
+            return self.stack_append(stmt)
+        return self.list_append(stmt)
+
+    def list_append(self, stmt):
+        """``lst.append(v)``: pop ``lst`` back, and ``bv = blst.pop()``."""
+        lst, v = stmt.value.func.value.id, stmt.value.args[0]
+        if lst not in self.active:
+            return [stmt], []
+        rev = [gast.Expr(value=_method(lst, "pop"))]
+        if self.adj.has(lst):
+            popped = _method(self.adj.name(lst), "pop")
+            if isinstance(v, gast.Name) and v.id in self.active:
+                rev = self.adj.contribute(v.id, popped) + rev
+            else:
+                rev.append(gast.Expr(value=popped))
+        return [stmt], rev
+
+    def dict_literal(self, y, value):
+        """``d = {"a": x}``: ``bx = bd["a"]``."""
+        items = []
+        for key, v in zip(value.keys, value.values):
+            g = gast.Subscript(value=anno.name(self.adj.name(y)), slice=copy.deepcopy(key),
+                               ctx=gast.Load())  # fmt: skip
+            items += self._contrib(v, g)
+        return items
+
+    def getitem(self, y, value):
+        """``y = x[i]``: add ``by`` into ``bx[i]``, in place when we own ``bx``."""
+        x = value.value
+        if not (isinstance(x, gast.Name) and x.id in self.active):
+            return []
+        if x.id in self.containers or _is_key(value.slice):
+            return self._container_item(x.id, y, value.slice)
+        bx = self.adj.name(x.id)
+        out = []
+        if not self.adj.has(x.id):
+            out.append(self.adj.zeros(x.id))
+        elif not self.adj.state[x.id]:
+            out.append(self._own(x.id))
+        by = anno.name(self.adj.name(y))
+        index = copy.deepcopy(value.slice)
+        if _is_basic_index(index, self.int_names):
+            sub = gast.Subscript(value=anno.name(bx), slice=index, ctx=gast.Store())
+            out.append(gast.AugAssign(target=sub, op=gast.Add(), value=by))
+        else:
+            func = anno.dotted(f"{self.np}.add.at")
+            out.append(gast.Expr(value=anno.call(func, [anno.name(bx), index, by])))
+        return out
+
+    def _container_item(self, x, y, index):
+        """``bx = add_at(bx, x, i, by)``: a new list, tuple or dict (None: no ``bx`` yet)."""
+        self.fn.helpers["add_at"] = _runtime("add_at")
+        bx = self.adj.name(x)
+        old = anno.name(bx) if self.adj.has(x) else anno.const(None)
+        args = [old, anno.name(x), copy.deepcopy(index), anno.name(self.adj.name(y))]
+        self.adj.state[x] = False
+        return [anno.assign(bx, anno.call(anno.name("add_at"), args))]
+
+    def _own(self, name):
+        """``bx = bx + np.zeros_like(x)``: a fresh array shaped like ``x``, ours to
+        update in place (``bx`` may be a view, or a scalar zero from a loop start)."""
+        self.adj.state[name] = True
+        bx = self.adj.name(name)
+        zeros = anno.call(anno.dotted(f"{self.np}.zeros_like"), [anno.name(name)])
+        return anno.assign(bx, gast.BinOp(left=anno.name(bx), op=gast.Add(), right=zeros))
+
+    def setitem(self, stmt):
+        """``x[i] = v``: save what is overwritten; ``bv += bx[i]``, then ``bx[i] = 0``."""
+        target, v = stmt.targets[0], stmt.value
+        x = target.value.id
+        if x not in self.active:
+            return [stmt], []
+        old = anno.load_names(target.slice)
+        saved = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
+                               ctx=gast.Load())  # fmt: skip
+        keep = self.namer.temp(x + "_old")
+        fwd = [anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])), stmt]
+        rev = []
+        if self.adj.has(x):
+            bx = self.adj.name(x)
+            grad = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
+                                  ctx=gast.Load())  # fmt: skip
+            if _is_basic_index(target.slice, self.int_names):
+                grad = anno.call(anno.dotted(f"{self.np}.copy"), [grad])  # a view: zeroed below
+            if isinstance(v, gast.Name) and v.id in self.active:
+                unb = anno.call(anno.name("unbroadcast"), [grad, anno.name(v.id)])
+                self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")
+                rev += self.adj.contribute(v.id, unb)
+            if not self.adj.state[x]:
+                rev.append(self._own(x))
+            zero_at = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
+                                     ctx=gast.Store())  # fmt: skip
+            rev.append(anno.assign(zero_at, anno.const(0.0)))
+        restore = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
+                                 ctx=gast.Store())  # fmt: skip
+        rev.append(anno.assign(restore, anno.name(keep)))
+        del old
+        return self.save(stmt, fwd, rev)
+
+    def unpack(self, stmt):
+        """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient."""
+        names = [e.id for e in stmt.targets[0].elts if isinstance(e, gast.Name)]
+        t = stmt.value
+        if not any(self.adj.has(n) for n in names) or not isinstance(t, gast.Name):
+            for n in names:
+                self.adj.kill(n)
+            return [stmt], []
+        parts = []
+        for n in names:
+            if self.adj.has(n):
+                parts.append(anno.name(self.adj.name(n)))
+            else:
+                self.fn.helpers["zeros_like"] = _runtime("zeros_like")
+                parts.append(anno.call(anno.name("zeros_like"), [anno.name(n)]))
+        items = self._contrib(t, gast.Tuple(elts=parts, ctx=gast.Load()))
+        rev = self.materialize(items)
+        for n in names:
+            self.adj.kill(n)
+        return self.save(stmt, [stmt], rev)
+
+
+def _method(obj: str, method: str, args=()):
+    return anno.call(anno.attr(anno.name(obj), method), args)
+
+
+def _is_key(index) -> bool:
+    """A string index: the object is a dict."""
+    return isinstance(index, gast.Constant) and isinstance(index.value, str)
+
+
+def maybe_containers(body) -> set[str]:
+    """Names that may hold a list, tuple or dict: built from a literal, appended to,
+    unpacked from, or the result of a call to a generated or user function."""
+    found = set()
+    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            target, value = node.targets[0], node.value
+            if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
+                found |= anno.store_names(target)
+            if isinstance(target, gast.Tuple) and isinstance(value, gast.Name):
+                found.add(value.id)
+            if isinstance(target, gast.Tuple):
+                found |= anno.store_names(target)
+        elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
+            found.add(node.func.value.id)
+    return found
+
+
+def _is_basic_index(index, int_names=()) -> bool:
+    """Integers, slices and loop counters: ``bx[i] += g`` is then exact."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    for part in parts:
+        if isinstance(part, gast.Slice):
+            continue
+        if isinstance(part, gast.Name) and part.id in int_names:
+            continue
+        if isinstance(part, gast.Constant) and isinstance(part.value, (int, type(None))):
+            continue
+        if isinstance(part, gast.UnaryOp) and isinstance(part.operand, gast.Constant):
+            continue
+        return False
+    return True
