@@ -14,11 +14,17 @@ from .naming import is_stack_name
 CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
 
 
+# floor division and bitwise operators: piecewise constant or integer-valued
+INTEGER_OPS = (gast.FloorDiv, gast.BitAnd, gast.BitOr, gast.BitXor, gast.LShift, gast.RShift)
+
+
 def is_differentiable_value(value) -> bool:
     """Whether an operation's result can carry a derivative from its operands."""
     if isinstance(value, (gast.Compare, gast.BoolOp, gast.Constant)):
         return False
     if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.Not, gast.Invert)):
+        return False
+    if isinstance(value, gast.BinOp) and type(value.op) in INTEGER_OPS:
         return False
     if isinstance(value, gast.Attribute) and value.attr in CONSTANT_ATTRS:
         return False

@@ -59,6 +59,32 @@ class UnsupportedSyntaxError(TangentlikeError):
 class NoDerivativeError(TangentlikeError):
     """A call reaches a function with no derivative template and no source."""
 
+    @classmethod
+    def combine(cls, errors: list[NoDerivativeError]) -> NoDerivativeError:
+        """One error listing every call without a derivative, in source order."""
+        unique = {(e.message, e.location): e for e in errors}
+        errors = sorted(unique.values(), key=lambda e: _order(e.location))
+        if len(errors) == 1:
+            return errors[0]
+        lines = [f"no derivative for {len(errors)} call(s):"]
+        for e in errors:
+            lines.append(f"- {e.message}")
+            if e.location is not None:
+                lines.append(e.location.render())
+        hint = (
+            "register a derivative for each with @tangentlike.adjoint(func) (and "
+            "@tangentlike.tangent(func) for forward mode), or wrap values that should be "
+            "constants in tangentlike.stop_gradient"
+        )
+        error = cls("\n".join(lines), None, hint)
+        error.location = errors[0].location
+        error.problems = errors
+        return error
+
+
+def _order(location: Location | None) -> tuple:
+    return (location.filename, location.lineno, location.col) if location else ("", 0, 0)
+
 
 class NoSourceError(TangentlikeError):
     """The function's source code is not available."""

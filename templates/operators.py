@@ -38,6 +38,12 @@ def pow(z, x, y):
     d[y] = unbroadcast(d[z] * z * safe_log(x), y)
 
 
+@adjoint([gast.Mod, numpy.mod, numpy.remainder])
+def mod(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(-d[z] * np.floor_divide(x, y), y)
+
+
 @adjoint([gast.MatMult, numpy.matmul])
 def matmul(z, x, y):
     d[x] = matmul_lhs(d[z], x, y)

@@ -142,3 +142,8 @@ def math_atan2(z, y, x):
 @tangent(math.hypot)
 def math_hypot(z, x, y):
     d[z] = (d[x] * x + d[y] * y) / z
+
+
+@tangent([gast.Mod, numpy.mod, numpy.remainder])
+def mod(z, x, y):
+    d[z] = d[x] - d[y] * np.floor_divide(x, y)

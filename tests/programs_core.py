@@ -74,3 +74,8 @@ def unary_ops(x):
 def uses_stop(x):
     import_free = x * x
     return np.sum(import_free * np.floor(x))
+
+
+def integer_ops(x):
+    k = x // 0.5
+    return np.sum(x % 0.7 * k + x * (x // 1.0))

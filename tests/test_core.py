@@ -34,6 +34,7 @@ def _inputs(rng):
         P.overwrite: (rng.normal(size=3),),
         P.unary_ops: (rng.normal(size=3),),
         P.uses_stop: (rng.normal(size=3) + 0.5,),
+        P.integer_ops: (np.array([0.3, 1.2, 2.9]),),
     }
 
 

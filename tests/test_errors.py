@@ -137,3 +137,21 @@ def test_jvp_tangent_shape_is_checked():
 
     with pytest.raises(tl.ArgumentError, match=r"tangent for 'x'.*\(2,\).*\(3,\)"):
         tl.jvp(f)(np.ones(3), np.ones(2))
+
+
+def several_missing(x):
+    a = np.fft.fft(x).real
+    c = np.i0(x)
+    return np.sum(a) + np.sum(c)
+
+
+@pytest.mark.parametrize("transform", [tl.grad, tl.jvp], ids=["reverse", "forward"])
+def test_every_missing_derivative_is_reported_at_once(transform):
+    with pytest.raises(tl.NoDerivativeError) as info:
+        transform(several_missing)
+    text = str(info.value)
+    assert "no derivative for 2 call(s)" in text
+    assert "numpy.fft.fft" in text and "numpy.i0" in text
+    first = several_missing.__code__.co_firstlineno
+    assert f"line {first + 1}" in text and f"line {first + 2}" in text
+    assert "        ^" in text  # the caret sits under the call, not the statement

@@ -24,6 +24,7 @@ import gast
 
 from .. import analyze, anno, runtime
 from .. import template as tpl
+from ..errors import NoDerivativeError
 from ..naming import is_stack_name
 from .reverse import _describe
 
@@ -53,6 +54,7 @@ class ForwardAD:
         self.np = fn.np_alias
         self.active = {n for n in active if not is_stack_name(n)}
         self.jvps = jvps
+        self.missing: list = []  # calls without a derivative, reported together
 
     def tangent(self, name: str) -> str | None:
         return self.namer.tangent(name) if name in self.active else None
@@ -166,7 +168,11 @@ class ForwardAD:
             return [anno.assign(self.tangent(y), copy.deepcopy(value)), stmt]
         if isinstance(value, gast.Call) and self._is_user_call(value):
             return self.jvps.forward(self, y, stmt)
-        return [stmt] + self.tangent_stmts(y, stmt)
+        try:
+            return [stmt] + self.tangent_stmts(y, stmt)
+        except NoDerivativeError as exc:  # reported with all the others at the end
+            self.missing.append(exc)
+            return [stmt]
 
     def _is_user_call(self, call) -> bool:
         callee = anno.get(call, anno.CALLEE)
@@ -211,7 +217,7 @@ class ForwardAD:
             callee = anno.get(value, anno.CALLEE)
             template = tpl.lookup(tpl.TANGENTS, callee)
             if template is None:
-                raise self.fn.no_derivative(stmt, _describe(callee, value))
+                raise self.fn.no_derivative(value, _describe(callee, value))
             try:
                 return template, tpl.bind(template, value)
             except TypeError as exc:
@@ -221,7 +227,7 @@ class ForwardAD:
         template = tpl.lookup(tpl.TANGENTS, key) if key is not None else None
         if template is None:
             what = key[1] if isinstance(key, tuple) else getattr(key, "__name__", "expression")
-            raise self.fn.no_derivative(stmt, f"operator or attribute {what!r}")
+            raise self.fn.no_derivative(value, f"operator or attribute {what!r}")
         return template, dict(zip(template.params[1:], operands))
 
     def setitem(self, stmt):
@@ -440,6 +446,8 @@ def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
     tangent_params = [info.namer.tangent(p) for p in wrt]
     inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]
     stmts = inits + fad.block(body)
+    if fad.missing:
+        raise NoDerivativeError.combine(fad.missing)
     dret = _result_tangent(fad, ret)
     out = gast.Return(value=gast.Tuple(elts=[ret, dret], ctx=gast.Load()))
     return _funcdef(name, _arguments(info.params + tangent_params), stmts + [out], info.node)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gast
 
 from .. import analyze, anno, lower
+from ..errors import NoDerivativeError
 from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
 from .reverse import ReverseAD, is_range_loop
@@ -25,6 +26,8 @@ def reverse_sweeps(info, wrt: list[str], calls):
     if outputs & active:
         rad.adj.state[ret.id] = False
     fwd, rev = rad.block(body)
+    if rad.missing:
+        raise NoDerivativeError.combine(rad.missing)
     value = ret
     if isinstance(ret, gast.Name) and (ret.id in rad.restored or _mutated(body, ret.id)):
         # pops rebind the name: keep the value itself; setitem restores mutate it: copy

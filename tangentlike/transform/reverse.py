@@ -16,6 +16,7 @@ import gast
 
 from .. import analyze, anno
 from .. import template as tpl
+from ..errors import NoDerivativeError
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from .adjoints import Adjoints
 from .containers import ContainersMixin, maybe_containers
@@ -33,6 +34,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         self.active = active
         self.sites = sites
         self.calls = calls
+        self.missing: list = []  # calls without a derivative, reported together
         self.adj = Adjoints(fn.namer, fn.np_alias)
         self.uses_stack = False
         self.uses_bstack = False
@@ -86,7 +88,11 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         if y not in self.active or not self.adj.has(y) or not differentiable:
             self.adj.kill(y)
             return [stmt], []
-        fwd, items = self.adjoint_of(y, stmt)
+        try:
+            fwd, items = self.adjoint_of(y, stmt)
+        except NoDerivativeError as exc:  # reported with all the others at the end
+            self.missing.append(exc)
+            fwd, items = [stmt], []
         rev = self.materialize(items)
         self.adj.kill(y)
         return self.save(stmt, fwd, rev)
