@@ -94,6 +94,10 @@ def rounding(x):
     return np.sum(x * np.floor(x) + np.heaviside(x, 0.5) + np.sign(x) * x + np.round(x))
 
 
+def modulo(x, y):
+    return np.sum(np.mod(x, y) * np.remainder(x, 0.7) + (x % y) * y)
+
+
 BINARY = [arctan2, hypot, logaddexp, logaddexp2, maximum, minimum, fmax, fmin, where, copysign]
 SHAPE_PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1, 3), (4, 1)), ((), (2, 2))]
 
@@ -105,6 +109,7 @@ for f in (clip_both, clip_low, clip_high, sinc, rounding):
     for shape in [(), (4,), (2, 3, 2)]:
         CASES.append((f, (rand(*shape),), (0,)))
 CASES.append((float_power, (pos(2, 3), rand(3)), (0, 1)))
+CASES.append((modulo, (rand(2, 3), pos(3)), (0, 1)))
 
 # reductions -------------------------------------------------------------------
 
