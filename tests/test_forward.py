@@ -190,3 +190,13 @@ def test_missing_tangent_template_is_reported():
 
 def uses_cumsum(x):
     return np.sum(np.abs(np.fft.fft(x)))
+
+
+def concatenate_flat(a, b):
+    return np.sum(np.sin(np.concatenate([a, b], axis=None)) * np.arange(12.0))
+
+
+def test_axis_none_is_kept_where_it_is_not_the_default():
+    a, b = np.full((2, 3), 0.3), np.full((2, 3), 0.2)
+    tl.check_grads(concatenate_flat, (a, b), wrt=(0, 1), modes=("reverse", "forward"))
+    assert "axis=None" in tl.getsource(tl.jvp(concatenate_flat))

@@ -33,6 +33,9 @@ ZERO = "tl_zero"
 LINEAR = {"sum", "mean", "transpose", "reshape", "ravel", "copy", "array", "real",
           "unbroadcast", "unreduce", "broadcast_like"}  # fmt: skip
 BILINEAR = {"dot", "matmul", "matmul_lhs", "matmul_rhs"}
+# functions whose defaults are axis=None and keepdims=False: those keywords can go
+REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "nansum",
+              "nanmean", "nanmax", "nanmin", "nanprod", "all", "any", "ptp"}  # fmt: skip
 
 
 def zero() -> gast.Constant:
@@ -357,8 +360,9 @@ def _fold_constants(node):
 def _call(node):
     had_zero = any(is_zero(n) for n in gast.walk(node))
     node.args = [simplify(a) for a in node.args]
-    node.keywords = [k for k in node.keywords if not _default_keyword(k)]
     name = node.func.attr if isinstance(node.func, gast.Attribute) else getattr(node.func, "id", "")
+    if name in REDUCTIONS:
+        node.keywords = [k for k in node.keywords if not _default_keyword(k)]
     if name in BILINEAR and any(is_zero(a) for a in node.args):
         return zero()
     if name in LINEAR and node.args and is_zero(node.args[0]):
