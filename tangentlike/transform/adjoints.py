@@ -29,8 +29,11 @@ class Adjoints:
         return primal in self.state
 
     def contribute(self, primal: str, value) -> list:
-        """``d[primal] = value``: assign the first time, add afterwards."""
+        """``d[primal] = value``: assign the first time, add afterwards (in place
+        when the array is one this sweep made and nothing else refers to)."""
         target = self.name(primal)
+        if self.state.get(primal) and primal not in self.containers:
+            return [gast.AugAssign(target=anno.store(target), op=gast.Add(), value=value)]
         if primal in self.state:
             add = gast.BinOp(left=anno.name(target), op=gast.Add(), right=value)
             self.state[primal] = True
