@@ -89,7 +89,11 @@ def remove_dead(func) -> bool:
 def _prune(block, loads, removed):
     out = []
     for stmt in block:
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        if (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and not _pops(stmt.value)
+        ):
             target = stmt.targets[0].id
             if target not in loads or (
                 isinstance(stmt.value, gast.Name) and target == stmt.value.id
@@ -102,3 +106,12 @@ def _prune(block, loads, removed):
                 setattr(stmt, field, _prune(inner, loads, removed) or [gast.Pass()])
         out.append(stmt)
     return out
+
+
+def _pops(value) -> bool:
+    """``x.pop()``: removing it would unbalance a save stack, even if x is unused."""
+    return (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "pop"
+    )

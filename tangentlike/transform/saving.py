@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 import gast
+import numpy
 
 from .. import anno
 from ..naming import BSTACK_NAME, STACK_NAME
@@ -105,18 +106,39 @@ class SavingMixin:
 
 
 def _matrix_products(body) -> set[str]:
-    """Names every assignment of which is a matrix product: arrays, often large."""
-    kinds: dict[str, set[bool]] = {}
+    """Names that surely hold arrays: every assignment is a matrix product, or
+    arithmetic (or an elementwise NumPy call) with such an array among its operands."""
+    assigned: dict[str, list] = {}
     for node in gast.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Assign):
-            value = node.value
-            is_product = (isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)) or (
-                isinstance(value, gast.Call)
-                and getattr(anno.get(value, anno.CALLEE), "__name__", "") in PRODUCTS
-            )
             for name in anno.store_names(node.targets[0]):
-                kinds.setdefault(name, set()).add(is_product)
-    return {name for name, k in kinds.items() if k == {True}}
+                assigned.setdefault(name, []).append(node.value)
+    arrays: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, values in assigned.items():
+            if name not in arrays and all(_is_array(v, arrays) for v in values):
+                arrays.add(name)
+                changed = True
+    return arrays
+
+
+def _is_array(value, arrays) -> bool:
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult):
+        return True
+    operands = []
+    if isinstance(value, gast.BinOp):
+        operands = [value.left, value.right]
+    elif isinstance(value, gast.UnaryOp):
+        operands = [value.operand]
+    elif isinstance(value, gast.Call):
+        callee = anno.get(value, anno.CALLEE)
+        if getattr(callee, "__name__", "") in PRODUCTS:
+            return True
+        if isinstance(callee, numpy.ufunc):
+            operands = list(value.args)
+    return any(isinstance(o, gast.Name) and o.id in arrays for o in operands)
 
 
 def _shape_only(name, stmts) -> bool:
