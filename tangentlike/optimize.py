@@ -17,6 +17,7 @@ import gast
 from . import anno
 from .naming import STACK_NAME
 from .optimize_fold import fold_constants
+from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 
 
@@ -29,6 +30,7 @@ def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.Fu
         changed |= remove_unbroadcasts(func, scalars)
         changed |= propagate_copies(func)
         changed |= remove_dead(func)
+    reuse_dead_names(func)
     return func
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
+from tangentlike.check import numerical_grad
 from tangentlike.optimize_fold import fold_constants
 from tangentlike.runtime import sum_to, unbroadcast, unreduce
 
@@ -116,3 +117,17 @@ def test_runtime_helpers_shapes():
     assert sum_to(g, (4,)).shape == (4,)
     assert unreduce(1.0, np.ones((2, 2))).shape == (2, 2)
     assert unreduce(1.5, 0.5) == 1.5
+
+
+def chain3(x):
+    y = np.sin(x)
+    y = np.tanh(y * 0.9 + 0.1 * x)
+    y = np.tanh(y * 0.9 + 0.1 * x)
+    return np.sum(y)
+
+
+def test_dead_temporaries_give_their_names_to_later_ones():
+    src = tl.getsource(tl.grad(chain3))
+    assert "_mul3" not in src and src.count("_mul = ") == 2  # the second _mul reuses the first
+    x = np.linspace(-1.0, 1.0, 5)
+    np.testing.assert_allclose(tl.grad(chain3)(x), numerical_grad(chain3, [x], 0), atol=1e-7)

@@ -1,0 +1,72 @@
+"""Reuse the names of dead temporaries, so large arrays are freed as soon as
+nothing needs them (a local name keeps its array alive until the function ends).
+
+    _mul = y * 0.9              _mul = y * 0.9
+    _mul2 = 0.1 * x             _mul2 = 0.1 * x
+    _add = _mul + _mul2         _add = _mul + _mul2
+    _mul3 = _add * 0.9    ->    _mul = _add * 0.9     (_mul was dead: reused)
+
+Only names of one family (the same name up to trailing digits), each assigned
+once in the function's straight-line top level and never inside a loop or
+branch, are merged; the parameters and the returned names keep theirs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import gast
+
+from . import anno
+from .naming import ADJOINT_PREFIX, TEMP_PREFIX
+
+_FAMILY = re.compile(r"\d+$")
+GENERATED = (TEMP_PREFIX, ADJOINT_PREFIX + TEMP_PREFIX)  # temporaries and their adjoints
+
+
+def reuse_dead_names(func: gast.FunctionDef) -> bool:
+    """Rename temporaries onto dead ones of their family; whether anything changed."""
+    defs, last_use, nested = _live_ranges(func)
+    free: dict[str, list[tuple[int, str]]] = {}  # family -> (dies at, name)
+    renames: dict[str, str] = {}
+    for name, born in sorted(defs.items(), key=lambda item: item[1]):
+        if name in nested or not name.startswith(GENERATED):
+            continue
+        family = _FAMILY.sub("", name)
+        pool = free.setdefault(family, [])
+        reusable = [entry for entry in pool if entry[0] <= born]
+        if reusable:
+            entry = min(reusable)
+            pool.remove(entry)
+            renames[name] = entry[1]
+            target = entry[1]
+        else:
+            target = name
+        pool.append((last_use.get(name, born), target))
+    if not renames:
+        return False
+    for node in gast.walk(func):
+        if isinstance(node, gast.Name) and node.id in renames:
+            node.id = renames[node.id]
+    return True
+
+
+def _live_ranges(func):
+    """Top-level definition index and last use index of each name; names bound
+    more than once, inside compound statements, or as parameters are 'nested'."""
+    defs: dict[str, int] = {}
+    last_use: dict[str, int] = {}
+    nested = {a.id for a in func.args.args}
+    for i, stmt in enumerate(func.body):
+        for name in anno.load_names(stmt):
+            last_use[name] = i
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            name = stmt.targets[0].id
+            if name in defs:
+                nested.add(name)
+            defs[name] = i
+        else:
+            nested |= anno.store_names(stmt)
+        if isinstance(stmt, gast.Return):
+            nested |= anno.load_names(stmt)
+    return defs, last_use, nested
