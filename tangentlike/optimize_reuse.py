@@ -18,7 +18,7 @@ import re
 import gast
 
 from . import anno
-from .naming import ADJOINT_PREFIX, TEMP_PREFIX
+from .naming import ADJOINT_PREFIX, TEMP_PREFIX, names_in
 
 _FAMILY = re.compile(r"\d+$")
 GENERATED = (TEMP_PREFIX, ADJOINT_PREFIX + TEMP_PREFIX)  # temporaries and their adjoints
@@ -45,10 +45,25 @@ def reuse_dead_names(func: gast.FunctionDef) -> bool:
         pool.append((last_use.get(name, born), target))
     if not renames:
         return False
+    renames = _by_family_name(renames, names_in(func))
     for node in gast.walk(func):
         if isinstance(node, gast.Name) and node.id in renames:
             node.id = renames[node.id]
     return True
+
+
+def _by_family_name(renames: dict[str, str], taken: set[str]) -> dict[str, str]:
+    """A merged group takes its family's plain name (``_add``, ``b_add``) when that
+    name is free, so no ``b_add2`` ends up holding the gradient of ``_add``."""
+    groups: dict[str, set[str]] = {}
+    for member, target in renames.items():
+        groups.setdefault(target, {target}).add(member)
+    final = {}
+    for target, members in sorted(groups.items()):
+        base = _FAMILY.sub("", target)
+        name = base if base in members or base not in taken else target
+        final.update({m: name for m in members if m != name})
+    return final
 
 
 def _live_ranges(func):

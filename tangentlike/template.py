@@ -111,8 +111,10 @@ def unary(primal, derivative: str, namespace: dict | None = None) -> None:
     """An elementwise function in one line: ``derivative`` in terms of ``x`` and ``y``.
 
     ``unary(numpy.sin, "np.cos(x)")`` registers ``d[x] = d[y] * np.cos(x)`` and
-    its tangent ``d[y] = d[x] * np.cos(x)``.  Other names in ``derivative`` are
-    looked up in ``namespace`` (the caller's globals by default).
+    its tangent ``d[y] = d[x] * np.cos(x)``.  A derivative written as a quotient
+    ``"1.0 / (...)"`` divides instead (``d[x] = d[y] / (...)``: one pass less).
+    Other names in ``derivative`` are looked up in ``namespace`` (the caller's
+    globals by default).
     """
     if namespace is None:
         namespace = inspect.currentframe().f_back.f_globals
@@ -122,11 +124,23 @@ def unary(primal, derivative: str, namespace: dict | None = None) -> None:
         for n in sorted(anno.load_names(expr))
         if n not in ("x", "y", ARRAY_NAMESPACE) and n in namespace
     }
-    for table, body in ((ADJOINTS, "d[x] = d[y] * (D)"), (TANGENTS, "d[y] = d[x] * (D)")):
+    op = "*"
+    if _is_reciprocal(expr):
+        op, expr = "/", expr.right
+    for table, body in ((ADJOINTS, f"d[x] = d[y] {op} (D)"), (TANGENTS, f"d[y] = d[x] {op} (D)")):
         stmt = gast.parse(body).body[0]
         _replace_name(stmt, "D", expr)
         for key in _keys(primal):
             table[key] = Template(key, None, ["y", "x"], _UNARY_SIG, [stmt], helpers)
+
+
+def _is_reciprocal(expr) -> bool:
+    return (
+        isinstance(expr, gast.BinOp)
+        and isinstance(expr.op, gast.Div)
+        and isinstance(expr.left, gast.Constant)
+        and expr.left.value == 1.0
+    )
 
 
 _UNARY_SIG = inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
