@@ -234,3 +234,11 @@ def test_verbose_prints_each_stage(capsys):
     err = capsys.readouterr().err
     assert "# --- after normalized ---" in err and "# --- after reverse ---" in err
     assert "def dstages_dx(x" in err
+
+
+@pytest.mark.parametrize("func", CASES, ids=lambda f: f.__name__)
+def test_forward_twin_matches_finite_differences(func, rng):
+    args = _inputs(rng)[func]
+    for i in range(len(args)):
+        if isinstance(args[i], float) or args[i].dtype.kind == "f":
+            tl.check_grads(func, args, wrt=i, modes=("forward",), rtol=1e-5, atol=1e-6)
