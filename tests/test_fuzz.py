@@ -51,9 +51,11 @@ def close(got, want) -> bool:
 
 
 def smooth_here(f, args, i, want) -> bool:
-    """Finite differences at two step sizes agree: no branch flips next to ``args``."""
+    """Finite differences at two step sizes agree within the tolerance the gradients
+    are held to: no branch flips next to ``args``, no rounding noise drowning them."""
     other = numerical_grad(f, args, i, eps=1e-4)
-    return bool(numpy.allclose(other, want, rtol=1e-3, atol=1e-4))
+    scale = 1.0 + numpy.max(numpy.abs(want), initial=0.0)
+    return bool(numpy.allclose(other, want, rtol=10 * RTOL, atol=10 * ATOL * scale))
 
 
 def check_program(
@@ -63,10 +65,13 @@ def check_program(
     STATS["programs"] += 1
     f = load(source, directory)
     args = inputs(shapes, seed)
-    value = f(*[numpy.copy(a) for a in args])
-    require(numpy.isfinite(value) and abs(value) < 1e4)
-    wants = [numerical_grad(f, args, i) for i in range(len(shapes))]
-    require(all(smooth_here(f, args, i, want) for i, want in enumerate(wants)))
+    try:  # the oracle itself must be sound: finite, no overflow, smooth here
+        value = f(*[numpy.copy(a) for a in args])
+        require(numpy.isfinite(value) and abs(value) < 1e4)
+        wants = [numerical_grad(f, args, i) for i in range(len(shapes))]
+        require(all(smooth_here(f, args, i, want) for i, want in enumerate(wants)))
+    except RuntimeWarning:
+        require(False)
     wrt = tuple(range(len(shapes))) if len(shapes) > 1 else 0  # see test_fuzz_regressions
     try:
         grads = tl.grad(f, wrt=wrt, optimize=optimize)(*[numpy.copy(a) for a in args])
