@@ -20,14 +20,12 @@ class Calls:
         self.pairs: dict = {}
 
     def is_user_function(self, obj) -> bool:
-        if not inspect.isfunction(obj) or tpl.lookup(tpl.ADJOINTS, obj) is not None:
-            return False
-        return not obj.__module__.startswith(("numpy", "tangentlike."))
+        return is_user_function(obj, tpl.ADJOINTS)
 
     def reverse(self, rad, y, stmt):
         call = stmt.value
         func = anno.get(call, anno.CALLEE)
-        atoms = self._bind(func, call, rad, stmt)
+        atoms = bind_atoms(rad.fn, func, call, stmt)
         positions = tuple(
             i for i, a in enumerate(atoms) if isinstance(a, gast.Name) and a.id in rad.active
         )
@@ -47,26 +45,6 @@ class Calls:
         for i, g in zip(positions, grads):
             items.append(tpl.Contribution(atoms[i].id, anno.name(g)))
         return fwd, items
-
-    def _bind(self, func, call, rad, stmt):
-        sig = inspect.signature(func)
-        try:
-            bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
-        except TypeError as exc:
-            raise rad.fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
-        atoms = []
-        for pname, param in sig.parameters.items():
-            if pname in bound.arguments:
-                atoms.append(bound.arguments[pname])
-            elif isinstance(param.default, (int, float, str, bool, type(None))):
-                atoms.append(anno.const(param.default))
-            else:
-                raise rad.fn.error(
-                    stmt,
-                    f"the default of parameter {pname!r} of {func.__name__} is not a constant",
-                    "pass that argument explicitly",
-                )
-        return atoms
 
     def pair(self, func, positions):
         key = (func, positions)
@@ -88,3 +66,30 @@ class Calls:
         wrt = [info.params[i] for i in positions]
         fwd_def, bwd_def = split_functions(info, wrt, self, *names)
         self.module.add(info, [fwd_def, bwd_def])
+
+
+def is_user_function(obj, table) -> bool:
+    """A Python function of the user's with no template in ``table``: transformed
+    from its source."""
+    if not inspect.isfunction(obj) or tpl.lookup(table, obj) is not None:
+        return False
+    return not (obj.__module__ or "").startswith(("numpy", "tangentlike."))
+
+
+def bind_atoms(fn, func, call, stmt) -> list:
+    """A call's atoms in the order of ``func``'s parameters, defaults filled in."""
+    sig = inspect.signature(func)
+    try:
+        bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError as exc:
+        raise fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
+    atoms = []
+    for pname, param in sig.parameters.items():
+        if pname in bound.arguments:
+            atoms.append(bound.arguments[pname])
+        elif isinstance(param.default, (int, float, str, bool, type(None))):
+            atoms.append(anno.const(param.default))
+        else:
+            msg = f"the default of parameter {pname!r} of {func.__name__} is not a constant"
+            raise fn.error(stmt, msg, "pass that argument explicitly")
+    return atoms

@@ -18,7 +18,6 @@ Calls to the user's own functions call a generated jvp of the callee.
 from __future__ import annotations
 
 import copy
-import inspect
 
 import gast
 
@@ -26,6 +25,7 @@ from .. import analyze, anno, runtime
 from .. import template as tpl
 from ..errors import NoDerivativeError
 from ..naming import is_stack_name
+from .calls import bind_atoms, is_user_function
 from .reverse import _describe
 
 ZERO = "tl_zero"
@@ -390,15 +390,13 @@ class Jvps:
         self.names: dict = {}
 
     def is_user_function(self, obj) -> bool:
-        if not inspect.isfunction(obj) or tpl.lookup(tpl.TANGENTS, obj) is not None:
-            return False
-        return not (obj.__module__ or "").startswith(("numpy", "tangentlike."))
+        return is_user_function(obj, tpl.TANGENTS)
 
     def forward(self, fad: ForwardAD, y: str, stmt) -> list:
         """``y = g(a, b)`` -> ``y, dy = _jvp_g(a, b, da)``."""
         call = stmt.value
         func = anno.get(call, anno.CALLEE)
-        atoms = self._bind(fad, func, call, stmt)
+        atoms = bind_atoms(fad.fn, func, call, stmt)
         positions = tuple(i for i, a in enumerate(atoms) if fad._active_atom(a))
         if not positions:
             return [stmt, fad.zeros(y)]
@@ -406,23 +404,6 @@ class Jvps:
         tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
         pair = gast.Tuple(elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store())
         return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
-
-    def _bind(self, fad, func, call, stmt) -> list:
-        sig = inspect.signature(func)
-        try:
-            bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
-        except TypeError as exc:
-            raise fad.fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
-        atoms = []
-        for pname, param in sig.parameters.items():
-            if pname in bound.arguments:
-                atoms.append(bound.arguments[pname])
-            elif isinstance(param.default, (int, float, str, bool, type(None))):
-                atoms.append(anno.const(param.default))
-            else:
-                msg = f"the default of parameter {pname!r} of {func.__name__} is not a constant"
-                raise fad.fn.error(stmt, msg, "pass that argument explicitly")
-        return atoms
 
     def jvp_name(self, func, positions) -> str:
         key = (func, positions)
