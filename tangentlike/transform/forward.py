@@ -139,7 +139,7 @@ class ForwardAD:
 
     def visit_Expr(self, stmt):
         call = stmt.value
-        if _is_stack_call(call, "append") and self._active_atom(call.args[0]):
+        if analyze.is_stack_call(call, "append") and self._active_atom(call.args[0]):
             push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
             return [stmt, gast.Expr(value=push)]
         if analyze.is_method_call(call, "append") and self._active_atom(call.func.value):
@@ -167,7 +167,7 @@ class ForwardAD:
         y, value = target.id, stmt.value
         if not analyze.is_differentiable_value(value):
             return [stmt, self.zeros(y)]
-        if _is_stack_call(value, "pop"):
+        if analyze.is_stack_call(value, "pop"):
             return [anno.assign(self.tangent(y), copy.deepcopy(value)), stmt]
         if isinstance(value, gast.Call) and self._is_user_call(value):
             return self.jvps.forward(self, y, stmt)
@@ -267,16 +267,6 @@ def _operator_key(value):
     if isinstance(value, gast.Attribute):
         return ("attr", value.attr), [value.value]
     return None, []
-
-
-def _is_stack_call(call, method: str) -> bool:
-    return (
-        isinstance(call, gast.Call)
-        and isinstance(call.func, gast.Attribute)
-        and call.func.attr == method
-        and isinstance(call.func.value, gast.Name)
-        and is_stack_name(call.func.value.id)
-    )
 
 
 def _is_enumerate(it, target) -> bool:
