@@ -39,18 +39,6 @@ def math_pow(z, x, y):
     d[y] = d[z] * z * math.log(x)
 
 
-@adjoint(math.atan2)
-def math_atan2(z, y, x):
-    d[y] = d[z] * x / (x * x + y * y)
-    d[x] = -d[z] * y / (x * x + y * y)
-
-
-@adjoint(math.hypot)
-def math_hypot(z, x, y):
-    d[x] = d[z] * x / z
-    d[y] = d[z] * y / z
-
-
 nondifferentiable(
     builtins.len, builtins.int, builtins.bool, builtins.range, builtins.round,
     builtins.isinstance, builtins.print, builtins.enumerate,

@@ -1,5 +1,7 @@
 """NumPy's elementwise binary functions, clip and sinc."""
 
+import math
+
 import numpy
 import numpy as np
 
@@ -10,13 +12,13 @@ from tangentlike.template import adjoint, d, nondifferentiable, unary
 unary(numpy.sinc, "sinc_deriv(x)")
 
 
-@adjoint(numpy.arctan2)
+@adjoint([numpy.arctan2, math.atan2])
 def arctan2(z, x1, x2):
     d[x1] = unbroadcast(d[z] * x2 / (x1 * x1 + x2 * x2), x1)
     d[x2] = unbroadcast(-d[z] * x1 / (x1 * x1 + x2 * x2), x2)
 
 
-@adjoint(numpy.hypot)
+@adjoint([numpy.hypot, math.hypot])
 def hypot(z, x1, x2):
     d[x1] = unbroadcast(d[z] * x1 / z, x1)
     d[x2] = unbroadcast(d[z] * x2 / z, x2)

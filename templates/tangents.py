@@ -134,16 +134,6 @@ def math_pow(z, x, y):
     d[z] = d[x] * y * math.pow(x, y - 1.0) + d[y] * z * math.log(x)
 
 
-@tangent(math.atan2)
-def math_atan2(z, y, x):
-    d[z] = (d[y] * x - d[x] * y) / (x * x + y * y)
-
-
-@tangent(math.hypot)
-def math_hypot(z, x, y):
-    d[z] = (d[x] * x + d[y] * y) / z
-
-
 @tangent([gast.Mod, numpy.mod, numpy.remainder])
 def mod(z, x, y):
     d[z] = d[x] - d[y] * np.floor_divide(x, y)

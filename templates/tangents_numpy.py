@@ -8,6 +8,8 @@ slice each are ``reduction_tangent(d[a], local)``: the tangent times d y / d a,
 summed over the reduced axes.
 """
 
+import math
+
 import gast
 import numpy
 import numpy as np
@@ -53,12 +55,12 @@ def _path(primal) -> str:
 # elementwise ------------------------------------------------------------------------
 
 
-@tangent(numpy.arctan2)
+@tangent([numpy.arctan2, math.atan2])
 def arctan2(z, x1, x2):
     d[z] = (d[x1] * x2 - d[x2] * x1) / (x1 * x1 + x2 * x2)
 
 
-@tangent(numpy.hypot)
+@tangent([numpy.hypot, math.hypot])
 def hypot(z, x1, x2):
     d[z] = (d[x1] * x1 + d[x2] * x2) / z
 
