@@ -59,9 +59,12 @@ def _by_family_name(renames: dict[str, str], taken: set[str]) -> dict[str, str]:
     for member, target in renames.items():
         groups.setdefault(target, {target}).add(member)
     final = {}
+    claimed = set()  # a plain name goes to one group only
     for target, members in sorted(groups.items()):
         base = _FAMILY.sub("", target)
-        name = base if base in members or base not in taken else target
+        free = base in members or (base not in taken and base not in claimed)
+        name = base if free and base not in claimed else target
+        claimed.add(name)
         final.update({m: name for m in members if m != name})
     return final
 

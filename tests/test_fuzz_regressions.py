@@ -86,6 +86,37 @@ def f(a):
     return np.tanh((t1 - 0.25))
 """,
     ),
+    # two merged temporaries both renamed to their family's plain name (b_item)
+    "slow0": (
+        0,
+        [(3,), ()],
+        True,
+        """\
+import numpy as np
+
+
+def helper0(a):
+    a = np.sin(a)
+    t1 = np.sin(a)
+    return np.sin(a)
+
+
+def helper1(a, b):
+    if np.sum(a[0]) > 0.0:
+        w2 = np.zeros((3,))
+        w2[0] = (np.sum((a * np.ones((2, 3)))) + (a[0] + a[0]))
+        t3 = np.sin(((a * np.ones((2, 3))) + (a * np.ones((2, 3)))))
+        t3 += ((a[0] + a[0]) + a)
+    t4 = (a + (a + a[0]))
+    t4[0] = a[0]
+    return ((a[0] * a[-1]) + np.sum((t4 * np.ones((2, 3)))))
+
+
+def f(a, b):
+    t5 = np.sin(a)
+    return helper1(a, a)
+""",
+    ),
 }
 
 
