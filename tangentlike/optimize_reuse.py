@@ -18,10 +18,11 @@ import re
 import gast
 
 from . import anno
-from .naming import ADJOINT_PREFIX, TEMP_PREFIX, names_in
+from .naming import ADJOINT_PREFIX, TANGENT_PREFIX, TEMP_PREFIX, names_in
 
 _FAMILY = re.compile(r"\d+$")
-GENERATED = (TEMP_PREFIX, ADJOINT_PREFIX + TEMP_PREFIX)  # temporaries and their adjoints
+# temporaries, and their adjoints and tangents
+GENERATED = (TEMP_PREFIX, ADJOINT_PREFIX + TEMP_PREFIX, TANGENT_PREFIX + TEMP_PREFIX)
 
 
 def reuse_dead_names(func: gast.FunctionDef) -> bool:

@@ -140,3 +140,10 @@ def matmul_rhs(g, x, y):
     if numpy.ndim(y) == 1:
         return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g[..., None])[..., 0], y)
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
+
+
+def broadcast_like(g, z):
+    """``g`` broadcast to the shape of ``z`` (a writable array), or ``g`` if it has it."""
+    if _shape(g) == _shape(z):
+        return g
+    return g + numpy.zeros_like(z)

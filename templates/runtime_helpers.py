@@ -6,11 +6,11 @@ handled by forward mode itself: the tangent is pushed right after its value and
 popped right before it (see ``tangentlike/transform/forward.py``).
 """
 
-import numpy
 import numpy as np
 
 from tangentlike import runtime
 from tangentlike.runtime import (
+    broadcast_like,
     matmul_lhs,
     matmul_rhs,
     reduced_size,
@@ -21,15 +21,6 @@ from tangentlike.runtime import (
     zeros_like,
 )
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
-
-
-def broadcast_like(g, z):
-    """``g`` broadcast to the shape of ``z`` (a writable array), or ``g`` if it has it."""
-    shape = numpy.shape(z)
-    if numpy.shape(g) == shape:
-        return g
-    return g + numpy.zeros(shape, dtype=numpy.result_type(g))
-
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")

@@ -11,12 +11,10 @@ import gast
 import numpy
 import numpy as np
 
-from tangentlike.runtime import safe_log
+from tangentlike.runtime import broadcast_like, safe_log
 from tangentlike.runtime_numpy import clip_mask
 from tangentlike.runtime_tangents import max_tangent
 from tangentlike.template import d, tangent
-
-from .runtime_helpers import broadcast_like
 
 
 @tangent([gast.Add, numpy.add])

@@ -15,7 +15,7 @@ import numpy
 import numpy as np
 
 from tangentlike import template as tpl
-from tangentlike.runtime import safe_log
+from tangentlike.runtime import broadcast_like, safe_log
 from tangentlike.runtime_numpy import max_grad, norm_grad, prod_others, ptp_grad
 from tangentlike.runtime_tangents import (
     average_tangent,
@@ -27,7 +27,6 @@ from tangentlike.runtime_tangents import (
 from tangentlike.template import d, tangent
 
 from . import numpy_linalg, numpy_reductions, numpy_shapes  # noqa: F401  (adjoints first)
-from .runtime_helpers import broadcast_like
 
 SKIPPED = ("out", "dtype")
 

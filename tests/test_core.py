@@ -242,3 +242,15 @@ def test_forward_twin_matches_finite_differences(func, rng):
     for i in range(len(args)):
         if isinstance(args[i], float) or args[i].dtype.kind == "f":
             tl.check_grads(func, args, wrt=i, modes=("forward",), rtol=1e-5, atol=1e-6)
+
+
+def test_cli_dump_forward_mode_and_cupy_backend():
+    base = [sys.executable, "-m", "tangentlike", "dump", "examples/logistic.py:loss"]
+    runs = [
+        subprocess.run(base + ["--mode", "forward"], cwd=ROOT, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert runs[0].returncode == 0 and runs[0].stdout == runs[1].stdout
+    assert "def jvp_loss(w, X, y, dw):" in runs[0].stdout
+    cupy = subprocess.run(base + ["--backend", "cupy"], cwd=ROOT, capture_output=True, text=True)
+    assert cupy.stdout.startswith("import cupy\n") and "cupy.exp(" in cupy.stdout
