@@ -19,6 +19,7 @@ from .naming import STACK_NAME
 from .optimize_fold import fold_constants
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
+from .optimize_stack import remove_unread_saves
 
 
 def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.FunctionDef:
@@ -30,6 +31,7 @@ def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.Fu
         changed |= remove_unbroadcasts(func, scalars)
         changed |= propagate_copies(func)
         changed |= remove_dead(func)
+        changed |= remove_unread_saves(func)
     reuse_dead_names(func)
     return func
 

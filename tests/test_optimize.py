@@ -131,3 +131,19 @@ def test_dead_temporaries_give_their_names_to_later_ones():
     assert "_mul3" not in src and src.count("_mul = ") == 2  # the second _mul reuses the first
     x = np.linspace(-1.0, 1.0, 5)
     np.testing.assert_allclose(tl.grad(chain3)(x), numerical_grad(chain3, [x], 0), atol=1e-7)
+
+
+def recurrence(x, n):
+    h = x
+    for _ in range(n):
+        h = 0.5 * h + math.sin(h) * 0.1
+    return h
+
+
+def test_saves_nothing_reads_are_dropped():
+    src = tl.getsource(tl.grad(recurrence))
+    assert src.count("_stack.append(") == src.count("_stack.pop()")
+    for n in (0, 1, 7):
+        np.testing.assert_allclose(
+            tl.grad(recurrence)(0.3, n), numerical_grad(recurrence, [0.3, n], 0), atol=1e-8
+        )

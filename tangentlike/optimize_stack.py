@@ -1,0 +1,126 @@
+"""Drop saves whose restored value nothing reads.
+
+The reverse transform saves a value when its adjoint reads it; later passes can
+remove that read (``unbroadcast(g, x)`` of a proven shape).  Then the pop
+restores a value no one looks at, and the push in the forward loop is waste:
+
+    for i in range(n):                  for i in range(n):
+        _mul = 0.5 * h                      _mul = 0.5 * h
+        _stack.append(_mul)     ->          ...
+    ...                                 ...
+    for i in reversed(range(n)):        for i in reversed(range(n)):
+        _mul = _stack.pop()                 ...
+        b_mul = bh                          b_mul = bh
+
+Only loops at the top level of the function whose bodies push (or pop) at their
+own top level are paired: the k-th loop that pushes with the k-th from last that
+pops, the j-th pop with the j-th from last push.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import anno
+from .naming import is_stack_name
+
+
+def remove_unread_saves(func: gast.FunctionDef) -> bool:
+    """Remove push/pop pairs whose popped value is never read; whether any was."""
+    loops = [(s, _loop_ops(s)) for s in func.body]
+    if any(ops is None for _, ops in loops):
+        return False  # a loop mixes pushes and pops, or nests them: leave it all
+    pushing = [(s, ops) for s, ops in loops if ops and ops[0][0] == "push"]
+    popping = [(s, ops) for s, ops in loops if ops and ops[0][0] == "pop"]
+    if not pushing or len(pushing) != len(popping):
+        return False
+    changed = False
+    for (forward, pushes), (backward, pops) in zip(pushing, reversed(popping)):
+        changed |= _prune_pair(func, forward, pushes, backward, pops)
+    return changed
+
+
+def _prune_pair(func, forward, pushes, backward, pops) -> bool:
+    if len(pushes) != len(pops) or {op[1] for op in pushes + pops} != {pushes[0][1]}:
+        return False
+    after = func.body[func.body.index(backward) + 1 :]
+    read_later = set().union(*(anno.load_names(s) for s in after)) if after else set()
+    dead = []
+    for push, pop in zip(reversed(pushes), pops):
+        name = pop[3]
+        if name not in read_later and _dead_after(backward.body, pop[2], name):
+            dead.append((push[2], pop[2]))
+    for push, pop in dead:
+        forward.body.remove(push)
+        backward.body.remove(pop)
+    forward.body = forward.body or [gast.Pass()]
+    backward.body = backward.body or [gast.Pass()]
+    return bool(dead)
+
+
+def _dead_after(body, pop, name) -> bool:
+    """Whether the value ``pop`` gives ``name`` is overwritten before anything reads
+    it, going round the loop body (the next iteration starts from its top)."""
+    j = body.index(pop)
+    for stmt in body[j + 1 :] + body[:j]:
+        if name in anno.load_names(stmt):
+            return False
+        if isinstance(stmt, gast.Assign) and name in anno.store_names(stmt.targets[0]):
+            return True
+    return True
+
+
+def _loop_ops(stmt):
+    """The stack operations at the top of a loop's body, as (kind, stack, statement,
+    popped name) with kind "push" or "pop": [] for a loop without any, None for
+    one that mixes kinds or has one inside a nested block."""
+    if not isinstance(stmt, (gast.For, gast.While)):
+        if _is_stack_init(stmt) or not any(_touches_stack(n) for n in gast.walk(stmt)):
+            return []
+        return None
+    ops = []
+    for inner in stmt.body:
+        op = _stack_op(inner)
+        if op is not None:
+            ops.append(op)
+        elif any(_touches_stack(n) for n in gast.walk(inner)):
+            return None
+    return ops if len({op[0] for op in ops}) <= 1 else None
+
+
+def _is_stack_init(stmt) -> bool:
+    """``_stack = []``."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and isinstance(stmt.targets[0], gast.Name)
+        and is_stack_name(stmt.targets[0].id)
+        and isinstance(stmt.value, gast.List)
+        and not stmt.value.elts
+    )
+
+
+def _touches_stack(node) -> bool:
+    return isinstance(node, gast.Name) and is_stack_name(node.id)
+
+
+def _stack_op(stmt):
+    """``_stack.append(x)`` or ``x = _stack.pop()`` as (kind, stack, stmt, name)."""
+    if isinstance(stmt, gast.Expr) and _is_stack_method(stmt.value, "append"):
+        return ("push", stmt.value.func.value.id, stmt, None)
+    if (
+        isinstance(stmt, gast.Assign)
+        and isinstance(stmt.targets[0], gast.Name)
+        and _is_stack_method(stmt.value, "pop")
+    ):
+        return ("pop", stmt.value.func.value.id, stmt, stmt.targets[0].id)
+    return None
+
+
+def _is_stack_method(call, method) -> bool:
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == method
+        and isinstance(call.func.value, gast.Name)
+        and is_stack_name(call.func.value.id)
+    )
