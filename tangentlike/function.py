@@ -53,8 +53,7 @@ class FunctionInfo:
 def prepare(func) -> FunctionInfo:
     """Parse, fence, resolve and normalize ``func``; the body ends in one return."""
     func = inspect.unwrap(func)
-    parsed = getattr(func, closures.PARSED, None)
-    node, source = (copy.deepcopy(parsed[0]), parsed[1]) if parsed else parse_function(func)
+    node, source = _parse(func)
     inner = closures.lift(node, func, source)
     fence.check(node, source)
     scope = Scope(func, assigned_names(node))
@@ -63,20 +62,31 @@ def prepare(func) -> FunctionInfo:
     np_alias = scope.numpy_alias() or "np"
     namer.reserve([np_alias])
     params = [a.id for a in node.args.args + node.args.kwonlyargs]
-    body = node.body
+    body = lower.lower_jumps(_single_exit(node.body, namer), namer)
+    node.body = Normalizer(namer, scope, np_alias).block(body)
+    primal = names_in(node) - {np_alias}
+    result = node.body[-1].value
+    return FunctionInfo(func, node, source, scope, namer, np_alias, params, result, primal)
+
+
+def _parse(func):
+    """The function's tree: parsed from its source, or kept by ``closures`` for a
+    function lifted out of another."""
+    parsed = getattr(func, closures.PARSED, None)
+    if parsed:
+        return copy.deepcopy(parsed[0]), parsed[1]
+    return parse_function(func)
+
+
+def _single_exit(body, namer) -> list:
+    """The body with one ``return`` at its end (returns elsewhere assign a result)."""
     if lower.has_loop_return(body):
         result = namer.fresh(RESULT)
         body = lower.lower_flagged_returns(body, result, namer)
-        body = body + [gast.Return(value=anno.name(result))]
-    elif lower.has_return(body) and not (body and isinstance(body[-1], gast.Return)
-                                       and not lower.has_return(body[:-1])):  # fmt: skip
-        result = namer.fresh(RESULT)
-        body = lower.lower_returns(body, result) + [gast.Return(value=anno.name(result))]
-    elif not lower.has_return(body):
-        body = body + [gast.Return(value=anno.const(None))]
-    body = lower.lower_jumps(body, namer)
-    normalized = Normalizer(namer, scope, np_alias).block(body)
-    node.body = normalized
-    primal = names_in(node) - {np_alias}
-    ret = normalized[-1]
-    return FunctionInfo(func, node, source, scope, namer, np_alias, params, ret.value, primal)
+        return body + [gast.Return(value=anno.name(result))]
+    if not lower.has_return(body):
+        return body + [gast.Return(value=anno.const(None))]
+    if isinstance(body[-1], gast.Return) and not lower.has_return(body[:-1]):
+        return body
+    result = namer.fresh(RESULT)
+    return lower.lower_returns(body, result) + [gast.Return(value=anno.name(result))]
