@@ -35,7 +35,7 @@ def sinc_deriv(x):
 
 def clip_mask(a, a_min, a_max):
     """Where ``clip`` passes ``a`` through."""
-    keep = numpy.ones(numpy.shape(a), dtype=bool)
+    keep = numpy.ones_like(a, dtype=bool)
     if a_min is not None:
         keep = keep & (a >= a_min)
     if a_max is not None:
@@ -325,7 +325,7 @@ def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
     shape = numpy.shape(a)
     rest = tuple(n for i, n in enumerate(shape) if i not in (axis1, axis2))
     out = numpy.zeros_like(a, shape=rest + (shape[axis1], shape[axis2]))
-    i = numpy.arange(numpy.shape(g)[-1])
+    i = numpy.arange(numpy.shape(g)[-1], like=g)
     out[..., i + max(-offset, 0), i + max(offset, 0)] = g
     return numpy.moveaxis(out, (-2, -1), (axis1, axis2))
 
@@ -438,7 +438,9 @@ def eigh_grad(g, w, v):
     gw, gv = g
     gap = w[..., None, :] - w[..., :, None]
     f = numpy.where(gap == 0, 0, 1 / numpy.where(gap == 0, 1, gap))
-    inner = f * (mT(v) @ gv) + numpy.expand_dims(gw, -2) * numpy.eye(w.shape[-1], dtype=w.dtype)
+    inner = f * (mT(v) @ gv) + numpy.expand_dims(gw, -2) * numpy.eye(
+        w.shape[-1], dtype=w.dtype, like=w
+    )
     out = v @ inner @ mT(v)
     return 0.5 * (out + mT(out))
 
@@ -456,8 +458,8 @@ def svd_grad(g, a, compute_uv=True):
 def pinv_grad(g, y, a):
     """Gradient of ``pinv`` (constant rank), from Golub & Pereyra's derivative."""
     gt = mT(g)
-    left = numpy.eye(a.shape[-2], dtype=a.dtype) - a @ y
-    right = numpy.eye(a.shape[-1], dtype=a.dtype) - y @ a
+    left = numpy.eye(a.shape[-2], dtype=a.dtype, like=a) - a @ y
+    right = numpy.eye(a.shape[-1], dtype=a.dtype, like=a) - y @ a
     return -mT(y) @ g @ mT(y) + left @ gt @ y @ mT(y) + mT(y) @ y @ gt @ right
 
 

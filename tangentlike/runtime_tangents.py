@@ -164,8 +164,8 @@ def svd_tangent(da, a, full_matrices=True, compute_uv=True):
 
 def pinv_tangent(da, z, a):
     """Tangent of ``pinv`` at constant rank (Golub & Pereyra)."""
-    left = numpy.eye(a.shape[-1], dtype=z.dtype) - z @ a
-    right = numpy.eye(a.shape[-2], dtype=z.dtype) - a @ z
+    left = numpy.eye(a.shape[-1], dtype=z.dtype, like=a) - z @ a
+    right = numpy.eye(a.shape[-2], dtype=z.dtype, like=a) - a @ z
     dat = mT(da)
     return -z @ da @ z + z @ mT(z) @ dat @ right + left @ dat @ mT(z) @ z
 
@@ -182,7 +182,7 @@ def lstsq_tangent(a, b, z, da, db):
     if not is_zero(da):
         dax = da @ x
         dx = dx - p @ dax + p @ (mT(p) @ (mT(da) @ r))
-        dx = dx + (numpy.eye(a.shape[-1], dtype=p.dtype) - p @ a) @ (mT(da) @ (mT(p) @ x))
+        dx = dx + (numpy.eye(a.shape[-1], dtype=p.dtype, like=a) - p @ a) @ (mT(da) @ (mT(p) @ x))
         dr = dr - dax
         dsv = svd_tangent(da, a, compute_uv=False)
     dres = 2 * numpy.sum(r * dr, axis=0) if numpy.size(res) else numpy.zeros_like(res)
