@@ -71,7 +71,22 @@ class Module:
             target = BACKEND_ALIAS[backend]
             functions = [_rename_alias(f, set(self.aliases()), target) for f in functions]
             imports = [BACKENDS[backend][1]]
-        return compiler.to_source(functions, imports + _helper_imports(self.helpers()))
+        helpers = {**self._globals_used(functions), **self.helpers()}
+        return compiler.to_source(functions, imports + _helper_imports(helpers))
+
+    def _globals_used(self, functions) -> dict:
+        """Modules and importable functions of the user's that the code reads (``math``,
+        a helper from another module), so the printed source imports them."""
+        ns = self.namespace()
+        defined = {f.name for f in functions} | set(self.aliases())
+        for f in functions:
+            defined |= {a.id for a in f.args.args} | anno.store_names(f)
+        used = {}
+        for name in sorted(set().union(*(anno.load_names(f) for f in functions)) - defined):
+            value = ns.get(name)
+            if _importable(name, value):
+                used[name] = value
+        return used
 
     def namespace(self) -> dict:
         ns = {}
@@ -122,10 +137,22 @@ class Module:
         return self.functions[:-1] + [main]
 
 
+def _importable(name, value) -> bool:
+    if isinstance(value, types.ModuleType):
+        return True
+    module = getattr(value, "__module__", None) or ""
+    return (
+        callable(value)
+        and getattr(value, "__name__", None) == name
+        and module not in ("", "__main__", "builtins")
+        and not module.startswith("<")
+    )
+
+
 def _helper_imports(helpers: dict) -> list[str]:
     """Import lines for the helpers generated code uses: modules, then functions."""
     modules = sorted(n for n, v in helpers.items() if isinstance(v, types.ModuleType))
-    lines = [f"import {n}" for n in modules]
+    lines = [_import_module(n, helpers[n]) for n in modules]
     by_module: dict[str, list[str]] = {}
     for name, value in helpers.items():
         if not isinstance(value, types.ModuleType):
@@ -133,6 +160,15 @@ def _helper_imports(helpers: dict) -> list[str]:
     for module, names in sorted(by_module.items()):
         lines.append(f"from {module} import {', '.join(sorted(names))}")
     return lines
+
+
+def _import_module(name, module) -> str:
+    real = module.__name__
+    if real == name:
+        return f"import {name}"
+    if "." in real and real.rsplit(".", 1)[1] == name:
+        return f"from {real.rsplit('.', 1)[0]} import {name}"
+    return f"import {real} as {name}"
 
 
 def _rename_alias(func, aliases: set[str], target: str):

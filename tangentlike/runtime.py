@@ -86,6 +86,8 @@ def zeros_like(x):
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
     Lists, tuples and dicts give a new container; arrays are updated in place."""
+    if _is_zero(g):
+        g = None
     if isinstance(x, (list, tuple, dict)):
         g = zeros_like(x) if g is None else g
         g = dict(g) if isinstance(x, dict) else list(g)

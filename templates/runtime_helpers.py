@@ -10,6 +10,7 @@ import numpy as np
 
 from tangentlike import runtime
 from tangentlike.runtime import (
+    add_at,
     broadcast_like,
     matmul_lhs,
     matmul_rhs,
@@ -86,3 +87,14 @@ def matmul_rhs_adjoint(z, g, x, y):
 @tangent(matmul_rhs)
 def matmul_rhs_tangent(z, g, x, y):
     d[z] = matmul_rhs(d[g], x, y) + matmul_rhs(g, d[x], y)
+
+
+@adjoint(add_at)
+def add_at_adjoint(y, g, x, index, value):
+    d[g] = d[y]
+    d[value] = d[y][index]
+
+
+@tangent(add_at)
+def add_at_tangent(y, g, x, index, value):
+    d[y] = add_at(d[g], x, index, d[value])

@@ -254,3 +254,11 @@ def test_cli_dump_forward_mode_and_cupy_backend():
     assert "def jvp_loss(w, X, y, dw):" in runs[0].stdout
     cupy = subprocess.run(base + ["--backend", "cupy"], cwd=ROOT, capture_output=True, text=True)
     assert cupy.stdout.startswith("import cupy\n") and "cupy.exp(" in cupy.stdout
+
+
+def test_printed_source_imports_the_modules_and_functions_it_calls():
+    for df in (tl.grad(P.math_chain), tl.jvp(P.math_chain)):
+        src = tl.getsource(df)
+        assert "import math\n" in src
+        namespace = {}
+        exec(compile(src, "<generated>", "exec"), namespace)  # runs on its own

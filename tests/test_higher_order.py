@@ -143,3 +143,8 @@ def test_hvp():
 def test_check_grads_order_two():
     tl.check_grads(branchy, [0.7], order=2)
     tl.check_grads(rosenbrock, [np.array([1.2, 0.8, -0.5])], order=2, modes=("forward",))
+
+
+def test_second_order_check_of_rosenbrock_in_both_modes():
+    x = np.array([1.2, 0.8, -0.5, 0.3])
+    tl.check_grads(rosenbrock, [x], order=2, modes=("reverse", "forward"))

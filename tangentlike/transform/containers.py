@@ -164,9 +164,18 @@ def maybe_containers(body) -> set[str]:
                 found.add(value.id)
             if isinstance(target, gast.Tuple):
                 found |= anno.store_names(target)
+            if isinstance(value, gast.Call) and _may_return_tuple(value):
+                found |= anno.store_names(target)
         elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
             found.add(node.func.value.id)
     return found
+
+
+def _may_return_tuple(call) -> bool:
+    """A call of a function tangentlike generated: derivatives return tuples."""
+    callee = anno.get(call, anno.CALLEE)
+    code = getattr(callee, "__code__", None)
+    return code is not None and code.co_filename.startswith("<tangentlike")
 
 
 def _is_basic_index(index, int_names=()) -> bool:
