@@ -78,3 +78,17 @@ def test_out_of_scope_constructs_listed_together():
     for what in ("global statement", "try statement", "with statement"):
         assert what in message
     assert "test_control_flow.py" in message
+
+
+def overwrite_in_loop_then_read(a, b):
+    t = a * 2.0 / (1.0 + (a[-1] + b) ** 2)
+    for i in range(3):
+        t[-1] = np.exp(np.sin(a[i]))
+    for i in range(3):
+        t[i] += np.sum(a * a)
+    return np.sum(a / (1.0 + t * t))
+
+
+def test_values_overwritten_in_a_loop_are_restored_per_iteration():
+    a, b = np.array([0.17, -0.6, 0.64]), 0.54
+    tl.check_grads(overwrite_in_loop_then_read, (a, b), wrt=(0, 1), modes=("reverse", "forward"))

@@ -117,6 +117,53 @@ def f(a, b):
     return helper1(a, a)
 """,
     ),
+    # setitem in a loop restored every iteration from the last iteration's saved value
+    "slow1": (
+        2440,
+        [(3,), ()],
+        False,
+        """\
+import numpy as np
+
+
+def helper0(a):
+    for i1 in range(3):
+        for i2 in range(1):
+            w3 = np.zeros((3,))
+            w3[0] = (np.sin(a[0]) + (a[0] + a[0]))
+            w3 += ((a[0] + a[0]) + (a[0] + a[0]))
+        for i4 in range(1):
+            w5 = np.zeros((2, 3))
+            w5[0] = ((a[0] + a[0]) + (a[0] + a[0]))
+            w5 *= a
+            w5 = (w5) ** 3
+        w6 = np.zeros((3,))
+        w6[i1] = 0.25
+    return np.exp(np.sin(((a * np.ones((2, 3))) - (a * np.ones((2, 3))))))
+
+
+def f(a, b):
+    t7 = np.sum(((a * np.ones((2, 3))) - a), axis=0)
+    t8 = (np.mean((a * np.ones((2, 3)))) * (2.0 / (1.5 + np.cos(a))))
+    t9 = ((1.0 + t7[-1] * t7[-1]) ** 0.5 / (1.5 + np.cos((0.5 - t7[1]))))
+    t10 = (t8 / (1.0 + (t7[-1] + b) * (t7[-1] + b)))
+    if np.sum(np.mean((t10 * np.ones((2, 3))), axis=0)) > -0.2:
+        b = ((t8[1] + t10[-1])) ** 2
+        for i11 in range(3):
+            t10[-1] = np.exp(np.sin(t7[i11]))
+            a = (np.mean((t10[-1] * np.ones((2, 3))), axis=0) + (t8 / (1.0 + t7 * t7)))
+            t12 = (np.sin(a) - t8[-1])
+    else:
+        a = ((0.25 / (1.0 + t7 * t7)) - (t7) ** 2)
+        b += (b + (t10[2] + t9))
+    for i13 in range(3):
+        if np.sum((a + t8)) > 0.3:
+            t8[0] = (0.25 / (1.5 + np.cos((2.0 - 3.0))))
+            t10[i13] += np.sum(((t8 * np.ones((2, 3))) * (t7 * np.ones((2, 3)))))
+        t7[0] += ((t9 / (1.5 + np.cos(2.0))) + t9)
+    return np.mean((t8 / (1.0 + t10 * t10)), axis=0)
+""",
+    ),
 }
 
 

@@ -93,10 +93,12 @@ class ContainersMixin:
         x = target.value.id
         if x not in self.active:
             return [stmt], []
-        old = anno.load_names(target.slice)
         saved = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
                                ctx=gast.Load())  # fmt: skip
         keep = self.namer.temp(x + "_old")
+        # a value like any other: saved again if a loop overwrites it before the reverse
+        self.fn.primal_names.add(keep)
+        self.sites.assigned.setdefault(keep, []).append(self.sites.order[id(stmt)])
         fwd = [anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])), stmt]
         rev = []
         if self.adj.has(x):
@@ -117,7 +119,6 @@ class ContainersMixin:
         restore = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
                                  ctx=gast.Store())  # fmt: skip
         rev.append(anno.assign(restore, anno.name(keep)))
-        del old
         return self.save(stmt, fwd, rev)
 
     def unpack(self, stmt):
