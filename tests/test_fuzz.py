@@ -133,6 +133,12 @@ def test_random_programs(tmp_path_factory, case):
     check_program(*case[:3], tmp_path_factory.getbasetemp(), optimize=case[3])
 
 
+@settings(max_examples=400, **FUZZ)
+@given(programs(max_stmts=6))
+def test_larger_random_programs(tmp_path_factory, case):
+    check_program(*case[:3], tmp_path_factory.getbasetemp(), optimize=case[3])
+
+
 @pytest.mark.slow
 @settings(max_examples=5000, **FUZZ)
 @given(programs(max_stmts=6))
