@@ -98,3 +98,23 @@ def test_cupy_corpus_matches_numpy(func, rng):
     want = tl.grad(func)(*args)
     got = tl.grad(func)(*on_gpu)
     np.testing.assert_allclose(cp.asnumpy(cp.asarray(got)), want, rtol=1e-9, atol=1e-12)
+
+
+def _control_cases():
+    from .corpus_control import CORPUS
+
+    return [
+        pytest.param(f, args, id=f"{f.__name__}-{k}")
+        for k, (f, args, _, todo) in enumerate(CORPUS)
+        if todo is None and isinstance(args[0], np.ndarray)
+    ]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize(("func", "args"), _control_cases())
+def test_cupy_control_flow_corpus_matches_numpy(func, args):
+    cp = pytest.importorskip("cupy")
+    on_gpu = [cp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
+    want = tl.grad(func)(*args)
+    got = tl.grad(func)(*on_gpu)
+    np.testing.assert_allclose(cp.asnumpy(cp.asarray(got)), want, rtol=1e-9, atol=1e-12)
