@@ -22,6 +22,7 @@ from __future__ import annotations
 import gast
 
 from . import anno
+from .analyze import is_stack_call
 from .naming import is_stack_name
 
 
@@ -105,22 +106,12 @@ def _touches_stack(node) -> bool:
 
 def _stack_op(stmt):
     """``_stack.append(x)`` or ``x = _stack.pop()`` as (kind, stack, stmt, name)."""
-    if isinstance(stmt, gast.Expr) and _is_stack_method(stmt.value, "append"):
+    if isinstance(stmt, gast.Expr) and is_stack_call(stmt.value, "append"):
         return ("push", stmt.value.func.value.id, stmt, None)
     if (
         isinstance(stmt, gast.Assign)
         and isinstance(stmt.targets[0], gast.Name)
-        and _is_stack_method(stmt.value, "pop")
+        and is_stack_call(stmt.value, "pop")
     ):
         return ("pop", stmt.value.func.value.id, stmt, stmt.targets[0].id)
     return None
-
-
-def _is_stack_method(call, method) -> bool:
-    return (
-        isinstance(call, gast.Call)
-        and isinstance(call.func, gast.Attribute)
-        and call.func.attr == method
-        and isinstance(call.func.value, gast.Name)
-        and is_stack_name(call.func.value.id)
-    )
