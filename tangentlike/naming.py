@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import keyword
 import re
 
 import gast
@@ -43,6 +44,9 @@ class Namer:
         self.taken.update(names)
 
     def fresh(self, base: str) -> str:
+        base = re.sub(r"\W", "", base) or "tmp"  # "<lambda>" -> "lambda"
+        if keyword.iskeyword(base):
+            base += "_"
         name = base
         k = 1
         while name in self.taken:

@@ -45,15 +45,42 @@ def parse_function(func) -> tuple[gast.FunctionDef, Source]:
             "tl.adjoint / tl.tangent",
         ) from exc
     text = textwrap.dedent("".join(lines))
-    module = gast.parse(text)
-    gast.increment_lineno(module, firstlineno - 1)
-    node = module.body[0]
-    if isinstance(node, gast.AsyncFunctionDef) or not isinstance(node, gast.FunctionDef):
+    where = Location(filename, firstlineno, 0, lines[0].strip())
+    try:
+        module = gast.parse(text)
+    except SyntaxError:
+        module = None
+    if module is not None:
+        gast.increment_lineno(module, firstlineno - 1)
+    node = _definition(module, func)
+    if node is None:
         raise NoSourceError(
-            f"{func!r} is not defined by a plain def statement",
-            Location(filename, firstlineno, 0, lines[0].strip()),
-            "write the function with def; lambdas can be differentiated when assigned "
-            "inside a function that is differentiated",
+            f"{func!r} is not defined by a def statement or a lambda tangentlike can find",
+            where,
+            "write the function with def (or as the only lambda on its lines)",
         )
     node.decorator_list = []
     return node, Source(filename, firstlineno, lines)
+
+
+def _definition(module, func):
+    """The ``def`` of ``func``, or its lambda as a ``def`` returning its body."""
+    if module is None:
+        return None
+    first = module.body[0] if module.body else None
+    if isinstance(first, gast.FunctionDef):
+        return first
+    if func.__name__ != "<lambda>":
+        return None
+    params = list(func.__code__.co_varnames[: func.__code__.co_argcount])
+    lambdas = [
+        n for n in gast.walk(module)
+        if isinstance(n, gast.Lambda) and [a.id for a in n.args.args] == params
+    ]  # fmt: skip
+    if len(lambdas) != 1:
+        return None
+    lam = lambdas[0]
+    ret = gast.copy_location(gast.Return(value=lam.body), lam)
+    node = gast.FunctionDef(name="lambda", args=lam.args, body=[ret], decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])  # fmt: skip
+    return gast.copy_location(node, lam)

@@ -79,3 +79,11 @@ def uses_stop(x):
 def integer_ops(x):
     k = x // 0.5
     return np.sum(x % 0.7 * k + x * (x // 1.0))
+
+
+square_sum = lambda v: np.sum(v * v)  # noqa: E731
+two = (lambda a: np.sum(a * 2.0), lambda b: np.sum(b**3))
+
+
+def calls_a_lambda(x):
+    return square_sum(np.sin(x)) + 1.0

@@ -35,10 +35,15 @@ def _inputs(rng):
         P.unary_ops: (rng.normal(size=3),),
         P.uses_stop: (rng.normal(size=3) + 0.5,),
         P.integer_ops: (np.array([0.3, 1.2, 2.9]),),
+        P.calls_a_lambda: (rng.normal(size=4),),
     }
 
 
-CASES = [f for f in vars(P).values() if callable(f) and getattr(f, "__module__", "") == P.__name__]
+CASES = [
+    f
+    for f in vars(P).values()
+    if callable(f) and getattr(f, "__module__", "") == P.__name__ and f.__name__ != "<lambda>"
+]
 
 
 @pytest.mark.parametrize("func", CASES, ids=lambda f: f.__name__)
@@ -262,3 +267,11 @@ def test_printed_source_imports_the_modules_and_functions_it_calls():
         assert "import math\n" in src
         namespace = {}
         exec(compile(src, "<generated>", "exec"), namespace)  # runs on its own
+
+
+def test_lambdas_have_gradients_like_defs(rng):
+    x = rng.normal(size=4)
+    np.testing.assert_allclose(tl.grad(P.square_sum)(x), 2 * x)
+    np.testing.assert_allclose(tl.grad(P.two[1])(x), 3 * x**2)
+    np.testing.assert_allclose(tl.grad(lambda v: np.sum(np.exp(v)))(x), np.exp(x))
+    assert "def dlambda_dv(v" in tl.getsource(tl.grad(P.square_sum))
