@@ -172,11 +172,27 @@ def _import_module(name, module) -> str:
 
 
 def _rename_alias(func, aliases: set[str], target: str):
+    """The function with the array namespace bound to ``target`` (``cupy``, ``da``);
+    ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``."""
     func = copy.deepcopy(func)
     for node in gast.walk(func):
+        if target == "da" and _is_namespace_copy(node, aliases):
+            node.func = anno.attr(node.args[0], "copy")
+            node.args = []
         if isinstance(node, gast.Name) and node.id in aliases:
             node.id = target
     return func
+
+
+def _is_namespace_copy(node, aliases) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr == "copy"
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id in aliases
+        and len(node.args) == 1
+    )
 
 
 def reverse(func, wrt: tuple[int, ...], optimize: bool = True, verbose: int = 0) -> Module:
