@@ -58,7 +58,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         self._saved_later.append({})
         for stmt in reversed(stmts):
             fwd, back = self.visit(stmt)
-            fwd_parts.append(fwd)
+            fwd_parts.append([anno.copy_location(s, stmt) for s in fwd])
             rev.extend(anno.copy_location(s, stmt) for s in back)
             for name in anno.store_names(stmt):
                 self._saved_later[-1].pop(name, None)
