@@ -73,8 +73,8 @@ def check_tangents(sig: Signature, values, positions, tangents) -> None:
 
 
 def float_parameters(sig: Signature, values) -> tuple[str, ...]:
-    """Names of the parameters given Python floats (shape ``()`` for sure)."""
-    return tuple(name for name, v in zip(sig.names, values) if type(v) is float)
+    """Names of the parameters given Python or NumPy floats (shape ``()`` for sure)."""
+    return tuple(name for name, v in zip(sig.names, values) if type(v) in _SCALAR_TYPES)
 
 
 def backend_of(args) -> str:
