@@ -92,3 +92,21 @@ def overwrite_in_loop_then_read(a, b):
 def test_values_overwritten_in_a_loop_are_restored_per_iteration():
     a, b = np.array([0.17, -0.6, 0.64]), 0.54
     tl.check_grads(overwrite_in_loop_then_read, (a, b), wrt=(0, 1), modes=("reverse", "forward"))
+
+
+def rebound_parameter(a, b):
+    a = np.mean(np.ones(3))
+    for _ in range(2):
+        b = np.cos(a) * b
+    return np.sum(b)
+
+
+def test_a_parameter_rebound_before_use_gets_zeros_of_its_shape():
+    """Found by the fuzzer: the zeros took the rebound value's shape, and an
+    in-place update of a gradient nothing reads lost its initialisation."""
+    a, b = np.ones((2, 3)), np.array([0.5, -0.2])
+    ga, gb = tl.grad(rebound_parameter, wrt=(0, 1))(a, b)
+    assert ga.shape == (2, 3) and not ga.any()
+    np.testing.assert_allclose(gb, numerical_grad(rebound_parameter, [a, b], 1), atol=1e-8)
+    for optimize in (True, False):
+        assert tl.grad(rebound_parameter, optimize=optimize)(0.3, 0.5) == 0.0

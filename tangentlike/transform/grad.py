@@ -41,9 +41,14 @@ def reverse_sweeps(info, wrt: list[str], calls):
     for p in wrt:
         if rad.adj.has(p):
             grads.append(anno.name(rad.adj.name(p)))
-        else:
-            info.helpers["zeros_like"] = zeros_like
-            grads.append(anno.call(anno.name("zeros_like"), [anno.name(p)]))
+            continue
+        info.helpers["zeros_like"] = zeros_like
+        zero = anno.call(anno.name("zeros_like"), [anno.name(p)])
+        if p in sites.assigned:  # rebound: zeros shaped like the argument, made first
+            name = info.namer.temp(f"b{p}_zero")
+            fwd.insert(0, anno.assign(name, zero))
+            zero = anno.name(name)
+        grads.append(zero)
     if rad.uses_stack:
         fwd.insert(0, anno.assign(rad.stack_name(STACK_NAME), gast.List(elts=[], ctx=gast.Load())))
     if rad.uses_bstack:
