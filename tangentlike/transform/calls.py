@@ -31,8 +31,9 @@ class Calls:
         )
         if not positions:
             return [stmt], []
-        fwd_name, bwd_name = self.pair(func, positions)
-        saved = rad.namer.temp(f"{func.__name__}_saved")
+        label = callee_label(func, call)
+        fwd_name, bwd_name = self.pair(func, positions, label)
+        saved = rad.namer.temp(f"{label}_saved")
         rad.fn.primal_names.add(saved)
         rad.sites.assigned.setdefault(saved, []).append(rad.sites.order[id(stmt)])
         target = gast.Tuple(elts=[anno.store(y), anno.store(saved)], ctx=gast.Store())
@@ -46,11 +47,10 @@ class Calls:
             items.append(tpl.Contribution(atoms[i].id, anno.name(g)))
         return fwd, items
 
-    def pair(self, func, positions):
+    def pair(self, func, positions, label):
         key = (func, positions)
         if key not in self.pairs:
-            names = (self.module.fresh(f"_fwd_{func.__name__}"),
-                     self.module.fresh(f"_bwd_{func.__name__}"))  # fmt: skip
+            names = (self.module.fresh(f"_fwd_{label}"), self.module.fresh(f"_bwd_{label}"))
             self.pairs[key] = names
             self._build(func, positions, names)
         return self.pairs[key]
@@ -93,3 +93,10 @@ def bind_atoms(fn, func, call, stmt) -> list:
             msg = f"the default of parameter {pname!r} of {func.__name__} is not a constant"
             raise fn.error(stmt, msg, "pass that argument explicitly")
     return atoms
+
+
+def callee_label(func, call) -> str:
+    """A name for code made from ``func``: a lambda goes by the name it is called by."""
+    if func.__name__ == "<lambda>" and isinstance(call.func, gast.Name):
+        return call.func.id
+    return func.__name__

@@ -25,7 +25,7 @@ from .. import analyze, anno, runtime
 from .. import template as tpl
 from ..errors import NoDerivativeError
 from ..naming import is_stack_name
-from .calls import bind_atoms, is_user_function
+from .calls import bind_atoms, callee_label, is_user_function
 from .reverse import _describe
 
 ZERO = "tl_zero"
@@ -390,15 +390,15 @@ class Jvps:
         positions = tuple(i for i, a in enumerate(atoms) if fad._active_atom(a))
         if not positions:
             return [stmt, fad.zeros(y)]
-        name = self.jvp_name(func, positions)
+        name = self.jvp_name(func, positions, callee_label(func, call))
         tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
         pair = gast.Tuple(elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store())
         return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
 
-    def jvp_name(self, func, positions) -> str:
+    def jvp_name(self, func, positions, label) -> str:
         key = (func, positions)
         if key not in self.names:
-            self.names[key] = self.module.fresh(f"_jvp_{func.__name__}")
+            self.names[key] = self.module.fresh(f"_jvp_{label}")
             self._build(func, positions, self.names[key])
         return self.names[key]
 
