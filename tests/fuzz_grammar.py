@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STATS = {"programs": 0, "gradients": 0, "jvps": 0, "mismatches": 0, "errors": 0, "known": 0}
+STATS = {"programs": 0, "gradients": 0, "jvps": 0, "mismatches": 0, "errors": 0}
 
 SHAPES = [(), (3,), (2, 3)]
 CONSTANTS = ["0.5", "2.0", "1.5", "-0.7", "3.0", "0.25"]
