@@ -75,13 +75,7 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
 
 def is_stack_call(call, method: str) -> bool:
     """``_stack.append(x)`` or ``_stack.pop()`` on one of the save stacks."""
-    return (
-        isinstance(call, gast.Call)
-        and isinstance(call.func, gast.Attribute)
-        and call.func.attr == method
-        and isinstance(call.func.value, gast.Name)
-        and is_stack_name(call.func.value.id)
-    )
+    return is_method_call(call, method) and is_stack_name(call.func.value.id)
 
 
 def is_method_call(call, method: str) -> bool:

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from . import calling, pipeline, tracebacks
+from . import template as tpl
 from .errors import ArgumentError, TangentlikeError
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
 _KEY_LOCKS: dict = {}
-
-
-def _load_templates() -> None:
-    """Import the templates: ``tangentlike.templates`` when installed, else the
-    top-level ``templates/`` folder of a source checkout under that name."""
-    if "tangentlike.templates" in sys.modules:
-        return
-    folder = Path(__file__).resolve().parent.parent / "templates"
-    try:
-        importlib.import_module("tangentlike.templates")
-    except ModuleNotFoundError:
-        spec = importlib.util.spec_from_file_location(
-            "tangentlike.templates",
-            folder / "__init__.py",
-            submodule_search_locations=[str(folder)],
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["tangentlike.templates"] = module
-        spec.loader.exec_module(module)
 
 
 def _params(func) -> list[str]:
@@ -73,7 +51,7 @@ def normalize_wrt(func, wrt) -> tuple[tuple[int, ...], bool]:
 
 def transform(func, mode: str, positions, optimize: bool, verbose: int):
     """The generated module for ``func``; the same request reuses the first result."""
-    _load_templates()
+    tpl.load_templates()
     key = (func, mode, positions, optimize)
     with _CACHE_LOCK:
         if key in _CACHE:

@@ -65,7 +65,9 @@ def resolve(name: str):
 
 
 def main() -> None:
-    import tangentlike.templates  # noqa: F401  (registers every template)
+    from .template import load_templates
+
+    load_templates()
 
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(render())

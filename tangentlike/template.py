@@ -15,9 +15,13 @@ test only depends on constant arguments (``if keepdims:``).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
+import sys
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import gast
 
@@ -305,3 +309,22 @@ def bind(template: Template, call: gast.Call) -> dict:
         elif param.default is not inspect.Parameter.empty:
             out[pname] = anno.const(param.default)
     return out
+
+
+def load_templates() -> None:
+    """Import the templates: ``tangentlike.templates`` when installed, else the
+    top-level ``templates/`` folder of a source checkout under that name."""
+    if "tangentlike.templates" in sys.modules:
+        return
+    folder = Path(__file__).resolve().parent.parent / "templates"
+    try:
+        importlib.import_module("tangentlike.templates")
+    except ModuleNotFoundError:
+        spec = importlib.util.spec_from_file_location(
+            "tangentlike.templates",
+            folder / "__init__.py",
+            submodule_search_locations=[str(folder)],
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["tangentlike.templates"] = module
+        spec.loader.exec_module(module)

@@ -9,7 +9,6 @@ import gast
 
 from .. import anno
 from .. import template as tpl
-from ..errors import TangentlikeError
 
 
 class Calls:
@@ -59,10 +58,7 @@ class Calls:
         from ..function import prepare
         from .grad import split_functions
 
-        try:
-            info = prepare(func)
-        except TangentlikeError:
-            raise
+        info = prepare(func)
         wrt = [info.params[i] for i in positions]
         fwd_def, bwd_def = split_functions(info, wrt, self, *names)
         self.module.add(info, [fwd_def, bwd_def])
