@@ -20,10 +20,10 @@ class LoopsMixin:
     def visit_For(self, stmt):
         if is_range_loop(stmt):
             return self._range_loop(stmt)
-        return self._counted_loop(stmt, stmt)
+        return self._counted_loop(stmt)
 
     def visit_While(self, stmt):
-        return self._counted_loop(stmt, stmt)
+        return self._counted_loop(stmt)
 
     def _range_loop(self, stmt):
         self.int_names.add(stmt.target.id)
@@ -39,12 +39,12 @@ class LoopsMixin:
         ]  # fmt: skip
         return self.save(stmt, fwd, rev, "iter")
 
-    def _counted_loop(self, stmt, loop):
+    def _counted_loop(self, stmt):
         count = self.namer.temp("n")
         fwd_body, rev_body = self.loop_body(stmt)
         bump = anno.assign(count, gast.BinOp(left=anno.name(count), op=gast.Add(),
                                              right=anno.const(1)))  # fmt: skip
-        new = copy.copy(loop)
+        new = copy.copy(stmt)
         new.body = fwd_body or [gast.Pass()]
         if not rev_body:
             return [new], []
@@ -66,9 +66,7 @@ class LoopsMixin:
         inits = [n for n in carried if n not in after]
         init_stmts = [self._init(n, stmt) for n in inits]
         entry = {**self.adj.snapshot(), **after}
-        names = copy.deepcopy(self.namer.taken), dict(self.namer.adjoints)
-        trial = self._reverse_body(stmt, entry)
-        self.namer.taken, self.namer.adjoints = names
+        trial = self._trial(stmt, entry)
         for name, owned in trial.items():
             if name in entry and not owned:
                 entry[name] = False
@@ -86,12 +84,16 @@ class LoopsMixin:
         self._pending_inits = init_stmts
         return fwd, rev
 
-    def _reverse_body(self, stmt, entry):
-        saved = (self.uses_stack, set(self.restored), copy.deepcopy(self.fn.helpers))
+    def _trial(self, stmt, entry):
+        """The derivative state a pass over the body ends in, starting from ``entry``;
+        the pass's code and every name and flag it set are thrown away."""
+        saved = (self.uses_stack, set(self.restored), dict(self.fn.helpers),
+                 set(self.namer.taken), dict(self.namer.adjoints))  # fmt: skip
         self.adj.restore(entry)
         self.block(stmt.body)
         result = self.adj.snapshot()
-        self.uses_stack, self.restored, self.fn.helpers = saved
+        (self.uses_stack, self.restored, self.fn.helpers,
+         self.namer.taken, self.namer.adjoints) = saved  # fmt: skip
         return result
 
     def _rezero(self, name):
