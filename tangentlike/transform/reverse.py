@@ -21,7 +21,7 @@ from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from .adjoints import Adjoints
 from .containers import ContainersMixin, maybe_containers
 from .loops import LoopsMixin, is_range_loop
-from .saving import SavingMixin, _matrix_products, _runtime
+from .saving import SavingMixin, _array_names, _runtime
 
 
 class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
@@ -44,7 +44,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         # per block: names a later statement of the block already saves, and how
         # (STACKED, or the name of the copy), while nothing rebinds them in between
         self._saved_later: list[dict[str, str]] = []
-        self.products = _matrix_products(fn.node.body)
+        self.arrays = _array_names(fn.node.body)
         seeds = {p for p in fn.params if p.startswith(ADJOINT_PREFIX + TEMP_PREFIX)}
         self.containers = maybe_containers(fn.node.body) | seeds  # b_tuple: generated code
         self.adj.containers = self.containers

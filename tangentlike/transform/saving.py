@@ -49,15 +49,15 @@ class SavingMixin:
         return fwd + copies, [_rename(s, renames) for s in rev]
 
     def _push(self, needed, fwd, rev):
-        """Inside loops: push after the statement, pop before its adjoint.  A matrix
-        product read only for its shape (``unbroadcast(g, x)``) is saved as that
-        shape, so the reverse sweep does not keep every product alive."""
+        """Inside loops: push after the statement, pop before its adjoint.  An array
+        read only for its shape (``unbroadcast(g, x)``) is saved as that shape, so
+        the reverse sweep does not keep every intermediate alive."""
         later = self._saved_later[-1] if self._saved_later else {}
         needed = [n for n in needed if later.get(n) != STACKED]
         shapes = {
             n: self.namer.temp(n + "_shape")
             for n in needed
-            if n in self.products and _shape_only(n, rev)
+            if n in self.arrays and _shape_only(n, rev)
         }
         if shapes:
             self.fn.helpers["sum_to"] = _runtime("sum_to")
@@ -105,7 +105,7 @@ class SavingMixin:
         return anno.name(name)
 
 
-def _matrix_products(body) -> set[str]:
+def _array_names(body) -> set[str]:
     """Names that surely hold arrays: every assignment is a matrix product, or
     arithmetic (or an elementwise NumPy call) with such an array among its operands."""
     assigned: dict[str, list] = {}
