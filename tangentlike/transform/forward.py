@@ -328,23 +328,7 @@ def _binop(node, left, right):
     if isinstance(op, gast.Div) and is_zero(left):
         return zero()
     node.left, node.right = left, right
-    return _fold_constants(node)
-
-
-def _fold_constants(node):
-    left, right = node.left, node.right
-    numbers = (int, float)
-    if not (isinstance(left, gast.Constant) and isinstance(right, gast.Constant)):
-        return node
-    if not (isinstance(left.value, numbers) and isinstance(right.value, numbers)):
-        return node
-    ops = {gast.Add: float.__add__, gast.Sub: float.__sub__, gast.Mult: float.__mul__}
-    fn = ops.get(type(node.op))
-    if fn is None:
-        return node
-    value = fn(float(left.value), float(right.value))
-    both_int = isinstance(left.value, int) and isinstance(right.value, int)
-    return anno.const(int(value) if both_int else value)
+    return node  # constants fold later, in optimize_fold
 
 
 def _call(node):
