@@ -8,24 +8,28 @@ import numpy
 
 
 def numerical_grad(f, args, i, eps=1e-6):
-    """Central finite differences of scalar-valued ``f`` in argument ``i`` (float64)."""
-    args = [numpy.array(a, dtype=float) if _floaty(a) else a for a in args]
-    x = args[i]
-    g = numpy.zeros(numpy.shape(x))
-    flat = x.reshape(-1) if x.ndim else None
-    for k in range(max(x.size, 1)):
+    """Central finite differences of scalar-valued ``f`` in argument ``i``, in float64.
+    Every evaluation gets fresh copies of the arguments, so a function that updates
+    its array arguments in place does not disturb the next evaluation."""
+    args = [_as_float64(a) for a in args]
+    x = numpy.array(args[i], dtype=float)
+    g = numpy.zeros(x.shape)
+    for k in range(x.size):
         vals = []
         for sign in (1.0, -1.0):
-            trial = list(args)
-            if flat is None:
-                trial[i] = float(x) + sign * eps
-            else:
-                xk = x.copy().reshape(-1)
-                xk[k] += sign * eps
-                trial[i] = xk.reshape(x.shape)
+            xk = x.copy()
+            xk.flat[k] += sign * eps
+            trial = [numpy.copy(a) if isinstance(a, numpy.ndarray) else a for a in args]
+            trial[i] = float(xk) if x.ndim == 0 else xk
             vals.append(numpy.sum(f(*trial)))
-        g.reshape(-1)[k] = (vals[0] - vals[1]) / (2 * eps)
+        g.flat[k] = (vals[0] - vals[1]) / (2 * eps)
     return g
+
+
+def _as_float64(a):
+    if isinstance(a, (float, numpy.floating)):
+        return float(a)
+    return numpy.array(a, dtype=float) if _floaty(a) else a
 
 
 def _floaty(a) -> bool:

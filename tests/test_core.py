@@ -279,3 +279,16 @@ def test_lambdas_have_gradients_like_defs(rng):
     np.testing.assert_allclose(tl.grad(P.two[1])(x), 3 * x**2)
     np.testing.assert_allclose(tl.grad(lambda v: np.sum(np.exp(v)))(x), np.exp(x))
     assert "def dlambda_dv(v" in tl.getsource(tl.grad(P.square_sum))
+
+
+def doubles_first(x):
+    x[0] = x[0] * 2.0
+    return np.sum(x * x)
+
+
+def test_finite_differences_survive_in_place_updates():
+    x = np.array([0.5, -1.0, 2.0])
+    want = np.array([8 * 0.5, 2 * -1.0, 2 * 2.0])
+    np.testing.assert_allclose(numerical_grad(doubles_first, [x], 0), want, rtol=1e-6)
+    np.testing.assert_array_equal(x, [0.5, -1.0, 2.0])  # the caller's array is untouched
+    np.testing.assert_allclose(tl.grad(doubles_first)(x.copy()), want, rtol=1e-12)
