@@ -76,6 +76,7 @@ class Derivative:
         self.backend = backend
         self.signature = calling.Signature(func)
         self._by_types: dict[tuple[type, ...], Callable] = {}
+        self._entries: dict[tuple[type, ...], Callable | None] = {}
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -110,6 +111,13 @@ class Derivative:
         return value, tuple(calling.match(g, values[i]) for g, i in zip(grads, self.positions))
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            key = tuple(map(type, args))
+            entry = self._entries.get(key, False)
+            if entry is False:
+                entry = self._entries[key] = calling.fast_entry(self, args)
+            if entry is not None:
+                return entry(args)
         if self.kind == "grad":
             return self._sweep(args, kwargs, None)[1]
         if self.kind == "vjp":

@@ -138,3 +138,72 @@ def _match_slow(g, x):
 def _dtype_differs(g, x) -> bool:
     dtype = getattr(x, "dtype", None)
     return dtype is not None and getattr(g, "dtype", dtype) != dtype
+
+
+MAX_SHAPE_VARIANTS = 8
+
+
+def fast_entry(d, values):
+    """A function ``entry(args)`` doing what ``Derivative.__call__`` does for
+    positional arguments of these types, with the checks that types settle done
+    once here; None where these types need the general path.
+
+    Python floats get the variant compiled for floats; NumPy arrays, a variant
+    compiled for their shapes (up to ``MAX_SHAPE_VARIANTS`` sets of shapes, then
+    the generic code), checked for a floating dtype once per shape and dtype."""
+    types = tuple(map(type, values))
+    if d.kind == "vjp" or d.backend not in (None, "numpy") or backend_of(values) != "numpy":
+        return None
+    if len(values) != len(d.signature.names):
+        return None
+    if any(types[i] is not float and types[i] is not _NDARRAY for i in d.positions):
+        return None
+    floats = float_parameters(d.signature, values)
+    arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
+    generic = d.module.compiled("numpy", floats)
+    variants: dict = {}
+    pick = (lambda args: generic) if not arrays else _shape_picker(d, floats, arrays, variants)
+    return _finisher(d, pick)
+
+
+def _shape_picker(d, floats, arrays, variants):
+    names = d.signature.names
+
+    def pick(args):
+        key = tuple([(args[i].shape, args[i].dtype) for i in arrays])
+        fn = variants.get(key)
+        if fn is None:
+            check_differentiable(d.signature, args, d.positions)
+            shapes = tuple((names[i], args[i].shape) for i in arrays)
+            specialize = len(variants) < MAX_SHAPE_VARIANTS
+            fn = d.module.compiled("numpy", floats, shapes if specialize else None)
+            variants[key] = fn
+        return fn
+
+    return pick
+
+
+def _finisher(d, pick):
+    from . import tracebacks
+
+    qualname, positions, kind = d.__qualname__, d.positions, d.kind
+    single = positions[0] if len(positions) == 1 and not d.many else None
+
+    def entry(args):
+        fn = pick(args)
+        try:
+            value, grads = fn(*args)
+        except Exception as exc:
+            tracebacks.annotate(exc)
+            raise
+        if type(value) is not float:
+            check_output(qualname, value, None)
+        if single is not None:
+            grads = match(grads, args[single])
+        elif len(positions) == 1:
+            grads = (match(grads, args[positions[0]]),)
+        else:
+            grads = tuple([match(g, args[i]) for g, i in zip(grads, positions)])
+        return grads if kind == "grad" else (value, grads)
+
+    return entry

@@ -16,23 +16,35 @@ import gast
 
 from . import anno
 from .naming import STACK_NAME
+from .optimize_concrete import specialize
 from .optimize_fold import fold_constants
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 from .optimize_stack import remove_unread_saves
 
 
-def optimize(func: gast.FunctionDef, scalars: set[str] = frozenset()) -> gast.FunctionDef:
+def optimize(
+    func: gast.FunctionDef,
+    scalars: set[str] = frozenset(),
+    shapes: dict[str, tuple] | None = None,
+    np_alias: str = "np",
+    reuse: bool = True,
+) -> gast.FunctionDef:
     """Run the passes until none changes the tree (each pass says whether it did);
-    ``scalars`` are parameters known to be Python floats."""
+    ``scalars`` are parameters known to be Python floats, ``shapes`` maps
+    parameters to the shapes of the arrays a variant is compiled for.  ``reuse``
+    gives dead temporaries' names to new values (last, as it merges names)."""
     changed = True
     while changed:
         changed = fold_constants(func)
         changed |= remove_unbroadcasts(func, scalars)
+        if shapes is not None:
+            changed |= specialize(func, shapes, np_alias)
         changed |= propagate_copies(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
-    reuse_dead_names(func)
+    if reuse:
+        reuse_dead_names(func)
     return func
 
 

@@ -28,22 +28,47 @@ from .naming import is_stack_name
 
 def remove_unread_saves(func: gast.FunctionDef) -> bool:
     """Remove push/pop pairs whose popped value is never read; whether any was."""
-    loops = [(s, _loop_ops(s)) for s in func.body]
-    if any(ops is None for _, ops in loops):
-        return False  # a loop mixes pushes and pops, or nests them: leave it all
-    pushing = [(s, ops) for s, ops in loops if ops and ops[0][0] == "push"]
-    popping = [(s, ops) for s, ops in loops if ops and ops[0][0] == "pop"]
-    if not pushing or len(pushing) != len(popping):
-        return False
     changed = False
-    for (forward, pushes), (backward, pops) in zip(pushing, reversed(popping)):
+    for forward, pushes, backward, pops in _paired_loops(func):
         changed |= _prune_pair(func, forward, pushes, backward, pops)
     return changed
 
 
+def saved_values(func: gast.FunctionDef) -> dict[str, list]:
+    """Popped name -> the expressions pushed for it, where every push pairs with
+    its pop as ``remove_unread_saves`` pairs them; names popped anywhere else are
+    left out."""
+    found: dict[str, list] = {}
+    paired = set()
+    for _, pushes, _, pops in _paired_loops(func):
+        for push, pop in zip(reversed(pushes), pops):
+            found.setdefault(pop[3], []).append(push[2].value.args[0])
+            paired.add(id(pop[2]))
+    for node in gast.walk(func):
+        op = _stack_op(node) if isinstance(node, gast.stmt) else None
+        if op is not None and op[0] == "pop" and id(node) not in paired:
+            found.pop(op[3], None)
+    return found
+
+
+def _paired_loops(func):
+    """(forward loop, pushes, backward loop, pops) for each pair of loops: the
+    k-th loop that pushes with the k-th from last that pops, when they match."""
+    loops = [(s, _loop_ops(s)) for s in func.body]
+    if any(ops is None for _, ops in loops):
+        return []  # a loop mixes pushes and pops, or nests them: leave it all
+    pushing = [(s, ops) for s, ops in loops if ops and ops[0][0] == "push"]
+    popping = [(s, ops) for s, ops in loops if ops and ops[0][0] == "pop"]
+    if not pushing or len(pushing) != len(popping):
+        return []
+    return [
+        (forward, pushes, backward, pops)
+        for (forward, pushes), (backward, pops) in zip(pushing, reversed(popping))
+        if len(pushes) == len(pops) and {op[1] for op in pushes + pops} == {pushes[0][1]}
+    ]
+
+
 def _prune_pair(func, forward, pushes, backward, pops) -> bool:
-    if len(pushes) != len(pops) or {op[1] for op in pushes + pops} != {pushes[0][1]}:
-        return False
     after = func.body[func.body.index(backward) + 1 :]
     read_later = set().union(*(anno.load_names(s) for s in after)) if after else set()
     dead = []

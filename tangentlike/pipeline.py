@@ -49,19 +49,23 @@ class Module:
         self.optimize = optimize
         self.functions.append(main)
         if optimize:
-            self.functions = [optimizer.optimize(f) for f in self.functions]
+            self.functions = [optimizer.optimize(f, reuse=False) for f in self.functions]
+            self._main_unreused = copy.deepcopy(self.functions[-1])
+            for f in self.functions:
+                optimizer.reuse_dead_names(f)
         self.main_name = main.name
 
     # rendering ---------------------------------------------------------------
     def aliases(self) -> list[str]:
         return sorted({info.np_alias for info in self.infos})
 
-    def helpers(self) -> dict:
+    def helpers(self, functions=None) -> dict:
         """Runtime helpers and modules that the generated functions actually read."""
         out = {}
         for info in self.infos:
             out.update(info.helpers)
-        used = set().union(*(anno.load_names(f) for f in self.functions))
+        functions = self.functions if functions is None else functions
+        used = set().union(*(anno.load_names(f) for f in functions))
         return {k: v for k, v in sorted(out.items()) if k in used}
 
     def source(self, backend: str = "numpy", functions=None) -> str:
@@ -71,7 +75,7 @@ class Module:
             target = BACKEND_ALIAS[backend]
             functions = [_rename_alias(f, set(self.aliases()), target) for f in functions]
             imports = [BACKENDS[backend][1]]
-        helpers = {**self._globals_used(functions), **self.helpers()}
+        helpers = {**self._globals_used(functions), **self.helpers(functions)}
         return compiler.to_source(functions, imports + _helper_imports(helpers))
 
     def _globals_used(self, functions) -> dict:
@@ -103,35 +107,42 @@ class Module:
                 return info.source.filename
         return self.top.source.filename
 
-    def compiled(self, backend: str = "numpy", scalars: tuple[str, ...] = ()):
+    def compiled(self, backend: str = "numpy", scalars: tuple[str, ...] = (), shapes=None):
         """The main generated function for ``backend``; ``scalars`` names parameters
-        known to be Python floats, for a variant with fewer shape helpers."""
-        key = (backend, scalars)
+        known to be Python floats, ``shapes`` (``(name, shape)`` pairs) the shapes
+        of array parameters: each gives a variant with fewer shape helpers."""
+        key = (backend, scalars, shapes)
         fn = self._compiled.get(key)
         if fn is not None:
             return fn
         with self._lock:
             if key not in self._compiled:
-                self._compiled[key] = self._compile(backend, scalars)
+                self._compiled[key] = self._compile(backend, scalars, shapes)
             return self._compiled[key]
 
-    def _compile(self, backend, scalars):
-        functions = self._specialized(scalars) if scalars else self.functions
-        if functions is self.functions and scalars:
+    def _compile(self, backend, scalars, shapes):
+        specialized = bool(scalars) or shapes is not None
+        functions = self._specialized(scalars, shapes) if specialized else self.functions
+        if functions is self.functions and specialized:
             return self.compiled(backend)
         label = f"{self.top.func.__module__}.{self.main_name}"
         if scalars:
             label += f" for float {', '.join(scalars)}"
+        if shapes:
+            label += " for shapes " + ", ".join(f"{n} {s}" for n, s in shapes)
         files = [self._file_of(f) for f in functions]
         ns = compiler.load(self.source(backend, functions), self.namespace(), label,
                            functions, files)  # fmt: skip
         return ns[self.main_name]
 
-    def _specialized(self, scalars):
-        """The functions with main re-optimized knowing ``scalars`` have shape ()."""
+    def _specialized(self, scalars, shapes):
+        """The functions with main re-optimized knowing ``scalars`` have shape ()
+        and the parameters in ``shapes`` their shapes."""
         if not self.optimize:
             return self.functions
-        main = optimizer.optimize(copy.deepcopy(self.functions[-1]), scalars=set(scalars))
+        known = None if shapes is None else {**dict(shapes), **{n: () for n in scalars}}
+        main = optimizer.optimize(copy.deepcopy(self._main_unreused), scalars=set(scalars),
+                                  shapes=known, np_alias=self.top.np_alias)  # fmt: skip
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]
