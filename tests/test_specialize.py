@@ -1,0 +1,165 @@
+"""Variants compiled for the shapes of array arguments: plain NumPy, same gradients."""
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike import calling
+from tangentlike.check import numerical_grad
+from tangentlike.optimize_concrete import broadcast_shape, matmul_shape, reduced_shape
+
+
+def layer(W, b, X):
+    h = np.tanh(X @ W + b)
+    return np.sum(h * h) / X.shape[0]
+
+
+def bias_keepdims(x, b):
+    return np.sum(np.sin(x * b) + x / (1.0 + b * b))
+
+
+def mat_vec(A, v):
+    return np.sum(np.tanh(A @ v))
+
+
+def vec_mat(v, A):
+    return np.sum(np.sin(v @ A))
+
+
+def vec_vec(u, v):
+    return np.tanh(u @ v)
+
+
+def stacked(A, B):
+    return np.sum(np.matmul(A, B) ** 2)
+
+
+def rnn(W, xs, h):
+    for t in range(3):
+        h = np.tanh(xs[t] @ W + h)
+    return np.sum(h)
+
+
+def branch_shapes(x, flag):
+    if flag > 0:
+        y = np.sum(x, axis=0)
+    else:
+        y = x * 2.0
+    return np.sum(y * y)
+
+
+def reductions(x):
+    m = np.mean(x, axis=1, keepdims=True)
+    s = np.sum((x - m) ** 2, axis=(0, 1))
+    return s + np.max(x, axis=-1).sum()
+
+
+def rng_args(*shapes):
+    r = np.random.default_rng(len(shapes))
+    return [r.standard_normal(s) for s in shapes]
+
+
+def assert_grads(f, args, wrt):
+    got = tl.grad(f, wrt=wrt)(*args)
+    got = got if isinstance(wrt, tuple) else (got,)
+    positions = wrt if isinstance(wrt, tuple) else (wrt,)
+    for g, i in zip(got, positions):
+        want = numerical_grad(f, list(args), i)
+        np.testing.assert_allclose(g, want, rtol=1e-5, atol=1e-7)
+        assert np.shape(g) == np.shape(args[i])
+
+
+CASES = [
+    (layer, [(4, 3), (3,), (5, 4)], (0, 1)),
+    (layer, [(4, 3), (1, 3), (5, 4)], (0, 1)),
+    (layer, [(4, 3), (), (5, 4)], (0, 1)),
+    (bias_keepdims, [(3, 4), (3, 1)], (0, 1)),
+    (bias_keepdims, [(3, 4), (1, 4)], (0, 1)),
+    (bias_keepdims, [(2, 3, 4), (4,)], (0, 1)),
+    (bias_keepdims, [(3, 4), (3, 4)], (0, 1)),
+    (mat_vec, [(3, 4), (4,)], (0, 1)),
+    (vec_mat, [(3,), (3, 4)], (0, 1)),
+    (vec_vec, [(5,), (5,)], (0, 1)),
+    (stacked, [(2, 3, 4), (4, 2)], (0, 1)),
+    (rnn, [(3, 3), (3, 2, 3), (2, 3)], (0, 1, 2)),
+    (rnn, [(3, 3), (3, 2, 3), (3,)], (0, 1, 2)),
+    (reductions, [(3, 4)], 0),
+]
+
+
+@pytest.mark.parametrize("f, shapes, wrt", CASES, ids=lambda c: getattr(c, "__name__", None))
+def test_shape_variants_match_finite_differences(f, shapes, wrt):
+    assert_grads(f, rng_args(*shapes), wrt)
+
+
+def test_branches_giving_a_name_two_shapes():
+    x = rng_args((3, 4))[0]
+    assert_grads(branch_shapes, [x, 1.0], 0)
+    assert_grads(branch_shapes, [x, -1.0], 0)
+
+
+def test_one_gradient_called_with_many_shapes():
+    df = tl.grad(layer, wrt=(0, 1))
+    for n in range(1, calling.MAX_SHAPE_VARIANTS + 4):  # past the cap: generic code
+        W, b, X = rng_args((4, n), (n,), (2, 4))
+        got = df(W, b, X)
+        for g, i in zip(got, (0, 1)):
+            np.testing.assert_allclose(g, numerical_grad(layer, [W, b, X], i), rtol=1e-5)
+
+
+def test_variant_source_is_plain_numpy():
+    df = tl.grad(layer, wrt=(0, 1))
+    shapes = (("W", (784, 512)), ("b", (512,)), ("X", (256, 784)))
+    source = df.module.source("numpy", df.module._specialized((), shapes))
+    for helper in ("unbroadcast", "matmul_lhs", "matmul_rhs", "sum_to"):
+        assert helper not in source
+    assert "np.sum(b_add, axis=0)" in source
+    assert "X.T @ b_add" in source
+    assert "W.T" not in source  # the gradient of X is not asked for
+
+
+def test_rnn_variant_saves_no_shapes():
+    df = tl.grad(rnn, wrt=(0, 1, 2))
+    shapes = (("W", (3, 3)), ("xs", (3, 2, 3)), ("h", (2, 3)))
+    source = df.module.source("numpy", df.module._specialized((), shapes))
+    assert "np.shape" not in source and "sum_to" not in source
+    assert "bW += _item.T @ b_matmul" in source
+
+
+def test_integer_arrays_are_refused_on_the_fast_path():
+    df = tl.grad(layer)
+    W, b, X = rng_args((4, 3), (3,), (5, 4))
+    df(W, b, X)
+    with pytest.raises(tl.TangentlikeError, match="integer"):
+        df(W.astype(int), b, X)
+
+
+def test_float32_keeps_its_dtype():
+    W, b, X = (a.astype(np.float32) for a in rng_args((4, 3), (3,), (5, 4)))
+    gW, gb = tl.grad(layer, wrt=(0, 1))(W, b, X)
+    assert gW.dtype == np.float32 and gb.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "a, b, want",
+    [((3, 1), (4,), (3, 4)), ((), (2,), (2,)), ((2, 3), (3, 2), None),
+     ((5, 1, 4), (3, 1), (5, 3, 4))],
+)  # fmt: skip
+def test_broadcast_shape(a, b, want):
+    assert broadcast_shape(a, b) == want
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)),
+     ((7, 1, 3, 4), (2, 4, 5))],
+)  # fmt: skip
+def test_matmul_shape_agrees_with_numpy(a, b):
+    assert matmul_shape(a, b) == np.matmul(np.ones(a), np.ones(b)).shape
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 2)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduced_shape_agrees_with_numpy(axis, keepdims):
+    x = np.ones((2, 3, 4))
+    assert reduced_shape(x.shape, axis, keepdims) == np.sum(x, axis=axis, keepdims=keepdims).shape
