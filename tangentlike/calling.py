@@ -174,7 +174,7 @@ def _shape_picker(d, floats, arrays, variants):
         fn = variants.get(key)
         if fn is None:
             check_differentiable(d.signature, args, d.positions)
-            shapes = tuple((names[i], args[i].shape) for i in arrays)
+            shapes = tuple((names[i], args[i].shape, args[i].dtype.str) for i in arrays)
             specialize = len(variants) < MAX_SHAPE_VARIANTS
             fn = d.module.compiled("numpy", floats, shapes if specialize else None)
             variants[key] = fn

@@ -16,8 +16,9 @@ import gast
 
 from . import anno
 from .naming import STACK_NAME
-from .optimize_concrete import specialize
+from .optimize_concrete import ConcreteShapes, specialize
 from .optimize_fold import fold_constants
+from .optimize_inplace import write_in_place
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 from .optimize_stack import remove_unread_saves
@@ -27,12 +28,14 @@ def optimize(
     func: gast.FunctionDef,
     scalars: set[str] = frozenset(),
     shapes: dict[str, tuple] | None = None,
+    dtypes: dict | None = None,
     np_alias: str = "np",
     reuse: bool = True,
 ) -> gast.FunctionDef:
     """Run the passes until none changes the tree (each pass says whether it did);
     ``scalars`` are parameters known to be Python floats, ``shapes`` maps
-    parameters to the shapes of the arrays a variant is compiled for.  ``reuse``
+    parameters to the shapes of the arrays a variant is compiled for (and
+    ``dtypes`` to their dtypes, so results can be written into dead temporaries).  ``reuse``
     gives dead temporaries' names to new values (last, as it merges names)."""
     changed = True
     while changed:
@@ -43,6 +46,8 @@ def optimize(
         changed |= propagate_copies(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
+    if shapes is not None and dtypes is not None:
+        write_in_place(func, ConcreteShapes(func, shapes), dtypes, np_alias)
     if reuse:
         reuse_dead_names(func)
     return func

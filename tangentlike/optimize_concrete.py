@@ -52,31 +52,7 @@ class ConcreteShapes:
         self.saved = saved_values(func)
         self.ints = _loop_counters(func)
         self.shape: dict[str, object] = {}
-        self._solve()
-
-    def _solve(self):
-        changed = True
-        while changed:
-            changed = False
-            for name, values in self.defs.items():
-                current = self.shape.get(name, PENDING)
-                if current is UNKNOWN:
-                    continue
-                new = current
-                for value in values:
-                    s = self.of(value)
-                    if s == PENDING:
-                        continue
-                    if s is UNKNOWN or (new != PENDING and new != s):
-                        new = UNKNOWN
-                        break
-                    new = s
-                if new != current:
-                    self.shape[name] = new
-                    changed = True
-        for name, s in self.shape.items():
-            if s == PENDING:
-                self.shape[name] = UNKNOWN
+        fixpoint(self.defs, self.of, self.shape)
 
     # shapes of expressions -------------------------------------------------------
     def of(self, node):
@@ -177,6 +153,34 @@ class ConcreteShapes:
         if isinstance(node, gast.Name) and len(self.defs.get(node.id, ())) == 1:
             return self.value_shape(self.defs[node.id][0])
         return UNKNOWN
+
+
+def fixpoint(defs: dict, of, facts: dict) -> None:
+    """Fill ``facts`` (name -> fact) so that every value assigned to a name has
+    the name's fact, optimistically: while solving, a name no value has settled
+    yet is PENDING; ``of(expr)`` reads ``facts``.  Conflicts give UNKNOWN."""
+    changed = True
+    while changed:
+        changed = False
+        for name, values in defs.items():
+            current = facts.get(name, PENDING)
+            if current is UNKNOWN:
+                continue
+            new = current
+            for value in values:
+                s = of(value)
+                if s == PENDING:
+                    continue
+                if s is UNKNOWN or (new != PENDING and new != s):
+                    new = UNKNOWN
+                    break
+                new = s
+            if new != current:
+                facts[name] = new
+                changed = True
+    for name, s in facts.items():
+        if s == PENDING:
+            facts[name] = UNKNOWN
 
 
 class _Rewriter(gast.NodeTransformer):

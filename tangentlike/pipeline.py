@@ -9,12 +9,14 @@ import threading
 import types
 
 import gast
+import numpy
 
 from . import anno
 from . import compile as compiler
 from . import optimize as optimizer
 from .function import prepare
 from .naming import Namer, names_in
+from .optimize_inplace import WEAK_FLOAT
 from .transform.calls import Calls
 from .transform.grad import grad_function
 
@@ -129,20 +131,29 @@ class Module:
         if scalars:
             label += f" for float {', '.join(scalars)}"
         if shapes:
-            label += " for shapes " + ", ".join(f"{n} {s}" for n, s in shapes)
+            label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
         files = [self._file_of(f) for f in functions]
         ns = compiler.load(self.source(backend, functions), self.namespace(), label,
                            functions, files)  # fmt: skip
         return ns[self.main_name]
 
     def _specialized(self, scalars, shapes):
-        """The functions with main re-optimized knowing ``scalars`` have shape ()
-        and the parameters in ``shapes`` their shapes."""
+        """The functions with main re-optimized knowing ``scalars`` are Python
+        floats and the arrays in ``shapes`` (``(name, shape, dtype)``) theirs."""
         if not self.optimize:
             return self.functions
-        known = None if shapes is None else {**dict(shapes), **{n: () for n in scalars}}
-        main = optimizer.optimize(copy.deepcopy(self._main_unreused), scalars=set(scalars),
-                                  shapes=known, np_alias=self.top.np_alias)  # fmt: skip
+        known = dtypes = None
+        if shapes is not None:
+            known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
+            dtypes = {**{n: numpy.dtype(d) for n, _, d in shapes},
+                      **{n: WEAK_FLOAT for n in scalars}}  # fmt: skip
+        main = optimizer.optimize(
+            copy.deepcopy(self._main_unreused),
+            scalars=set(scalars),
+            shapes=known,
+            dtypes=dtypes,
+            np_alias=self.top.np_alias,
+        )
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]

@@ -109,18 +109,54 @@ def test_one_gradient_called_with_many_shapes():
 
 def test_variant_source_is_plain_numpy():
     df = tl.grad(layer, wrt=(0, 1))
-    shapes = (("W", (784, 512)), ("b", (512,)), ("X", (256, 784)))
+    shapes = (("W", (784, 512), "<f8"), ("b", (512,), "<f8"), ("X", (256, 784), "<f8"))
     source = df.module.source("numpy", df.module._specialized((), shapes))
     for helper in ("unbroadcast", "matmul_lhs", "matmul_rhs", "sum_to"):
         assert helper not in source
     assert "np.sum(b_add, axis=0)" in source
     assert "X.T @ b_add" in source
     assert "W.T" not in source  # the gradient of X is not asked for
+    assert "_add = np.add(_matmul, b, out=_matmul)" in source
+    assert "h = np.tanh(_add, out=_add)" in source
+
+
+def variant_source(f, wrt, *arrays):
+    df = tl.grad(f, wrt=wrt)
+    names = df.signature.names
+    shapes = tuple((n, a.shape, a.dtype.str) for n, a in zip(names, arrays))
+    return df.module.source("numpy", df.module._specialized((), shapes))
+
+
+def test_no_in_place_write_across_dtypes():
+    W, b, X = rng_args((4, 3), (3,), (5, 4))
+    W32, X32 = W.astype(np.float32), X.astype(np.float32)
+    assert "out=" not in variant_source(layer, 0, W32, b, X32).split("h = ")[0]
+    assert "out=_matmul" in variant_source(layer, 0, W32, b.astype(np.float32), X32)
+    got = tl.grad(layer)(W32, b, X32)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, numerical_grad(layer, [W, b, X], 0), rtol=1e-3, atol=1e-4)
+
+
+def test_no_in_place_write_into_a_saved_or_reread_value():
+    W, xs, h = rng_args((3, 3), (3, 2, 3), (2, 3))
+    assert "out=" not in variant_source(rnn, (0, 1, 2), W, xs, h)
+
+
+def reread(x, b):
+    return np.sum(np.exp(x * b) * 3.0)
+
+
+def test_a_temporary_the_adjoint_reads_keeps_its_buffer():
+    x, b = rng_args((3, 4), (4,))
+    source = variant_source(reread, (0, 1), x, b)
+    assert "_exp = np.exp(_mul, out=_mul)" in source  # exp's adjoint reads _exp only
+    assert "out=_exp" not in source
+    assert_grads(reread, [x, b], (0, 1))
 
 
 def test_rnn_variant_saves_no_shapes():
     df = tl.grad(rnn, wrt=(0, 1, 2))
-    shapes = (("W", (3, 3)), ("xs", (3, 2, 3)), ("h", (2, 3)))
+    shapes = (("W", (3, 3), "<f8"), ("xs", (3, 2, 3), "<f8"), ("h", (2, 3), "<f8"))
     source = df.module.source("numpy", df.module._specialized((), shapes))
     assert "np.shape" not in source and "sum_to" not in source
     assert "bW += _item.T @ b_matmul" in source
