@@ -77,6 +77,7 @@ class Derivative:
         self.signature = calling.Signature(func)
         self._by_types: dict[tuple[type, ...], Callable] = {}
         self._entries: dict[tuple[type, ...], Callable | None] = {}
+        self._fast: dict = {}  # argument types -> entry, for front_class's __call__
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -109,6 +110,15 @@ class Derivative:
             grad = calling.match(grads, values[self.positions[0]])
             return value, (grad,) if self.many else grad
         return value, tuple(calling.match(g, values[i]) for g, i in zip(grads, self.positions))
+
+    def _miss(self, key, args):
+        """The first call with these argument types (through front_class)."""
+        entry = calling.fast_entry(self, args) or self._general
+        self._fast[key] = entry
+        return entry(args)
+
+    def _general(self, args):
+        return Derivative.__call__(self, *args)
 
     def __call__(self, *args, **kwargs):
         if not kwargs:
@@ -150,7 +160,8 @@ def _make(kind, f, wrt, optimize, verbose, backend):
     f = plain(f)
     positions, many = normalize_wrt(f, wrt)
     module = transform(f, "reverse", positions, optimize, verbose)
-    return Derivative(f, module, positions, many, kind, backend)
+    cls = Derivative if kind == "vjp" else calling.front_class(Derivative, calling.Signature(f))
+    return cls(f, module, positions, many, kind, backend)
 
 
 def grad(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbose: int = 0,

@@ -162,8 +162,8 @@ def fast_entry(d, values):
     arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
     generic = d.module.compiled("numpy", floats)
     variants: dict = {}
-    pick = (lambda args: generic) if not arrays else _shape_picker(d, floats, arrays, variants)
-    return _finisher(d, pick)
+    pick = _shape_picker(d, floats, arrays, variants) if arrays else None
+    return _finisher(d, generic, pick, types)
 
 
 def _shape_picker(d, floats, arrays, variants):
@@ -183,14 +183,15 @@ def _shape_picker(d, floats, arrays, variants):
     return pick
 
 
-def _finisher(d, pick):
+def _finisher(d, generic, pick, types):
     from . import tracebacks
 
     qualname, positions, kind = d.__qualname__, d.positions, d.kind
     single = positions[0] if len(positions) == 1 and not d.many else None
+    single_float = single is not None and types[single] is float
 
     def entry(args):
-        fn = pick(args)
+        fn = generic if pick is None else pick(args)
         try:
             value, grads = fn(*args)
         except Exception as exc:
@@ -199,7 +200,8 @@ def _finisher(d, pick):
         if type(value) is not float:
             check_output(qualname, value, None)
         if single is not None:
-            grads = match(grads, args[single])
+            if not single_float or grads.__class__ is not float:
+                grads = match(grads, args[single])
         elif len(positions) == 1:
             grads = (match(grads, args[positions[0]]),)
         else:
@@ -207,3 +209,49 @@ def _finisher(d, pick):
         return grads if kind == "grad" else (value, grads)
 
     return entry
+
+
+_FRONTS: dict[tuple, type] = {}
+_SELF = "_tl_derivative"
+
+
+def front_class(base: type, sig: Signature) -> type:
+    """``base`` with a ``__call__`` taking the function's own parameters, which
+    looks up the entry for the argument types without packing ``*args``; ``base``
+    itself where the parameters have defaults, ``*args`` or keyword-only ones."""
+    params = list(sig.signature.parameters.values())
+    plain = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+    names = tuple(p.name for p in params)
+    if not params or _SELF in names:
+        return base
+    if any(p.kind not in plain or p.default is not p.empty for p in params):
+        return base
+    key = (base, names, tuple(p.kind for p in params))
+    if key not in _FRONTS:
+        _FRONTS[key] = type(base.__name__, (base,), {"__call__": _front_call(sig)})
+    return _FRONTS[key]
+
+
+def _front_call(sig: Signature):
+    names = list(sig.signature.parameters)
+    kinds = [p.kind for p in sig.signature.parameters.values()]
+    positional_only = kinds.count(inspect.Parameter.POSITIONAL_ONLY)
+    params = ", ".join(names[:positional_only] + ["/"] * bool(positional_only)
+                       + names[positional_only:])  # fmt: skip
+    key = (
+        f"{names[0]}.__class__"
+        if len(names) == 1
+        else ("(" + ", ".join(f"{n}.__class__" for n in names) + ")")
+    )
+    args = "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+    source = (
+        f"def __call__({_SELF}, {params}):\n"
+        f"    key = {key}\n"
+        f"    entry = {_SELF}._fast.get(key)\n"
+        f"    if entry is not None:\n"
+        f"        return entry({args})\n"
+        f"    return {_SELF}._miss(key, {args})\n"
+    )
+    namespace: dict = {}
+    exec(compile(source, "<tangentlike call>", "exec"), namespace)
+    return namespace["__call__"]

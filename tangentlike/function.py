@@ -54,6 +54,8 @@ def prepare(func) -> FunctionInfo:
     """Parse, fence, resolve and normalize ``func``; the body ends in one return."""
     func = inspect.unwrap(func)
     node, source = _parse(func)
+    # positional-only parameters are plain parameters of the generated code
+    node.args.args[:0], node.args.posonlyargs = node.args.posonlyargs, []
     inner = closures.lift(node, func, source)
     fence.check(node, source)
     scope = Scope(func, assigned_names(node))

@@ -1,0 +1,84 @@
+"""The call path of a derivative: every way of calling gives the same checked result."""
+
+import math
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.check import numerical_grad
+
+
+def two(x, y):
+    return math.sin(x) * y + x * x
+
+
+def annotated(x: float, y: float = 2.0) -> float:
+    return x * y * y
+
+
+def positional_only(x, y, /):
+    return x * np.sum(y)
+
+
+def arrays(w, x):
+    return np.sum(np.tanh(w * x))
+
+
+def test_positional_keyword_and_mixed_calls_agree():
+    df = tl.grad(two, wrt=(0, 1))
+    want = (math.cos(0.3) * 1.5 + 0.6, math.sin(0.3))
+    for got in (df(0.3, 1.5), df(x=0.3, y=1.5), df(0.3, y=1.5), df(y=1.5, x=0.3)):
+        assert got == pytest.approx(want)
+
+
+def test_defaults_and_annotations():
+    df = tl.grad(annotated)
+    assert df(1.0) == pytest.approx(4.0)
+    assert df(1.0, 3.0) == pytest.approx(9.0)
+    assert df(1.0, y=3.0) == pytest.approx(9.0)
+
+
+def test_positional_only_parameters():
+    df = tl.grad(positional_only, wrt=1)
+    np.testing.assert_allclose(df(2.0, np.ones(3)), 2.0 * np.ones(3))
+    with pytest.raises(TypeError):
+        df(2.0, y=np.ones(3))
+
+
+def test_wrong_arity_is_pythons_type_error():
+    with pytest.raises(TypeError):
+        tl.grad(two)(0.3)
+
+
+def test_types_switching_between_calls():
+    df = tl.grad(arrays)
+    x = np.linspace(0.1, 1.0, 4)
+    for w in (0.5, np.float64(0.5), np.full(4, 0.5), np.full(4, 0.5, dtype=np.float32), 0.5):
+        got = df(w, x)
+        want = numerical_grad(arrays, [np.asarray(w, dtype=float), x], 0)
+        np.testing.assert_allclose(got, want, rtol=1e-4)
+        assert np.shape(got) == np.shape(w)
+        assert np.result_type(got) == np.result_type(w)
+
+
+def test_integer_argument_refused_after_float_calls():
+    df = tl.grad(two)
+    df(0.3, 1.5)
+    with pytest.raises(tl.TangentlikeError, match="integer"):
+        df(1, 1.5)
+
+
+def test_non_scalar_output_refused_on_every_path():
+    df = tl.grad(lambda w, x: np.tanh(w * x))
+    x = np.ones(3)
+    for w in (0.5, np.ones(3)):
+        with pytest.raises(tl.TangentlikeError, match="scalar"):
+            df(w, x)
+
+
+def test_value_and_grad_through_the_fast_path():
+    vg = tl.value_and_grad(two, wrt=(0,))
+    value, (g,) = vg(0.3, 1.5)
+    assert value == pytest.approx(two(0.3, 1.5))
+    assert g == pytest.approx(math.cos(0.3) * 1.5 + 0.6)
