@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import linecache
+import math
 
 import astor
 import gast
@@ -15,11 +16,22 @@ from . import tracebacks
 def to_source(functions, imports: list[str]) -> str:
     """Deterministic source text for generated functions and their imports."""
     module = gast.Module(body=list(functions), type_ignores=[])
-    tree = gast.gast_to_ast(module)
+    tree = _NegativeNumbers().visit(gast.gast_to_ast(module))
     ast.fix_missing_locations(tree)
     body = astor.to_source(tree, indent_with="    ", pretty_source="".join)
     header = "\n".join(imports)
     return f"{header}\n\n\n{body}" if header else body
+
+
+class _NegativeNumbers(ast.NodeTransformer):
+    """``-0.5`` as a negated literal, as Python parses it, so the printer brackets
+    it where precedence needs (``(-0.5) ** 2``, not ``-0.5 ** 2`` = -0.25)."""
+
+    def visit_Constant(self, node):
+        value = node.value
+        if type(value) in (int, float) and (value < 0 or math.copysign(1.0, value) < 0):
+            return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
+        return node
 
 
 def load(source: str, namespace: dict, label: str, functions=(), files=()) -> dict:

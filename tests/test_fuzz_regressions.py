@@ -164,6 +164,32 @@ def f(a, b):
     return np.mean((t8 / (1.0 + t10 * t10)), axis=0)
 """,
     ),
+    # wrong value: a folded -0.5 printed as ``-0.5 ** 2`` (= -0.25, not 0.25)
+    "seed590": (
+        590,
+        [(2, 3), (2, 3), (2, 3)],
+        True,
+        """\
+import numpy as np
+
+
+def helper0(a, b):
+    return (np.sum(a) + (a[0] + a[0]))
+
+
+def f(a, b, c):
+    t1 = ((a[0, 0] + a[0, 0]) + (a[0] + a[0, 0]))
+    t1 += np.sin(a[0, 0])
+    t1 += np.sin(a[0, 0])
+    if np.sum((a + a)) > 0.0:
+        t1[0] = ((a[0, 0] + a[0, 0]) + helper0(t1, a))
+        t2 = np.sum((a / (1.0 + b[0] * b[0])), axis=0)
+    else:
+        t3 = ((-(b)) / (1.0 + (1.0 + a[1, 2] * a[1, 2]) ** 0.5 * (1.0 + a[1, 2] * a[1, 2]) ** 0.5))
+    t4 = ((-(0.5))) ** 2
+    return ((b[1, -1] + t4) / (1.5 + np.cos(helper0(a[-1], b))))
+""",
+    ),
 }
 
 
