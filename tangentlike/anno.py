@@ -89,6 +89,15 @@ def store_names(node) -> set[str]:
     }
 
 
+def name_counts(node, load: bool = True) -> dict[str, int]:
+    """How often each name is read (``load``) or bound (otherwise) in ``node``."""
+    counts: dict[str, int] = {}
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) == load:
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
 def clone(node):
     """A deep copy of a gast tree, several times faster than ``copy.deepcopy``;
     annotations that are not nodes (live callees) are shared, not copied."""

@@ -160,7 +160,7 @@ def fast_entry(d, values):
         return None
     floats = float_parameters(d.signature, values)
     arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
-    generic = d.module.compiled("numpy", floats)
+    generic = d.module.compiled("numpy", floats, None, True)
     variants: dict = {}
     pick = _shape_picker(d, floats, arrays, variants) if arrays else None
     return _finisher(d, generic, pick, types)
@@ -176,7 +176,7 @@ def _shape_picker(d, floats, arrays, variants):
             check_differentiable(d.signature, args, d.positions)
             shapes = tuple((names[i], args[i].shape, args[i].dtype.str) for i in arrays)
             specialize = len(variants) < MAX_SHAPE_VARIANTS
-            fn = d.module.compiled("numpy", floats, shapes if specialize else None)
+            fn = d.module.compiled("numpy", floats, shapes if specialize else None, True)
             variants[key] = fn
         return fn
 

@@ -31,7 +31,7 @@ class Fold(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        left, right = _number(node.left), _number(node.right)
+        left, right = number(node.left), number(node.right)
         if left is not None and right is not None and type(node.op) in OPS:
             if isinstance(node.op, gast.Div) and right == 0:
                 return node
@@ -45,13 +45,14 @@ class Fold(gast.NodeTransformer):
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
-        value = _number(node.operand)
+        value = number(node.operand)
         if isinstance(node.op, gast.USub) and value is not None:
             return gast.copy_location(_const(-value), node)
         return node
 
 
-def _number(node):
+def number(node):
+    """The value of an int or float literal, else None."""
     if isinstance(node, gast.Constant) and type(node.value) in (int, float):
         return node.value
     return None

@@ -31,8 +31,8 @@ UFUNC_OPS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.
 def write_in_place(func, shapes: ConcreteShapes, dtypes: dict, np_alias: str) -> bool:
     """Give elementwise results the buffers of dead temporaries; whether any was."""
     kinds = DTypes(shapes, dtypes)
-    loads = _load_counts(func)
-    stores = _store_counts(func)
+    loads = anno.name_counts(func)
+    stores = anno.name_counts(func, load=False)
     made: dict[str, gast.expr] = {}
     changed = False
     for stmt in func.body:
@@ -176,19 +176,3 @@ def _with_out(value, name, np_alias):
         return gast.Call(func=func, args=[value.operand], keywords=[out])
     value.keywords = [out]
     return value
-
-
-def _load_counts(func) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for node in gast.walk(func):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    return counts
-
-
-def _store_counts(func) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for node in gast.walk(func):
-        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    return counts

@@ -109,22 +109,24 @@ class Module:
                 return info.source.filename
         return self.top.source.filename
 
-    def compiled(self, backend: str = "numpy", scalars: tuple[str, ...] = (), shapes=None):
-        """The main generated function for ``backend``; ``scalars`` names parameters
-        known to be Python floats, ``shapes`` (``(name, shape)`` pairs) the shapes
-        of array parameters: each gives a variant with fewer shape helpers."""
-        key = (backend, scalars, shapes)
+    def compiled(self, backend: str = "numpy", scalars: tuple[str, ...] = (), shapes=None,
+                 unit_seed: bool = False):  # fmt: skip
+        """The main generated function for ``backend``.  A variant knows more:
+        ``scalars`` names parameters given Python floats, ``shapes`` gives
+        ``(name, shape, dtype)`` of array parameters, and ``unit_seed`` says the
+        seed is never passed (grad, not vjp), so it is the constant 1.0."""
+        key = (backend, scalars, shapes, unit_seed)
         fn = self._compiled.get(key)
         if fn is not None:
             return fn
         with self._lock:
             if key not in self._compiled:
-                self._compiled[key] = self._compile(backend, scalars, shapes)
+                self._compiled[key] = self._compile(backend, scalars, shapes, unit_seed)
             return self._compiled[key]
 
-    def _compile(self, backend, scalars, shapes):
-        specialized = bool(scalars) or shapes is not None
-        functions = self._specialized(scalars, shapes) if specialized else self.functions
+    def _compile(self, backend, scalars, shapes, unit_seed):
+        specialized = bool(scalars) or shapes is not None or unit_seed
+        functions = self._specialized(scalars, shapes, unit_seed) if specialized else self.functions
         if functions is self.functions and specialized:
             return self.compiled(backend)
         label = f"{self.top.func.__module__}.{self.main_name}"
@@ -137,9 +139,8 @@ class Module:
                            functions, files)  # fmt: skip
         return ns[self.main_name]
 
-    def _specialized(self, scalars, shapes):
-        """The functions with main re-optimized knowing ``scalars`` are Python
-        floats and the arrays in ``shapes`` (``(name, shape, dtype)``) theirs."""
+    def _specialized(self, scalars, shapes, unit_seed=False):
+        """The functions with main re-optimized knowing what ``compiled`` says."""
         if not self.optimize:
             return self.functions
         known = dtypes = None
@@ -147,8 +148,11 @@ class Module:
             known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
             dtypes = {**{n: numpy.dtype(d) for n, _, d in shapes},
                       **{n: WEAK_FLOAT for n in scalars}}  # fmt: skip
+        main = copy.deepcopy(self._main_unreused)
+        if unit_seed:
+            optimizer.constant_seed(main)
         main = optimizer.optimize(
-            copy.deepcopy(self._main_unreused),
+            main,
             scalars=set(scalars),
             shapes=known,
             dtypes=dtypes,

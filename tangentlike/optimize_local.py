@@ -1,0 +1,228 @@
+"""Forward plain copies, numbers and negations into the statements that read them.
+
+Within one block (the function's body, a loop's body, a branch), a name that is
+read only by the next few statements of the same block, while neither it nor
+what it copies changes, is replaced by its value:
+
+    b_mul2 = bh                          b_sin = bh * 0.1
+    b_sin = b_mul2 * 0.1          ->
+    b_mul = -bd                          bx = bd * -0.5
+    bx = b_mul * 0.5
+    bp = -b_sub2                         bp = b_log / p - b_sub2
+    bp = bp + b_log / p
+
+A negation moves into the one statement that reads it, where it cancels or
+merges with a constant, an addition or a subtraction; every rewrite is exact in
+floating point (negation only flips a sign).
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import anno
+from .naming import is_stack_name
+from .optimize_fold import number
+
+SIMPLE = (gast.Assign, gast.AugAssign, gast.Expr, gast.Return)
+
+
+def forward_values(func: gast.FunctionDef) -> bool:
+    """Forward copies, numbers and negations; whether anything changed."""
+    loads = anno.name_counts(func)
+    params = {a.id for a in func.args.args}
+    changed = False
+    for block in _blocks(func):
+        i = 0
+        while i < len(block):
+            if _forward(block, i, loads, params):
+                changed = True
+                loads = anno.name_counts(func)
+            else:
+                i += 1
+    return changed
+
+
+def _forward(block, i, loads, params) -> bool:
+    stmt = block[i]
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    name, value = stmt.targets[0].id, stmt.value
+    negation = isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub)
+    atom = value.operand if negation else value
+    if name in params or is_stack_name(name) or not _is_atom(atom):
+        return False
+    last = _live_end(block, i, name, loads)
+    if last is None:
+        return False
+    readers = [k for k in range(i + 1, last + 1) if _count(_read_part(block[k]), name)]
+    if negation and (len(readers) != 1 or not _reads_once_in_value(block[last], name)):
+        return False
+    guarded = {name} | ({atom.id} if isinstance(atom, gast.Name) else set())
+    if any(guarded & anno.store_names(s) for s in block[i + 1 : last]):
+        return False
+    end = block[last]
+    if isinstance(end, gast.AugAssign) and name in anno.store_names(end.target):
+        return False  # ``a += e`` reads ``a`` as its target
+    if not isinstance(end, SIMPLE) and guarded & anno.store_names(end):
+        return False
+    if negation:
+        return _move_negation(block, i, last, name, value)
+    for k in readers:
+        _Substitute(name, value).visit(block[k])
+    del block[i]
+    return True
+
+
+def _live_end(block, i, name, loads):
+    """The last statement of ``block`` after ``i`` that can read the value ``i``
+    gives ``name``: the one that assigns ``name`` again, or the last reader when
+    all reads of ``name`` in the function follow ``i`` in this block; None when
+    neither holds or a jump could carry the value elsewhere."""
+    seen = 0
+    for k in range(i + 1, len(block)):
+        stmt = block[k]
+        seen += _count(_read_part(stmt), name)
+        if isinstance(stmt, gast.Assign) and name in anno.store_names(stmt.targets[0]):
+            return k if seen and not _jumps(block[i + 1 : k]) else None
+    if not seen or seen != loads.get(name, 0):
+        return None
+    last = max(k for k in range(i + 1, len(block)) if _count(block[k], name))
+    return None if _jumps(block[i + 1 : last]) else last
+
+
+def _read_part(stmt):
+    """What of ``stmt`` runs before it stores: the value of an assignment."""
+    return stmt.value if isinstance(stmt, gast.Assign) else stmt
+
+
+def _jumps(stmts) -> bool:
+    """A break or continue, after which a later iteration could read the value."""
+    return any(isinstance(n, (gast.Break, gast.Continue)) for s in stmts for n in gast.walk(s))
+
+
+def _move_negation(block, i, last, name, value) -> bool:
+    """Move ``name = -v`` into statement ``last`` where the sign is absorbed there
+    (no more negations than it had); leave both as they are otherwise."""
+    stmt = block[last]
+    before = _negations(stmt)
+    trial = anno.clone(stmt)
+    _Substitute(name, value).visit(trial)
+    _simplify_signs(trial)
+    if _negations(trial) > before:
+        return False
+    block[last] = trial
+    del block[i]
+    return True
+
+
+def _negations(node) -> int:
+    return sum(
+        1 for n in gast.walk(node) if isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub)
+    )
+
+
+def _reads_once_in_value(stmt, name) -> bool:
+    """A negation may move only into the value of an assignment or a return."""
+    value = getattr(stmt, "value", None)
+    if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Return)) or value is None:
+        return False
+    return _count(value, name) == 1 and _count(stmt, name) == 1
+
+
+def _is_atom(node) -> bool:
+    if isinstance(node, gast.Name):
+        return not is_stack_name(node.id)
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float)
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return anno.clone(self.value)
+        return node
+
+
+def _simplify_signs(stmt) -> None:
+    if isinstance(stmt, gast.AugAssign):
+        stmt.value = _signs(stmt.value)
+        inner = _negated(stmt.value)
+        if inner is not None and isinstance(stmt.op, (gast.Add, gast.Sub)):
+            stmt.op = gast.Sub() if isinstance(stmt.op, gast.Add) else gast.Add()
+            stmt.value = inner
+    elif isinstance(stmt, (gast.Assign, gast.Return, gast.Expr)) and stmt.value is not None:
+        stmt.value = _signs(stmt.value)
+
+
+def _signs(node):
+    """``node`` with negations cancelled or moved up through * and /, merged into
+    constants, and absorbed by + and -."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node.operand = _signs(node.operand)
+        return _neg(node.operand)
+    if not isinstance(node, gast.BinOp):
+        return node
+    node.left, node.right = _signs(node.left), _signs(node.right)
+    left, right = _negated(node.left), _negated(node.right)
+    if isinstance(node.op, (gast.Mult, gast.Div)):
+        for side, inner, other in (("left", left, "right"), ("right", right, "left")):
+            if inner is not None and number(getattr(node, other)) is not None:
+                setattr(node, side, inner)
+                setattr(node, other, _neg(getattr(node, other)))
+                return node
+        if left is not None or right is not None:
+            node.left = node.left if left is None else left
+            node.right = node.right if right is None else right
+            return node if (left is None) == (right is None) else _neg(node)
+        return node
+    if isinstance(node.op, gast.Add):
+        if right is not None:
+            return gast.BinOp(left=node.left, op=gast.Sub(), right=right)
+        if left is not None:
+            return gast.BinOp(left=node.right, op=gast.Sub(), right=left)
+    if isinstance(node.op, gast.Sub):
+        if right is not None:
+            return gast.BinOp(left=node.left, op=gast.Add(), right=right)
+        if left is not None:
+            return _neg(gast.BinOp(left=left, op=gast.Add(), right=node.right))
+    return node
+
+
+def _neg(node):
+    """``-node``, cancelling a negation or folding a number."""
+    inner = _negated(node)
+    if inner is not None:
+        return inner
+    value = number(node)
+    if value is not None:
+        return gast.Constant(value=-value, kind=None)
+    return gast.UnaryOp(op=gast.USub(), operand=node)
+
+
+def _negated(node):
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    return None
+
+
+def _blocks(func):
+    """Every statement list in ``func``, outermost first."""
+    out = [func.body]
+    for node in gast.walk(func):
+        for field in ("body", "orelse"):
+            inner = getattr(node, field, None)
+            if node is not func and isinstance(inner, list) and inner:
+                if isinstance(inner[0], gast.stmt):
+                    out.append(inner)
+    return out
+
+
+def _count(node, name) -> int:
+    return sum(
+        1
+        for n in gast.walk(node)
+        if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+    )

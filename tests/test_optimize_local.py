@@ -1,0 +1,125 @@
+"""Forwarding copies, numbers and negations: the rewrites, and when they must not happen."""
+
+import textwrap
+
+import gast
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.check import numerical_grad
+from tangentlike.compile import to_source
+from tangentlike.optimize_local import forward_values
+
+
+def rewrite(source: str) -> str:
+    func = gast.parse(textwrap.dedent(source)).body[0]
+    forward_values(func)
+    return to_source([func], []).strip()
+
+
+def body(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines()[1:]]
+
+
+def test_copy_forwarded_into_its_readers():
+    out = rewrite("""
+        def f(bh):
+            b_mul2 = bh
+            b_sin = b_mul2 * 0.1
+            return b_sin
+    """)
+    assert body(out) == ["b_sin = bh * 0.1", "return b_sin"]
+
+
+def test_copy_kept_when_its_source_changes_first():
+    out = rewrite("""
+        def f(bh, c):
+            b_mul = bh
+            bh = c * 2.0
+            bh = bh + b_mul * 0.5
+            return bh
+    """)
+    assert "b_mul = bh" in out
+
+
+def test_negation_absorbed_by_a_constant_and_a_sum():
+    out = rewrite("""
+        def f(bd, b_log, p, b_sub2):
+            b_mul = -bd
+            bx = b_mul * 0.5
+            bp = -b_sub2
+            bp = bp + b_log / p
+            return bx, bp
+    """)
+    assert body(out) == ["bx = bd * -0.5", "bp = b_log / p - b_sub2", "return bx, bp"]
+
+
+def test_negation_that_would_stay_is_not_moved():
+    out = rewrite("""
+        def f(z, X):
+            _neg = -z
+            e = np.exp(_neg)
+            w = X @ _neg
+            return e
+    """)
+    assert "_neg = -z" in out
+
+
+def test_negation_cancels():
+    out = rewrite("""
+        def f(a, b):
+            n = -a
+            m = -n * b
+            return m
+    """)
+    assert body(out) == ["m = a * b", "return m"]
+
+
+def test_augmented_target_is_a_read():
+    out = rewrite("""
+        def f(a, b):
+            t = a
+            t += b
+            return t
+    """)
+    assert "t = a" in out
+
+
+def test_no_forwarding_past_a_break():
+    out = rewrite("""
+        def f(xs, b):
+            for x in xs:
+                t = b
+                if x > 0:
+                    break
+                b = x * t
+            return t
+    """)
+    assert "t = b" in out
+
+
+def test_value_read_by_the_next_iteration_stays():
+    out = rewrite("""
+        def f(xs, h):
+            for x in xs:
+                g = h * x
+                b = h
+                h = g + 1.0
+            return b
+    """)
+    assert "b = h" in out
+
+
+def sign_heavy(x, y):
+    a = -x * y
+    b = np.sum(-(a - x) / (1.0 + y * y))
+    return b - np.sum(-a * 0.5)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradients_with_many_signs(wrt):
+    r = np.random.default_rng(3)
+    args = [r.standard_normal(4), r.standard_normal(4)]
+    got = tl.grad(sign_heavy, wrt=wrt)(*args)
+    np.testing.assert_allclose(got, numerical_grad(sign_heavy, args, wrt), rtol=1e-6)
