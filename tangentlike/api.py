@@ -160,8 +160,10 @@ def _make(kind, f, wrt, optimize, verbose, backend):
     f = plain(f)
     positions, many = normalize_wrt(f, wrt)
     module = transform(f, "reverse", positions, optimize, verbose)
-    cls = Derivative if kind == "vjp" else calling.front_class(Derivative, calling.Signature(f))
-    return cls(f, module, positions, many, kind, backend)
+    derivative = Derivative(f, module, positions, many, kind, backend)
+    if kind != "vjp":
+        derivative.__class__ = calling.front_class(Derivative, derivative.signature)
+    return derivative
 
 
 def grad(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbose: int = 0,

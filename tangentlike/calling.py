@@ -160,7 +160,7 @@ def fast_entry(d, values):
         return None
     floats = float_parameters(d.signature, values)
     arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
-    generic = d.module.compiled("numpy", floats, None, True)
+    generic = None if arrays else d.module.compiled("numpy", floats, None, True)
     variants: dict = {}
     pick = _shape_picker(d, floats, arrays, variants) if arrays else None
     return _finisher(d, generic, pick, types)

@@ -33,17 +33,71 @@ def forward_values(func: gast.FunctionDef) -> bool:
     params = {a.id for a in func.args.args}
     changed = False
     for block in _blocks(func):
+        facts = _Facts(block)
         i = 0
         while i < len(block):
-            if _forward(block, i, loads, params):
+            if _forward(facts, i, loads, params):
                 changed = True
-                loads = anno.name_counts(func)
             else:
                 i += 1
     return changed
 
 
-def _forward(block, i, loads, params) -> bool:
+class _Facts:
+    """Per statement of a block: names read before it stores, names read at
+    all, names stored, and whether it holds a break or continue."""
+
+    def __init__(self, block):
+        self.block = block
+        self.rows = [self._row(s) for s in block]
+
+    @staticmethod
+    def _row(stmt):
+        if isinstance(stmt, gast.Assign):
+            before, _, _ = _scan(stmt.value)
+            after, stores, jumps = _scan(stmt.targets[0])
+            everything = dict(before)
+            for n, c in after.items():
+                everything[n] = everything.get(n, 0) + c
+            return before, everything, stores, jumps
+        everything, stores, jumps = _scan(stmt)
+        return everything, everything, stores, jumps
+
+    def refresh(self, k):
+        self.rows[k] = self._row(self.block[k])
+
+    def delete(self, k):
+        del self.block[k]
+        del self.rows[k]
+
+    def reads(self, k, name) -> int:
+        return self.rows[k][0].get(name, 0)
+
+    def stores(self, k) -> set[str]:
+        return self.rows[k][2]
+
+    def jumps(self, start, stop) -> bool:
+        return any(row[3] for row in self.rows[start:stop])
+
+
+def _scan(node):
+    """One walk: read counts, stored names, and whether a break or continue is in."""
+    reads: dict[str, int] = {}
+    stores: set[str] = set()
+    jumps = False
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name):
+            if isinstance(n.ctx, gast.Load):
+                reads[n.id] = reads.get(n.id, 0) + 1
+            elif isinstance(n.ctx, gast.Store):
+                stores.add(n.id)
+        elif isinstance(n, (gast.Break, gast.Continue)):
+            jumps = True
+    return reads, stores, jumps
+
+
+def _forward(facts, i, loads, params) -> bool:
+    block = facts.block
     stmt = block[i]
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return False
@@ -52,58 +106,55 @@ def _forward(block, i, loads, params) -> bool:
     atom = value.operand if negation else value
     if name in params or is_stack_name(name) or not _is_atom(atom):
         return False
-    last = _live_end(block, i, name, loads)
+    last = _live_end(facts, i, name, loads)
     if last is None:
         return False
-    readers = [k for k in range(i + 1, last + 1) if _count(_read_part(block[k]), name)]
+    readers = [k for k in range(i + 1, last + 1) if facts.reads(k, name)]
     if negation and (len(readers) != 1 or not _reads_once_in_value(block[last], name)):
         return False
     guarded = {name} | ({atom.id} if isinstance(atom, gast.Name) else set())
-    if any(guarded & anno.store_names(s) for s in block[i + 1 : last]):
+    if any(guarded & facts.stores(k) for k in range(i + 1, last)):
         return False
     end = block[last]
     if isinstance(end, gast.AugAssign) and name in anno.store_names(end.target):
         return False  # ``a += e`` reads ``a`` as its target
-    if not isinstance(end, SIMPLE) and guarded & anno.store_names(end):
+    if not isinstance(end, SIMPLE) and guarded & facts.stores(last):
         return False
-    if negation:
-        return _move_negation(block, i, last, name, value)
+    if negation and not _move_negation(block, last, name, value):
+        return False
+    if not negation:
+        for k in readers:
+            _Substitute(name, value).visit(block[k])
+    moved = sum(facts.reads(k, name) for k in readers)
     for k in readers:
-        _Substitute(name, value).visit(block[k])
-    del block[i]
+        facts.refresh(k)
+    loads[name] -= moved
+    if isinstance(atom, gast.Name):
+        loads[atom.id] += moved - 1
+    facts.delete(i)
     return True
 
 
-def _live_end(block, i, name, loads):
-    """The last statement of ``block`` after ``i`` that can read the value ``i``
+def _live_end(facts, i, name, loads):
+    """The last statement of the block after ``i`` that can read the value ``i``
     gives ``name``: the one that assigns ``name`` again, or the last reader when
     all reads of ``name`` in the function follow ``i`` in this block; None when
     neither holds or a jump could carry the value elsewhere."""
+    block = facts.block
     seen = 0
     for k in range(i + 1, len(block)):
-        stmt = block[k]
-        seen += _count(_read_part(stmt), name)
-        if isinstance(stmt, gast.Assign) and name in anno.store_names(stmt.targets[0]):
-            return k if seen and not _jumps(block[i + 1 : k]) else None
+        seen += facts.reads(k, name)
+        if isinstance(block[k], gast.Assign) and name in facts.stores(k):
+            return k if seen and not facts.jumps(i + 1, k) else None
     if not seen or seen != loads.get(name, 0):
         return None
-    last = max(k for k in range(i + 1, len(block)) if _count(block[k], name))
-    return None if _jumps(block[i + 1 : last]) else last
+    last = max(k for k in range(i + 1, len(block)) if facts.rows[k][1].get(name))
+    return None if facts.jumps(i + 1, last) else last
 
 
-def _read_part(stmt):
-    """What of ``stmt`` runs before it stores: the value of an assignment."""
-    return stmt.value if isinstance(stmt, gast.Assign) else stmt
-
-
-def _jumps(stmts) -> bool:
-    """A break or continue, after which a later iteration could read the value."""
-    return any(isinstance(n, (gast.Break, gast.Continue)) for s in stmts for n in gast.walk(s))
-
-
-def _move_negation(block, i, last, name, value) -> bool:
+def _move_negation(block, last, name, value) -> bool:
     """Move ``name = -v`` into statement ``last`` where the sign is absorbed there
-    (no more negations than it had); leave both as they are otherwise."""
+    (no more negations than it had); whether it was."""
     stmt = block[last]
     before = _negations(stmt)
     trial = anno.clone(stmt)
@@ -112,7 +163,6 @@ def _move_negation(block, i, last, name, value) -> bool:
     if _negations(trial) > before:
         return False
     block[last] = trial
-    del block[i]
     return True
 
 

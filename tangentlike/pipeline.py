@@ -52,7 +52,7 @@ class Module:
         self.functions.append(main)
         if optimize:
             self.functions = [optimizer.optimize(f, reuse=False) for f in self.functions]
-            self._main_unreused = copy.deepcopy(self.functions[-1])
+            self._main_unreused = anno.clone(self.functions[-1])
             for f in self.functions:
                 optimizer.reuse_dead_names(f)
         self.main_name = main.name
@@ -148,7 +148,7 @@ class Module:
             known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
             dtypes = {**{n: numpy.dtype(d) for n, _, d in shapes},
                       **{n: WEAK_FLOAT for n in scalars}}  # fmt: skip
-        main = copy.deepcopy(self._main_unreused)
+        main = anno.clone(self._main_unreused)
         if unit_seed:
             optimizer.constant_seed(main)
         main = optimizer.optimize(
