@@ -25,6 +25,7 @@ from .optimize_shapes import BINARY, ELEMENTWISE, _definitions, _module_aliases
 from .optimize_stack import saved_values
 
 UNKNOWN = None
+ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
 REDUCTIONS = frozenset("sum mean max min amax amin prod".split())
 LIKE = frozenset("zeros_like ones_like empty_like copy".split())
@@ -39,7 +40,50 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
     known = ConcreteShapes(func, shapes)
     rewriter = _Rewriter(known, np_alias)
     rewriter.visit(func)
-    return rewriter.changed
+    return rewriter.changed or _unbroadcast_reads(func, known)
+
+
+def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
+    """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
+    (a full reduction's number, or ``keepdims``) and every read of ``t`` is ``+ - * /``
+    with an operand of ``x``'s shape, which broadcasts ``g`` the same way:
+
+        b_add = unreduce(-0.001, _add2, None, False)   ->   b_add = -0.001
+        b_log = b_add * _sub                                b_log = b_add * _sub
+    """
+    defs: dict[str, gast.Assign] = {}
+    for node in gast.walk(func):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            value = node.value
+            if _is_lazy_unreduce(value) and len(known.defs.get(node.targets[0].id, ())) == 1:
+                defs[node.targets[0].id] = node
+    if not defs:
+        return False
+    reads = anno.name_counts(func)
+    good: dict[str, int] = {}
+    for node in gast.walk(func):
+        if isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, gast.Name) and side.id in defs:
+                    full = _solid(known.of(defs[side.id].value.args[1]))
+                    mine = isinstance(other, gast.Name) and other.id == side.id
+                    if full is not UNKNOWN and not mine and _solid(known.of(other)) == full:
+                        good[side.id] = good.get(side.id, 0) + 1
+    changed = False
+    for name, stmt in defs.items():
+        if reads.get(name) and good.get(name) == reads[name]:
+            stmt.value = stmt.value.args[0]
+            changed = True
+    return changed
+
+
+def _is_lazy_unreduce(value) -> bool:
+    if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)):
+        return False
+    if value.func.id != "unreduce" or value.keywords or len(value.args) != 4:
+        return False
+    axis, keepdims = _constant(value.args[2]), _constant(value.args[3])
+    return axis is None or keepdims is True
 
 
 class ConcreteShapes:

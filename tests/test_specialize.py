@@ -199,3 +199,25 @@ def test_matmul_shape_agrees_with_numpy(a, b):
 def test_reduced_shape_agrees_with_numpy(axis, keepdims):
     x = np.ones((2, 3, 4))
     assert reduced_shape(x.shape, axis, keepdims) == np.sum(x, axis=axis, keepdims=keepdims).shape
+
+
+def mean_only(x):
+    return np.mean(x)
+
+
+def mean_squared(x):
+    m = np.sum(x, axis=1, keepdims=True)
+    return np.sum(m * m) + np.mean(x * x)
+
+
+@pytest.mark.parametrize("f", [mean_only, mean_squared, reductions])
+def test_reduction_gradients_keep_their_shape(f):
+    x = rng_args((3, 4))[0]
+    assert_grads(f, [x], 0)
+
+
+def test_a_reduction_gradient_read_elementwise_stays_a_number():
+    x = rng_args((3, 4))[0]
+    source = variant_source(lambda x: np.mean(np.sin(x)), 0, x)
+    assert "unreduce" not in source and "np.cos(x)" in source
+    assert "unreduce" in variant_source(mean_only, 0, x)  # returned: broadcast to x
