@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import calling, pipeline, tracebacks
@@ -138,6 +138,14 @@ class Derivative:
     def source(self, backend=None) -> str:
         return self.module.source(backend or "numpy")
 
+    def variant_source(self, args: tuple) -> str:
+        """The source of the variant a positional call with ``args`` runs."""
+        if not calling.has_fast_path(self, args):
+            return self.source(self.backend or calling.backend_of(args))
+        floats, shapes = calling.variant_key(self, args)
+        functions = self.module._specialized(floats, shapes, unit_seed=True)
+        return self.module.source("numpy", functions)
+
     def plain(self):
         """A generated function with ``func``'s signature returning only the derivative,
         so that it can be differentiated again."""
@@ -184,10 +192,12 @@ def vjp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbo
     return _make("vjp", f, wrt, optimize, verbose, backend)
 
 
-def getsource(df: Callable, backend: str | None = None) -> str:
-    """The generated source of a function made by tangentlike."""
+def getsource(df: Callable, backend: str | None = None, *, args: Sequence | None = None) -> str:
+    """The generated source of a function made by tangentlike; with ``args`` (a
+    gradient's positional arguments), the variant compiled for their types and
+    shapes, which is the code a call with such arguments runs."""
     if isinstance(df, Derivative):
-        return df.source(backend)
+        return df.source(backend) if args is None else df.variant_source(tuple(args))
     source_of = getattr(df, "tangentlike_source", None)
     if source_of is None:
         raise ArgumentError(f"{df!r} was not made by tangentlike")

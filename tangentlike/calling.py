@@ -151,13 +151,9 @@ def fast_entry(d, values):
     Python floats get the variant compiled for floats; NumPy arrays, a variant
     compiled for their shapes (up to ``MAX_SHAPE_VARIANTS`` sets of shapes, then
     the generic code), checked for a floating dtype once per shape and dtype."""
+    if not has_fast_path(d, values):
+        return None
     types = tuple(map(type, values))
-    if d.kind == "vjp" or d.backend not in (None, "numpy") or backend_of(values) != "numpy":
-        return None
-    if len(values) != len(d.signature.names):
-        return None
-    if any(types[i] is not float and types[i] is not _NDARRAY for i in d.positions):
-        return None
     floats = float_parameters(d.signature, values)
     arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
     generic = None if arrays else d.module.compiled("numpy", floats, None, True)
@@ -166,15 +162,33 @@ def fast_entry(d, values):
     return _finisher(d, generic, pick, types)
 
 
-def _shape_picker(d, floats, arrays, variants):
-    names = d.signature.names
+def has_fast_path(d, values) -> bool:
+    """Positional NumPy arguments, floats or float arrays where differentiated,
+    to a grad or value_and_grad."""
+    if d.kind == "vjp" or d.backend not in (None, "numpy") or backend_of(values) != "numpy":
+        return False
+    if len(values) != len(d.signature.names):
+        return False
+    return all(type(values[i]) in (float, _NDARRAY) for i in d.positions)
 
+
+def variant_key(d, values) -> tuple:
+    """``(floats, shapes)`` naming the variant compiled for these arguments."""
+    floats = float_parameters(d.signature, values)
+    names = d.signature.names
+    shapes = tuple(
+        (names[i], v.shape, v.dtype.str) for i, v in enumerate(values) if type(v) is _NDARRAY
+    )
+    return floats, shapes or None
+
+
+def _shape_picker(d, floats, arrays, variants):
     def pick(args):
         key = tuple([(args[i].shape, args[i].dtype) for i in arrays])
         fn = variants.get(key)
         if fn is None:
             check_differentiable(d.signature, args, d.positions)
-            shapes = tuple((names[i], args[i].shape, args[i].dtype.str) for i in arrays)
+            _, shapes = variant_key(d, args)
             specialize = len(variants) < MAX_SHAPE_VARIANTS
             fn = d.module.compiled("numpy", floats, shapes if specialize else None, True)
             variants[key] = fn

@@ -108,9 +108,8 @@ def test_one_gradient_called_with_many_shapes():
 
 
 def test_variant_source_is_plain_numpy():
-    df = tl.grad(layer, wrt=(0, 1))
-    shapes = (("W", (784, 512), "<f8"), ("b", (512,), "<f8"), ("X", (256, 784), "<f8"))
-    source = df.module.source("numpy", df.module._specialized((), shapes))
+    arrays = (np.zeros((784, 512)), np.zeros(512), np.zeros((256, 784)))
+    source = tl.getsource(tl.grad(layer, wrt=(0, 1)), args=arrays)
     for helper in ("unbroadcast", "matmul_lhs", "matmul_rhs", "sum_to"):
         assert helper not in source
     assert "np.sum(b_add, axis=0)" in source
@@ -121,10 +120,7 @@ def test_variant_source_is_plain_numpy():
 
 
 def variant_source(f, wrt, *arrays):
-    df = tl.grad(f, wrt=wrt)
-    names = df.signature.names
-    shapes = tuple((n, a.shape, a.dtype.str) for n, a in zip(names, arrays))
-    return df.module.source("numpy", df.module._specialized((), shapes))
+    return tl.getsource(tl.grad(f, wrt=wrt), args=arrays)
 
 
 def test_no_in_place_write_across_dtypes():
@@ -155,9 +151,7 @@ def test_a_temporary_the_adjoint_reads_keeps_its_buffer():
 
 
 def test_rnn_variant_saves_no_shapes():
-    df = tl.grad(rnn, wrt=(0, 1, 2))
-    shapes = (("W", (3, 3), "<f8"), ("xs", (3, 2, 3), "<f8"), ("h", (2, 3), "<f8"))
-    source = df.module.source("numpy", df.module._specialized((), shapes))
+    source = tl.getsource(tl.grad(rnn, wrt=(0, 1, 2)), args=rng_args((3, 3), (3, 2, 3), (2, 3)))
     assert "np.shape" not in source and "sum_to" not in source
     assert "bW += _item.T @ b_add" in source
 
@@ -221,3 +215,14 @@ def test_a_reduction_gradient_read_elementwise_stays_a_number():
     source = variant_source(lambda x: np.mean(np.sin(x)), 0, x)
     assert "unreduce" not in source and "np.cos(x)" in source
     assert "unreduce" in variant_source(mean_only, 0, x)  # returned: broadcast to x
+
+
+def test_getsource_of_the_variant_for_floats_and_the_general_code():
+    df = tl.grad(layer)
+    general = tl.getsource(df)
+    assert "unbroadcast" in general
+    assert tl.getsource(df, args=[[1.0], 2.0, 3.0]) == general  # a list: the general path
+    scalar = tl.grad(lambda x, y: x * y + np.sin(x))
+    assert "unbroadcast" in tl.getsource(scalar)
+    floats = tl.getsource(scalar, args=(1.0, 2.0))
+    assert "unbroadcast" not in floats and "np.cos(x)" in floats
