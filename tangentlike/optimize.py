@@ -1,11 +1,11 @@
-"""Optimize generated functions: drop dead assignments, propagate plain copies.
+"""Optimize generated functions: drop dead assignments and unread saves.
 
-    _a = x * 2          ->   z = x * 2 + ...   (nothing changes here: one op a line)
-    bt = bz             ->   (bt replaced by bz where both are assigned once)
     unused = f(x)       ->   (removed)
 
-plus the passes in ``optimize_fold`` (constant folding) and ``optimize_shapes``
-(no ``unbroadcast`` where shapes provably match).
+plus the passes in ``optimize_fold`` (constant folding), ``optimize_shapes`` (no
+``unbroadcast`` where shapes provably match), ``optimize_local`` (copies,
+numbers and negations forwarded into their readers), ``optimize_stack`` (saves
+nothing reads) and, for variants, ``optimize_concrete`` and ``optimize_inplace``.
 
 Passes repeat until the tree stops changing, compared structurally.
 """
@@ -36,15 +36,15 @@ def optimize(
     """Run the passes until none changes the tree (each pass says whether it did);
     ``scalars`` are parameters known to be Python floats, ``shapes`` maps
     parameters to the shapes of the arrays a variant is compiled for (and
-    ``dtypes`` to their dtypes, so results can be written into dead temporaries).  ``reuse``
-    gives dead temporaries' names to new values (last, as it merges names)."""
+    ``dtypes`` to their dtypes, so results can be written into dead
+    temporaries).  ``reuse`` gives dead temporaries' names to new values (last,
+    as it merges names)."""
     changed = True
     while changed:
         changed = fold_constants(func)
         changed |= remove_unbroadcasts(func, scalars)
         if shapes is not None:
             changed |= specialize(func, shapes, np_alias)
-        changed |= propagate_copies(func)
         changed |= forward_values(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
@@ -53,52 +53,6 @@ def optimize(
     if reuse:
         reuse_dead_names(func)
     return func
-
-
-def _assign_counts(func) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for node in gast.walk(func):
-        names = ()
-        if isinstance(node, gast.Assign):
-            names = anno.store_names(node.targets[0])
-        elif isinstance(node, (gast.For, gast.AugAssign)):
-            names = anno.store_names(node.target)
-        for n in names:
-            counts[n] = counts.get(n, 0) + 1
-    for a in func.args.args:
-        counts[a.id] = counts.get(a.id, 0) + 1
-    return counts
-
-
-def _in_loop_names(func) -> set[str]:
-    names = set()
-    for node in gast.walk(func):
-        if isinstance(node, (gast.For, gast.While)):
-            for sub in node.body:
-                names |= anno.store_names(sub)
-    return names
-
-
-def propagate_copies(func) -> bool:
-    """Replace ``a`` by ``b`` after ``a = b`` when both names are bound once."""
-    counts = _assign_counts(func)
-    looped = _in_loop_names(func)
-    renames = {}
-    for node in func.body:
-        if (
-            isinstance(node, gast.Assign)
-            and isinstance(node.targets[0], gast.Name)
-            and isinstance(node.value, gast.Name)
-        ):
-            a, b = node.targets[0].id, node.value.id
-            if counts.get(a) == 1 and counts.get(b, 0) <= 1 and not {a, b} & looped:
-                renames[a] = renames.get(b, b)
-    changed = False
-    for node in gast.walk(func):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renames:
-            node.id = renames[node.id]
-            changed = True
-    return changed
 
 
 def remove_dead(func) -> bool:
