@@ -98,6 +98,18 @@ def name_counts(node, load: bool = True) -> dict[str, int]:
     return counts
 
 
+def blocks(func):
+    """Every statement list in ``func``, outermost first."""
+    out = [func.body]
+    for node in gast.walk(func):
+        for field in ("body", "orelse"):
+            inner = getattr(node, field, None)
+            if node is not func and isinstance(inner, list) and inner:
+                if isinstance(inner[0], gast.stmt):
+                    out.append(inner)
+    return out
+
+
 def clone(node):
     """A deep copy of a gast tree, several times faster than ``copy.deepcopy``;
     annotations that are not nodes (live callees) are shared, not copied."""

@@ -8,10 +8,10 @@ that result, as NumPy's own temporary elision does for nested expressions:
     _add = _matmul + b1         ->    _add = np.add(_matmul, b1, out=_matmul)
     h1 = np.tanh(_add)                h1 = np.tanh(_add, out=_add)
 
-Only straight-line statements at the top of the function qualify, with a
-temporary assigned once, never saved or read anywhere else, and made by an
-operation that returns a new array (arithmetic, a matrix product, a ufunc, a
-reduction over an axis): never an argument, a view, or a broadcast.
+Only a temporary made and read in one straight-line block (the function's, or
+a loop's body) qualifies, assigned once, never saved or read anywhere else, and
+made by an operation that returns a new array (arithmetic, a matrix product, a
+ufunc, a reduction over an axis): never an argument, a view, or a broadcast.
 """
 
 from __future__ import annotations
@@ -33,9 +33,18 @@ def write_in_place(func, shapes: ConcreteShapes, dtypes: dict, np_alias: str) ->
     kinds = DTypes(shapes, dtypes)
     loads = anno.name_counts(func)
     stores = anno.name_counts(func, load=False)
+    changed = False
+    for block in anno.blocks(func):
+        changed |= _block_in_place(block, shapes, kinds, loads, stores, np_alias)
+    return changed
+
+
+def _block_in_place(block, shapes, kinds, loads, stores, np_alias) -> bool:
+    """In one straight-line block: a temporary made here and read once, later in
+    the same block, is read in the same iteration of any loop around it."""
     made: dict[str, gast.expr] = {}
     changed = False
-    for stmt in func.body:
+    for stmt in block:
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
             continue
         value = stmt.value

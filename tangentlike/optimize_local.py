@@ -32,7 +32,7 @@ def forward_values(func: gast.FunctionDef) -> bool:
     loads = anno.name_counts(func)
     params = {a.id for a in func.args.args}
     changed = False
-    for block in _blocks(func):
+    for block in anno.blocks(func):
         facts = _Facts(block)
         i = 0
         while i < len(block):
@@ -256,18 +256,6 @@ def _negated(node):
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return node.operand
     return None
-
-
-def _blocks(func):
-    """Every statement list in ``func``, outermost first."""
-    out = [func.body]
-    for node in gast.walk(func):
-        for field in ("body", "orelse"):
-            inner = getattr(node, field, None)
-            if node is not func and isinstance(inner, list) and inner:
-                if isinstance(inner[0], gast.stmt):
-                    out.append(inner)
-    return out
 
 
 def _count(node, name) -> int:
