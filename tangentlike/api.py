@@ -115,9 +115,9 @@ class Derivative:
         """The first call with these argument types (through front_class)."""
         entry = calling.fast_entry(self, args) or self._general
         self._fast[key] = entry
-        return entry(args)
+        return entry(*args)
 
-    def _general(self, args):
+    def _general(self, *args):
         return Derivative.__call__(self, *args)
 
     def __call__(self, *args, **kwargs):
@@ -127,7 +127,7 @@ class Derivative:
             if entry is False:
                 entry = self._entries[key] = calling.fast_entry(self, args)
             if entry is not None:
-                return entry(args)
+                return entry(*args)
         if self.kind == "grad":
             return self._sweep(args, kwargs, None)[1]
         if self.kind == "vjp":

@@ -144,7 +144,7 @@ MAX_SHAPE_VARIANTS = 8
 
 
 def fast_entry(d, values):
-    """A function ``entry(args)`` doing what ``Derivative.__call__`` does for
+    """A function ``entry(*args)`` doing what ``Derivative.__call__`` does for
     positional arguments of these types, with the checks that types settle done
     once here; None where these types need the general path.
 
@@ -198,31 +198,50 @@ def _shape_picker(d, floats, arrays, variants):
 
 
 def _finisher(d, generic, pick, types):
+    """The entry, generated for these positions and types: ``entry(*args)``."""
     from . import tracebacks
 
-    qualname, positions, kind = d.__qualname__, d.positions, d.kind
-    single = positions[0] if len(positions) == 1 and not d.many else None
-    single_float = single is not None and types[single] is float
+    args = [f"_a{i}" for i in range(len(types))]
+    call = ", ".join(args)
+    packed = "(" + call + ("," if len(args) == 1 else "") + ")"
+    fn = "generic" if pick is None else f"pick({packed})"
+    lines = [
+        f"def entry({call}):",
+        f"    fn = {fn}",
+        "    try:",
+        f"        value, grads = fn({call})",
+        "    except Exception as exc:",
+        "        annotate(exc)",
+        "        raise",
+        "    if value.__class__ is not float:",
+        "        check_output(qualname, value, None)",
+        *_matching(d, types, args),
+        "    return grads" if d.kind == "grad" else "    return value, grads",
+    ]
+    namespace = {
+        "generic": generic,
+        "pick": pick,
+        "annotate": tracebacks.annotate,
+        "check_output": check_output,
+        "match": match,
+        "qualname": d.__qualname__,
+    }
+    exec(compile("\n".join(lines) + "\n", "<tangentlike entry>", "exec"), namespace)
+    return namespace["entry"]
 
-    def entry(args):
-        fn = generic if pick is None else pick(args)
-        try:
-            value, grads = fn(*args)
-        except Exception as exc:
-            tracebacks.annotate(exc)
-            raise
-        if type(value) is not float:
-            check_output(qualname, value, None)
-        if single is not None:
-            if not single_float or grads.__class__ is not float:
-                grads = match(grads, args[single])
-        elif len(positions) == 1:
-            grads = (match(grads, args[positions[0]]),)
-        else:
-            grads = tuple([match(g, args[i]) for g, i in zip(grads, positions)])
-        return grads if kind == "grad" else (value, grads)
 
-    return entry
+def _matching(d, types, args) -> list[str]:
+    """Lines giving each gradient its argument's shape and dtype."""
+    positions = d.positions
+    if len(positions) == 1 and not d.many:
+        x = args[positions[0]]
+        if types[positions[0]] is float:
+            return ["    if grads.__class__ is not float:", f"        grads = match(grads, {x})"]
+        return [f"    grads = match(grads, {x})"]
+    if len(positions) == 1:
+        return [f"    grads = (match(grads, {args[positions[0]]}),)"]
+    parts = ", ".join(f"match(grads[{k}], {args[i]})" for k, i in enumerate(positions))
+    return [f"    grads = ({parts})"]
 
 
 _FRONTS: dict[tuple, type] = {}
@@ -236,7 +255,7 @@ def front_class(base: type, sig: Signature) -> type:
     params = list(sig.signature.parameters.values())
     plain = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
     names = tuple(p.name for p in params)
-    if not params or _SELF in names:
+    if not params or any(n.startswith("_tl_") for n in names):
         return base
     if any(p.kind not in plain or p.default is not p.empty for p in params):
         return base
@@ -260,11 +279,11 @@ def _front_call(sig: Signature):
     args = "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
     source = (
         f"def __call__({_SELF}, {params}):\n"
-        f"    key = {key}\n"
-        f"    entry = {_SELF}._fast.get(key)\n"
-        f"    if entry is not None:\n"
-        f"        return entry({args})\n"
-        f"    return {_SELF}._miss(key, {args})\n"
+        f"    _tl_key = {key}\n"
+        f"    _tl_entry = {_SELF}._fast.get(_tl_key)\n"
+        f"    if _tl_entry is not None:\n"
+        f"        return _tl_entry({', '.join(names)})\n"
+        f"    return {_SELF}._miss(_tl_key, {args})\n"
     )
     namespace: dict = {}
     exec(compile(source, "<tangentlike call>", "exec"), namespace)

@@ -82,3 +82,24 @@ def test_value_and_grad_through_the_fast_path():
     value, (g,) = vg(0.3, 1.5)
     assert value == pytest.approx(two(0.3, 1.5))
     assert g == pytest.approx(math.cos(0.3) * 1.5 + 0.6)
+
+
+def shadowing(entry, key, fn):
+    return entry * key + math.sin(fn)
+
+
+def test_parameters_named_like_the_call_path_internals():
+    df = tl.grad(shadowing, wrt=(0, 1, 2))
+    for _ in range(2):  # the first call compiles, the second takes the fast path
+        got = df(0.5, 2.0, 0.3)
+        assert got == pytest.approx((2.0, 0.5, math.cos(0.3)))
+
+
+def test_many_parameters_and_tuple_of_one():
+    f = lambda a, b, c, d: a * b + np.sum(c * d)  # noqa: E731
+    args = (1.5, 2.0, np.ones(3), np.arange(3.0))
+    (ga,) = tl.grad(f, wrt=(0,))(*args)
+    assert ga == pytest.approx(2.0)
+    gc, gd = tl.grad(f, wrt=(2, 3))(*args)
+    np.testing.assert_allclose(gc, np.arange(3.0))
+    np.testing.assert_allclose(gd, np.ones(3))
