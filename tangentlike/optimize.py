@@ -15,8 +15,9 @@ from __future__ import annotations
 import gast
 
 from . import anno
+from .concrete_shapes import ConcreteShapes
 from .naming import ADJOINT_PREFIX, STACK_NAME
-from .optimize_concrete import ConcreteShapes, specialize
+from .optimize_concrete import specialize
 from .optimize_fold import fold_constants
 from .optimize_inplace import write_in_place
 from .optimize_local import forward_values

@@ -20,8 +20,8 @@ import gast
 import numpy
 
 from . import anno
+from .concrete_shapes import PENDING, REDUCTIONS, UNKNOWN, ConcreteShapes, fixpoint
 from .naming import TEMP_PREFIX
-from .optimize_concrete import PENDING, REDUCTIONS, UNKNOWN, ConcreteShapes, fixpoint
 from .optimize_shapes import BINARY, ELEMENTWISE
 
 WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"

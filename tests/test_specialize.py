@@ -6,7 +6,7 @@ import pytest
 import tangentlike as tl
 from tangentlike import calling
 from tangentlike.check import numerical_grad
-from tangentlike.optimize_concrete import broadcast_shape, matmul_shape, reduced_shape
+from tangentlike.concrete_shapes import broadcast_shape, matmul_shape, reduced_shape
 
 
 def layer(W, b, X):
