@@ -23,7 +23,9 @@ from .optimize_inplace import write_in_place
 from .optimize_local import forward_values
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
-from .optimize_stack import remove_unread_saves
+from .optimize_stack import index_saves, remove_unread_saves
+
+__all__ = ["index_saves", "optimize", "reuse_dead_names", "constant_seed"]
 
 
 def optimize(

@@ -108,7 +108,7 @@ class DTypes:
             result = kinds[0]
             for k in kinds[1:]:
                 result = _combine(result, k)
-            return result if isinstance(result, numpy.dtype) else UNKNOWN
+            return result if isinstance(result, numpy.dtype) or result == PENDING else UNKNOWN
         if func.attr in REDUCTIONS:
             return self.of(node.args[0])
         return UNKNOWN

@@ -23,7 +23,7 @@ import gast
 
 from . import anno
 from .analyze import is_stack_call
-from .naming import is_stack_name
+from .naming import is_stack_name, names_in
 
 
 def remove_unread_saves(func: gast.FunctionDef) -> bool:
@@ -140,3 +140,84 @@ def _stack_op(stmt):
     ):
         return ("pop", stmt.value.func.value.id, stmt, stmt.targets[0].id)
     return None
+
+
+def index_saves(func: gast.FunctionDef) -> bool:
+    """In a pair of ``for i in range(n)`` loops, save into a list made before the
+    loop and indexed by the counter, instead of pushing and popping:
+
+        _stack.append(h)     ->   _h_saved[_i] = h       (_h_saved = [None] * 100)
+        h = _stack.pop()     ->   h = _h_saved[_i]
+
+    For variants only: the general code keeps its stack, which higher-order
+    transforms read.  Whether anything changed."""
+    taken = names_in(func)
+    changed = False
+    for forward, pushes, backward, pops in _paired_loops(func):
+        counters = _counters(func, forward, backward)
+        if counters is None:
+            continue
+        size = forward.iter.args[0]
+        for push, pop in zip(reversed(pushes), pops):
+            saved = _fresh(f"_{pop[3].lstrip('_')}_saved", taken)
+            make = gast.BinOp(left=gast.List(elts=[gast.Constant(value=None, kind=None)],
+                                             ctx=gast.Load()),
+                              op=gast.Mult(), right=anno.clone(size))  # fmt: skip
+            func.body.insert(func.body.index(forward), anno.assign(saved, make))
+            slot = gast.Subscript(value=anno.name(saved), slice=anno.name(counters[0]),
+                                  ctx=gast.Store())  # fmt: skip
+            push[2].__class__ = gast.Assign
+            push[2].__dict__ = {"targets": [slot], "value": push[2].value.args[0],
+                                "type_comment": None}  # fmt: skip
+            pop[2].value = gast.Subscript(value=anno.name(saved), slice=anno.name(counters[1]),
+                                          ctx=gast.Load())  # fmt: skip
+            changed = True
+    if changed and not any(_touches_stack(n) for s in func.body if not _is_stack_init(s)
+                           for n in gast.walk(s)):  # fmt: skip
+        func.body = [s for s in func.body if not _is_stack_init(s)]
+    return changed
+
+
+def _counters(func, forward, backward):
+    """The counters of ``for i in range(n)`` and ``for j in reversed(range(n))``
+    with the same ``n``, a number or a name the function never assigns, and
+    counters the bodies leave alone; None otherwise."""
+    if not (isinstance(forward, gast.For) and isinstance(backward, gast.For)):
+        return None
+    fi, bi = forward.iter, backward.iter
+    if not (_call_of(fi, "range") and len(fi.args) == 1 and not fi.keywords):
+        return None
+    if not (_call_of(bi, "reversed") and len(bi.args) == 1 and _call_of(bi.args[0], "range")):
+        return None
+    size, back = fi.args[0], bi.args[0]
+    if len(back.args) != 1 or back.keywords or gast.dump(size) != gast.dump(back.args[0]):
+        return None
+    if isinstance(size, gast.Name):
+        if size.id in anno.store_names(func):
+            return None
+    elif not (isinstance(size, gast.Constant) and type(size.value) is int):
+        return None
+    targets = forward.target, backward.target
+    if not all(isinstance(t, gast.Name) for t in targets):
+        return None
+    for loop, target in ((forward, targets[0]), (backward, targets[1])):
+        body = gast.Module(body=loop.body, type_ignores=[])
+        if target.id in anno.store_names(body) or _jumps(body):
+            return None
+    return targets[0].id, targets[1].id
+
+
+def _call_of(node, name) -> bool:
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name
+
+
+def _jumps(node) -> bool:
+    return any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(node))
+
+
+def _fresh(base: str, taken: set[str]) -> str:
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}{k}", k + 1
+    taken.add(name)
+    return name

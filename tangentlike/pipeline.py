@@ -158,6 +158,7 @@ class Module:
             dtypes=dtypes,
             np_alias=self.top.np_alias,
         )
+        optimizer.index_saves(main)
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]

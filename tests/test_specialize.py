@@ -228,3 +228,42 @@ def test_getsource_of_the_variant_for_floats_and_the_general_code():
     assert "unbroadcast" in tl.getsource(scalar)
     floats = tl.getsource(scalar, args=(1.0, 2.0))
     assert "unbroadcast" not in floats and "np.cos(x)" in floats
+
+
+def counted(x, n):
+    h = x
+    for _i in range(n):
+        h = 0.5 * h + np.sin(h) * 0.1
+    return np.sum(h)
+
+
+def broken_loop(x):
+    h = x
+    for i in range(5):
+        if i > 2:
+            break
+        h = np.sin(h) * 1.5
+    return np.sum(h)
+
+
+def nested(x):
+    h = x
+    for _i in range(3):
+        for _j in range(2):
+            h = np.tanh(h * 1.1)
+    return np.sum(h)
+
+
+def test_counted_loops_save_into_lists_in_variants_only():
+    x = rng_args((3,))[0]
+    df = tl.grad(counted)
+    variant = tl.getsource(df, args=(x, 4))
+    assert "_h_saved = [None] * n" in variant and "_stack" not in variant
+    assert "h = _h_saved[_i]" in variant
+    assert "_stack.append(h)" in tl.getsource(df)  # the general code keeps its stack
+    for n in (0, 1, 4):
+        np.testing.assert_allclose(df(x, n), numerical_grad(counted, [x, n], 0), rtol=1e-6)
+    assert "_stack" in tl.getsource(tl.grad(nested), args=(x,))  # nested: left alone
+    assert_grads(nested, [x], 0)
+    assert_grads(broken_loop, [x], 0)
+    assert_grads(rnn, rng_args((3, 3), (3, 2, 3), (2, 3)), (0, 1, 2))
