@@ -11,9 +11,9 @@ what it copies changes, is replaced by its value:
     bp = -b_sub2                         bp = b_log / p - b_sub2
     bp = bp + b_log / p
 
-A negation moves into the one statement that reads it, where it cancels or
-merges with a constant, an addition or a subtraction; every rewrite is exact in
-floating point (negation only flips a sign).
+A negation moves into the statements that read it when in every one it cancels
+or merges with a constant, an addition or a subtraction; every rewrite is exact
+in floating point (negation only flips a sign).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _forward(facts, i, loads, params) -> bool:
     if last is None:
         return False
     readers = [k for k in range(i + 1, last + 1) if facts.reads(k, name)]
-    if negation and (len(readers) != 1 or not _reads_once_in_value(block[last], name)):
+    if negation and not all(_reads_in_value(block[k], name) for k in readers):
         return False
     guarded = {name} | ({atom.id} if isinstance(atom, gast.Name) else set())
     if any(guarded & facts.stores(k) for k in range(i + 1, last)):
@@ -120,7 +120,7 @@ def _forward(facts, i, loads, params) -> bool:
         return False  # ``a += e`` reads ``a`` as its target
     if not isinstance(end, SIMPLE) and guarded & facts.stores(last):
         return False
-    if negation and not _move_negation(block, last, name, value):
+    if negation and not _move_negation(block, readers, name, value):
         return False
     if not negation:
         for k in readers:
@@ -152,17 +152,19 @@ def _live_end(facts, i, name, loads):
     return None if facts.jumps(i + 1, last) else last
 
 
-def _move_negation(block, last, name, value) -> bool:
-    """Move ``name = -v`` into statement ``last`` where the sign is absorbed there
-    (no more negations than it had); whether it was."""
-    stmt = block[last]
-    before = _negations(stmt)
-    trial = anno.clone(stmt)
-    _Substitute(name, value).visit(trial)
-    _simplify_signs(trial)
-    if _negations(trial) > before:
-        return False
-    block[last] = trial
+def _move_negation(block, readers, name, value) -> bool:
+    """Move ``name = -v`` into the statements that read it where every one of
+    them absorbs the sign (has no more negations than before); whether it did."""
+    trials = []
+    for k in readers:
+        trial = anno.clone(block[k])
+        _Substitute(name, value).visit(trial)
+        _simplify_signs(trial)
+        if _negations(trial) > _negations(block[k]):
+            return False
+        trials.append(trial)
+    for k, trial in zip(readers, trials):
+        block[k] = trial
     return True
 
 
@@ -172,12 +174,12 @@ def _negations(node) -> int:
     )
 
 
-def _reads_once_in_value(stmt, name) -> bool:
+def _reads_in_value(stmt, name) -> bool:
     """A negation may move only into the value of an assignment or a return."""
     value = getattr(stmt, "value", None)
     if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Return)) or value is None:
         return False
-    return _count(value, name) == 1 and _count(stmt, name) == 1
+    return _count(value, name) == _count(stmt, name)
 
 
 def _is_atom(node) -> bool:

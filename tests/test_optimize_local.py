@@ -123,3 +123,22 @@ def test_gradients_with_many_signs(wrt):
     args = [r.standard_normal(4), r.standard_normal(4)]
     got = tl.grad(sign_heavy, wrt=wrt)(*args)
     np.testing.assert_allclose(got, numerical_grad(sign_heavy, args, wrt), rtol=1e-6)
+
+
+def test_negation_read_twice_moves_when_both_absorb_it():
+    out = rewrite("""
+        def f(b_neg, _add, c, bb):
+            bc = -b_neg
+            bb = bb + bc / _add
+            b_add = -bc * c / _add
+            return bb, b_add
+    """)
+    assert body(out) == ["bb = bb - b_neg / _add", "b_add = b_neg * c / _add", "return bb, b_add"]
+    kept = rewrite("""
+        def f(b_neg, _add):
+            bc = -b_neg
+            bb = 1.0 + bc / _add
+            e = np.exp(bc)
+            return bb, e
+    """)
+    assert "bc = -b_neg" in kept
