@@ -35,13 +35,14 @@ def optimize(
     dtypes: dict | None = None,
     np_alias: str = "np",
     reuse: bool = True,
+    keep: frozenset = frozenset(),
 ) -> gast.FunctionDef:
     """Run the passes until none changes the tree (each pass says whether it did);
     ``scalars`` are parameters known to be Python floats, ``shapes`` maps
     parameters to the shapes of the arrays a variant is compiled for (and
     ``dtypes`` to their dtypes, so results can be written into dead
-    temporaries).  ``reuse`` gives dead temporaries' names to new values (last,
-    as it merges names)."""
+    temporaries, never into the user's own names, ``keep``).  ``reuse`` gives dead
+    temporaries' names to new values (last, as it merges names)."""
     changed = True
     while changed:
         changed = fold_constants(func)
@@ -52,7 +53,7 @@ def optimize(
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
     if shapes is not None and dtypes is not None:
-        write_in_place(func, ConcreteShapes(func, shapes), dtypes, np_alias)
+        write_in_place(func, ConcreteShapes(func, shapes), dtypes, np_alias, keep)
     if reuse:
         reuse_dead_names(func)
     return func

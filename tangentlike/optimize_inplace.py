@@ -21,27 +21,29 @@ import numpy
 
 from . import anno
 from .concrete_shapes import PENDING, REDUCTIONS, UNKNOWN, ConcreteShapes, fixpoint
-from .naming import TEMP_PREFIX
 from .optimize_shapes import BINARY, ELEMENTWISE
 
 WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
 UFUNC_OPS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
 
 
-def write_in_place(func, shapes: ConcreteShapes, dtypes: dict, np_alias: str) -> bool:
-    """Give elementwise results the buffers of dead temporaries; whether any was."""
+def write_in_place(func, shapes: ConcreteShapes, dtypes: dict, np_alias: str,
+                   keep=frozenset()) -> bool:  # fmt: skip
+    """Give elementwise results the buffers of dead temporaries (never of the
+    user's own names, ``keep``); whether any was."""
     kinds = DTypes(shapes, dtypes)
     loads = anno.name_counts(func)
     stores = anno.name_counts(func, load=False)
     changed = False
     for block in anno.blocks(func):
-        changed |= _block_in_place(block, shapes, kinds, loads, stores, np_alias)
+        changed |= _block_in_place(block, shapes, kinds, (loads, stores, keep), np_alias)
     return changed
 
 
-def _block_in_place(block, shapes, kinds, loads, stores, np_alias) -> bool:
+def _block_in_place(block, shapes, kinds, counts, np_alias) -> bool:
     """In one straight-line block: a temporary made here and read once, later in
     the same block, is read in the same iteration of any loop around it."""
+    loads, stores, keep = counts
     made: dict[str, gast.expr] = {}
     changed = False
     for stmt in block:
@@ -59,7 +61,7 @@ def _block_in_place(block, shapes, kinds, loads, stores, np_alias) -> bool:
             changed = True
             break
         target = stmt.targets[0].id
-        if target.startswith(TEMP_PREFIX) and _makes_new_array(shapes, value):
+        if target not in keep and _makes_new_array(shapes, value):
             made[target] = value
     return changed
 

@@ -157,6 +157,7 @@ class Module:
             shapes=known,
             dtypes=dtypes,
             np_alias=self.top.np_alias,
+            keep=frozenset(self.top.func.__code__.co_varnames),
         )
         optimizer.index_saves(main)
         if gast.dump(main) == gast.dump(self.functions[-1]):

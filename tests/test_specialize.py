@@ -267,3 +267,18 @@ def test_counted_loops_save_into_lists_in_variants_only():
     assert_grads(nested, [x], 0)
     assert_grads(broken_loop, [x], 0)
     assert_grads(rnn, rng_args((3, 3), (3, 2, 3), (2, 3)), (0, 1, 2))
+
+
+def user_names(x, w):
+    y = x @ w
+    z = y * 2.0
+    return np.sum(np.tanh(z))
+
+
+def test_in_place_writes_reach_adjoints_but_never_the_users_names():
+    x, w = rng_args((4, 3), (3, 5))
+    source = variant_source(user_names, (0, 1), x, w)
+    assert "out=y" not in source and "out=z" not in source
+    assert "by = np.multiply(bz, 2.0, out=bz)" in source
+    assert_grads(user_names, [x, w], (0, 1))
+    assert_grads(layer, rng_args((4, 3), (3,), (5, 4)), (0, 1, 2))
