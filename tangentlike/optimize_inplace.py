@@ -8,10 +8,11 @@ that result, as NumPy's own temporary elision does for nested expressions:
     _add = _matmul + b1         ->    _add = np.add(_matmul, b1, out=_matmul)
     h1 = np.tanh(_add)                h1 = np.tanh(_add, out=_add)
 
-Only a temporary made and read in one straight-line block (the function's, or
-a loop's body) qualifies, assigned once, never saved or read anywhere else, and
-made by an operation that returns a new array (arithmetic, a matrix product, a
-ufunc, a reduction over an axis): never an argument, a view, or a broadcast.
+A temporary or an adjoint qualifies (never a name of the user's own function),
+made and read in one straight-line block (the function's, or a loop's body),
+assigned once, never saved or read anywhere else, and made by an operation that
+returns a new array (arithmetic, a matrix product, a ufunc, a reduction over an
+axis): never an argument, a view, or a broadcast.
 """
 
 from __future__ import annotations
