@@ -211,3 +211,27 @@ def test_wrt_tuple_of_one():
     x = np.array([0.1, 0.2, 0.3])
     (g,) = tl.grad(f1, wrt=(0,))(x)
     np.testing.assert_allclose(g, 2 * x)
+
+
+ALIASED_AUGASSIGN = """\
+import numpy as np
+
+
+def helper1(a, b):
+    a += (a + a)
+    return np.sin((a * np.ones((3,))))
+
+
+def f(a):
+    t7 = helper1(a, a)
+    return np.sin(a)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="x += e rebinds x (docs/limitations.md); a helper updating a 0-d array "
+    "argument in place changes the caller's array, which the gradient does not see",
+)
+def test_augmented_assignment_to_an_argument_array_seen_by_the_caller(tmp_path):
+    check_program(ALIASED_AUGASSIGN, [()], 0, tmp_path, optimize=False, require=_holds)
