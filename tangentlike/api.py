@@ -76,8 +76,7 @@ class Derivative:
         self.backend = backend
         self.signature = calling.Signature(func)
         self._by_types: dict[tuple[type, ...], Callable] = {}
-        self._entries: dict[tuple[type, ...], Callable | None] = {}
-        self._fast: dict = {}  # argument types -> entry, for front_class's __call__
+        self._fast: dict = {}  # argument types -> entry(*args)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -112,28 +111,26 @@ class Derivative:
         return value, tuple(calling.match(g, values[i]) for g, i in zip(grads, self.positions))
 
     def _miss(self, key, args):
-        """The first call with these argument types (through front_class)."""
+        """The first positional call with these argument types: find its entry."""
         entry = calling.fast_entry(self, args) or self._general
         self._fast[key] = entry
         return entry(*args)
 
-    def _general(self, *args):
-        return Derivative.__call__(self, *args)
-
-    def __call__(self, *args, **kwargs):
-        if not kwargs:
-            key = tuple(map(type, args))
-            entry = self._entries.get(key, False)
-            if entry is False:
-                entry = self._entries[key] = calling.fast_entry(self, args)
-            if entry is not None:
-                return entry(*args)
+    def _general(self, *args, **kwargs):
+        """Any call: bind, check, run the variant for the types, check the result."""
         if self.kind == "grad":
             return self._sweep(args, kwargs, None)[1]
         if self.kind == "vjp":
             *args, seed = args
             return self._sweep(args, kwargs, seed)[1]
         return self._sweep(args, kwargs, None)
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            return self._general(*args, **kwargs)
+        key = tuple(map(type, args))
+        entry = self._fast.get(key)
+        return entry(*args) if entry is not None else self._miss(key, args)
 
     def source(self, backend=None) -> str:
         return self.module.source(backend or "numpy")
