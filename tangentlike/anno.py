@@ -59,12 +59,6 @@ def as_load(node):
     return node
 
 
-def as_store(node):
-    node = copy.deepcopy(node)
-    node.ctx = gast.Store()
-    return node
-
-
 def copy_location(new, old):
     """Give ``new`` and its children ``old``'s location where they have none."""
     for sub in gast.walk(new):
@@ -87,6 +81,11 @@ def store_names(node) -> set[str]:
     return {
         n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
+
+
+def is_call_to(node, name: str) -> bool:
+    """``name(...)``: a call of a plain name (``range(n)``, ``reversed(r)``)."""
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name
 
 
 def name_counts(node, load: bool = True) -> dict[str, int]:

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import gast
 
-from .optimize_shapes import BINARY, ELEMENTWISE, _definitions, _module_aliases
+from .anno import is_call_to, name_counts
+from .optimize_shapes import (
+    BINARY,
+    ELEMENTWISE,
+    REDUCTIONS,
+    SHAPE_OF_ARG,
+    definitions,
+    module_aliases,
+)
 from .optimize_stack import saved_values
 
 UNKNOWN = None
 PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
-REDUCTIONS = frozenset("sum mean max min amax amin prod".split())
 LIKE = frozenset("zeros_like ones_like empty_like copy".split())
-HELPER_SHAPE_ARG = {"unbroadcast": 1, "unreduce": 1, "matmul_lhs": 1, "matmul_rhs": 2,
-                    "zeros_like": 0, "broadcast_like": 1, "unbroadcast_as": 1,
-                    "max_grad": 2, "var_grad": 1, "prod_grad": 1, "ptp_grad": 1,
-                    "nan_grad": 1, "cumsum_grad": 1, "cumprod_grad": 1}  # fmt: skip
 
 
 class ConcreteShapes:
@@ -30,8 +33,8 @@ class ConcreteShapes:
 
     def __init__(self, func, shapes: dict[str, tuple]):
         self.arguments = dict(shapes)
-        self.aliases = _module_aliases(func)
-        self.defs = _definitions(func)
+        self.aliases = module_aliases(func)
+        self.defs = definitions(func)
         self.saved = saved_values(func)
         self.ints = _loop_counters(func)
         self.shape: dict[str, object] = {}
@@ -57,7 +60,7 @@ class ConcreteShapes:
             return self._subscript(node)
         if isinstance(node, gast.Attribute) and node.attr == "T":
             s = self.of(node.value)
-            return s[::-1] if isinstance(s, tuple) and len(s) > 1 else UNKNOWN
+            return s[::-1] if isinstance(s, tuple) else s
         if isinstance(node, gast.Call):
             return self._call(node)
         return UNKNOWN
@@ -90,8 +93,8 @@ class ConcreteShapes:
         if isinstance(func, gast.Name):
             if getattr(node, "tl_callee", None) is not None:
                 return UNKNOWN  # the user's function, not a runtime helper
-            if func.id in HELPER_SHAPE_ARG and not node.keywords:
-                k = HELPER_SHAPE_ARG[func.id]
+            if func.id in SHAPE_OF_ARG and not node.keywords:
+                k = SHAPE_OF_ARG[func.id]
                 return self.of(args[k]) if len(args) > k else UNKNOWN
             if func.id == "sum_to" and len(args) == 2 and not node.keywords:
                 return self.value_shape(args[1])
@@ -267,20 +270,9 @@ def _loop_counters(func) -> set[str]:
     for node in gast.walk(func):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
             it = node.iter
-            if _calls(it, "reversed") and it.args:
+            if is_call_to(it, "reversed") and it.args:
                 it = it.args[0]
-            if _calls(it, "range"):
+            if is_call_to(it, "range"):
                 loops[node.target.id] = loops.get(node.target.id, 0) + 1
-    stores: dict[str, int] = {}
-    for node in gast.walk(func):
-        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
-            stores[node.id] = stores.get(node.id, 0) + 1
-    return {n for n, k in loops.items() if stores.get(n) == k and n not in func_params(func)}
-
-
-def func_params(func) -> set[str]:
-    return {a.id for a in func.args.args}
-
-
-def _calls(node, name) -> bool:
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name
+    stores = name_counts(func, load=False)  # parameters count too: never counters
+    return {n for n, k in loops.items() if stores.get(n) == k}

@@ -25,8 +25,6 @@ from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 from .optimize_stack import index_saves, remove_unread_saves
 
-__all__ = ["index_saves", "optimize", "reuse_dead_names", "constant_seed"]
-
 
 def optimize(
     func: gast.FunctionDef,
@@ -103,6 +101,17 @@ def _pops(value) -> bool:
         and isinstance(value.func, gast.Attribute)
         and value.func.attr == "pop"
     )
+
+
+def optimize_variant(func, scalars, shapes, dtypes, unit_seed: bool, np_alias: str, keep):
+    """``optimize`` for a variant compiled for known argument types: the seed read
+    as 1.0 where no caller passes one, shapes and dtypes used, and loops saving
+    into lists (higher-order transforms read the general code, never a variant)."""
+    if unit_seed:
+        constant_seed(func)
+    optimize(func, scalars=scalars, shapes=shapes, dtypes=dtypes, np_alias=np_alias, keep=keep)
+    index_saves(func)
+    return func
 
 
 def constant_seed(func: gast.FunctionDef) -> None:

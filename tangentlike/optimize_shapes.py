@@ -31,9 +31,12 @@ ELEMENTWISE = frozenset(
     "positive copy deg2rad rad2deg degrees radians sign".split()
 )
 BINARY = frozenset("add subtract multiply divide true_divide power maximum minimum".split())
-FULL_REDUCTIONS = frozenset("sum mean max min amax amin prod".split())
+REDUCTIONS = frozenset("sum mean max min amax amin prod".split())
+# runtime helpers whose result has the shape of one of their arguments
 SHAPE_OF_ARG = {"unbroadcast": 1, "unreduce": 1, "matmul_lhs": 1, "matmul_rhs": 2,
-                "zeros_like": 0}  # fmt: skip
+                "zeros_like": 0, "broadcast_like": 1, "unbroadcast_as": 1,
+                "max_grad": 2, "var_grad": 1, "prod_grad": 1, "ptp_grad": 1,
+                "nan_grad": 1, "cumsum_grad": 1, "cumprod_grad": 1}  # fmt: skip
 NUMBERS = (int, float)
 
 
@@ -59,10 +62,10 @@ class Shapes:
     """Shape classes of a function's names, checked against every assignment."""
 
     def __init__(self, func, scalars=frozenset()):
-        self.defs = _definitions(func)
+        self.defs = definitions(func)
         for name in scalars:
             self.defs[name] = [gast.Constant(value=0.0, kind=None)]
-        self.aliases = _module_aliases(func)
+        self.aliases = module_aliases(func)
         self.banned: set[str] = set()
         while True:
             self._solve()
@@ -162,7 +165,7 @@ class Shapes:
             return self.of(args[0])
         if func.attr in BINARY and len(args) == 2:
             return self._join(args[0], args[1])
-        if func.attr in FULL_REDUCTIONS and len(args) == 1:
+        if func.attr in REDUCTIONS and len(args) == 1:
             return SCALAR
         return UNKNOWN
 
@@ -183,7 +186,7 @@ def _ground(key) -> bool:
     return key == SCALAR or key.startswith("<argument ")
 
 
-def _definitions(func) -> dict:
+def definitions(func) -> dict:
     """name -> the expressions assigned to it (pops from ``_stack`` left out)."""
     defs: dict[str, list] = {a.id: [_name(f"<argument {a.id}>")] for a in func.args.args}
     defaults = func.args.defaults
@@ -230,7 +233,7 @@ def _is_pop(value) -> bool:
             and value.func.value.id == STACK_NAME and not value.args)  # fmt: skip
 
 
-def _module_aliases(func) -> dict[str, str]:
+def module_aliases(func) -> dict[str, str]:
     """Names that forward calls show to be the numpy or math module."""
     found: dict[str, str] = {}
     for node in gast.walk(func):

@@ -23,7 +23,7 @@ import gast
 
 from . import anno
 from .analyze import is_stack_call
-from .naming import is_stack_name, names_in
+from .naming import Namer, is_stack_name, names_in
 
 
 def remove_unread_saves(func: gast.FunctionDef) -> bool:
@@ -151,7 +151,7 @@ def index_saves(func: gast.FunctionDef) -> bool:
 
     For variants only: the general code keeps its stack, which higher-order
     transforms read.  Whether anything changed."""
-    taken = names_in(func)
+    namer = Namer(names_in(func))
     changed = False
     for forward, pushes, backward, pops in _paired_loops(func):
         counters = _counters(func, forward, backward)
@@ -159,7 +159,7 @@ def index_saves(func: gast.FunctionDef) -> bool:
             continue
         size = forward.iter.args[0]
         for push, pop in zip(reversed(pushes), pops):
-            saved = _fresh(f"_{pop[3].lstrip('_')}_saved", taken)
+            saved = namer.fresh(f"_{pop[3].lstrip('_')}_saved")
             make = gast.BinOp(left=gast.List(elts=[gast.Constant(value=None, kind=None)],
                                              ctx=gast.Load()),
                               op=gast.Mult(), right=anno.clone(size))  # fmt: skip
@@ -185,11 +185,13 @@ def _counters(func, forward, backward):
     if not (isinstance(forward, gast.For) and isinstance(backward, gast.For)):
         return None
     fi, bi = forward.iter, backward.iter
-    if not (_call_of(fi, "range") and len(fi.args) == 1 and not fi.keywords):
+    if not (anno.is_call_to(fi, "range") and len(fi.args) == 1 and not fi.keywords):
         return None
-    if not (_call_of(bi, "reversed") and len(bi.args) == 1 and _call_of(bi.args[0], "range")):
+    if not (anno.is_call_to(bi, "reversed") and len(bi.args) == 1):
         return None
     size, back = fi.args[0], bi.args[0]
+    if not anno.is_call_to(back, "range"):
+        return None
     if len(back.args) != 1 or back.keywords or gast.dump(size) != gast.dump(back.args[0]):
         return None
     if isinstance(size, gast.Name):
@@ -207,17 +209,5 @@ def _counters(func, forward, backward):
     return targets[0].id, targets[1].id
 
 
-def _call_of(node, name) -> bool:
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name
-
-
 def _jumps(node) -> bool:
     return any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(node))
-
-
-def _fresh(base: str, taken: set[str]) -> str:
-    name, k = base, 2
-    while name in taken:
-        name, k = f"{base}{k}", k + 1
-    taken.add(name)
-    return name

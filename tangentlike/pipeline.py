@@ -148,18 +148,9 @@ class Module:
             known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
             dtypes = {**{n: numpy.dtype(d) for n, _, d in shapes},
                       **{n: WEAK_FLOAT for n in scalars}}  # fmt: skip
-        main = anno.clone(self._main_unreused)
-        if unit_seed:
-            optimizer.constant_seed(main)
-        main = optimizer.optimize(
-            main,
-            scalars=set(scalars),
-            shapes=known,
-            dtypes=dtypes,
-            np_alias=self.top.np_alias,
-            keep=frozenset(self.top.func.__code__.co_varnames),
-        )
-        optimizer.index_saves(main)
+        keep = frozenset(self.top.func.__code__.co_varnames)  # the user's own names
+        main = optimizer.optimize_variant(anno.clone(self._main_unreused), set(scalars), known,
+                                          dtypes, unit_seed, self.top.np_alias, keep)  # fmt: skip
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]
