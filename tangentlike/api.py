@@ -140,7 +140,7 @@ class Derivative:
         if not calling.has_fast_path(self, args):
             return self.source(self.backend or calling.backend_of(args))
         floats, shapes = calling.variant_key(self, args)
-        functions = self.module._specialized(floats, shapes, unit_seed=True)
+        functions = self.module.variant_functions(floats, shapes, unit_seed=True)
         return self.module.source("numpy", functions)
 
     def plain(self):

@@ -125,10 +125,11 @@ class Module:
             return self._compiled[key]
 
     def _compile(self, backend, scalars, shapes, unit_seed):
-        specialized = bool(scalars) or shapes is not None or unit_seed
-        functions = self._specialized(scalars, shapes, unit_seed) if specialized else self.functions
-        if functions is self.functions and specialized:
-            return self.compiled(backend)
+        functions = self.functions
+        if scalars or shapes is not None or unit_seed:
+            functions = self.variant_functions(scalars, shapes, unit_seed)
+            if functions is self.functions:  # nothing to gain: share the general code
+                return self.compiled(backend)
         label = f"{self.top.func.__module__}.{self.main_name}"
         if scalars:
             label += f" for float {', '.join(scalars)}"
@@ -139,7 +140,7 @@ class Module:
                            functions, files)  # fmt: skip
         return ns[self.main_name]
 
-    def _specialized(self, scalars, shapes, unit_seed=False):
+    def variant_functions(self, scalars, shapes, unit_seed=False):
         """The functions with main re-optimized knowing what ``compiled`` says."""
         if not self.optimize:
             return self.functions
