@@ -179,7 +179,7 @@ def _reads_in_value(stmt, name) -> bool:
     value = getattr(stmt, "value", None)
     if not isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Return)) or value is None:
         return False
-    return _count(value, name) == _count(stmt, name)
+    return anno.name_counts(value).get(name) == anno.name_counts(stmt).get(name)
 
 
 def _is_atom(node) -> bool:
@@ -258,11 +258,3 @@ def _negated(node):
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return node.operand
     return None
-
-
-def _count(node, name) -> int:
-    return sum(
-        1
-        for n in gast.walk(node)
-        if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-    )
