@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import anno, closures, fence, lower
+from . import aliases, anno, closures, fence, lower
 from .errors import NoDerivativeError, TangentlikeError
 from .naming import Namer, names_in
 from .normalize import Normalizer
@@ -50,8 +50,9 @@ class FunctionInfo:
         )
 
 
-def prepare(func) -> FunctionInfo:
-    """Parse, fence, resolve and normalize ``func``; the body ends in one return."""
+def prepare(func, helper: bool = False) -> FunctionInfo:
+    """Parse, fence, resolve and normalize ``func``; the body ends in one return.
+    A ``helper`` is called from differentiated code, whose arrays it must not update."""
     func = inspect.unwrap(func)
     node, source = _parse(func)
     # positional-only parameters are plain parameters of the generated code
@@ -60,6 +61,7 @@ def prepare(func) -> FunctionInfo:
     fence.check(node, source)
     scope = Scope(func, assigned_names(node))
     scope.closure.update(inner)
+    aliases.check(node, source, scope, scope.locals, helper)
     namer = Namer(names_in(node))
     np_alias = scope.numpy_alias() or "np"
     namer.reserve([np_alias])
@@ -69,6 +71,14 @@ def prepare(func) -> FunctionInfo:
     primal = names_in(node) - {np_alias}
     result = node.body[-1].value
     return FunctionInfo(func, node, source, scope, namer, np_alias, params, result, primal)
+
+
+def parse_for_check(func):
+    """The function's tree, source and scope, for an analysis before ``prepare``."""
+    node, source = _parse(func)
+    scope = Scope(func, assigned_names(node))
+    scope.closure.update(closures.lift(node, func, source))
+    return node, source, scope
 
 
 def _parse(func):

@@ -9,7 +9,8 @@ functions and a main function ``f``, plus the shapes of ``f``'s parameters.
   division only by ``1.5 + cos(e)`` or ``1 + e * e``, integer powers or fractional
   powers of ``1 + e * e``), so central differences are accurate;
 - arrays are never aliased: in-place updates only touch local arrays created by an
-  expression, never parameters, so ``f`` does not mutate its inputs;
+  expression, or ``+=`` a ``()`` parameter of ``f`` (never of a helper, whose caller
+  would see it: tangentlike refuses that), so ``f`` does not mutate its inputs;
 - shapes are tracked exactly: ``()``, ``(3,)`` and ``(2, 3)``, mixed by broadcasting.
 
 ``STATS`` collects counts for the session summary printed by ``tests/conftest.py``.
@@ -40,6 +41,7 @@ class Var:
     name: str
     shape: tuple
     mutable: bool  # a local array that nothing else refers to
+    shared: bool = False  # a helper's parameter: its caller holds it too
 
 
 @dataclass
@@ -93,7 +95,8 @@ class Generator:
 
     def function(self, name: str, shapes: list[tuple], result: tuple | None) -> str:
         params = "abc"[: len(shapes)]
-        scope = Scope([Var(p, s, False) for p, s in zip(params, shapes)])
+        shared = result is not None
+        scope = Scope([Var(p, s, False, shared) for p, s in zip(params, shapes)])
         lines = [f"def {name}({', '.join(params)}):"]
         for _ in range(self.choose(0, self.max_stmts)):
             lines += self.statement(scope, 1, 0)
@@ -133,7 +136,7 @@ class Generator:
         return [f"{pad}{var.name} = {value}"]
 
     def stmt_augassign(self, scope, pad, indent, depth):
-        candidates = [v for v in scope.vars if v.mutable or v.shape == ()]
+        candidates = [v for v in scope.vars if v.mutable or (v.shape == () and not v.shared)]
         if not candidates:
             return self.stmt_new(scope, pad, indent, depth)
         var = self.pick(candidates)

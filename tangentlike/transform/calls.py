@@ -58,7 +58,7 @@ class Calls:
         from ..function import prepare
         from .grad import split_functions
 
-        info = prepare(func)
+        info = prepare(func, helper=True)
         wrt = [info.params[i] for i in positions]
         fwd_def, bwd_def = split_functions(info, wrt, self, *names)
         self.module.add(info, [fwd_def, bwd_def])

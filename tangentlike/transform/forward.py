@@ -389,7 +389,7 @@ class Jvps:
     def _build(self, func, positions, name) -> None:
         from ..function import prepare
 
-        info = prepare(func)
+        info = prepare(func, helper=True)
         wrt = [info.params[i] for i in positions]
         self.module.add(info, [jvp_function(info, wrt, self, name)])
 
