@@ -18,9 +18,10 @@ from . import anno
 from .concrete_shapes import ConcreteShapes
 from .naming import ADJOINT_PREFIX, STACK_NAME
 from .optimize_concrete import specialize
+from .optimize_cse import share_common
 from .optimize_fold import fold_constants
 from .optimize_inplace import write_in_place
-from .optimize_local import forward_values
+from .optimize_local import cancel_negations, forward_values
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 from .optimize_stack import index_saves, remove_unread_saves
@@ -48,6 +49,8 @@ def optimize(
         if shapes is not None:
             changed |= specialize(func, shapes, np_alias)
         changed |= forward_values(func)
+        changed |= cancel_negations(func, keep)
+        changed |= share_common(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
     if shapes is not None and dtypes is not None:

@@ -51,11 +51,17 @@ class Module:
         self.optimize = optimize
         self.functions.append(main)
         if optimize:
-            self.functions = [optimizer.optimize(f, reuse=False) for f in self.functions]
+            keep = self.user_names()
+            self.functions = [optimizer.optimize(f, reuse=False, keep=keep)
+                              for f in self.functions]  # fmt: skip
             self._main_unreused = anno.clone(self.functions[-1])
             for f in self.functions:
                 optimizer.reuse_dead_names(f)
         self.main_name = main.name
+
+    def user_names(self) -> frozenset:
+        """The names the user's own functions use, which keep their meaning."""
+        return frozenset().union(*(info.func.__code__.co_varnames for info in self.infos))
 
     # rendering ---------------------------------------------------------------
     def aliases(self) -> list[str]:
@@ -149,7 +155,7 @@ class Module:
             known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
             dtypes = {**{n: numpy.dtype(d) for n, _, d in shapes},
                       **{n: WEAK_FLOAT for n in scalars}}  # fmt: skip
-        keep = frozenset(self.top.func.__code__.co_varnames)  # the user's own names
+        keep = self.user_names()
         main = optimizer.optimize_variant(anno.clone(self._main_unreused), set(scalars), known,
                                           dtypes, unit_seed, self.top.np_alias, keep)  # fmt: skip
         if gast.dump(main) == gast.dump(self.functions[-1]):

@@ -1,0 +1,171 @@
+"""Repeated operations computed once, negations cancelled across statements: the
+rewrites, when they must not happen, and that they change no bit of a gradient."""
+
+import math
+import textwrap
+
+import gast
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.compile import to_source
+from tangentlike.optimize_cse import share_common
+from tangentlike.optimize_local import cancel_negations
+
+
+def rewrite(source: str, rewriter) -> list[str]:
+    func = gast.parse(textwrap.dedent(source)).body[0]
+    rewriter(func)
+    return [line.strip() for line in to_source([func], []).strip().splitlines()[1:]]
+
+
+def test_a_held_operation_is_read_from_its_name():
+    out = rewrite(
+        """
+        def f(d):
+            bd = 3.0 * d
+            bd = bd + 3.0 * d
+            return bd
+        """,
+        share_common,
+    )
+    assert out == ["bd = 3.0 * d", "bd = bd + bd", "return bd"]
+
+
+def test_an_operation_inside_an_expression_gets_a_temporary():
+    out = rewrite(
+        """
+        def f(bx, b_add, x):
+            bx = bx + b_add * x
+            bx += b_add * x
+            return bx
+        """,
+        share_common,
+    )
+    assert out == ["_mul = b_add * x", "bx = bx + _mul", "bx += _mul", "return bx"]
+
+
+@pytest.mark.parametrize(
+    "between",
+    ["x = x + 1.0", "b_add += 1.0", "x[0] = 2.0", "np.sin(b_add, out=x)", "x.sort()"],
+)
+def test_an_operand_changed_in_between_stops_the_reuse(between):
+    out = rewrite(
+        f"""
+        def f(bx, b_add, x):
+            bx = bx + b_add * x
+            {between}
+            bx += b_add * x
+            return bx
+        """,
+        share_common,
+    )
+    assert sum(line.count("b_add * x") for line in out) == 2
+
+
+def test_the_holder_changed_in_between_stops_the_reuse():
+    out = rewrite(
+        """
+        def f(d):
+            bd = 3.0 * d
+            bd = bd * bd
+            y = 3.0 * d
+            return y + bd
+        """,
+        share_common,
+    )
+    assert out[2] == "y = 3.0 * d"
+
+
+def test_a_name_the_operation_reads_does_not_hold_it():
+    out = rewrite(
+        """
+        def f(x):
+            x = x * 2.0
+            y = x * 2.0
+            return y
+        """,
+        share_common,
+    )
+    assert out == ["x = x * 2.0", "y = x * 2.0", "return y"]
+
+
+def test_negation_cancelled_through_a_chain_of_products():
+    out = rewrite(
+        """
+        def f(bp, p, _add, _exp, X):
+            b_add = -bp * p / _add
+            b_neg = b_add * _exp
+            bz = -b_neg
+            return X.T @ bz
+        """,
+        lambda func: cancel_negations(func),
+    )
+    assert out == ["b_add = bp * p / _add", "b_neg = b_add * _exp", "bz = b_neg",
+                   "return X.T @ bz"]  # fmt: skip
+
+
+def test_negation_folded_into_a_number():
+    out = rewrite(
+        """
+        def f(y, p):
+            b_log = -0.001 * y
+            return -b_log / p
+        """,
+        lambda func: cancel_negations(func),
+    )
+    assert out == ["b_log = 0.001 * y", "return b_log / p"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # read twice: both readers would see the flipped sign
+        "def f(a, b):\n    t = -a * b\n    u = -t\n    return u + t\n",
+        # no sign to cancel: a sum (flipping it would change the sign of a zero)
+        "def f(a, b):\n    t = a - b\n    return -t\n",
+        # the user's names keep their meaning
+        "def f(a, b):\n    z = -a * b\n    return -z\n",
+    ],
+)
+def test_negation_kept_where_it_cannot_be_cancelled(source):
+    func = gast.parse(source).body[0]
+    before = to_source([func], [])
+    cancel_negations(func, keep=frozenset({"z"}))
+    assert to_source([func], []) == before
+
+
+# exactness: the optimized gradient equals the unoptimized one to the bit ------------
+def scalar_ops(x):
+    u = math.cos(x) * x - 0.25
+    v = u * u / (2.0 + x * x)
+    w = -math.exp(-v) * u
+    return w * w + math.tanh(u * x) - v
+
+
+def logreg(w, X, y):
+    z = X @ w
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def squares(x):
+    s = x * x
+    t = np.sin(s) * s
+    return np.sum(t * t + x * x)
+
+
+def test_optimized_scalar_gradient_is_bitwise_the_unoptimized_one():
+    for x in (0.7, -1.3, 2.5):
+        assert tl.grad(scalar_ops)(x) == tl.grad(scalar_ops, optimize=False)(x)
+
+
+def test_optimized_array_gradients_are_bitwise_the_unoptimized_ones():
+    r = np.random.default_rng(1)
+    X, w = r.standard_normal((50, 7)), 0.1 * r.standard_normal(7)
+    y = (r.random(50) < 0.5).astype(float)
+    np.testing.assert_array_equal(tl.grad(logreg)(w, X, y),
+                                  tl.grad(logreg, optimize=False)(w, X, y))  # fmt: skip
+    x = r.standard_normal(11)
+    np.testing.assert_array_equal(tl.grad(squares)(x), tl.grad(squares, optimize=False)(x))
