@@ -83,6 +83,13 @@ def zeros_like(x):
     return numpy.zeros_like(x)
 
 
+def owned(x):
+    """A copy of a derivative that is about to be updated in place and may be
+    another name's (``dy = dx`` before ``dy[i] = ...``); immutable values as they are."""
+    copy = getattr(x, "copy", None)
+    return x if copy is None or isinstance(x, tuple) else copy()
+
+
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
     Lists, tuples and dicts give a new container; arrays are updated in place."""

@@ -200,3 +200,24 @@ def test_axis_none_is_kept_where_it_is_not_the_default():
     a, b = np.full((2, 3), 0.3), np.full((2, 3), 0.2)
     tl.check_grads(concatenate_flat, (a, b), wrt=(0, 1), modes=("reverse", "forward"))
     assert "axis=None" in tl.getsource(tl.jvp(concatenate_flat))
+
+
+def shifted_then_updated(a, c):
+    t = a + c  # dt is da itself: the constant c adds nothing
+    for i in range(2):
+        t[i] = np.sin(t[i + 1]) * a[i]
+    return np.sum(t * a)
+
+
+def test_a_tangent_updated_in_place_is_a_copy_not_the_callers():
+    """Found by the fuzzer: ``dt = da`` then ``dt[i] = ...`` changed the tangent the
+    caller passed in (and any later read of ``da``)."""
+    a = np.array([0.3, -0.5, 0.8])
+    c = np.array([0.1, 0.2, 0.3])
+    da = np.array([1.0, -2.0, 0.5])
+    kept = da.copy()
+    got = tl.jvp(shifted_then_updated)(a.copy(), c, da)
+    np.testing.assert_array_equal(da, kept)
+    want = np.sum(numerical_grad(shifted_then_updated, (a, c), 0) * da)
+    assert got == pytest.approx(want, rel=1e-6)
+    assert "owned(dt)" in tl.getsource(tl.jvp(shifted_then_updated))

@@ -58,6 +58,7 @@ class ForwardAD:
         self.active = {n for n in active if not is_stack_name(n)}
         self.jvps = jvps
         self.missing: list = []  # calls without a derivative, reported together
+        self.updated = _updated_in_place(fn.node) & self.active
 
     def tangent(self, name: str) -> str | None:
         return self.namer.tangent(name) if name in self.active else None
@@ -170,12 +171,24 @@ class ForwardAD:
         if analyze.is_stack_call(value, "pop"):
             return [anno.assign(self.tangent(y), copy.deepcopy(value)), stmt]
         if isinstance(value, gast.Call) and self._is_user_call(value):
-            return self.jvps.forward(self, y, stmt)
+            return self.owned(y, self.jvps.forward(self, y, stmt))
         try:
-            return [stmt] + self.tangent_stmts(y, stmt)
+            return self.owned(y, [stmt] + self.tangent_stmts(y, stmt))
         except NoDerivativeError as exc:  # reported with all the others at the end
             self.missing.append(exc)
             return [stmt]
+
+    def owned(self, y: str, stmts: list) -> list:
+        """``y`` is updated in place later (``y[i] = v``), and so is its tangent:
+        where the tangent may be another array (``dy = dx``), copy it first."""
+        if y not in self.updated:
+            return stmts
+        dy = self.tangent(y)
+        last = next((s for s in reversed(stmts) if dy in anno.store_names(s)), None)
+        if last is None or (isinstance(last, gast.Assign) and _fresh(last.value)):
+            return stmts
+        self.fn.helpers["owned"] = runtime.owned
+        return stmts + [anno.assign(dy, anno.call(anno.name("owned"), [anno.name(dy)]))]
 
     def _is_user_call(self, call) -> bool:
         callee = anno.get(call, anno.CALLEE)
@@ -257,6 +270,25 @@ class ForwardAD:
             tangents = gast.Tuple(elts=elts, ctx=gast.Store())
             return [stmt, anno.assign(tangents, anno.name(self.tangent(t.id)))]
         return [stmt] + [self.zeros(n) for n in names if n in self.active]
+
+
+def _updated_in_place(func) -> set[str]:
+    """Names whose arrays the function updates through a subscript."""
+    names = set()
+    for node in gast.walk(func):
+        targets = node.targets if isinstance(node, gast.Assign) else [getattr(node, "target", None)]
+        for t in targets:
+            if isinstance(t, gast.Subscript):
+                while isinstance(t, gast.Subscript):
+                    t = t.value
+                if isinstance(t, gast.Name):
+                    names.add(t.id)
+    return names
+
+
+def _fresh(value) -> bool:
+    """An expression that makes a new value: arithmetic, or zeros."""
+    return isinstance(value, (gast.BinOp, gast.UnaryOp)) or anno.is_call_to(value, "zeros_like")
 
 
 def _operator_key(value):
