@@ -71,6 +71,7 @@ class PointsTo:
         caller = "an argument the caller passed in" if helper else ""
         self.params = {p: Site(p, external=caller) for p in params}
         self.stmt = None
+        self.returned: set = set()  # every site a return may hold, however deep
 
     def start(self) -> dict:
         return {p: frozenset({s}) for p, s in self.params.items()}
@@ -98,7 +99,10 @@ class PointsTo:
         elif isinstance(node, gast.If):
             self.value(node.test, state)
             return join(self.block(node.body, state), self.block(node.orelse, state))
-        elif isinstance(node, (gast.Expr, gast.Return)) and node.value is not None:
+        elif isinstance(node, gast.Return) and node.value is not None:
+            sites = self.value(node.value, state)
+            self.returned |= self.reach(sites, state)
+        elif isinstance(node, gast.Expr):
             self.value(node.value, state)
         return state
 
@@ -248,8 +252,8 @@ class PointsTo:
             return self.make(node, state)
         if getattr(obj, "__module__", None) in ("math", "cmath") or isinstance(obj, type(math.sin)):
             return frozenset()
-        if _is_transformed(obj):
-            check_callee(obj)
+        if _is_transformed(obj) and not check_callee(obj):
+            return self.make(node, state)  # a helper returning none of its arguments
         # the user's own functions and anything else: the result may hold any argument
         parts = [everything, self.items(everything, state)]
         return self.make(node, state, OTHER, parts) | everything
@@ -367,9 +371,10 @@ class Liveness:
 
 
 # the check -------------------------------------------------------------------------
-def check(func_node, source, scope, locals_: set[str], helper: bool) -> None:
+def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
     """Raise one UnsupportedSyntaxError listing every in-place update that another
-    name read later, or (in a helper) the caller, or code outside would see."""
+    name read later, or (in a helper) the caller, or code outside would see;
+    return whether the function may return (a part of) one of its arguments."""
     params = [a.id for a in func_node.args.args + func_node.args.kwonlyargs]
     points = PointsTo(scope, params, locals_, helper)
     points.block(func_node.body, points.start())
@@ -384,30 +389,29 @@ def check(func_node, source, scope, locals_: set[str], helper: bool) -> None:
     if problems:
         problems.sort(key=lambda p: (p[1].lineno, p[1].col))
         raise UnsupportedSyntaxError(problems)
+    return not points.returned.isdisjoint(points.params.values())
 
 
 _CALLEES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def check_callee(func) -> None:
+def check_callee(func) -> bool:
     """Check a user function called from the function being checked, as a helper,
-    even where its result is not differentiated: the call may be there for what it
-    does to its arguments."""
-    if func in _CALLEES:
-        error = _CALLEES[func]
-    else:
+    even where its result is not differentiated (the call may be there for what it
+    does to its arguments); whether it may return one of its arguments."""
+    if func not in _CALLEES:
         from .function import parse_for_check
 
-        _CALLEES[func] = None  # a recursive call finds it being checked
+        _CALLEES[func] = True  # a recursive call, while this one is checked
         node, source, scope = parse_for_check(func)
         try:
-            check(node, source, scope, scope.locals, helper=True)
-            error = None
+            _CALLEES[func] = check(node, source, scope, scope.locals, helper=True)
         except UnsupportedSyntaxError as exc:
-            error = exc
-        _CALLEES[func] = error
-    if error is not None:
-        raise error
+            _CALLEES[func] = exc
+    outcome = _CALLEES[func]
+    if isinstance(outcome, UnsupportedSyntaxError):
+        raise outcome
+    return outcome
 
 
 def _conflict(points: PointsTo, stmt, name: str, sites: frozenset, state: dict, live: set):

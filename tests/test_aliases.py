@@ -252,3 +252,35 @@ def test_a_call_through_a_local_name_may_return_its_argument():
     """The analysis cannot tell what ``g`` is, so its result may be ``x`` itself."""
     with pytest.raises(tl.UnsupportedSyntaxError, match="share its array with `x`"):
         tl.grad(calls_a_local_function)
+
+
+def doubles(a):
+    return a + a
+
+
+def passes_through(a):
+    return a
+
+
+def updates_a_helpers_new_array(x):
+    t = doubles(x)
+    t -= 1.0
+    return np.sum(t * x)
+
+
+def updates_what_a_helper_passed_through(x):
+    t = passes_through(x)
+    t -= 1.0
+    return np.sum(t * x)
+
+
+def test_a_helper_returning_a_new_array_may_have_it_updated():
+    x = np.array([0.3, -0.4, 0.8])
+    got = tl.grad(updates_a_helpers_new_array)(x.copy())
+    want = numerical_grad(updates_a_helpers_new_array, (x,), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_a_helper_returning_its_argument_is_followed():
+    with pytest.raises(tl.UnsupportedSyntaxError, match="share its array with `x`"):
+        tl.grad(updates_what_a_helper_passed_through)
