@@ -83,6 +83,26 @@ def store_names(node) -> set[str]:
     }
 
 
+def updated_names(stmt) -> set[str]:
+    """Names the statement binds or may update in place."""
+    names = set(store_names(stmt))
+    for node in gast.walk(stmt):
+        if isinstance(node, (gast.AugAssign, gast.Assign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for t in targets:
+                while isinstance(t, (gast.Subscript, gast.Attribute)):
+                    t = t.value
+                if isinstance(t, gast.Name):
+                    names.add(t.id)
+        elif isinstance(node, gast.Call):
+            for kw in node.keywords:
+                if kw.arg == "out":
+                    names |= load_names(kw.value)
+            if isinstance(node.func, gast.Attribute):  # methods may update their object
+                names |= load_names(node.func.value)
+    return names
+
+
 def is_call_to(node, name: str) -> bool:
     """``name(...)``: a call of a plain name (``range(n)``, ``reversed(r)``)."""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name

@@ -20,6 +20,7 @@ from .naming import ADJOINT_PREFIX, STACK_NAME
 from .optimize_concrete import specialize
 from .optimize_cse import share_common
 from .optimize_fold import fold_constants
+from .optimize_fuse import fuse_temporaries
 from .optimize_inplace import write_in_place
 from .optimize_local import cancel_negations, forward_values
 from .optimize_reuse import reuse_dead_names
@@ -112,8 +113,11 @@ def optimize_variant(func, scalars, shapes, dtypes, unit_seed: bool, np_alias: s
     into lists (higher-order transforms read the general code, never a variant)."""
     if unit_seed:
         constant_seed(func)
-    optimize(func, scalars=scalars, shapes=shapes, dtypes=dtypes, np_alias=np_alias, keep=keep)
+    optimize(func, scalars, shapes, dtypes, np_alias, reuse=False, keep=keep)
     index_saves(func)
+    if shapes is None:  # no arrays among the arguments: scalar code, run by CPython
+        fuse_temporaries(func, keep)
+    reuse_dead_names(func)
     return func
 
 

@@ -48,7 +48,7 @@ def share_common(func: gast.FunctionDef) -> bool:
                     _replace(stmt, node, holder)
                     changed = True
                     continue  # look at the statement again
-            _forget(available, _changes(stmt))
+            _forget(available, anno.updated_names(stmt))
             if _is_simple(stmt):
                 _remember(stmt, k, available)
             k += 1
@@ -104,31 +104,11 @@ def _remember(stmt, k, available) -> None:
 
 
 def _stores_operand(stmt, key) -> bool:
-    return bool(_changes(stmt) & _operands(key))
+    return bool(anno.updated_names(stmt) & _operands(key))
 
 
 def _operands(key) -> set[str]:
     return {part[1] for part in key[1:] if part[0] == "name"}
-
-
-def _changes(stmt) -> set[str]:
-    """Names the statement binds or may update in place."""
-    names = set(anno.store_names(stmt))
-    for node in gast.walk(stmt):
-        if isinstance(node, (gast.AugAssign, gast.Assign)):
-            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-            for t in targets:
-                while isinstance(t, (gast.Subscript, gast.Attribute)):
-                    t = t.value
-                if isinstance(t, gast.Name):
-                    names.add(t.id)
-        elif isinstance(node, gast.Call):
-            for kw in node.keywords:
-                if kw.arg == "out":
-                    names |= anno.load_names(kw.value)
-            if isinstance(node.func, gast.Attribute):  # methods may update their object
-                names |= anno.load_names(node.func.value)
-    return names
 
 
 def _forget(available, changed: set[str]) -> None:

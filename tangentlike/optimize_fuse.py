@@ -1,0 +1,196 @@
+"""Fold single-use temporaries back into the expression that reads them, for
+variants whose arguments are Python floats.
+
+One operation per statement is what the general code shows, and what the other
+passes work on.  For Python floats CPython pays for every name a value passes
+through, and a scalar loop spends a tenth or more of its time there, so a float
+variant gives each temporary used once to its reader:
+
+    _mul = 0.5 * h                        _h_saved[_i] = h
+    _sin = math.sin(h)             ->     h = 0.5 * h + math.sin(h) * 0.1
+    _h_saved[_i] = h
+    _mul2 = _sin * 0.1
+    h = _mul + _mul2
+
+The operations, their operands and their order are unchanged (the reader's
+expression evaluates the moved one where it read the name), so every value is
+the same to the bit; only temporaries and adjoints move, never the user's names.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import anno
+from .naming import ADJOINT_PREFIX, TEMP_PREFIX, is_stack_name
+from .optimize_shapes import module_aliases
+
+READERS = (gast.Assign, gast.AugAssign, gast.Return)
+
+
+def fuse_temporaries(func: gast.FunctionDef, keep=frozenset(), modules=None) -> bool:
+    """Fold every temporary read once into its reader; whether any moved.
+    ``modules``: the names of the numpy and math modules (found from the calls)."""
+    modules = set(module_aliases(func) if modules is None else modules)
+    params = {a.id for a in func.args.args}
+    changed = False
+    moved = True
+    while moved:
+        moved = False
+        loads = anno.name_counts(func)
+        stores = anno.name_counts(func, load=False)
+        for block in anno.blocks(func):
+            i = 0
+            while i < len(block):
+                if _merge(block, i, keep, modules):
+                    moved = changed = True
+                    break  # counts changed: start again
+                if _fuse(block, i, loads, stores, keep | params, modules):
+                    moved = changed = True
+                else:
+                    i += 1
+            if moved:
+                break
+    return changed
+
+
+def _merge(block, i, keep, modules) -> bool:
+    """``v = a`` then ``v += b`` (or ``v = v + b``, ``b`` not reading ``v``) becomes
+    ``v = a + b``: the same additions in the same order."""
+    if i + 1 >= len(block):
+        return False
+    first, second = _sum_of(block[i], modules), _sum_of(block[i + 1], modules)
+    if first is None or second is None or first[0] != second[0] or first[0] in keep:
+        return False
+    name, value, added = second
+    if not (_movable(name, keep) and isinstance(added, gast.Name) and added.id == name):
+        return False
+    if name in anno.load_names(value):
+        return False
+    total = (
+        first[1] if first[2] is None else gast.BinOp(left=first[2], op=gast.Add(), right=first[1])
+    )
+    block[i] = anno.copy_location(
+        anno.assign(name, gast.BinOp(left=total, op=gast.Add(), right=value)), block[i]
+    )
+    del block[i + 1]
+    return True
+
+
+def _sum_of(stmt, modules):
+    """``(v, b, v)`` for ``v += b`` or ``v = v + b``, ``(v, a, None)`` for ``v = a``,
+    with pure operands; None otherwise."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add):
+        target, value = stmt.target, stmt.value
+        if isinstance(target, gast.Name) and _pure(value, modules):
+            return target.id, value, anno.name(target.id)
+        return None
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return None
+    name, value = stmt.targets[0].id, stmt.value
+    if not _pure(value, modules):
+        return None
+    if (
+        isinstance(value, gast.BinOp)
+        and isinstance(value.op, gast.Add)
+        and isinstance(value.left, gast.Name)
+        and value.left.id == name
+    ):
+        return name, value.right, value.left
+    return name, value, None
+
+
+def _fuse(block, i, loads, stores, keep, modules) -> bool:
+    stmt = block[i]
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    name, value = stmt.targets[0].id, stmt.value
+    if not _movable(name, keep) or loads.get(name) != 1 or stores.get(name) != 1:
+        return False
+    if not _pure(value, modules):
+        return False
+    reader = _reader(block, i, name)
+    if reader is None:
+        return False
+    operands = anno.load_names(value) - modules
+    for between in block[i + 1 : reader]:
+        if anno.updated_names(between) & operands or _jumps(between):
+            return False
+        if not _calls_pure(between, modules):
+            return False
+    target = block[reader]
+    if not _calls_pure(target.value, modules) and _has_subscript(value):
+        return False  # a call of the reader's could change what the subscript reads
+    target.value = _Put(name, value).visit(target.value)
+    del block[i]
+    loads[name] = 0
+    return True
+
+
+def _movable(name: str, keep) -> bool:
+    return (
+        name.startswith((TEMP_PREFIX, ADJOINT_PREFIX))
+        and name not in keep
+        and not is_stack_name(name)
+    )
+
+
+def _pure(node, modules) -> bool:
+    """Arithmetic on names, numbers, subscripts of names and module functions."""
+    if isinstance(node, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(node, gast.BinOp):
+        return _pure(node.left, modules) and _pure(node.right, modules)
+    if isinstance(node, gast.UnaryOp):
+        return _pure(node.operand, modules)
+    if isinstance(node, gast.Subscript):
+        return isinstance(node.value, gast.Name) and isinstance(
+            node.slice, (gast.Name, gast.Constant)
+        )
+    if isinstance(node, gast.Call):
+        return _module_call(node, modules) and all(_pure(a, modules) for a in node.args)
+    return False
+
+
+def _module_call(node, modules) -> bool:
+    func = node.func
+    return (
+        isinstance(func, gast.Attribute)
+        and isinstance(func.value, gast.Name)
+        and func.value.id in modules
+        and not node.keywords
+    )
+
+
+def _calls_pure(node, modules) -> bool:
+    return all(_module_call(n, modules) for n in gast.walk(node) if isinstance(n, gast.Call))
+
+
+def _has_subscript(node) -> bool:
+    return any(isinstance(n, gast.Subscript) for n in gast.walk(node))
+
+
+def _jumps(node) -> bool:
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(node))
+
+
+def _reader(block, i, name):
+    """The index of the statement after ``i`` in ``block`` whose value reads
+    ``name`` (its one read), or None when the read is elsewhere."""
+    for k in range(i + 1, len(block)):
+        stmt = block[k]
+        if name in anno.load_names(stmt):
+            if isinstance(stmt, READERS) and stmt.value is not None:
+                return k if name in anno.load_names(stmt.value) else None
+            return None
+    return None
+
+
+class _Put(gast.NodeTransformer):
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return self.value
+        return node
