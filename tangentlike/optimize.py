@@ -4,8 +4,10 @@
 
 plus the passes in ``optimize_fold`` (constant folding), ``optimize_shapes`` (no
 ``unbroadcast`` where shapes provably match), ``optimize_local`` (copies,
-numbers and negations forwarded into their readers), ``optimize_stack`` (saves
-nothing reads) and, for variants, ``optimize_concrete`` and ``optimize_inplace``.
+numbers and negations forwarded into their readers, negations cancelled through
+products), ``optimize_cse`` (a repeated operation computed once),
+``optimize_stack`` (saves nothing reads) and, for variants, ``optimize_concrete``,
+``optimize_inplace`` and, with no array arguments, ``optimize_fuse``.
 
 Passes repeat until the tree stops changing, compared structurally.
 """

@@ -190,6 +190,54 @@ def f(a, b, c):
     return ((b[1, -1] + t4) / (1.5 + np.cos(helper0(a[-1], b))))
 """,
     ),
+    # the jvp changed the caller's tangent: dt13 = da, then dt13[-1, i15] = ...
+    "seed3828": (
+        3828,
+        [(2, 3)],
+        True,
+        """\
+import numpy as np
+
+
+def helper0(a):
+    t1 = np.sin(((a * np.ones((3,))) + (a * np.ones((3,)))))
+    t1[0] = np.sin(a)
+    t2 = ((a + a) + np.sin(a))
+    t3 = (np.sin(a) + (a + a))
+    t4 = ((a + a) + t1)
+    return ((a + a) + a)
+
+
+def helper1(a, b):
+    for i5 in range(3):
+        a = np.sin(np.sin(a))
+        t6 = np.sum(np.sin(((a * np.ones((3,))) * np.ones((2, 3)))), axis=0)
+        if np.sum((t6 + t6)) > 0.0:
+            t7 = (np.sum((t6 * np.ones((2, 3))), axis=0) + (a * np.ones((2, 3))))
+            t8 = (a + a)
+            t9 = np.sin((t6 + t6))
+        else:
+            t6 += np.sin(np.sin(a))
+            t10 = np.sin((a + a))
+            t11 = ((b - t6[i5]) * (b + t10))
+    return (((1.5 * np.ones((3,))) - (a * np.ones((3,)))) * (b + a))
+
+
+def f(a):
+    w12 = np.zeros((3,))
+    w12[-1] = (w12[-1] / (1.5 + np.cos((a[-1, 1] * a[1, -1]))))
+    w12 = np.mean(np.tanh(a), axis=0)
+    t13 = (a + helper1(3.0, 3.0))
+    for i14 in range(3):
+        for i15 in range(3):
+            t13[-1, i15] = ((a[-1, i15] * a[0, 2])) ** 2
+            a = np.tanh((w12 + t13))
+        w12[i14] = t13[-1, -1]
+    w12 = (np.mean(t13[0], axis=0) * helper1(w12[-1], 0.5))
+    t16 = helper0(np.sin(-0.7))
+    return np.mean((a * w12))
+""",
+    ),
 }
 
 
