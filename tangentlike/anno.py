@@ -83,17 +83,20 @@ def store_names(node) -> set[str]:
     }
 
 
+def root_name(node) -> str | None:
+    """The name under subscripts and attributes: ``x`` of ``x[i].real``."""
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
 def updated_names(stmt) -> set[str]:
     """Names the statement binds or may update in place."""
     names = set(store_names(stmt))
     for node in gast.walk(stmt):
         if isinstance(node, (gast.AugAssign, gast.Assign)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-            for t in targets:
-                while isinstance(t, (gast.Subscript, gast.Attribute)):
-                    t = t.value
-                if isinstance(t, gast.Name):
-                    names.add(t.id)
+            names |= {root_name(t) for t in targets} - {None}
         elif isinstance(node, gast.Call):
             for kw in node.keywords:
                 if kw.arg == "out":

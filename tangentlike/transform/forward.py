@@ -279,11 +279,8 @@ def _updated_in_place(func) -> set[str]:
         targets = node.targets if isinstance(node, gast.Assign) else [getattr(node, "target", None)]
         for t in targets:
             if isinstance(t, gast.Subscript):
-                while isinstance(t, gast.Subscript):
-                    t = t.value
-                if isinstance(t, gast.Name):
-                    names.add(t.id)
-    return names
+                names.add(anno.root_name(t))
+    return names - {None}
 
 
 def _fresh(value) -> bool:
