@@ -45,8 +45,8 @@ def forward_values(func: gast.FunctionDef) -> bool:
 
 
 class _Facts:
-    """Per statement of a block: names read before it stores, names read at
-    all, names stored, and whether it holds a break or continue."""
+    """Per statement of a block: names it reads (a subscripted target's too),
+    names it stores, and whether it holds a break or continue."""
 
     def __init__(self, block):
         self.block = block
@@ -54,15 +54,8 @@ class _Facts:
 
     @staticmethod
     def _row(stmt):
-        if isinstance(stmt, gast.Assign):
-            before, _, _ = _scan(stmt.value)
-            after, stores, jumps = _scan(stmt.targets[0])
-            everything = dict(before)
-            for n, c in after.items():
-                everything[n] = everything.get(n, 0) + c
-            return before, everything, stores, jumps
-        everything, stores, jumps = _scan(stmt)
-        return everything, everything, stores, jumps
+        # every read happens before the store: ``t[i] = v`` reads t and i, then stores
+        return _scan(stmt)
 
     def refresh(self, k):
         self.rows[k] = self._row(self.block[k])
@@ -75,10 +68,10 @@ class _Facts:
         return self.rows[k][0].get(name, 0)
 
     def stores(self, k) -> set[str]:
-        return self.rows[k][2]
+        return self.rows[k][1]
 
     def jumps(self, start, stop) -> bool:
-        return any(row[3] for row in self.rows[start:stop])
+        return any(row[2] for row in self.rows[start:stop])
 
 
 def _scan(node):
@@ -149,7 +142,7 @@ def _live_end(facts, i, name, loads):
             return k if seen and not facts.jumps(i + 1, k) else None
     if not seen or seen != loads.get(name, 0):
         return None
-    last = max(k for k in range(i + 1, len(block)) if facts.rows[k][1].get(name))
+    last = max(k for k in range(i + 1, len(block)) if facts.reads(k, name))
     return None if facts.jumps(i + 1, last) else last
 
 

@@ -238,6 +238,44 @@ def f(a):
     return np.mean((a * w12))
 """,
     ),
+    # wrong gradient: the copy t7 = _t7 was forwarded into reads of t7 but not
+    # into the subscripted target t7[1, -1] = ..., which then wrote into the old array
+    "seed257": (
+        257,
+        [(2, 3), (3,)],
+        True,
+        """\
+import numpy as np
+
+
+def helper0(a, b):
+    w1 = np.zeros((2, 3))
+    w1[1, -1] += ((a / (1.5 + np.cos(b[1]))) - np.mean(w1[1], axis=-1))
+    a = (np.sum(w1[1])) ** 2
+    for i2 in range(2):
+        for i3 in range(2):
+            w1 = ((w1 - b) / (1.0 + (w1 / (1.5 + np.cos(w1))) * (w1 / (1.5 + np.cos(w1)))))
+        w1[-1, -1] += (np.sum(w1) - (a + b[1]))
+        t4 = np.cos(np.mean(w1[0]))
+    w1[1, -1] = ((1.0 + w1[-1, 1] * w1[-1, 1]) ** 0.5 + np.mean(w1))
+    return (w1) ** 2
+
+
+def f(a, b):
+    if np.sum(np.cos(a[1])) > -0.2:
+        t5 = (a - (b / (1.5 + np.cos(a))))
+        t5 = ((t5 - a[1]) * (a[1, 0]) ** 2)
+        t6 = ((b[-1] * a[-1, 0]) / (1.0 + np.mean(t5[0]) * np.mean(t5[0])))
+    else:
+        b = np.sum((a / (1.5 + np.cos(a[0]))), axis=0)
+    t7 = (-((a * a)))
+    t7 *= np.exp(np.sin((t7) ** 3))
+    t7[1, -1] = ((t7[-1, 0] + 3.0) * np.sum(t7))
+    t7 *= (helper0(a[-1, -1], a[0])) ** 2
+    return np.sum(((t7[-1] - b) * (a[1] / (1.5 + np.cos(a[-1])))))
+
+""",
+    ),
 }
 
 

@@ -142,3 +142,34 @@ def test_negation_read_twice_moves_when_both_absorb_it():
             return bb, e
     """)
     assert "bc = -b_neg" in kept
+
+
+def test_copy_forwarded_into_a_subscripted_target_too():
+    """Found by the fuzzer: ``t7 = _t7`` was forwarded into ``_t7_old = t7[1, -1]``
+    but not into ``t7[1, -1] = v``, which then wrote into the old array."""
+    out = rewrite("""
+        def f(a, v):
+            _t7 = a * 2.0
+            t7 = _t7
+            _old = t7[1]
+            t7[1] = v
+            t7 = _t7 * a
+            return t7, _old
+    """)
+    assert "_t7[1] = v" in out
+
+
+def subscript_store_after_rebinding(a, b):
+    t7 = a * a
+    t7 *= np.exp(t7)
+    t7[1, -1] = t7[-1, 0] * 2.0
+    t7 *= a
+    return np.sum(t7) + np.sum(b)
+
+
+def test_subscript_store_after_a_rebinding_gradient():
+    a = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+    b = np.array([0.1, 0.2, 0.3])
+    got = tl.grad(subscript_store_after_rebinding)(a.copy(), b)
+    want = numerical_grad(subscript_store_after_rebinding, (a, b), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
