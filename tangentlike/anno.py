@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 
 import gast
@@ -92,9 +93,12 @@ def root_name(node) -> str | None:
 
 def updated_names(stmt) -> set[str]:
     """Names the statement binds or may update in place."""
-    names = set(store_names(stmt))
+    names = set()
     for node in gast.walk(stmt):
-        if isinstance(node, (gast.AugAssign, gast.Assign)):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Store):
+                names.add(node.id)
+        elif isinstance(node, (gast.AugAssign, gast.Assign)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             names |= {root_name(t) for t in targets} - {None}
         elif isinstance(node, gast.Call):
@@ -121,14 +125,17 @@ def name_counts(node, load: bool = True) -> dict[str, int]:
 
 
 def blocks(func):
-    """Every statement list in ``func``, outermost first."""
+    """Every statement list in ``func``, outermost first (breadth first, in the
+    order a walk of the whole tree finds them, without visiting expressions)."""
     out = [func.body]
-    for node in gast.walk(func):
+    queue = collections.deque(func.body)
+    while queue:
+        stmt = queue.popleft()
         for field in ("body", "orelse"):
-            inner = getattr(node, field, None)
-            if node is not func and isinstance(inner, list) and inner:
-                if isinstance(inner[0], gast.stmt):
-                    out.append(inner)
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], gast.stmt):
+                out.append(inner)
+                queue.extend(inner)
     return out
 
 

@@ -52,10 +52,11 @@ def optimize(
         if shapes is not None:
             changed |= specialize(func, shapes, np_alias)
         changed |= forward_values(func)
-        changed |= cancel_negations(func, keep)
-        changed |= share_common(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
+    if cancel_negations(func, keep) | share_common(func):
+        forward_values(func)  # the copies they leave
+        remove_dead(func)
     if shapes is not None and dtypes is not None:
         write_in_place(func, ConcreteShapes(func, shapes), dtypes, np_alias, keep)
     if reuse:

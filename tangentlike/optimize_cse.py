@@ -29,30 +29,55 @@ def share_common(func: gast.FunctionDef) -> bool:
     changed = False
     for block in anno.blocks(func):
         k = 0
-        available: dict = {}  # key -> (holder name or None, index of the statement, node)
+        available = _Available()
         while k < len(block):
             stmt = block[k]
-            if _is_simple(stmt):
-                hit = _first_repeat(stmt, available)
-                if hit is not None:
-                    key, node = hit
-                    holder, at, first = available[key]
-                    if holder is None:
-                        namer = namer or Namer(names_in(func))
-                        holder = namer.temp(OP_NAMES.get(type(first.op), "op"))
-                        block.insert(at, anno.copy_location(anno.assign(holder, first), block[at]))
-                        _replace(block[at + 1], first, holder)
-                        k += 1
-                        available = _shift(available, at)
-                        available[key] = (holder, at, first)
-                    _replace(stmt, node, holder)
-                    changed = True
-                    continue  # look at the statement again
-            _forget(available, anno.updated_names(stmt))
-            if _is_simple(stmt):
-                _remember(stmt, k, available)
+            simple = _is_simple(stmt)
+            operations, updated = _scan(stmt, simple)
+            hit = next(((key, n) for key, n in operations if key in available.entries), None)
+            if hit is not None:
+                key, node = hit
+                holder, at, first = available.entries[key]
+                if holder is None:
+                    namer = namer or Namer(names_in(func))
+                    holder = namer.temp(OP_NAMES.get(type(first.op), "op"))
+                    block.insert(at, anno.copy_location(anno.assign(holder, first), block[at]))
+                    _replace(block[at + 1], first, holder)
+                    k += 1
+                    available.shift(at)
+                    available.add(key, holder, at, first)
+                _replace(stmt, node, holder)
+                changed = True
+                continue  # look at the statement again
+            available.forget(updated)
+            if simple:
+                _remember(stmt, k, operations, updated, available)
             k += 1
     return changed
+
+
+class _Available:
+    """The operations computed so far in a block, and which names each depends on."""
+
+    def __init__(self):
+        self.entries: dict = {}  # key -> (holder name or None, statement index, node)
+        self.by_name: dict[str, set] = {}
+
+    def add(self, key, holder, at, node) -> None:
+        self.entries[key] = (holder, at, node)
+        for name in _operands(key) | ({holder} if holder else set()):
+            self.by_name.setdefault(name, set()).add(key)
+
+    def forget(self, changed: set[str]) -> None:
+        for name in changed:
+            for key in self.by_name.pop(name, ()):
+                self.entries.pop(key, None)
+
+    def shift(self, at: int) -> None:
+        self.entries = {
+            key: (holder, k + 1 if k >= at else k, node)
+            for key, (holder, k, node) in self.entries.items()
+        }
 
 
 def _is_simple(stmt) -> bool:
@@ -74,53 +99,36 @@ def _key(node):
     return (type(node.op).__name__, *parts)
 
 
-def _operations(stmt):
-    """The operations on names and numbers the statement evaluates, in order."""
-    value = getattr(stmt, "value", None)
-    if value is None:
-        return []
-    return [(k, n) for n in gast.walk(value) if (k := _key(n)) is not None]
+def _scan(stmt, simple: bool):
+    """The operations on names and numbers of a simple statement's value, in
+    order, and the names the statement binds or may update in place."""
+    value = getattr(stmt, "value", None) if simple else None
+    operations = []
+    if value is not None:
+        for node in gast.walk(value):
+            if isinstance(node, gast.BinOp):
+                key = _key(node)
+                if key is not None:
+                    operations.append((key, node))
+    return operations, anno.updated_names(stmt)
 
 
-def _first_repeat(stmt, available):
-    for key, node in _operations(stmt):
-        if key in available:
-            return key, node
-    return None
-
-
-def _remember(stmt, k, available) -> None:
+def _remember(stmt, k, operations, changes, available) -> None:
     target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
     held = isinstance(target, gast.Name) and _key(stmt.value) is not None
     if held and target.id in _operands(_key(stmt.value)):
         held = False  # ``x = x * 2``: x no longer holds what the value reads
-    for key, node in _operations(stmt):
-        if key in available:
+    for key, node in operations:
+        if key in available.entries:
             continue
         if held and node is stmt.value:
-            available[key] = (target.id, k, node)
-        elif not _stores_operand(stmt, key):
-            available[key] = (None, k, node)
-
-
-def _stores_operand(stmt, key) -> bool:
-    return bool(anno.updated_names(stmt) & _operands(key))
+            available.add(key, target.id, k, node)
+        elif not changes & _operands(key):
+            available.add(key, None, k, node)
 
 
 def _operands(key) -> set[str]:
     return {part[1] for part in key[1:] if part[0] == "name"}
-
-
-def _forget(available, changed: set[str]) -> None:
-    for key in [k for k, (holder, _, _) in available.items()
-                if holder in changed or _operands(k) & changed]:  # fmt: skip
-        del available[key]
-
-
-def _shift(available, at) -> dict:
-    return {
-        key: (holder, k + 1 if k >= at else k, node) for key, (holder, k, node) in available.items()
-    }
 
 
 def _replace(stmt, node, holder: str) -> None:

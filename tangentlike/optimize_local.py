@@ -265,26 +265,49 @@ def cancel_negations(func: gast.FunctionDef, keep=frozenset()) -> bool:
     Only through ``*``, ``/`` and ``@``, where a sign moves exactly (signed zeros
     too), and only into temporaries and adjoints read and assigned once, defined
     earlier in the same block; whether anything changed."""
-    canceller = _Canceller(func, keep)
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    negated = set()
+    for node in gast.walk(func):
+        if isinstance(node, gast.Name):
+            counts = loads if isinstance(node.ctx, gast.Load) else stores
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif _negation_of_name(node):
+            negated.add(node.operand.id)
+    once = {
+        name
+        for name, count in loads.items()
+        if count == 1 and stores.get(name) == 1 and name not in keep
+        and name.startswith((TEMP_PREFIX, ADJOINT_PREFIX))
+    }  # fmt: skip
+    if not negated & once:
+        return False
+    canceller = _Canceller(func, once)
     for block in anno.blocks(func):
         for k, stmt in enumerate(block):
-            canceller.where = (block, k)
-            canceller.visit(stmt)
+            if isinstance(stmt, SIMPLE) and any(map(_negation_of_name, gast.walk(stmt))):
+                canceller.where = (block, k)
+                canceller.visit(stmt)
     return canceller.changed
 
 
+def _negation_of_name(node) -> bool:
+    return (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.Name)
+    )
+
+
 class _Canceller(gast.NodeTransformer):
-    def __init__(self, func, keep):
-        loads = anno.name_counts(func)
-        stores = anno.name_counts(func, load=False)
+    def __init__(self, func, once: set[str]):
+        """``once``: the temporaries and adjoints read once and assigned once."""
         self.defs = {}
         for block in anno.blocks(func):
             for k, stmt in enumerate(block):
                 if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                    name = stmt.targets[0].id
-                    if loads.get(name) == 1 and stores.get(name) == 1 and name not in keep:
-                        if name.startswith((TEMP_PREFIX, ADJOINT_PREFIX)):
-                            self.defs[name] = (block, k)
+                    if stmt.targets[0].id in once:
+                        self.defs[stmt.targets[0].id] = (block, k)
         self.where = None
         self.changed = False
 
