@@ -54,7 +54,7 @@ def dotted(path: str) -> gast.expr:
 
 def as_load(node):
     node = copy.deepcopy(node)
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if hasattr(sub, "ctx"):
             sub.ctx = gast.Load()
     return node
@@ -62,7 +62,7 @@ def as_load(node):
 
 def copy_location(new, old):
     """Give ``new`` and its children ``old``'s location where they have none."""
-    for sub in gast.walk(new):
+    for sub in walk(new):
         if hasattr(old, "lineno") and getattr(sub, "lineno", None) is None:
             if "lineno" in getattr(sub, "_attributes", ()):
                 sub.lineno = old.lineno
@@ -72,16 +72,31 @@ def copy_location(new, old):
     return new
 
 
+def walk(node):
+    """Every node under ``node``, breadth first, in the order of ``ast.walk``,
+    several times faster (no generator per node)."""
+    todo = collections.deque((node,))
+    pop, push = todo.popleft, todo.append
+    node_type = gast.AST
+    while todo:
+        node = pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, node_type):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+        yield node
+
+
 def load_names(node) -> set[str]:
-    return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def store_names(node) -> set[str]:
-    return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 def root_name(node) -> str | None:
@@ -94,7 +109,7 @@ def root_name(node) -> str | None:
 def updated_names(stmt) -> set[str]:
     """Names the statement binds or may update in place."""
     names = set()
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, gast.Store):
                 names.add(node.id)
@@ -118,7 +133,7 @@ def is_call_to(node, name: str) -> bool:
 def name_counts(node, load: bool = True) -> dict[str, int]:
     """How often each name is read (``load``) or bound (otherwise) in ``node``."""
     counts: dict[str, int] = {}
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) == load:
             counts[n.id] = counts.get(n.id, 0) + 1
     return counts

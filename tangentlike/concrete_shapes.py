@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gast
 
+from . import anno
 from .anno import is_call_to, name_counts
 from .optimize_shapes import (
     BINARY,
@@ -267,7 +268,7 @@ def _loop_counters(func) -> set[str]:
     """Names bound nowhere but as the target of ``for t in range(...)`` (or of
     ``reversed(range(...))``): integers."""
     loops: dict[str, int] = {}
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
             it = node.iter
             if is_call_to(it, "reversed") and it.args:

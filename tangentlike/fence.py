@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from . import anno
 from .errors import UnsupportedSyntaxError
 
 UNSUPPORTED = {
@@ -36,7 +37,7 @@ UNSUPPORTED = {
 def check(func_node, source) -> None:
     """Raise one UnsupportedSyntaxError listing every unsupported construct."""
     problems = []
-    for node in gast.walk(func_node):
+    for node in anno.walk(func_node):
         if node is func_node:
             continue
         entry = UNSUPPORTED.get(type(node))

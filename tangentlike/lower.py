@@ -27,7 +27,7 @@ def always_returns(block) -> bool:
 
 
 def has_return(block) -> bool:
-    return any(isinstance(n, gast.Return) for s in block for n in gast.walk(s))
+    return any(isinstance(n, gast.Return) for s in block for n in anno.walk(s))
 
 
 def lower_returns(block, result: str) -> list:
@@ -131,7 +131,7 @@ def _flag_returns(block, result, flag, in_loop) -> list:
 def _sets(flag):
     return lambda stmt: any(
         isinstance(n, gast.Name) and n.id == flag and isinstance(n.ctx, gast.Store)
-        for n in gast.walk(stmt)
+        for n in anno.walk(stmt)
     )
 
 

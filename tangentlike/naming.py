@@ -8,6 +8,8 @@ import re
 
 import gast
 
+from . import anno
+
 ADJOINT_PREFIX = "b"
 TANGENT_PREFIX = "d"
 TEMP_PREFIX = "_"
@@ -24,7 +26,7 @@ def is_stack_name(name: str) -> bool:
 def names_in(tree) -> set[str]:
     """Every identifier that appears in ``tree``."""
     found = set()
-    for node in gast.walk(tree):
+    for node in anno.walk(tree):
         if isinstance(node, gast.Name):
             found.add(node.id)
         elif isinstance(node, (gast.FunctionDef, gast.ClassDef)):

@@ -211,7 +211,7 @@ class Normalizer:
 
     def inert(self, node, pre):
         """Comparisons and boolean logic have no derivative: kept whole."""
-        for sub in gast.walk(node):
+        for sub in anno.walk(node):
             if isinstance(sub, gast.Call):
                 self._annotate_callee(sub)
         return node

@@ -46,7 +46,7 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
         b_log = b_add * _sub                                b_log = b_add * _sub
     """
     defs: dict[str, gast.Assign] = {}
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             value = node.value
             if _is_lazy_unreduce(value) and len(known.defs.get(node.targets[0].id, ())) == 1:
@@ -55,7 +55,7 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
         return False
     reads = anno.name_counts(func)
     good: dict[str, int] = {}
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS):
             for side, other in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(side, gast.Name) and side.id in defs:

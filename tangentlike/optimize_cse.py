@@ -105,7 +105,7 @@ def _scan(stmt, simple: bool):
     value = getattr(stmt, "value", None) if simple else None
     operations = []
     if value is not None:
-        for node in gast.walk(value):
+        for node in anno.walk(value):
             if isinstance(node, gast.BinOp):
                 key = _key(node)
                 if key is not None:
@@ -133,7 +133,7 @@ def _operands(key) -> set[str]:
 
 def _replace(stmt, node, holder: str) -> None:
     """Put the name ``holder`` where ``stmt`` has ``node``."""
-    for parent in gast.walk(stmt):
+    for parent in anno.walk(stmt):
         for field, value in gast.iter_fields(parent):
             if value is node:
                 setattr(parent, field, anno.name(holder))

@@ -163,15 +163,15 @@ def _module_call(node, modules) -> bool:
 
 
 def _calls_pure(node, modules) -> bool:
-    return all(_module_call(n, modules) for n in gast.walk(node) if isinstance(n, gast.Call))
+    return all(_module_call(n, modules) for n in anno.walk(node) if isinstance(n, gast.Call))
 
 
 def _has_subscript(node) -> bool:
-    return any(isinstance(n, gast.Subscript) for n in gast.walk(node))
+    return any(isinstance(n, gast.Subscript) for n in anno.walk(node))
 
 
 def _jumps(node) -> bool:
-    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in gast.walk(node))
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in anno.walk(node))
 
 
 def _reader(block, i, name):

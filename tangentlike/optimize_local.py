@@ -79,7 +79,7 @@ def _scan(node):
     reads: dict[str, int] = {}
     stores: set[str] = set()
     jumps = False
-    for n in gast.walk(node):
+    for n in anno.walk(node):
         if isinstance(n, gast.Name):
             if isinstance(n.ctx, gast.Load):
                 reads[n.id] = reads.get(n.id, 0) + 1
@@ -164,7 +164,7 @@ def _move_negation(block, readers, name, value) -> bool:
 
 def _negations(node) -> int:
     return sum(
-        1 for n in gast.walk(node) if isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub)
+        1 for n in anno.walk(node) if isinstance(n, gast.UnaryOp) and isinstance(n.op, gast.USub)
     )
 
 
@@ -268,7 +268,7 @@ def cancel_negations(func: gast.FunctionDef, keep=frozenset()) -> bool:
     loads: dict[str, int] = {}
     stores: dict[str, int] = {}
     negated = set()
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.Name):
             counts = loads if isinstance(node.ctx, gast.Load) else stores
             counts[node.id] = counts.get(node.id, 0) + 1
@@ -285,7 +285,7 @@ def cancel_negations(func: gast.FunctionDef, keep=frozenset()) -> bool:
     canceller = _Canceller(func, once)
     for block in anno.blocks(func):
         for k, stmt in enumerate(block):
-            if isinstance(stmt, SIMPLE) and any(map(_negation_of_name, gast.walk(stmt))):
+            if isinstance(stmt, SIMPLE) and any(map(_negation_of_name, anno.walk(stmt))):
                 canceller.where = (block, k)
                 canceller.visit(stmt)
     return canceller.changed

@@ -47,7 +47,7 @@ def reuse_dead_names(func: gast.FunctionDef) -> bool:
     if not renames:
         return False
     renames = _by_family_name(renames, names_in(func))
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.Name) and node.id in renames:
             node.id = renames[node.id]
     return True

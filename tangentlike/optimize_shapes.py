@@ -21,6 +21,7 @@ import math
 import gast
 import numpy
 
+from . import anno
 from .naming import ADJOINT_PREFIX, STACK_NAME
 
 SCALAR = "<shape ()>"
@@ -45,7 +46,7 @@ def remove_unbroadcasts(func: gast.FunctionDef, scalars=frozenset()) -> bool:
     parameters named in ``scalars`` are known to have shape ``()``."""
     shapes = Shapes(func, scalars)
     changed = False
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         for field, value in gast.iter_fields(node):
             if isinstance(value, list):
                 new = [shapes.simplify(v) for v in value]
@@ -197,7 +198,7 @@ def definitions(func) -> dict:
             and isinstance(ret, gast.Return) and isinstance(ret.value, gast.Tuple)
             and len(ret.value.elts) == 2):  # fmt: skip
         defs[seed] = [ret.value.elts[0]]  # the seed is shaped like the value
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if isinstance(node, gast.Assign):
             target = node.targets[0]
             if isinstance(target, gast.Name):
@@ -222,7 +223,7 @@ def _name(id_):
 
 
 def _unknown(defs, target):
-    for sub in gast.walk(target):
+    for sub in anno.walk(target):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Del)):
             defs.setdefault(sub.id, []).append(gast.Tuple(elts=[], ctx=gast.Load()))
 
@@ -236,7 +237,7 @@ def _is_pop(value) -> bool:
 def module_aliases(func) -> dict[str, str]:
     """Names that forward calls show to be the numpy or math module."""
     found: dict[str, str] = {}
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         callee = getattr(node, "tl_callee", None)
         if callee is None or not isinstance(node.func, gast.Attribute):
             continue

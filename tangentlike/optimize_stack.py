@@ -44,7 +44,7 @@ def saved_values(func: gast.FunctionDef) -> dict[str, list]:
         for push, pop in zip(reversed(pushes), pops):
             found.setdefault(pop[3], []).append(push[2].value.args[0])
             paired.add(id(pop[2]))
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         op = _stack_op(node) if isinstance(node, gast.stmt) else None
         if op is not None and op[0] == "pop" and id(node) not in paired:
             found.pop(op[3], None)
@@ -101,7 +101,7 @@ def _loop_ops(stmt):
     popped name) with kind "push" or "pop": [] for a loop without any, None for
     one that mixes kinds or has one inside a nested block."""
     if not isinstance(stmt, (gast.For, gast.While)):
-        if _is_stack_init(stmt) or not any(_touches_stack(n) for n in gast.walk(stmt)):
+        if _is_stack_init(stmt) or not any(_touches_stack(n) for n in anno.walk(stmt)):
             return []
         return None
     ops = []
@@ -109,7 +109,7 @@ def _loop_ops(stmt):
         op = _stack_op(inner)
         if op is not None:
             ops.append(op)
-        elif any(_touches_stack(n) for n in gast.walk(inner)):
+        elif any(_touches_stack(n) for n in anno.walk(inner)):
             return None
     return ops if len({op[0] for op in ops}) <= 1 else None
 
@@ -173,7 +173,7 @@ def index_saves(func: gast.FunctionDef) -> bool:
                                           ctx=gast.Load())  # fmt: skip
             changed = True
     if changed and not any(_touches_stack(n) for s in func.body if not _is_stack_init(s)
-                           for n in gast.walk(s)):  # fmt: skip
+                           for n in anno.walk(s)):  # fmt: skip
         func.body = [s for s in func.body if not _is_stack_init(s)]
     return changed
 
@@ -210,4 +210,4 @@ def _counters(func, forward, backward):
 
 
 def _jumps(node) -> bool:
-    return any(isinstance(n, (gast.Break, gast.Continue)) for n in gast.walk(node))
+    return any(isinstance(n, (gast.Break, gast.Continue)) for n in anno.walk(node))

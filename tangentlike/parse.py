@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from . import anno
 from .errors import Location, NoSourceError
 
 
@@ -74,7 +75,7 @@ def _definition(module, func):
         return None
     params = list(func.__code__.co_varnames[: func.__code__.co_argcount])
     lambdas = [
-        n for n in gast.walk(module)
+        n for n in anno.walk(module)
         if isinstance(n, gast.Lambda) and [a.id for a in n.args.args] == params
     ]  # fmt: skip
     if len(lambdas) != 1:

@@ -201,7 +201,7 @@ def _rename_alias(func, aliases: set[str], target: str):
     """The function with the array namespace bound to ``target`` (``cupy``, ``da``);
     ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``."""
     func = copy.deepcopy(func)
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         if target == "da" and _is_namespace_copy(node, aliases):
             node.func = anno.attr(node.args[0], "copy")
             node.args = []

@@ -7,6 +7,8 @@ import types
 
 import gast
 
+from . import anno
+
 _MISSING = object()
 
 
@@ -64,7 +66,7 @@ def assigned_names(func_node) -> set[str]:
     for extra in (func_node.args.vararg, func_node.args.kwarg):
         if extra is not None:
             names.add(extra.id)
-    for node in gast.walk(func_node):
+    for node in anno.walk(func_node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
         elif isinstance(node, gast.FunctionDef) and node is not func_node:

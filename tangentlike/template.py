@@ -151,7 +151,7 @@ _UNARY_SIG = inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIO
 
 
 def _replace_name(tree, name, expr) -> None:
-    for node in gast.walk(tree):
+    for node in anno.walk(tree):
         for fname, value in gast.iter_fields(node):
             if isinstance(value, gast.Name) and value.id == name:
                 setattr(node, fname, anno.clone(expr))
@@ -223,7 +223,7 @@ class Instantiator:
             return [Contribution(target.id, value)]
         if isinstance(node, gast.Assign):
             for tgt in node.targets:
-                for sub in gast.walk(tgt):
+                for sub in anno.walk(tgt):
                     if isinstance(sub, gast.Name) and sub.id not in self.locals:
                         self.locals[sub.id] = self.namer.temp(sub.id)
             value = self.expr(node.value)
@@ -290,7 +290,7 @@ _UNKNOWN = object()
 
 def _fold(test):
     """Evaluate a template test made only of constants; _UNKNOWN otherwise."""
-    if any(isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in gast.walk(test)):
+    if any(isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in anno.walk(test)):
         return _UNKNOWN
     tree = gast.gast_to_ast(gast.Expression(body=test))
     import ast

@@ -8,6 +8,8 @@ import linecache
 
 import gast
 
+from . import anno
+
 # generated file name -> {generated line: (user file, user line)}
 ORIGINS: dict[str, dict[int, tuple[str, int]]] = {}
 
@@ -20,10 +22,10 @@ def record(filename: str, source: str, functions, files) -> None:
     origin: dict[int, tuple[str, int]] = {}
     mine = []
     for func, file in zip(functions, files):
-        mine += [(n, file) for n in gast.walk(func) if isinstance(n, gast.stmt)]
+        mine += [(n, file) for n in anno.walk(func) if isinstance(n, gast.stmt)]
     mine_by_walk = {id(n): f for n, f in mine}
     tree = gast.Module(body=list(functions), type_ignores=[])
-    ordered = [n for n in gast.walk(tree) if isinstance(n, gast.stmt)]
+    ordered = [n for n in anno.walk(tree) if isinstance(n, gast.stmt)]
     for gen, node in zip(printed, ordered):
         line = getattr(node, "lineno", None)
         if line:

@@ -156,7 +156,7 @@ def maybe_containers(body) -> set[str]:
     """Names that may hold a list, tuple or dict: built from a literal, appended to,
     unpacked from, or the result of a call to a generated or user function."""
     found = set()
-    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+    for node in anno.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Assign):
             target, value = node.targets[0], node.value
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):

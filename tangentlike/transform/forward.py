@@ -275,7 +275,7 @@ class ForwardAD:
 def _updated_in_place(func) -> set[str]:
     """Names whose arrays the function updates through a subscript."""
     names = set()
-    for node in gast.walk(func):
+    for node in anno.walk(func):
         targets = node.targets if isinstance(node, gast.Assign) else [getattr(node, "target", None)]
         for t in targets:
             if isinstance(t, gast.Subscript):
@@ -361,7 +361,7 @@ def _binop(node, left, right):
 
 
 def _call(node):
-    had_zero = any(is_zero(n) for n in gast.walk(node))
+    had_zero = any(is_zero(n) for n in anno.walk(node))
     node.args = [simplify(a) for a in node.args]
     name = node.func.attr if isinstance(node.func, gast.Attribute) else getattr(node.func, "id", "")
     if name in REDUCTIONS:

@@ -20,7 +20,7 @@ def reverse_sweeps(info, wrt: list[str], calls):
     body = lower.lower_active_loops(body, active, info.namer)
     info.primal_names |= anno.load_names(gast.Module(body=body, type_ignores=[]))
     active = analyze.active_names(body, set(wrt), outputs)
-    exclude = {id(s) for stmt in body for s in gast.walk(stmt) if is_range_loop(s)}
+    exclude = {id(s) for stmt in body for s in anno.walk(stmt) if is_range_loop(s)}
     sites = analyze.index_sites(body, exclude)
     rad = ReverseAD(info, active, sites, calls)
     if outputs & active:
@@ -58,7 +58,7 @@ def reverse_sweeps(info, wrt: list[str], calls):
 
 def _mutated(body, name) -> bool:
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in anno.walk(stmt):
             if (
                 isinstance(node, gast.Assign)
                 and isinstance(node.targets[0], gast.Subscript)

@@ -109,7 +109,7 @@ def _array_names(body) -> set[str]:
     """Names that surely hold arrays: every assignment is a matrix product, or
     arithmetic (or an elementwise NumPy call) with such an array among its operands."""
     assigned: dict[str, list] = {}
-    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+    for node in anno.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Assign):
             for name in anno.store_names(node.targets[0]):
                 assigned.setdefault(name, []).append(node.value)
@@ -145,7 +145,7 @@ def _shape_only(name, stmts) -> bool:
     """Whether ``stmts`` read ``name`` only as the shape argument of ``unbroadcast``."""
     shape_uses, all_uses = 0, 0
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in anno.walk(stmt):
             if isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load):
                 all_uses += 1
             if _is_unbroadcast_of(node, name):
@@ -167,7 +167,7 @@ def _is_unbroadcast_of(node, name) -> bool:
 def _to_sum_to(stmt, shapes):
     """``unbroadcast(g, x)`` -> ``sum_to(g, _x_shape)`` for the names in ``shapes``."""
     stmt = copy.deepcopy(stmt)
-    for node in gast.walk(stmt):
+    for node in anno.walk(stmt):
         for name, shape in shapes.items():
             if _is_unbroadcast_of(node, name):
                 node.func.id = "sum_to"
@@ -185,7 +185,7 @@ def _pop(stack):
 
 def _rename(stmt, renames):
     stmt = copy.deepcopy(stmt)
-    for node in gast.walk(stmt):
+    for node in anno.walk(stmt):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renames:
             node.id = renames[node.id]
     return stmt
