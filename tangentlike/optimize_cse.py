@@ -34,7 +34,14 @@ def share_common(func: gast.FunctionDef) -> bool:
             stmt = block[k]
             simple = _is_simple(stmt)
             operations, updated = _scan(stmt, simple)
-            hit = next(((key, n) for key, n in operations if key in available.entries), None)
+            hit = next(
+                (
+                    (key, n)
+                    for key, n, consumed in operations
+                    if consumed and key in available.entries
+                ),
+                None,
+            )
             if hit is not None:
                 key, node = hit
                 holder, at, first = available.entries[key]
@@ -101,15 +108,22 @@ def _key(node):
 
 def _scan(stmt, simple: bool):
     """The operations on names and numbers of a simple statement's value, in
-    order, and the names the statement binds or may update in place."""
+    order, each with whether another operation (or ``+=``) consumes its result;
+    and the names the statement binds or may update in place.
+
+    Only a consumed result is shared.  ``z = a * b`` after ``y = a * b`` stays as
+    it is: ``z = y`` would make them one array, and an update of one in place
+    (``y[0] = c``) would change the other."""
     value = getattr(stmt, "value", None) if simple else None
     operations = []
     if value is not None:
+        consumed = {id(value)} if isinstance(stmt, gast.AugAssign) else set()
         for node in anno.walk(value):
-            if isinstance(node, gast.BinOp):
-                key = _key(node)
-                if key is not None:
-                    operations.append((key, node))
+            if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+                consumed.update(id(child) for child in gast.iter_child_nodes(node))
+            key = _key(node)
+            if key is not None:
+                operations.append((key, node, id(node) in consumed))
     return operations, anno.updated_names(stmt)
 
 
@@ -118,12 +132,12 @@ def _remember(stmt, k, operations, changes, available) -> None:
     held = isinstance(target, gast.Name) and _key(stmt.value) is not None
     if held and target.id in _operands(_key(stmt.value)):
         held = False  # ``x = x * 2``: x no longer holds what the value reads
-    for key, node in operations:
+    for key, node, consumed in operations:
         if key in available.entries:
             continue
         if held and node is stmt.value:
             available.add(key, target.id, k, node)
-        elif not changes & _operands(key):
+        elif consumed and not changes & _operands(key):
             available.add(key, None, k, node)
 
 

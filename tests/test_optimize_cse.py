@@ -159,3 +159,32 @@ def test_optimized_array_gradients_are_bitwise_the_unoptimized_ones():
                                   tl.grad(logreg, optimize=False)(w, X, y))  # fmt: skip
     x = r.standard_normal(11)
     np.testing.assert_array_equal(tl.grad(squares)(x), tl.grad(squares, optimize=False)(x))
+
+
+def test_a_whole_value_is_not_shared():
+    """``z = x * 1.0`` after ``y = x * 1.0`` stays: as ``z = y`` the two names would
+    be one array, and ``y[0] = c`` would change ``z`` too."""
+    out = rewrite(
+        """
+        def f(x, c):
+            y = x * 1.0
+            z = x * 1.0
+            y[0] = c
+            return y, z
+        """,
+        share_common,
+    )
+    assert out[1] == "z = x * 1.0"
+
+
+def two_copies_one_updated(x, c):
+    y = x * 1.0
+    z = x * 1.0
+    z[0] = c
+    return np.sum(x * y * z)
+
+
+def test_two_equal_arrays_stay_two_arrays():
+    x = np.array([0.3, -0.4, 0.8])
+    got = tl.grad(two_copies_one_updated)(x.copy(), 0.5)
+    np.testing.assert_allclose(got, [2 * 0.3 * 0.5, 3 * 0.16, 3 * 0.64], rtol=1e-12)
