@@ -37,7 +37,7 @@ METHODS = {
     ).split()
 }
 METHODS["flatten"] = "ravel"
-METHODS["astype"] = "asarray"
+METHODS["astype"] = "array"  # astype copies, as np.array does (np.asarray may not)
 VARARG_METHODS = {"reshape", "transpose"}
 
 

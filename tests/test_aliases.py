@@ -284,3 +284,67 @@ def test_a_helper_returning_a_new_array_may_have_it_updated():
 def test_a_helper_returning_its_argument_is_followed():
     with pytest.raises(tl.UnsupportedSyntaxError, match="share its array with `x`"):
         tl.grad(updates_what_a_helper_passed_through)
+
+
+def alias_on_one_branch(x, c):
+    if c > 0.0:
+        y = x
+    else:
+        y = x * 2.0
+    y += 1.0
+    return np.sum(x * y)
+
+
+def alias_by_unpacking(x, c):
+    y, z = x, c
+    y *= 2.0
+    return np.sum(x * y) + z
+
+
+def dict_item_updated(x, c):
+    d = {"w": x}
+    d["w"] += c
+    return np.sum(d["w"] * x)
+
+
+def reshaped_then_updated(x, c):
+    y = x.reshape(3, 1)
+    y[0, 0] = c
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize(
+    "f", [alias_on_one_branch, alias_by_unpacking, dict_item_updated, reshaped_then_updated]
+)
+def test_more_ways_to_share_an_array_are_refused(f):
+    with pytest.raises(tl.UnsupportedSyntaxError, match="in-place update of"):
+        tl.grad(f)
+
+
+def array_copy_updated(x, c):
+    y = np.array(x)
+    y += c
+    z = x.astype(float)
+    z[0] = c
+    return np.sum(x * y * z)
+
+
+def test_copies_made_by_numpy_may_be_updated():
+    x = np.array([0.3, -0.4, 0.8])
+    got = tl.grad(array_copy_updated)(x.copy(), 0.5)
+    want = numerical_grad(lambda v: array_copy_updated(v, 0.5), (x,), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def astype_then_updated(x, c):
+    z = x.astype(float)
+    z[0] = c
+    return np.sum(x * z)
+
+
+def test_astype_makes_a_copy():
+    """``x.astype(float)`` copies; it used to become ``np.asarray(x, float)``, which
+    does not, so ``z[0] = c`` changed ``x`` in the generated code."""
+    x = np.array([0.3, -0.4, 0.8])
+    got = tl.grad(astype_then_updated)(x.copy(), 0.5)
+    np.testing.assert_allclose(got, [0.5, 2 * -0.4, 2 * 0.8], rtol=1e-12)
