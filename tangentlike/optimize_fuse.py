@@ -14,7 +14,9 @@ variant gives each temporary used once to its reader:
 
 The operations, their operands and their order are unchanged (the reader's
 expression evaluates the moved one where it read the name), so every value is
-the same to the bit; only temporaries and adjoints move, never the user's names.
+the same to the bit.  Only temporaries and adjoints move, and the reverse
+sweep's restores of the user's names (``h = _h_saved[_i]``) where the restored
+value is read once, right after; the user's own statements keep their names.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import gast
 
 from . import anno
+from .liveness import Liveness
 from .naming import ADJOINT_PREFIX, TEMP_PREFIX, is_stack_name
 from .optimize_shapes import module_aliases
 
@@ -39,10 +42,12 @@ def fuse_temporaries(func: gast.FunctionDef, keep=frozenset(), modules=None) -> 
         moved = False
         loads = anno.name_counts(func)
         stores = anno.name_counts(func, load=False)
+        liveness = Liveness()
+        liveness.block(func.body, set())
         for block in anno.blocks(func):
             i = 0
             while i < len(block):
-                if _merge(block, i, keep, modules):
+                if _merge(block, i, keep, modules) or _fold_restore(block, i, liveness, modules):
                     moved = changed = True
                     break  # counts changed: start again
                 if _fuse(block, i, loads, stores, keep | params, modules):
@@ -52,6 +57,25 @@ def fuse_temporaries(func: gast.FunctionDef, keep=frozenset(), modules=None) -> 
             if moved:
                 break
     return changed
+
+
+def _fold_restore(block, i, liveness, modules) -> bool:
+    """``h = _h_saved[_i]``, a value the reverse sweep restores, read once by a
+    statement that follows and not after it: read ``_h_saved[_i]`` there."""
+    stmt = block[i]
+    if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    name, value = stmt.targets[0].id, stmt.value
+    if not (_pure(value, modules) and isinstance(value, gast.Subscript)):
+        return False
+    if not value.value.id.startswith(TEMP_PREFIX):  # a list of saved values
+        return False
+    reader = _reader(block, i, name)
+    if reader is None or name in liveness.after.get(id(block[reader]), {name}):
+        return False
+    if anno.name_counts(block[reader].value).get(name) != 1:
+        return False
+    return _fold(block, i, reader, name, value, modules)
 
 
 def _merge(block, i, keep, modules) -> bool:
@@ -112,9 +136,18 @@ def _fuse(block, i, loads, stores, keep, modules) -> bool:
     reader = _reader(block, i, name)
     if reader is None:
         return False
+    if not _fold(block, i, reader, name, value, modules):
+        return False
+    loads[name] = 0
+    return True
+
+
+def _fold(block, i, reader, name, value, modules) -> bool:
+    """Put ``value`` where statement ``reader`` reads ``name`` and drop statement
+    ``i``, unless something between could change what ``value`` reads."""
     operands = anno.load_names(value) - modules
     for between in block[i + 1 : reader]:
-        if anno.updated_names(between) & operands or _jumps(between):
+        if anno.updated_names(between) & (operands | {name}) or _jumps(between):
             return False
         if not _calls_pure(between, modules):
             return False
@@ -123,7 +156,6 @@ def _fuse(block, i, loads, stores, keep, modules) -> bool:
         return False  # a call of the reader's could change what the subscript reads
     target.value = _Put(name, value).visit(target.value)
     del block[i]
-    loads[name] = 0
     return True
 
 
