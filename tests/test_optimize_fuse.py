@@ -109,29 +109,18 @@ def test_the_general_code_keeps_one_operation_per_line():
     assert "h = 0.5 * h + math.sin(h) * 0.1" not in source
 
 
-def test_a_restored_value_read_once_is_read_from_the_saves():
+@pytest.mark.parametrize("after, folded", [("", True), (" + h", False)])
+def test_a_restored_value_read_once_is_read_from_the_saves(after, folded):
+    """Folded where nothing reads ``h`` afterwards; kept where the return does."""
     out = fused(
-        """
+        f"""
         def f(bh, _h_saved):
             for _i in reversed(range(3)):
                 h = _h_saved[_i]
                 bh = bh * math.cos(h)
-            return bh
+            return bh{after}
         """,
         keep=frozenset({"h"}),
     )
-    assert out[1] == "bh = bh * math.cos(_h_saved[_i])"
-
-
-def test_a_restored_value_read_again_later_stays():
-    out = fused(
-        """
-        def f(bh, _h_saved):
-            for _i in reversed(range(3)):
-                h = _h_saved[_i]
-                bh = bh * math.cos(h)
-            return bh + h
-        """,
-        keep=frozenset({"h"}),
-    )
-    assert "h = _h_saved[_i]" in out
+    assert ("bh = bh * math.cos(_h_saved[_i])" in out) == folded
+    assert ("h = _h_saved[_i]" in out) != folded
