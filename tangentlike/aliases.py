@@ -27,7 +27,7 @@ def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
     name read later, or (in a helper) the caller, or code outside would see;
     return whether the function may return (a part of) one of its arguments."""
     params = [a.id for a in func_node.args.args + func_node.args.kwonlyargs]
-    points = PointsTo(scope, params, locals_, helper)
+    points = PointsTo(scope, params, locals_, helper, check_callee)
     points.block(func_node.body, points.start())
     liveness = Liveness()
     liveness.block(func_node.body, set())

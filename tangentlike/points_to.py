@@ -56,9 +56,12 @@ class Site:
 class PointsTo:
     """Forward analysis: the sites each name may hold before every statement."""
 
-    def __init__(self, scope, params: list[str], locals_: set[str], helper: bool):
+    def __init__(self, scope, params: list[str], locals_: set[str], helper: bool, callee):
+        """``callee(func)``: whether the user's function ``func``, called here, may
+        return one of its arguments (it raises where ``func`` itself is refused)."""
         self.scope = scope
         self.locals = locals_
+        self.callee = callee
         self.made: dict[int, Site] = {}
         self.outer: dict[str, Site] = {}
         self.updates: dict[tuple, tuple] = {}  # (id(stmt), name) -> (stmt, name, sites, state)
@@ -246,7 +249,7 @@ class PointsTo:
             return self.make(node, state)
         if getattr(obj, "__module__", None) in ("math", "cmath") or isinstance(obj, type(math.sin)):
             return frozenset()
-        if _is_transformed(obj) and not check_callee(obj):
+        if _is_transformed(obj) and not self.callee(obj):
             return self.make(node, state)  # a helper returning none of its arguments
         # the user's own functions and anything else: the result may hold any argument
         parts = [everything, self.items(everything, state)]
@@ -315,9 +318,3 @@ def _is_transformed(obj) -> bool:
     from .transform.calls import is_user_function
 
     return is_user_function(obj, ADJOINTS)
-
-
-def check_callee(func) -> bool:
-    from .aliases import check_callee as check
-
-    return check(func)
