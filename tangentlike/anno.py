@@ -125,6 +125,26 @@ def updated_names(stmt) -> set[str]:
     return names
 
 
+def jumps(node) -> bool:
+    """Whether ``node`` holds a ``break``, ``continue`` or ``return``."""
+    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(node))
+
+
+def substitute(node, name: str, value):
+    """``node`` with a copy of ``value`` wherever it reads ``name``."""
+    return _Substitute(name, value).visit(node)
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return clone(self.value)
+        return node
+
+
 def is_call_to(node, name: str) -> bool:
     """``name(...)``: a call of a plain name (``range(n)``, ``reversed(r)``)."""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name

@@ -79,35 +79,33 @@ def _fold_restore(block, i, liveness, modules) -> bool:
 
 
 def _merge(block, i, keep, modules) -> bool:
-    """``v = a`` then ``v += b`` (or ``v = v + b``, ``b`` not reading ``v``) becomes
-    ``v = a + b``: the same additions in the same order."""
+    """``v = a`` (or ``v += a``) then ``v += b`` (or ``v = v + b``), ``b`` not
+    reading ``v``, becomes ``v = a + b`` (``v = v + a + b``): the same additions
+    in the same order."""
     if i + 1 >= len(block):
         return False
     first, second = _sum_of(block[i], modules), _sum_of(block[i + 1], modules)
-    if first is None or second is None or first[0] != second[0] or first[0] in keep:
+    if first is None or second is None:
         return False
-    name, value, added = second
-    if not (_movable(name, keep) and isinstance(added, gast.Name) and added.id == name):
+    (name, accumulates, value), (other, adds, added) = first, second
+    if other != name or not adds or not _movable(name, keep):
         return False
-    if name in anno.load_names(value):
+    if name in anno.load_names(added):
         return False
-    total = (
-        first[1] if first[2] is None else gast.BinOp(left=first[2], op=gast.Add(), right=first[1])
-    )
-    block[i] = anno.copy_location(
-        anno.assign(name, gast.BinOp(left=total, op=gast.Add(), right=value)), block[i]
-    )
+    if accumulates:
+        value = gast.BinOp(left=anno.name(name), op=gast.Add(), right=value)
+    total = gast.BinOp(left=value, op=gast.Add(), right=added)
+    block[i] = anno.copy_location(anno.assign(name, total), block[i])
     del block[i + 1]
     return True
 
 
 def _sum_of(stmt, modules):
-    """``(v, b, v)`` for ``v += b`` or ``v = v + b``, ``(v, a, None)`` for ``v = a``,
-    with pure operands; None otherwise."""
+    """``(v, True, b)`` for ``v += b`` or ``v = v + b``, ``(v, False, a)`` for
+    ``v = a``, where the operands are pure; None otherwise."""
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add):
-        target, value = stmt.target, stmt.value
-        if isinstance(target, gast.Name) and _pure(value, modules):
-            return target.id, value, anno.name(target.id)
+        if isinstance(stmt.target, gast.Name) and _pure(stmt.value, modules):
+            return stmt.target.id, True, stmt.value
         return None
     if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
         return None
@@ -120,8 +118,8 @@ def _sum_of(stmt, modules):
         and isinstance(value.left, gast.Name)
         and value.left.id == name
     ):
-        return name, value.right, value.left
-    return name, value, None
+        return name, True, value.right
+    return name, False, value
 
 
 def _fuse(block, i, loads, stores, keep, modules) -> bool:
@@ -147,14 +145,14 @@ def _fold(block, i, reader, name, value, modules) -> bool:
     ``i``, unless something between could change what ``value`` reads."""
     operands = anno.load_names(value) - modules
     for between in block[i + 1 : reader]:
-        if anno.updated_names(between) & (operands | {name}) or _jumps(between):
+        if anno.updated_names(between) & (operands | {name}) or anno.jumps(between):
             return False
         if not _calls_pure(between, modules):
             return False
     target = block[reader]
     if not _calls_pure(target.value, modules) and _has_subscript(value):
         return False  # a call of the reader's could change what the subscript reads
-    target.value = _Put(name, value).visit(target.value)
+    target.value = anno.substitute(target.value, name, value)
     del block[i]
     return True
 
@@ -202,10 +200,6 @@ def _has_subscript(node) -> bool:
     return any(isinstance(n, gast.Subscript) for n in anno.walk(node))
 
 
-def _jumps(node) -> bool:
-    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in anno.walk(node))
-
-
 def _reader(block, i, name):
     """The index of the statement after ``i`` in ``block`` whose value reads
     ``name`` (its one read), or None when the read is elsewhere."""
@@ -216,13 +210,3 @@ def _reader(block, i, name):
                 return k if name in anno.load_names(stmt.value) else None
             return None
     return None
-
-
-class _Put(gast.NodeTransformer):
-    def __init__(self, name, value):
-        self.name, self.value = name, value
-
-    def visit_Name(self, node):
-        if node.id == self.name and isinstance(node.ctx, gast.Load):
-            return self.value
-        return node

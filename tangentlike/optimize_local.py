@@ -118,7 +118,7 @@ def _forward(facts, i, loads, params) -> bool:
         return False
     if not negation:
         for k in readers:
-            _Substitute(name, value).visit(block[k])
+            anno.substitute(block[k], name, value)
     moved = sum(facts.reads(k, name) for k in readers)
     for k in readers:
         facts.refresh(k)
@@ -152,7 +152,7 @@ def _move_negation(block, readers, name, value) -> bool:
     trials = []
     for k in readers:
         trial = anno.clone(block[k])
-        _Substitute(name, value).visit(trial)
+        anno.substitute(trial, name, value)
         _simplify_signs(trial)
         if _negations(trial) > _negations(block[k]):
             return False
@@ -180,16 +180,6 @@ def _is_atom(node) -> bool:
     if isinstance(node, gast.Name):
         return not is_stack_name(node.id)
     return isinstance(node, gast.Constant) and type(node.value) in (int, float)
-
-
-class _Substitute(gast.NodeTransformer):
-    def __init__(self, name, value):
-        self.name, self.value = name, value
-
-    def visit_Name(self, node):
-        if node.id == self.name and isinstance(node.ctx, gast.Load):
-            return anno.clone(self.value)
-        return node
 
 
 def _simplify_signs(stmt) -> None:

@@ -204,10 +204,6 @@ def _counters(func, forward, backward):
         return None
     for loop, target in ((forward, targets[0]), (backward, targets[1])):
         body = gast.Module(body=loop.body, type_ignores=[])
-        if target.id in anno.store_names(body) or _jumps(body):
+        if target.id in anno.store_names(body) or anno.jumps(body):
             return None
     return targets[0].id, targets[1].id
-
-
-def _jumps(node) -> bool:
-    return any(isinstance(n, (gast.Break, gast.Continue)) for n in anno.walk(node))
