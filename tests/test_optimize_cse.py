@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
+from tangentlike.check import numerical_grad
 from tangentlike.optimize_cse import share_common
 from tangentlike.optimize_local import cancel_negations
 
@@ -148,17 +149,22 @@ def squares(x):
 
 def test_optimized_scalar_gradient_is_bitwise_the_unoptimized_one():
     for x in (0.7, -1.3, 2.5):
-        assert tl.grad(scalar_ops)(x) == tl.grad(scalar_ops, optimize=False)(x)
+        got = tl.grad(scalar_ops)(x)
+        assert got == tl.grad(scalar_ops, optimize=False)(x)
+        assert got == pytest.approx(numerical_grad(scalar_ops, (x,), 0), rel=1e-6)
 
 
 def test_optimized_array_gradients_are_bitwise_the_unoptimized_ones():
     r = np.random.default_rng(1)
     X, w = r.standard_normal((50, 7)), 0.1 * r.standard_normal(7)
     y = (r.random(50) < 0.5).astype(float)
-    np.testing.assert_array_equal(tl.grad(logreg)(w, X, y),
-                                  tl.grad(logreg, optimize=False)(w, X, y))  # fmt: skip
+    got = tl.grad(logreg)(w, X, y)
+    np.testing.assert_array_equal(got, tl.grad(logreg, optimize=False)(w, X, y))
+    np.testing.assert_allclose(got, numerical_grad(logreg, (w, X, y), 0), rtol=1e-6, atol=1e-9)
     x = r.standard_normal(11)
-    np.testing.assert_array_equal(tl.grad(squares)(x), tl.grad(squares, optimize=False)(x))
+    got = tl.grad(squares)(x)
+    np.testing.assert_array_equal(got, tl.grad(squares, optimize=False)(x))
+    np.testing.assert_allclose(got, numerical_grad(squares, (x,), 0), rtol=1e-6, atol=1e-9)
 
 
 def test_a_whole_value_is_not_shared():

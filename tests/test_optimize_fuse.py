@@ -6,6 +6,7 @@ import math
 import pytest
 
 import tangentlike as tl
+from tangentlike.check import numerical_grad
 from tangentlike.optimize_fuse import fuse_temporaries
 
 from .rewriting import rewrite, unchanged
@@ -98,15 +99,20 @@ def test_float_variants_fold_and_equal_the_unoptimized_gradient_bitwise():
     df = tl.grad(recurrence)
     for x in (0.3, -0.9, 1.7):
         assert df(x) == tl.grad(recurrence, optimize=False)(x)
+        assert df(x) == pytest.approx(numerical_grad(recurrence, (x,), 0), rel=1e-6)
     assert "h = 0.5 * h + math.sin(h) * 0.1" in tl.getsource(df, args=(0.3,))
     dg = tl.grad(scalar, wrt=(0, 1))
     for x, y in ((0.3, 0.4), (-1.1, 0.7)):
-        assert dg(x, y) == tl.grad(scalar, wrt=(0, 1), optimize=False)(x, y)
+        got = dg(x, y)
+        assert got == tl.grad(scalar, wrt=(0, 1), optimize=False)(x, y)
+        want = [float(numerical_grad(scalar, (x, y), i)) for i in (0, 1)]
+        assert list(got) == pytest.approx(want, rel=1e-6)
 
 
 def test_the_general_code_keeps_one_operation_per_line():
     source = tl.getsource(tl.grad(recurrence))
     assert "h = 0.5 * h + math.sin(h) * 0.1" not in source
+    assert "_mul = 0.5 * h" in source and "_sin = math.sin(h)" in source
 
 
 @pytest.mark.parametrize("after, folded", [("", True), (" + h", False)])
