@@ -49,16 +49,12 @@ class _Facts:
     names it stores, and whether it holds a break or continue."""
 
     def __init__(self, block):
+        # every read of a statement happens before its store (``t[i] = v`` reads t)
         self.block = block
-        self.rows = [self._row(s) for s in block]
-
-    @staticmethod
-    def _row(stmt):
-        # every read happens before the store: ``t[i] = v`` reads t and i, then stores
-        return _scan(stmt)
+        self.rows = [_scan(s) for s in block]
 
     def refresh(self, k):
-        self.rows[k] = self._row(self.block[k])
+        self.rows[k] = _scan(self.block[k])
 
     def delete(self, k):
         del self.block[k]
