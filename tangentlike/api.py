@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import calling, pipeline, tracebacks
+from . import calling, front, pipeline, tracebacks
 from . import template as tpl
 from .errors import ArgumentError, TangentlikeError
 
@@ -65,7 +65,8 @@ def transform(func, mode: str, positions, optimize: bool, verbose: int):
 
 
 class Derivative:
-    """A callable made by tangentlike: the wrapper around generated code."""
+    """What stands behind a function made by tangentlike: the generated module, the
+    checks and the entries its front (``front.make``) calls."""
 
     def __init__(self, func, module, positions, many, kind, backend):
         self.func = func
@@ -75,15 +76,12 @@ class Derivative:
         self.kind = kind
         self.backend = backend
         self.signature = calling.Signature(func)
+        self.fast: dict = {}  # argument types -> entry(*args)
         self._by_types: dict[tuple[type, ...], Callable] = {}
-        self._fast: dict = {}  # argument types -> entry(*args)
-        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
-            setattr(self, attr, getattr(func, attr, None))
-
-    @property
-    def __wrapped__(self):
-        """The generated function, so ``inspect.getsource(df)`` shows generated code."""
-        return self.module.compiled(self.backend or "numpy")
+        self._lock = threading.Lock()
+        self._inlined = False
+        extra = ("seed",) if kind == "vjp" else ()
+        self.function = front.make(self, extra)
 
     def generated(self, values):
         """The compiled variant for these argument types (backend, float parameters)."""
@@ -104,19 +102,25 @@ class Derivative:
         except Exception as exc:
             tracebacks.annotate(exc)
             raise
-        calling.check_output(self.__qualname__, value, seed)
+        calling.check_output(self.func.__qualname__, value, seed)
         if len(self.positions) == 1:
             grad = calling.match(grads, values[self.positions[0]])
             return value, (grad,) if self.many else grad
         return value, tuple(calling.match(g, values[i]) for g, i in zip(grads, self.positions))
 
-    def _miss(self, key, args):
-        """The first positional call with these argument types: find its entry."""
-        entry = calling.fast_entry(self, args) or self._general
-        self._fast[key] = entry
-        return entry(*args)
+    def miss(self, key, args):
+        """The first positional call with these argument types: find its entry, and
+        run the first variant no shape picks in the front itself."""
+        entry, variant = front.entry(self, args)
+        inlined = False
+        with self._lock:
+            self.fast[key] = entry
+            if variant is not None and not self._inlined:
+                types = key if type(key) is tuple else (key,)
+                inlined = self._inlined = front.inline(self, self.function, types, variant)
+        return self.function(*args) if inlined else entry(*args)
 
-    def _general(self, *args, **kwargs):
+    def general(self, *args, **kwargs):
         """Any call: bind, check, run the variant for the types, check the result."""
         if self.kind == "grad":
             return self._sweep(args, kwargs, None)[1]
@@ -125,12 +129,13 @@ class Derivative:
             return self._sweep(args, kwargs, seed)[1]
         return self._sweep(args, kwargs, None)
 
-    def __call__(self, *args, **kwargs):
+    def call(self, args, kwargs):
+        """A call through a front that takes ``*args, **kwargs``."""
         if kwargs:
-            return self._general(*args, **kwargs)
+            return self.general(*args, **kwargs)
         key = tuple(map(type, args))
-        entry = self._fast.get(key)
-        return entry(*args) if entry is not None else self._miss(key, args)
+        entry = self.fast.get(key)
+        return entry(*args) if entry is not None else self.miss(key, args)
 
     def source(self, backend=None) -> str:
         return self.module.source(backend or "numpy")
@@ -155,6 +160,12 @@ class Derivative:
         return self._plain
 
 
+def made_by(df) -> Derivative | None:
+    """The derivative behind a function made by ``grad``, ``value_and_grad`` or ``vjp``."""
+    found = getattr(df, "__tangentlike__", None)
+    return found if isinstance(found, Derivative) else None
+
+
 def _make(kind, f, wrt, optimize, verbose, backend):
     if f is None:
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
@@ -165,10 +176,7 @@ def _make(kind, f, wrt, optimize, verbose, backend):
     f = plain(f)
     positions, many = normalize_wrt(f, wrt)
     module = transform(f, "reverse", positions, optimize, verbose)
-    derivative = Derivative(f, module, positions, many, kind, backend)
-    if kind != "vjp":
-        derivative.__class__ = calling.front_class(Derivative, derivative.signature)
-    return derivative
+    return Derivative(f, module, positions, many, kind, backend).function
 
 
 def grad(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbose: int = 0,
@@ -193,8 +201,9 @@ def getsource(df: Callable, backend: str | None = None, *, args: Sequence | None
     """The generated source of a function made by tangentlike; with ``args`` (a
     gradient's positional arguments), the variant compiled for their types and
     shapes, which is the code a call with such arguments runs."""
-    if isinstance(df, Derivative):
-        return df.source(backend) if args is None else df.variant_source(tuple(args))
+    made = made_by(df)
+    if made is not None:
+        return made.source(backend) if args is None else made.variant_source(tuple(args))
     source_of = getattr(df, "tangentlike_source", None)
     if source_of is None:
         raise ArgumentError(f"{df!r} was not made by tangentlike")

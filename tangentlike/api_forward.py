@@ -19,10 +19,8 @@ from .errors import ArgumentError, TangentlikeError
 
 def plain(f: Callable) -> Callable:
     """``f`` itself, or for a function made by tangentlike, a generated equivalent."""
-    to_plain = getattr(f, "plain", None)
-    if isinstance(f, (api.Derivative, Jvp)) and to_plain is not None:
-        return to_plain()
-    return f
+    made = api.made_by(f) or (f if isinstance(f, Jvp) else None)
+    return f if made is None else made.plain()
 
 
 def make_plain(derivative, extra: list[str]) -> Callable:

@@ -13,7 +13,7 @@ import numpy
 from .errors import ArgumentError, NonScalarOutputError
 
 DEBUG = bool(os.environ.get("TANGENTLIKE_DEBUG"))
-_NDARRAY = numpy.ndarray
+NDARRAY = numpy.ndarray
 _SCALAR_TYPES = (float, numpy.float64, numpy.float32, numpy.float16)
 _BACKENDS: dict[type, str] = {}
 
@@ -39,7 +39,7 @@ def check_differentiable(sig: Signature, values, positions) -> None:
     for i in positions:
         v = values[i]
         t = type(v)
-        if t is float or (t is _NDARRAY and v.dtype.kind == "f"):
+        if t is float or (t is NDARRAY and v.dtype.kind == "f"):
             continue
         _check_slow(sig, i, v)
 
@@ -111,7 +111,7 @@ def check_output(qualname: str, value, seed) -> None:
 def match(g, x):
     """The gradient in the shape and dtype of its argument."""
     tg = type(g)
-    if tg is _NDARRAY and type(x) is _NDARRAY:
+    if tg is NDARRAY and type(x) is NDARRAY:
         if g.shape == x.shape and g.dtype == x.dtype:
             return g
     elif type(x) is float and tg in _SCALAR_TYPES:
@@ -143,25 +143,6 @@ def _dtype_differs(g, x) -> bool:
 MAX_SHAPE_VARIANTS = 8
 
 
-def fast_entry(d, values):
-    """A function ``entry(*args)`` doing what ``Derivative.__call__`` does for
-    positional arguments of these types, with the checks that types settle done
-    once here; None where these types need the general path.
-
-    Python floats get the variant compiled for floats; NumPy arrays, a variant
-    compiled for their shapes (up to ``MAX_SHAPE_VARIANTS`` sets of shapes, then
-    the generic code), checked for a floating dtype once per shape and dtype."""
-    if not has_fast_path(d, values):
-        return None
-    types = tuple(map(type, values))
-    floats = float_parameters(d.signature, values)
-    arrays = tuple(i for i, t in enumerate(types) if t is _NDARRAY)
-    generic = None if arrays else d.module.compiled("numpy", floats, None, True)
-    variants: dict = {}
-    pick = _shape_picker(d, floats, arrays, variants) if arrays else None
-    return _finisher(d, generic, pick, types)
-
-
 def has_fast_path(d, values) -> bool:
     """Positional NumPy arguments, floats or float arrays where differentiated,
     to a grad or value_and_grad."""
@@ -169,7 +150,7 @@ def has_fast_path(d, values) -> bool:
         return False
     if len(values) != len(d.signature.names):
         return False
-    return all(type(values[i]) in (float, _NDARRAY) for i in d.positions)
+    return all(type(values[i]) in (float, NDARRAY) for i in d.positions)
 
 
 def variant_key(d, values) -> tuple:
@@ -177,114 +158,6 @@ def variant_key(d, values) -> tuple:
     floats = float_parameters(d.signature, values)
     names = d.signature.names
     shapes = tuple(
-        (names[i], v.shape, v.dtype.str) for i, v in enumerate(values) if type(v) is _NDARRAY
+        (names[i], v.shape, v.dtype.str) for i, v in enumerate(values) if type(v) is NDARRAY
     )
     return floats, shapes or None
-
-
-def _shape_picker(d, floats, arrays, variants):
-    def pick(args):
-        key = tuple([(args[i].shape, args[i].dtype) for i in arrays])
-        fn = variants.get(key)
-        if fn is None:
-            check_differentiable(d.signature, args, d.positions)
-            _, shapes = variant_key(d, args)
-            specialize = len(variants) < MAX_SHAPE_VARIANTS
-            fn = d.module.compiled("numpy", floats, shapes if specialize else None, True)
-            variants[key] = fn
-        return fn
-
-    return pick
-
-
-def _finisher(d, generic, pick, types):
-    """The entry, generated for these positions and types: ``entry(*args)``."""
-    from . import tracebacks
-
-    args = [f"_a{i}" for i in range(len(types))]
-    call = ", ".join(args)
-    packed = "(" + call + ("," if len(args) == 1 else "") + ")"
-    fn = "generic" if pick is None else f"pick({packed})"
-    lines = [
-        f"def entry({call}):",
-        f"    fn = {fn}",
-        "    try:",
-        f"        value, grads = fn({call})",
-        "    except Exception as exc:",
-        "        annotate(exc)",
-        "        raise",
-        "    if value.__class__ is not float:",
-        "        check_output(qualname, value, None)",
-        *_matching(d, types, args),
-        "    return grads" if d.kind == "grad" else "    return value, grads",
-    ]
-    namespace = {
-        "generic": generic,
-        "pick": pick,
-        "annotate": tracebacks.annotate,
-        "check_output": check_output,
-        "match": match,
-        "qualname": d.__qualname__,
-    }
-    exec(compile("\n".join(lines) + "\n", "<tangentlike entry>", "exec"), namespace)
-    return namespace["entry"]
-
-
-def _matching(d, types, args) -> list[str]:
-    """Lines giving each gradient its argument's shape and dtype."""
-    positions = d.positions
-    if len(positions) == 1 and not d.many:
-        x = args[positions[0]]
-        if types[positions[0]] is float:
-            return ["    if grads.__class__ is not float:", f"        grads = match(grads, {x})"]
-        return [f"    grads = match(grads, {x})"]
-    if len(positions) == 1:
-        return [f"    grads = (match(grads, {args[positions[0]]}),)"]
-    parts = ", ".join(f"match(grads[{k}], {args[i]})" for k, i in enumerate(positions))
-    return [f"    grads = ({parts})"]
-
-
-_FRONTS: dict[tuple, type] = {}
-_SELF = "_tl_derivative"
-
-
-def front_class(base: type, sig: Signature) -> type:
-    """``base`` with a ``__call__`` taking the function's own parameters, which
-    looks up the entry for the argument types without packing ``*args``; ``base``
-    itself where the parameters have defaults, ``*args`` or keyword-only ones."""
-    params = list(sig.signature.parameters.values())
-    plain = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
-    names = tuple(p.name for p in params)
-    if not params or any(n.startswith("_tl_") for n in names):
-        return base
-    if any(p.kind not in plain or p.default is not p.empty for p in params):
-        return base
-    key = (base, names, tuple(p.kind for p in params))
-    if key not in _FRONTS:
-        _FRONTS[key] = type(base.__name__, (base,), {"__call__": _front_call(sig)})
-    return _FRONTS[key]
-
-
-def _front_call(sig: Signature):
-    names = list(sig.signature.parameters)
-    kinds = [p.kind for p in sig.signature.parameters.values()]
-    positional_only = kinds.count(inspect.Parameter.POSITIONAL_ONLY)
-    params = ", ".join(names[:positional_only] + ["/"] * bool(positional_only)
-                       + names[positional_only:])  # fmt: skip
-    key = (
-        f"{names[0]}.__class__"
-        if len(names) == 1
-        else ("(" + ", ".join(f"{n}.__class__" for n in names) + ")")
-    )
-    args = "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
-    source = (
-        f"def __call__({_SELF}, {params}):\n"
-        f"    _tl_key = {key}\n"
-        f"    _tl_entry = {_SELF}._fast.get(_tl_key)\n"
-        f"    if _tl_entry is not None:\n"
-        f"        return _tl_entry({', '.join(names)})\n"
-        f"    return {_SELF}._miss(_tl_key, {args})\n"
-    )
-    namespace: dict = {}
-    exec(compile(source, "<tangentlike call>", "exec"), namespace)
-    return namespace["__call__"]
