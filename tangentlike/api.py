@@ -110,14 +110,15 @@ class Derivative:
 
     def miss(self, key, args):
         """The first positional call with these argument types: find its entry, and
-        run the first variant no shape picks in the front itself."""
-        entry, variant = front.entry(self, args)
+        have the front run the first variant itself."""
+        entry, variant, shapes = front.entry(self, args)
         inlined = False
         with self._lock:
             self.fast[key] = entry
             if variant is not None and not self._inlined:
                 types = key if type(key) is tuple else (key,)
-                inlined = self._inlined = front.inline(self, self.function, types, variant)
+                inlined = front.inline(self, self.function, types, variant, shapes)
+                self._inlined = inlined
         return self.function(*args) if inlined else entry(*args)
 
     def general(self, *args, **kwargs):

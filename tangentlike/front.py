@@ -106,20 +106,23 @@ def _params(d, names: list[str]) -> str:
 
 # entries ----------------------------------------------------------------------------------
 def entry(d, values):
-    """``(entry, variant)``: a function ``entry(*args)`` doing what the general call
-    does for positional arguments of these types, with the checks that types settle
-    done once here, and the one variant it runs where no shape picks it (None where
-    a shape does, or these types need the general path)."""
+    """``(entry, variant, shapes)``: a function ``entry(*args)`` doing what the
+    general call does for positional arguments of these types, with the checks that
+    types settle done once here; the variant it runs for ``values`` (None where
+    these types need the general path); and ``(position, shape, dtype)`` of each
+    array among them, which pick that variant."""
     if not calling.has_fast_path(d, values):
-        return d.general, None
+        return d.general, None, ()
     types = tuple(map(type, values))
     floats = calling.float_parameters(d.signature, values)
     arrays = tuple(i for i, t in enumerate(types) if t is calling.NDARRAY)
     if arrays:
         pick = _shape_picker(d, floats, arrays, {})
-        return _entry(d, types, f"_tl_pick({_packed(types)})", {"_tl_pick": pick}), None
+        variant = pick(values)  # checks that the arrays differentiated hold floats
+        shapes = tuple((i, values[i].shape, values[i].dtype) for i in arrays)
+        return _entry(d, types, f"_tl_pick({_packed(types)})", {"_tl_pick": pick}), variant, shapes
     variant = d.module.compiled("numpy", floats, None, True)
-    return _entry(d, types, "_tl_variant", {"_tl_variant": variant}), variant
+    return _entry(d, types, "_tl_variant", {"_tl_variant": variant}), variant, ()
 
 
 def _packed(types) -> str:
@@ -198,10 +201,11 @@ def finish(d, types, args) -> list[str]:
 
 
 # inlining ---------------------------------------------------------------------------------
-def inline(d, function, types: tuple, variant) -> bool:
+def inline(d, function, types: tuple, variant, shapes=()) -> bool:
     """Give ``function`` (the front of ``d``) code that runs ``variant``'s body
-    itself when the arguments have ``types``; False where it cannot (the variant
-    returns early, reads its seed, or uses the front's names)."""
+    itself when the arguments have ``types`` (and the arrays among them ``shapes``,
+    as ``entry`` gives them); False where it cannot (the variant returns early,
+    reads its seed, or uses the front's names)."""
     names = plain_names(d.signature)
     found = _variant_def(variant)
     if names is None or found is None:
@@ -209,12 +213,14 @@ def inline(d, function, types: tuple, variant) -> bool:
     tree, namespace = found
     if not _inlinable(tree, names):
         return False
-    front = _front_tree(d, _def_name(d.func), names, types, tree)
+    front = _front_tree(d, _def_name(d.func), names, types, shapes, tree)
     code = compile(ast.Module(body=[front], type_ignores=[]), variant.__code__.co_filename, "exec")
     scratch: dict = {}
     globals_ = function.__globals__
     globals_.update({k: v for k, v in namespace.items() if not k.startswith(_PREFIX)})
     globals_.update({f"_tl_t{i}": t for i, t in enumerate(types)}, **_finishing(d))
+    globals_.update({f"_tl_s{i}": shape for i, shape, _ in shapes})
+    globals_.update({f"_tl_d{i}": dtype for i, _, dtype in shapes})
     exec(code, globals_, scratch)
     function.__code__ = scratch[_def_name(d.func)].__code__
     return True
@@ -249,18 +255,26 @@ def _inlinable(tree: ast.FunctionDef, names: list[str]) -> bool:
     return not (used & seeds) and not any(n.startswith(_PREFIX) for n in used)
 
 
-def _front_tree(d, name, names, types, tree: ast.FunctionDef) -> ast.FunctionDef:
+def _front_tree(d, name, names, types, shapes, tree: ast.FunctionDef) -> ast.FunctionDef:
     """``def name(params): if <types match>: try: <body> ...; <plain front>``, with
-    the variant's statements on their generated lines and the rest on its ``def``."""
-    guard = " and ".join(f"{n}.__class__ is _tl_t{i}" for i, n in enumerate(names))
+    the variant's statements on their generated lines and the rest on its ``def``.
+    The checks after the body read the arguments as passed: a parameter the body
+    rebinds is kept under another name first."""
+    guard = [f"{n}.__class__ is _tl_t{i}" for i, n in enumerate(names)]
+    for i, _, _ in shapes:
+        guard += [f"{names[i]}.shape == _tl_s{i}", f"{names[i]}.dtype is _tl_d{i}"]
+    stored = _rebound(tree)
+    kept = [f"_tl_a{i}" if n in stored else n for i, n in enumerate(names)]
+    copies = [f"    {k} = {n}" for k, n in zip(kept, names) if k != n]
     inner = [
-        f"if {guard}:",
+        f"if {' and '.join(guard)}:",
+        *copies,
         "    try:",
         "        pass",
         "    except Exception as _tl_exc:",
         "        _tl_annotate(_tl_exc)",
         "        raise",
-        *finish(d, types, names),
+        *finish(d, types, kept),
     ]
     outer = _dispatch(d, name, names)
     source = "\n".join([outer[0], *["    " + line for line in inner], *outer[1:]]) + "\n"
@@ -269,9 +283,15 @@ def _front_tree(d, name, names, types, tree: ast.FunctionDef) -> ast.FunctionDef
         if hasattr(node, "lineno"):
             node.lineno = node.end_lineno = tree.lineno
             node.col_offset = node.end_col_offset = 0
-    attempt = front.body[0].body[0]
+    attempt = front.body[0].body[len(copies)]
     attempt.body = tree.body[:-1] + _unpack(tree.body[-1])
     return ast.fix_missing_locations(front)
+
+
+def _rebound(tree: ast.FunctionDef) -> set[str]:
+    """Names the function stores to or deletes."""
+    names = (n for n in ast.walk(tree) if isinstance(n, ast.Name))
+    return {n.id for n in names if not isinstance(n.ctx, ast.Load)}
 
 
 def _unpack(ret: ast.Return) -> list[ast.stmt]:

@@ -174,3 +174,40 @@ def test_inspect_shows_the_general_code_after_the_front_changed():
     df(0.3, 1.5)
     assert inspect.getsource(df) == before
     assert before in tl.getsource(df)
+
+
+def rebinds(a, b):
+    a = np.sum(a * 0.0) + 2.0
+    return np.sum(a * b)
+
+
+def test_the_inlined_checks_read_the_arguments_as_passed():
+    df = tl.grad(rebinds, wrt=(0, 1))
+    for _ in range(2):
+        assert df(0.3, 1.5) == (0.0, 2.0)
+    ga, gb = tl.grad(rebinds, wrt=(0, 1))(np.ones((2, 3)), np.full(3, 0.5))
+    assert ga.shape == (2, 3) and not ga.any()
+    np.testing.assert_allclose(gb, [2.0, 2.0, 2.0])
+
+
+def test_the_front_runs_the_first_arrays_variant_for_those_shapes_only():
+    df = tl.grad(arrays, wrt=(0, 1))
+    w, x = np.full(4, 0.5), np.linspace(0.1, 1.0, 4)
+    df(w, x)
+    assert "for w <f8[4], x <f8[4]" in df.__code__.co_filename
+    calls = [(w, x), (np.full(5, 0.5), np.ones(5)), (w.astype(np.float32), x), (0.5, x), (w, x)]
+    for args in calls:
+        got = df(*args)
+        for i in (0, 1):
+            want = numerical_grad(arrays, [np.asarray(a, dtype=float) for a in args], i)
+            np.testing.assert_allclose(got[i], want, rtol=1e-4, atol=1e-8)
+            assert np.shape(got[i]) == np.shape(args[i])
+            assert np.result_type(got[i]) == np.result_type(args[i])
+
+
+def test_an_integer_array_on_the_first_call_is_refused_before_the_front_changes():
+    df = tl.grad(arrays)
+    for _ in range(2):
+        with pytest.raises(tl.TangentlikeError, match="integer"):
+            df(np.arange(4), np.ones(4))
+    assert df(np.full(4, 0.5), np.ones(4)).shape == (4,)
