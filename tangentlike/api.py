@@ -126,7 +126,14 @@ class Derivative:
         if self.kind == "grad":
             return self._sweep(args, kwargs, None)[1]
         if self.kind == "vjp":
-            *args, seed = args
+            if "seed" in kwargs and "seed" not in self.signature.names:
+                seed = kwargs.pop("seed")
+            elif args:
+                *args, seed = args
+            else:
+                raise ArgumentError(
+                    f"vjp({self.func.__qualname__}) needs a seed after the arguments"
+                )
             return self._sweep(args, kwargs, seed)[1]
         return self._sweep(args, kwargs, None)
 

@@ -211,3 +211,13 @@ def test_an_integer_array_on_the_first_call_is_refused_before_the_front_changes(
         with pytest.raises(tl.TangentlikeError, match="integer"):
             df(np.arange(4), np.ones(4))
     assert df(np.full(4, 0.5), np.ones(4)).shape == (4,)
+
+
+def test_vjp_takes_its_seed_last_or_by_keyword():
+    v = tl.vjp(lambda x, y: np.sin(x) * y)
+    x, seed = np.linspace(0.0, 1.0, 3), np.arange(3.0)
+    want = np.cos(x) * 2.0 * seed
+    for got in (v(x, 2.0, seed), v(x, 2.0, seed=seed), v(x, y=2.0, seed=seed)):
+        np.testing.assert_allclose(got, want)
+    with pytest.raises(tl.TangentlikeError, match="seed"):
+        v()
