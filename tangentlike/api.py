@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +17,7 @@ _KEY_LOCKS: dict = {}
 
 def _params(func) -> list[str]:
     try:
-        return list(inspect.signature(func).parameters)
+        return list(calling.Signature.of(func).names)
     except (TypeError, ValueError) as exc:
         raise TangentlikeError(f"cannot read the signature of {func!r}") from exc
 
@@ -75,7 +74,7 @@ class Derivative:
         self.many = many
         self.kind = kind
         self.backend = backend
-        self.signature = calling.Signature(func)
+        self.signature = calling.Signature.of(func)
         self.fast: dict = {}  # argument types -> entry(*args)
         self._by_types: dict[tuple[type, ...], Callable] = {}
         self._lock = threading.Lock()

@@ -45,7 +45,7 @@ class Jvp:
         self.module = module
         self.positions = positions
         self.backend = backend
-        self.signature = calling.Signature(func)
+        self.signature = calling.Signature.of(func)
         self._plain = None
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))

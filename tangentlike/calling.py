@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import weakref
 
 import numpy
 
@@ -19,7 +20,20 @@ _BACKENDS: dict[type, str] = {}
 
 
 class Signature:
-    """A function's parameters, bound fast when called positionally."""
+    """A function's parameters, bound fast when called positionally; ``of(func)``
+    reads them once per function."""
+
+    _known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, func) -> Signature:
+        try:
+            found = cls._known.get(func)
+        except TypeError:  # not weakly referable
+            return cls(func)
+        if found is None:
+            found = cls._known[func] = cls(func)
+        return found
 
     def __init__(self, func):
         self.func = func

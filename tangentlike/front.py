@@ -15,6 +15,7 @@ import builtins
 import inspect
 import keyword
 import linecache
+import types
 
 from . import calling, tracebacks
 from .calling import MAX_SHAPE_VARIANTS, check_differentiable, check_output, match, variant_key
@@ -34,10 +35,7 @@ def make(d, extra: tuple[str, ...] = ()):
         "_tl_miss": d.miss,
         "_tl_call": d.call,
     }
-    source = "\n".join(_dispatch(d, _def_name(d.func), names)) + "\n"
-    scratch: dict = {}
-    exec(compile(source, "<tangentlike call>", "exec"), namespace, scratch)
-    fn = scratch[_def_name(d.func)]
+    fn = types.FunctionType(_dispatch_code(d, names), namespace)
     for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(fn, attr, getattr(d.func, attr, None))
     signature = _signature(d.signature.signature, extra)
@@ -46,6 +44,20 @@ def make(d, extra: tuple[str, ...] = ()):
     fn.__tangentlike__ = d
     fn.__wrapped__ = d.module.compiled("numpy")
     return fn
+
+
+_CODES: dict[tuple, types.CodeType] = {}
+
+
+def _dispatch_code(d, names):
+    """The code of the plain front, compiled once per name and parameter list."""
+    key = (_def_name(d.func), _params(d, names) if names else None)
+    code = _CODES.get(key)
+    if code is None:
+        source = "\n".join(_dispatch(d, key[0], names)) + "\n"
+        module = compile(source, "<tangentlike call>", "exec")
+        code = _CODES[key] = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return code
 
 
 def _def_name(func) -> str:
