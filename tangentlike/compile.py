@@ -16,22 +16,35 @@ from . import tracebacks
 def to_source(functions, imports: list[str]) -> str:
     """Deterministic source text for generated functions and their imports."""
     module = gast.Module(body=list(functions), type_ignores=[])
-    tree = _NegativeNumbers().visit(gast.gast_to_ast(module))
-    ast.fix_missing_locations(tree)
+    tree = _negative_numbers(gast.gast_to_ast(module))
     body = astor.to_source(tree, indent_with="    ", pretty_source="".join)
     header = "\n".join(imports)
     return f"{header}\n\n\n{body}" if header else body
 
 
-class _NegativeNumbers(ast.NodeTransformer):
-    """``-0.5`` as a negated literal, as Python parses it, so the printer brackets
-    it where precedence needs (``(-0.5) ** 2``, not ``-0.5 ** 2`` = -0.25)."""
+def _negative_numbers(tree: ast.AST) -> ast.AST:
+    """Each ``-0.5`` as a negated literal, as Python parses it, so the printer
+    brackets it where precedence needs (``(-0.5) ** 2``, not ``-0.5 ** 2`` = -0.25)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                setattr(node, field, _negated(value))
+                todo.append(value)
+            elif isinstance(value, list):
+                value[:] = [_negated(v) if isinstance(v, ast.AST) else v for v in value]
+                todo.extend(v for v in value if isinstance(v, ast.AST))
+    return tree
 
-    def visit_Constant(self, node):
+
+def _negated(node: ast.AST) -> ast.AST:
+    if node.__class__ is ast.Constant:
         value = node.value
         if type(value) in (int, float) and (value < 0 or math.copysign(1.0, value) < 0):
             return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
-        return node
+    return node
 
 
 def load(source: str, namespace: dict, label: str, functions=(), files=()) -> dict:

@@ -67,14 +67,13 @@ class Module:
     def aliases(self) -> list[str]:
         return sorted({info.np_alias for info in self.infos})
 
-    def helpers(self, functions=None) -> dict:
-        """Runtime helpers and modules that the generated functions actually read."""
+    def helpers(self, used=None) -> dict:
+        """Runtime helpers and modules the generated functions may read; with
+        ``used``, those among the names they do read."""
         out = {}
         for info in self.infos:
             out.update(info.helpers)
-        functions = self.functions if functions is None else functions
-        used = set().union(*(anno.load_names(f) for f in functions))
-        return {k: v for k, v in sorted(out.items()) if k in used}
+        return out if used is None else {k: v for k, v in sorted(out.items()) if k in used}
 
     def source(self, backend: str = "numpy", functions=None) -> str:
         functions = self.functions if functions is None else functions
@@ -83,18 +82,19 @@ class Module:
             target = BACKEND_ALIAS[backend]
             functions = [_rename_alias(f, set(self.aliases()), target) for f in functions]
             imports = [BACKENDS[backend][1]]
-        helpers = {**self._globals_used(functions), **self.helpers(functions)}
+        loads, stores = _names(functions)
+        helpers = {**self._globals_used(functions, loads, stores), **self.helpers(loads)}
         return compiler.to_source(functions, imports + _helper_imports(helpers))
 
-    def _globals_used(self, functions) -> dict:
+    def _globals_used(self, functions, loads, stores) -> dict:
         """Modules and importable functions of the user's that the code reads (``math``,
         a helper from another module), so the printed source imports them."""
         ns = self.namespace()
-        defined = {f.name for f in functions} | set(self.aliases())
+        defined = {f.name for f in functions} | set(self.aliases()) | stores
         for f in functions:
-            defined |= {a.id for a in f.args.args} | anno.store_names(f)
+            defined |= {a.id for a in f.args.args}
         used = {}
-        for name in sorted(set().union(*(anno.load_names(f) for f in functions)) - defined):
+        for name in sorted(loads - defined):
             value = ns.get(name)
             if _importable(name, value):
                 used[name] = value
@@ -161,6 +161,20 @@ class Module:
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]
+
+
+def _names(functions) -> tuple[set[str], set[str]]:
+    """The names the functions read, and those they assign."""
+    loads: set[str] = set()
+    stores: set[str] = set()
+    for f in functions:
+        for node in anno.walk(f):
+            if isinstance(node, gast.Name):
+                if isinstance(node.ctx, gast.Load):
+                    loads.add(node.id)
+                elif isinstance(node.ctx, gast.Store):
+                    stores.add(node.id)
+    return loads, stores
 
 
 def _importable(name, value) -> bool:
