@@ -1,11 +1,12 @@
 """The front of a derivative: the plain Python function ``grad`` returns.
 
 It has the user's parameters and looks up, by the argument types, an *entry*
-that runs the variant compiled for them and checks what it returns.  For the
-first call with Python floats (or other non-array types), whose variant has no
-shape to pick, the front's own code is replaced by one that runs that variant's
-body in its own frame: a scalar gradient then costs what the generated
-statements cost, with no call on the way in.
+that runs the variant compiled for them and checks what it returns.  On the
+first call, the front's own code is replaced by one that runs that call's
+variant itself when the arguments have the same types (and, for arrays, the
+same shapes and dtypes), on the variant's generated lines, with the entry's
+checks after it: a gradient then costs what the generated statements cost,
+with no call on the way in.  Other types and shapes go through their entries.
 """
 
 from __future__ import annotations
