@@ -172,10 +172,34 @@ def index_saves(func: gast.FunctionDef) -> bool:
             pop[2].value = gast.Subscript(value=anno.name(saved), slice=anno.name(counters[1]),
                                           ctx=gast.Load())  # fmt: skip
             changed = True
+        if len(pops) == 1:
+            _iterate_saved(func, backward, pops[0][2], counters[1])
     if changed and not any(_touches_stack(n) for s in func.body if not _is_stack_init(s)
                            for n in anno.walk(s)):  # fmt: skip
         func.body = [s for s in func.body if not _is_stack_init(s)]
     return changed
+
+
+def _iterate_saved(func, backward, restore, counter) -> None:
+    """``for i in reversed(range(n)): ...; h = saved[i]; ...`` as ``for h in
+    reversed(saved): ...`` where nothing before the restore uses ``h`` and nothing
+    else, in the loop or after it, reads the counter (the list holds one value per
+    step, and the loop reads them from the last)."""
+    body = backward.body
+    target = restore.targets[0]
+    if restore not in body or not isinstance(target, gast.Name):
+        return
+    before = body[: body.index(restore)]
+    if any(target.id in anno.load_names(s) | anno.store_names(s) for s in before):
+        return
+    after = func.body[func.body.index(backward) + 1 :]
+    if any(counter in anno.load_names(s) for s in body + after if s is not restore):
+        return
+    backward.target = gast.Name(id=target.id, ctx=gast.Store(), annotation=None,
+                                type_comment=None)  # fmt: skip
+    backward.iter = gast.Call(func=anno.name("reversed"), args=[restore.value.value], keywords=[])
+    body.remove(restore)
+    backward.body = body or [gast.Pass()]
 
 
 def _counters(func, forward, backward):

@@ -259,7 +259,7 @@ def test_counted_loops_save_into_lists_in_variants_only():
     df = tl.grad(counted)
     variant = tl.getsource(df, args=(x, 4))
     assert "_h_saved = [None] * n" in variant and "_stack" not in variant
-    assert "h = _h_saved[_i]" in variant
+    assert "for h in reversed(_h_saved):" in variant  # one value a step, read from the last
     assert "_stack.append(h)" in tl.getsource(df)  # the general code keeps its stack
     for n in (0, 1, 4):
         np.testing.assert_allclose(df(x, n), numerical_grad(counted, [x, n], 0), rtol=1e-6)
@@ -267,6 +267,30 @@ def test_counted_loops_save_into_lists_in_variants_only():
     assert_grads(nested, [x], 0)
     assert_grads(broken_loop, [x], 0)
     assert_grads(rnn, rng_args((3, 3), (3, 2, 3), (2, 3)), (0, 1, 2))
+
+
+def counter_read(x, n):
+    h = x
+    for i in range(n):
+        h = np.sin(h) * (i + 1.0)
+    return np.sum(h)
+
+
+def two_saved(x, n):
+    h, c = x, x * 2.0
+    for _i in range(n):
+        c = np.cos(h) + c
+        h = np.sin(c) * h
+    return np.sum(h * c)
+
+
+def test_a_reverse_loop_reads_its_saves_by_index_where_it_needs_the_counter():
+    x = rng_args((3,))[0]
+    for f, index in ((counter_read, "_h_saved[i]"), (two_saved, "_saved[_i]")):
+        variant = tl.getsource(tl.grad(f), args=(x, 4))
+        assert index in variant and "in reversed(_" not in variant
+        for n in (0, 1, 4):
+            assert_grads(f, [x, n], 0)
 
 
 def user_names(x, w):
