@@ -36,7 +36,7 @@ class Signature:
         return found
 
     def __init__(self, func):
-        self.func = func
+        self.qualname = getattr(func, "__qualname__", repr(func))  # the cache holds func weakly
         self.signature = inspect.signature(func)
         self.names = list(self.signature.parameters)
 
@@ -59,7 +59,7 @@ def check_differentiable(sig: Signature, values, positions) -> None:
 
 
 def _check_slow(sig, i, v) -> None:
-    name, qualname = sig.names[i], sig.func.__qualname__
+    name, qualname = sig.names[i], sig.qualname
     dtype = getattr(v, "dtype", None)
     if isinstance(v, (bool, int, numpy.integer, numpy.bool_)) or (
         dtype is not None and dtype.kind in "biu"
@@ -81,7 +81,7 @@ def check_tangents(sig: Signature, values, positions, tangents) -> None:
     for i, t in zip(positions, tangents):
         if numpy.shape(t) != numpy.shape(values[i]):
             raise ArgumentError(
-                f"the tangent for {sig.names[i]!r} of {sig.func.__qualname__} has shape "
+                f"the tangent for {sig.names[i]!r} of {sig.qualname} has shape "
                 f"{numpy.shape(t)}, but the argument has shape {numpy.shape(values[i])}"
             )
 
