@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -173,11 +175,21 @@ def made_by(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
+def shifted(wrt):
+    """``wrt`` of a bound method, for its function: positions after ``self``."""
+    if isinstance(wrt, (tuple, list)):
+        return tuple(shifted(w) for w in wrt)
+    return wrt + 1 if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0 else wrt
+
+
 def _make(kind, f, wrt, optimize, verbose, backend):
     if f is None:
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    if inspect.ismethod(f):  # the derivative of the function, bound to the same object
+        made = _make(kind, f.__func__, shifted(wrt), optimize, verbose, backend)
+        return types.MethodType(made, f.__self__)
     from .api_forward import plain
 
     f = plain(f)

@@ -221,3 +221,40 @@ def test_vjp_takes_its_seed_last_or_by_keyword():
         np.testing.assert_allclose(got, want)
     with pytest.raises(tl.TangentlikeError, match="seed"):
         v()
+
+
+class Model:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def energy(self, x, y):
+        return self.scale * np.sum(x * x) + math.sin(y)
+
+    @classmethod
+    def cubic(cls, x):
+        return x * x * x
+
+    @staticmethod
+    def square(x):
+        return x * x
+
+
+def test_methods_are_differentiated_with_their_object_a_constant():
+    m, x = Model(3.0), np.linspace(-1.0, 1.0, 4)
+    for _ in range(2):
+        np.testing.assert_allclose(tl.grad(m.energy)(x, 0.5), 6.0 * x)
+        assert tl.grad(m.energy, wrt="y")(x, 0.5) == pytest.approx(math.cos(0.5))
+        gx, gy = tl.grad(m.energy, wrt=(0, -1))(x, 0.5)
+        np.testing.assert_allclose(gx, 6.0 * x)
+        assert gy == pytest.approx(math.cos(0.5))
+    value, _ = tl.value_and_grad(m.energy)(x, 0.5)
+    assert value == pytest.approx(m.energy(x, 0.5))
+    assert tl.grad(Model.cubic)(2.0) == pytest.approx(12.0)
+    assert tl.grad(Model.square)(2.0) == pytest.approx(4.0)
+    assert tl.grad(tl.grad(Model.cubic))(2.0) == pytest.approx(12.0)
+    np.testing.assert_allclose(tl.jvp(m.energy)(x, 0.5, np.ones(4)), 6.0 * np.sum(x))
+    np.testing.assert_allclose(tl.hessian(m.energy)(x, 0.5), 6.0 * np.eye(4))
+    import inspect
+
+    assert str(inspect.signature(tl.grad(m.energy))) == "(x, y)"
+    assert "def denergy_dx(self, x, y" in tl.getsource(tl.grad(m.energy))
