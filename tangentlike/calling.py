@@ -142,8 +142,11 @@ def _match_slow(g, x):
             "please report this with the function that caused it"
         )
     dtype = getattr(x, "dtype", None)
-    if dtype is not None and getattr(g, "dtype", dtype) != dtype:
-        return g.astype(dtype)
+    g_dtype = getattr(g, "dtype", None)  # None for a Python float (and None == float64)
+    if dtype is not None and (g_dtype is None or g_dtype != dtype):
+        if isinstance(x, numpy.generic):
+            return dtype.type(g)  # np.float32 in, np.float32 out
+        return numpy.asarray(g).astype(dtype, copy=False)
     if isinstance(x, float) and getattr(g, "shape", None) == ():
         return float(g)
     return g

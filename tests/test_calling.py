@@ -258,3 +258,14 @@ def test_methods_are_differentiated_with_their_object_a_constant():
 
     assert str(inspect.signature(tl.grad(m.energy))) == "(x, y)"
     assert "def denergy_dx(self, x, y" in tl.getsource(tl.grad(m.energy))
+
+
+def test_numpy_scalars_and_0d_arrays_get_gradients_of_their_own_type_and_dtype():
+    df = tl.grad(two)
+    want = math.cos(0.5) * 2.0 + 1.0
+    for x in (np.float32(0.5), np.float64(0.5), np.array(0.5), np.array(0.5, np.float32), 0.5):
+        for _ in range(2):
+            got = df(x, 2.0)
+            assert type(got) is type(x) and np.shape(got) == ()
+            assert getattr(got, "dtype", None) == getattr(x, "dtype", None)
+            assert float(got) == pytest.approx(want, rel=1e-6)
