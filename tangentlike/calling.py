@@ -147,7 +147,7 @@ def _match_slow(g, x):
         if isinstance(x, numpy.generic):
             return dtype.type(g)  # np.float32 in, np.float32 out
         return numpy.asarray(g).astype(dtype, copy=False)
-    if isinstance(x, float) and getattr(g, "shape", None) == ():
+    if type(x) is float and getattr(g, "shape", None) == ():
         return float(g)
     return g
 
