@@ -175,6 +175,15 @@ def made_by(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
+def as_routine(f):
+    """An object of a class defining ``__call__`` as its bound ``__call__`` method
+    (the object is then a constant); anything else as it is."""
+    call = getattr(type(f), "__call__", None)
+    if inspect.isfunction(call) and not hasattr(f, "tangentlike_source"):  # not a Jvp
+        return f.__call__
+    return f
+
+
 def shifted(wrt):
     """``wrt`` of a bound method, for its function: positions after ``self``."""
     if isinstance(wrt, (tuple, list)):
@@ -187,6 +196,7 @@ def _make(kind, f, wrt, optimize, verbose, backend):
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    f = as_routine(f)
     if inspect.ismethod(f):  # the derivative of the function, bound to the same object
         made = _make(kind, f.__func__, shifted(wrt), optimize, verbose, backend)
         return types.MethodType(made, f.__self__)

@@ -89,6 +89,7 @@ def jvp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbo
         return lambda g: jvp(g, wrt, optimize=optimize, verbose=verbose, backend=backend)
     if not callable(f):
         raise ArgumentError(f"jvp expects a function, not {f!r}")
+    f = api.as_routine(f)
     if inspect.ismethod(f):  # the derivative of the function, bound to the same object
         options = {"optimize": optimize, "verbose": verbose, "backend": backend}
         return types.MethodType(jvp(f.__func__, api.shifted(wrt), **options), f.__self__)

@@ -270,3 +270,20 @@ def test_numpy_scalars_and_0d_arrays_get_gradients_of_their_own_type_and_dtype()
             assert type(got) is type(x) or isinstance(x, np.ndarray)  # 0-d: array or scalar
             assert getattr(got, "dtype", None) == getattr(x, "dtype", None)
             assert float(got) == pytest.approx(want, rel=1e-6)
+
+
+class Quadratic:
+    def __init__(self, a):
+        self.a = a
+
+    def __call__(self, x):
+        return self.a * x * x
+
+
+def test_an_object_with_a_call_method_is_differentiated_through_it():
+    q = Quadratic(2.0)
+    for _ in range(2):
+        assert tl.grad(q)(3.0) == pytest.approx(12.0)
+    assert tl.jvp(q)(3.0, 1.0) == pytest.approx(12.0)
+    assert tl.grad(tl.grad(q))(3.0) == pytest.approx(4.0)
+    np.testing.assert_allclose(tl.grad(q)(np.ones(2) * 3.0), np.full(2, 12.0))
