@@ -178,7 +178,7 @@ def made_by(df) -> Derivative | None:
 def as_routine(f):
     """An object of a class defining ``__call__`` as its bound ``__call__`` method
     (the object is then a constant); anything else as it is."""
-    call = getattr(type(f), "__call__", None)
+    call = getattr(type(f), "__call__", None)  # noqa: B004 (the method, not a callable test)
     if inspect.isfunction(call) and not hasattr(f, "tangentlike_source"):  # not a Jvp
         return f.__call__
     return f
