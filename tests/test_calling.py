@@ -287,3 +287,20 @@ def test_an_object_with_a_call_method_is_differentiated_through_it():
     assert tl.jvp(q)(3.0, 1.0) == pytest.approx(12.0)
     assert tl.grad(tl.grad(q))(3.0) == pytest.approx(4.0)
     np.testing.assert_allclose(tl.vjp(q)(np.full(2, 3.0), np.ones(2)), np.full(2, 12.0))
+
+
+def test_a_front_that_cannot_change_its_code_keeps_using_the_entry(monkeypatch):
+    from tangentlike import calling, front
+
+    def broken(*args):
+        raise RuntimeError("inlining failed")
+
+    monkeypatch.setattr(front, "_front_tree", broken)
+    df = tl.grad(two, wrt=(0, 1))
+    code = df.__code__
+    for _ in range(2):
+        assert df(0.3, 1.5) == pytest.approx((math.cos(0.3) * 1.5 + 0.6, math.sin(0.3)))
+    assert df.__code__ is code
+    monkeypatch.setattr(calling, "DEBUG", True)  # where bugs should show, it raises
+    with pytest.raises(RuntimeError, match="inlining failed"):
+        tl.grad(two, wrt=(1, 0))(0.3, 1.5)
