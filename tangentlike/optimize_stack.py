@@ -195,8 +195,7 @@ def _iterate_saved(func, backward, restore, counter) -> None:
     after = func.body[func.body.index(backward) + 1 :]
     if any(counter in anno.load_names(s) for s in body + after if s is not restore):
         return
-    backward.target = gast.Name(id=target.id, ctx=gast.Store(), annotation=None,
-                                type_comment=None)  # fmt: skip
+    backward.target = anno.store(target.id)
     backward.iter = gast.Call(func=anno.name("reversed"), args=[restore.value.value], keywords=[])
     body.remove(restore)
     backward.body = body or [gast.Pass()]

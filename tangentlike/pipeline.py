@@ -82,7 +82,8 @@ class Module:
             target = BACKEND_ALIAS[backend]
             functions = [_rename_alias(f, set(self.aliases()), target) for f in functions]
             imports = [BACKENDS[backend][1]]
-        loads, stores = _names(functions)
+        loads = set().union(*(anno.load_names(f) for f in functions))
+        stores = set().union(*(anno.store_names(f) for f in functions))
         helpers = {**self._globals_used(functions, loads, stores), **self.helpers(loads)}
         return compiler.to_source(functions, imports + _helper_imports(helpers))
 
@@ -161,20 +162,6 @@ class Module:
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]
-
-
-def _names(functions) -> tuple[set[str], set[str]]:
-    """The names the functions read, and those they assign."""
-    loads: set[str] = set()
-    stores: set[str] = set()
-    for f in functions:
-        for node in anno.walk(f):
-            if isinstance(node, gast.Name):
-                if isinstance(node.ctx, gast.Load):
-                    loads.add(node.id)
-                elif isinstance(node.ctx, gast.Store):
-                    stores.add(node.id)
-    return loads, stores
 
 
 def _importable(name, value) -> bool:

@@ -22,6 +22,7 @@ def record(filename: str, source: str, functions, files) -> None:
 
 
 def origins(filename: str) -> dict[int, tuple[str, int]]:
+    """{generated line: (user file, user line)} for a file ``record`` was given."""
     found = ORIGINS[filename]
     if isinstance(found, tuple):
         found = ORIGINS[filename] = _line_map(*found)
