@@ -179,6 +179,16 @@ def made_by(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
+def for_method(f, wrt, make):
+    """For a bound method, or an object whose class defines ``__call__``: ``make``
+    applied to its function and ``wrt`` moved past ``self``, bound to the same
+    object (a constant); None for anything else."""
+    f = as_routine(f)
+    if not inspect.ismethod(f):
+        return None
+    return types.MethodType(make(f.__func__, shifted(wrt)), f.__self__)
+
+
 def as_routine(f):
     """An object of a class defining ``__call__`` as its bound ``__call__`` method
     (the object is then a constant); anything else as it is."""
@@ -200,10 +210,9 @@ def _make(kind, f, wrt, optimize, verbose, backend):
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
-    f = as_routine(f)
-    if inspect.ismethod(f):  # the derivative of the function, bound to the same object
-        made = _make(kind, f.__func__, shifted(wrt), optimize, verbose, backend)
-        return types.MethodType(made, f.__self__)
+    bound = for_method(f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend))
+    if bound is not None:
+        return bound
     from .api_forward import plain
 
     f = plain(f)

@@ -7,8 +7,6 @@ user's signature, itself transformable because its source is in linecache.
 
 from __future__ import annotations
 
-import inspect
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -89,10 +87,10 @@ def jvp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbo
         return lambda g: jvp(g, wrt, optimize=optimize, verbose=verbose, backend=backend)
     if not callable(f):
         raise ArgumentError(f"jvp expects a function, not {f!r}")
-    f = api.as_routine(f)
-    if inspect.ismethod(f):  # the derivative of the function, bound to the same object
-        options = {"optimize": optimize, "verbose": verbose, "backend": backend}
-        return types.MethodType(jvp(f.__func__, api.shifted(wrt), **options), f.__self__)
+    options = {"optimize": optimize, "verbose": verbose, "backend": backend}
+    bound = api.for_method(f, wrt, lambda g, w: jvp(g, w, **options))
+    if bound is not None:
+        return bound
     f = plain(f)
     positions, _ = api.normalize_wrt(f, wrt)
     module = api.transform(f, "forward", positions, optimize, verbose)

@@ -93,7 +93,7 @@ def _dispatch(d, name: str, names: list[str] | None) -> list[str]:
         return [f"def {name}(*args, **kwargs):", "    return _tl_call(args, kwargs)"]
     key = _key(names)
     args = ", ".join(names)
-    packed = "(" + args + ("," if len(names) == 1 else "") + ")"
+    packed = _tuple(names)
     return [
         f"def {name}({_params(d, names)}):",
         f"    _tl_entry = _tl_fast.get({key})",
@@ -107,7 +107,12 @@ def _key(names: list[str]) -> str:
     """The types of the arguments, as the entries are keyed."""
     if len(names) == 1:
         return f"{names[0]}.__class__"
-    return "(" + ", ".join(f"{n}.__class__" for n in names) + ")"
+    return _tuple([f"{n}.__class__" for n in names])
+
+
+def _tuple(items: list[str]) -> str:
+    """The source of a tuple of these expressions."""
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def _params(d, names: list[str]) -> str:
@@ -133,14 +138,15 @@ def entry(d, values):
         pick = _shape_picker(d, floats, arrays, {})
         variant = pick(values)  # checks that the arrays differentiated hold floats
         shapes = tuple((i, values[i].shape, values[i].dtype) for i in arrays)
-        return _entry(d, types, f"_tl_pick({_packed(types)})", {"_tl_pick": pick}), variant, shapes
+        made = _entry(d, types, f"_tl_pick({_tuple(_args(types))})", {"_tl_pick": pick})
+        return made, variant, shapes
     variant = d.module.compiled("numpy", floats, None, True)
     return _entry(d, types, "_tl_variant", {"_tl_variant": variant}), variant, ()
 
 
-def _packed(types) -> str:
-    args = [f"_a{i}" for i in range(len(types))]
-    return "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+def _args(types) -> list[str]:
+    """The entry's parameter names, one for each argument."""
+    return [f"_a{i}" for i in range(len(types))]
 
 
 def _shape_picker(d, floats, arrays, variants):
@@ -160,7 +166,7 @@ def _shape_picker(d, floats, arrays, variants):
 
 def _entry(d, types, variant: str, namespace: dict):
     """The entry, generated for these positions and types: ``entry(*args)``."""
-    args = [f"_a{i}" for i in range(len(types))]
+    args = _args(types)
     call = ", ".join(args)
     lines = [
         f"def entry({call}):",
