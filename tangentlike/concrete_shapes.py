@@ -208,6 +208,21 @@ def reduced_shape(shape: tuple, axis, keepdims: bool):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+def reduction_size(shape, axis) -> int | None:
+    """How many numbers one result of a reduction over ``axis`` (None: all axes;
+    an int or a tuple of ints) of an array of ``shape`` combines; None where
+    ``shape`` is unknown or an axis is out of range."""
+    if shape is UNKNOWN:
+        return None
+    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if any(type(a) is not int or not -len(shape) <= a < len(shape) for a in axes):
+        return None
+    size = 1
+    for a in {a % len(shape) for a in axes}:
+        size *= shape[a]
+    return size
+
+
 def reduction_options(node):
     """``(axis, keepdims)`` of ``np.sum(x, axis, keepdims=...)`` when both are
     literal, else None."""

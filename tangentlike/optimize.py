@@ -7,7 +7,7 @@ plus the passes in ``optimize_fold`` (constant folding), ``optimize_shapes`` (no
 numbers and negations forwarded into their readers, negations cancelled through
 products), ``optimize_cse`` (a repeated operation computed once),
 ``optimize_stack`` (saves nothing reads) and, for variants, ``optimize_concrete``,
-``optimize_inplace`` and, with no array arguments, ``optimize_fuse``.
+``optimize_inplace``, ``optimize_reduce`` and, with no array arguments, ``optimize_fuse``.
 
 Passes repeat until the tree stops changing, compared structurally.
 """
@@ -23,8 +23,9 @@ from .optimize_concrete import specialize
 from .optimize_cse import share_common
 from .optimize_fold import fold_constants
 from .optimize_fuse import fuse_temporaries
-from .optimize_inplace import write_in_place
+from .optimize_inplace import DTypes, write_in_place
 from .optimize_local import cancel_negations, forward_values
+from .optimize_reduce import call_reductions
 from .optimize_reuse import reuse_dead_names
 from .optimize_shapes import remove_unbroadcasts
 from .optimize_stack import index_saves, remove_unread_saves
@@ -58,7 +59,10 @@ def optimize(
         forward_values(func)  # the copies they leave
         remove_dead(func)
     if shapes is not None and dtypes is not None:
-        write_in_place(func, ConcreteShapes(func, shapes), dtypes, np_alias, keep)
+        known = ConcreteShapes(func, shapes)
+        kinds = DTypes(known, dtypes)
+        write_in_place(func, known, kinds, np_alias, keep)
+        call_reductions(func, known, kinds, np_alias)  # after: it reads np.sum, not np.add.reduce
     if reuse:
         reuse_dead_names(func)
     return func

@@ -23,6 +23,7 @@ from .concrete_shapes import (
     ConcreteShapes,
     broadcast_shape,
     constant,
+    reduction_size,
     solid,
 )
 
@@ -145,19 +146,11 @@ class _Rewriter(gast.NodeTransformer):
         return self._numpy("outer", [x, g], []) if ny == 2 else _mul(g, x)
 
     def _reduced_size(self, x, axis, *rest):
-        s = solid(self.shapes.of(x))
         axes = constant(axis)
-        if rest or s is UNKNOWN or axes is NOT_CONSTANT:
+        if rest or axes is NOT_CONSTANT:
             return None
-        if axes is None:
-            axes = tuple(range(len(s)))
-        axes = axes if isinstance(axes, tuple) else (axes,)
-        if any(not isinstance(a, int) or not -len(s) <= a < len(s) for a in axes):
-            return None
-        size = 1
-        for a in axes:
-            size *= s[a]
-        return gast.Constant(value=size, kind=None)
+        size = reduction_size(solid(self.shapes.of(x)), axes)
+        return None if size is None else gast.Constant(value=size, kind=None)
 
     def _ndim(self, node):
         s = solid(self.shapes.of(node))

@@ -28,11 +28,10 @@ WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
 UFUNC_OPS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
 
 
-def write_in_place(func, shapes: ConcreteShapes, dtypes: dict, np_alias: str,
+def write_in_place(func, shapes: ConcreteShapes, kinds: DTypes, np_alias: str,
                    keep=frozenset()) -> bool:  # fmt: skip
     """Give elementwise results the buffers of dead temporaries (never of the
-    user's own names, ``keep``); whether any was."""
-    kinds = DTypes(shapes, dtypes)
+    user's own names, ``keep``); whether any was.  ``kinds``: the dtypes."""
     loads = anno.name_counts(func)
     stores = anno.name_counts(func, load=False)
     changed = False
