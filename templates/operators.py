@@ -68,3 +68,20 @@ def transpose_attr(z, x):
 @adjoint(("attr", "real"))
 def real(z, x):
     d[x] = d[z]
+
+
+# the logistic sigmoid written out, 1 / (1 + exp(-x)), and its logarithms, as
+# tangentlike.transform.fused marks them: y = sigmoid(x), log(p), log(1 - p)
+@adjoint(("fused", "sigmoid"))
+def sigmoid(y, x):
+    d[x] = d[y] * y * (1.0 - y)
+
+
+@adjoint(("fused", "log_sigmoid"))
+def log_sigmoid(y, x, p):
+    d[x] = d[y] * (1.0 - p)
+
+
+@adjoint(("fused", "log1m_sigmoid"))
+def log1m_sigmoid(y, x, p):
+    d[x] = -d[y] * p

@@ -135,3 +135,19 @@ def math_pow(z, x, y):
 @tangent([gast.Mod, numpy.mod, numpy.remainder])
 def mod(z, x, y):
     d[z] = d[x] - d[y] * np.floor_divide(x, y)
+
+
+# the logistic sigmoid written out, and its logarithms (tangentlike.transform.fused)
+@tangent(("fused", "sigmoid"))
+def sigmoid(y, x):
+    d[y] = d[x] * y * (1.0 - y)
+
+
+@tangent(("fused", "log_sigmoid"))
+def log_sigmoid(y, x, p):
+    d[y] = d[x] * (1.0 - p)
+
+
+@tangent(("fused", "log1m_sigmoid"))
+def log1m_sigmoid(y, x, p):
+    d[y] = -d[x] * p

@@ -5,7 +5,8 @@ functions and a main function ``f``, plus the shapes of ``f``'s parameters.
 ``choose(lo, hi)`` returns an int in ``[lo, hi]``: hypothesis drives it in the tests,
 ``random.Random(seed).randint`` works too. Programs are built so that:
 
-- every value stays bounded (exp only of sin/tanh, log only of ``1 + e * e``,
+- every value stays bounded (exp only of sin/tanh or in a sigmoid
+  ``1 / (1 + exp(-e))``, log only of ``1 + e * e`` or of a sigmoid of sin/tanh,
   division only by ``1.5 + cos(e)`` or ``1 + e * e``, integer powers or fractional
   powers of ``1 + e * e``), so central differences are accurate;
 - arrays are never aliased: in-place updates only touch local arrays created by an
@@ -26,7 +27,9 @@ SHAPES = [(), (3,), (2, 3)]
 CONSTANTS = ["0.5", "2.0", "1.5", "-0.7", "3.0", "0.25"]
 UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.sin({}))",
          "np.exp(np.tanh({}))", "np.log(1.0 + {0} * {0})", "({}) ** 2", "({}) ** 3",
-         "(1.0 + {0} * {0}) ** 0.5", "(-({}))"]  # fmt: skip
+         "(1.0 + {0} * {0}) ** 0.5", "(-({}))", "(1.0 / (1.0 + np.exp(-({}))))",
+         "np.log(1.0 / (1 + np.exp(-np.sin({}))))",
+         "np.log(1.0 - 1.0 / (1.0 + np.exp(-np.tanh({}))))"]  # fmt: skip
 BINARY = ["({0} + {1})", "({0} - {1})", "({0} * {1})", "({0} / (1.5 + np.cos({1})))",
           "({0} / (1.0 + {1} * {1}))"]  # fmt: skip
 

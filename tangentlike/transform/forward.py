@@ -25,6 +25,7 @@ from .. import analyze, anno, runtime
 from .. import template as tpl
 from ..errors import NoDerivativeError
 from ..naming import is_stack_name
+from . import fused
 from .calls import bind_atoms, callee_label, is_user_function
 from .reverse import _describe
 
@@ -229,6 +230,9 @@ class ForwardAD:
         return anno.call(anno.name("zeros_like"), [copy.deepcopy(atom)])
 
     def template_for(self, value, stmt):
+        marked = anno.get(stmt, fused.FUSED)
+        if marked is not None:
+            return fused.template(tpl.TANGENTS, marked)
         if isinstance(value, gast.Call):
             callee = anno.get(value, anno.CALLEE)
             template = tpl.lookup(tpl.TANGENTS, callee)
@@ -430,6 +434,7 @@ def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
     body, ret = info.node.body[:-1], info.result
     outputs = anno.load_names(ret)
     active = analyze.active_names(body, set(wrt), outputs) | (set(wrt) & outputs)
+    fused.mark(body)
     fad = ForwardAD(info, active, jvps)
     tangent_params = [info.namer.tangent(p) for p in wrt]
     inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]

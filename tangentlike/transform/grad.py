@@ -8,6 +8,7 @@ from .. import analyze, anno, lower
 from ..errors import NoDerivativeError
 from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
+from . import fused
 from .reverse import ReverseAD, is_range_loop
 
 
@@ -22,6 +23,7 @@ def reverse_sweeps(info, wrt: list[str], calls):
     active = analyze.active_names(body, set(wrt), outputs)
     exclude = {id(s) for stmt in body for s in anno.walk(stmt) if is_range_loop(s)}
     sites = analyze.index_sites(body, exclude)
+    fused.mark(body)
     rad = ReverseAD(info, active, sites, calls)
     if outputs & active:
         rad.adj.state[ret.id] = False

@@ -18,6 +18,7 @@ from .. import analyze, anno
 from .. import template as tpl
 from ..errors import NoDerivativeError
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
+from . import fused
 from .adjoints import Adjoints
 from .containers import ContainersMixin, maybe_containers
 from .loops import LoopsMixin, is_range_loop
@@ -113,7 +114,10 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
             return [stmt], self.dict_literal(y, value)
         if isinstance(value, gast.Subscript):
             return [stmt], self.getitem(y, value)
-        if isinstance(value, gast.Call):
+        marked = anno.get(stmt, fused.FUSED)
+        if marked is not None:
+            template, bindings = fused.template(tpl.ADJOINTS, marked)
+        elif isinstance(value, gast.Call):
             callee = anno.get(value, anno.CALLEE)
             template = tpl.lookup(tpl.ADJOINTS, callee)
             if template is None and self.calls.is_user_function(callee):

@@ -1,0 +1,157 @@
+"""Spot the logistic sigmoid and its logarithms, to give them one derivative each.
+
+Written out as ``p = 1 / (1 + np.exp(-z))``, the sigmoid normalizes to four
+statements, and the chain rule through them multiplies the gradient by ``p``,
+divides it by ``1 + exp(-z)`` and multiplies it by ``exp(-z)``.  Where ``z`` is
+very negative, ``exp(-z)`` overflows and that product is ``0 * inf``: NaN, for a
+gradient whose value is 0.  Marked here, the last statement takes the
+sigmoid's own derivative, ``p * (1 - p)``, finite everywhere and one pass
+shorter; the three before it get no adjoint of their own from ``p``.  Likewise
+``log(p)`` and ``log(1 - p)`` of such a ``p`` take ``1 - p`` and ``-p`` (the
+derivatives of log-sigmoid), as cross-entropy losses write them.
+
+A pattern counts only within one straight-line block, where nothing between a
+statement and the ones it reads rebinds or updates a name involved.
+"""
+
+from __future__ import annotations
+
+import math
+
+import gast
+import numpy
+
+from .. import anno
+
+FUSED = "tl_fused"  # on a statement: (template key, {template parameter: name})
+SIGMOID = ("fused", "sigmoid")
+LOG_SIGMOID = ("fused", "log_sigmoid")
+LOG1M_SIGMOID = ("fused", "log1m_sigmoid")
+_EXP = (numpy.exp, math.exp)
+_LOG = (numpy.log, math.log)
+
+
+def mark(body: list) -> None:
+    """Annotate the sigmoids of ``body`` (and of the blocks inside it) and the
+    logarithms taken of them."""
+    for block in _blocks(body):
+        _Block(block).mark()
+
+
+def _blocks(body):
+    yield body
+    for stmt in body:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(stmt, (gast.If, gast.For, gast.While)) and inner:
+                yield from _blocks(inner)
+
+
+class _Block:
+    def __init__(self, stmts: list):
+        self.stmts = stmts
+        self.defs: dict[str, int] = {}  # name -> index of its latest plain assignment
+        self.updates = [anno.updated_names(s) for s in stmts]
+        self.sigmoids: dict[str, tuple[int, str]] = {}  # p -> (index, z)
+
+    def mark(self) -> None:
+        for k, stmt in enumerate(self.stmts):
+            target = _target(stmt)
+            found = None if target is None else self._match(k, target, stmt.value)
+            if found is not None:
+                anno.set_(stmt, FUSED, found)
+            for name in self.updates[k]:
+                self.defs.pop(name, None)
+                self.sigmoids.pop(name, None)
+            if target is not None:
+                self.defs[target] = k
+            if found is not None and found[0] == SIGMOID:
+                self.sigmoids[target] = (k, found[1]["x"].id)
+
+    def _match(self, k, target, value):
+        z = self._sigmoid_of(k, value)
+        if z is not None and z != target:
+            return SIGMOID, {"x": anno.name(z)}
+        arg = _call_arg(value, _LOG)
+        p = arg if arg in self.sigmoids else None
+        if p is None:  # log(1 - p)?
+            found = self._def(arg, k)
+            if found and _is_one_minus(found[1]) and found[1].right.id in self.sigmoids:
+                p = found[1].right.id
+                if self.sigmoids[p][0] > found[0]:
+                    p = None
+            key = LOG1M_SIGMOID
+        else:
+            key = LOG_SIGMOID
+        if p is None:
+            return None
+        j, z = self.sigmoids[p]
+        if not self._unchanged(z, j + 1, k):
+            return None
+        return key, {"x": anno.name(z), "p": anno.name(p)}
+
+    def _sigmoid_of(self, k, value) -> str | None:
+        """``z`` where ``value`` is ``1 / a``, ``a = 1 + e``, ``e = exp(n)``, ``n = -z``,
+        each assigned after the one it reads and none changed since."""
+        if not (_binop(value, gast.Div) and _is_one(value.left)):
+            return None
+        a = self._def(value.right, k)
+        if a is None or not _binop(a[1], gast.Add):
+            return None
+        one, e = (a[1].left, a[1].right) if _is_one(a[1].left) else (a[1].right, a[1].left)
+        e = self._def(e, a[0]) if _is_one(one) else None
+        n = self._def(_call_arg(e[1], _EXP), e[0]) if e else None
+        if n is None or not (isinstance(n[1], gast.UnaryOp) and isinstance(n[1].op, gast.USub)):
+            return None
+        z = n[1].operand
+        if not isinstance(z, gast.Name) or not self._unchanged(z.id, n[0] + 1, k):
+            return None
+        return z.id
+
+    def _def(self, node, before: int):
+        """``(index, value)`` of the assignment that gave a name (a ``Name`` or its
+        id) the value it holds now, if it came before statement ``before``."""
+        name = node.id if isinstance(node, gast.Name) else node
+        k = self.defs.get(name) if isinstance(name, str) else None
+        if k is None or k >= before:
+            return None
+        return k, self.stmts[k].value
+
+    def _unchanged(self, name: str, start: int, end: int) -> bool:
+        """Nothing in statements ``start`` to ``end - 1`` rebinds or updates ``name``."""
+        return not any(name in self.updates[i] for i in range(start, end))
+
+
+def _target(stmt) -> str | None:
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        if isinstance(stmt.targets[0], gast.Name):
+            return stmt.targets[0].id
+    return None
+
+
+def _binop(node, op) -> bool:
+    return isinstance(node, gast.BinOp) and isinstance(node.op, op)
+
+
+def _is_one(node) -> bool:
+    return isinstance(node, gast.Constant) and type(node.value) in (int, float) and node.value == 1
+
+
+def _is_one_minus(node) -> bool:
+    return _binop(node, gast.Sub) and _is_one(node.left) and isinstance(node.right, gast.Name)
+
+
+def _call_arg(node, callees) -> str | None:
+    """The one argument (a name) of a call to one of ``callees``."""
+    if not isinstance(node, gast.Call) or node.keywords or len(node.args) != 1:
+        return None
+    callee = anno.get(node, anno.CALLEE)
+    if not any(callee is c for c in callees) or not isinstance(node.args[0], gast.Name):
+        return None
+    return node.args[0].id
+
+
+def template(table: dict, marked) -> tuple:
+    """``(template, bindings)`` for a marked statement, from ``table``."""
+    key, names = marked
+    return table[key], {param: anno.clone(name) for param, name in names.items()}
