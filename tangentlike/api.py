@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import types
@@ -179,14 +180,18 @@ def made_by(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
-def for_method(f, wrt, make):
-    """For a bound method, or an object whose class defines ``__call__``: ``make``
-    applied to its function and ``wrt`` moved past ``self``, bound to the same
-    object (a constant); None for anything else."""
+def for_bound(f, wrt, make):
+    """For a ``functools.partial``, a bound method, or an object whose class defines
+    ``__call__``: ``make`` applied to the function underneath, with ``wrt`` moved
+    past the arguments bound to it (``self``, the partial's), bound to the same
+    arguments (constants); None for anything else."""
+    if isinstance(f, functools.partial):
+        made = make(f.func, shifted(wrt, len(f.args)))
+        return functools.partial(made, *f.args, **f.keywords)
     f = as_routine(f)
     if not inspect.ismethod(f):
         return None
-    return types.MethodType(make(f.__func__, shifted(wrt)), f.__self__)
+    return types.MethodType(make(f.__func__, shifted(wrt, 1)), f.__self__)
 
 
 def as_routine(f):
@@ -198,11 +203,12 @@ def as_routine(f):
     return f
 
 
-def shifted(wrt):
-    """``wrt`` of a bound method, for its function: positions after ``self``."""
+def shifted(wrt, by: int):
+    """``wrt`` of a function called with ``by`` positional arguments bound before
+    the caller's: positions moved past them (names and negative positions kept)."""
     if isinstance(wrt, (tuple, list)):
-        return tuple(shifted(w) for w in wrt)
-    return wrt + 1 if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0 else wrt
+        return tuple(shifted(w, by) for w in wrt)
+    return wrt + by if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0 else wrt
 
 
 def _make(kind, f, wrt, optimize, verbose, backend):
@@ -210,7 +216,7 @@ def _make(kind, f, wrt, optimize, verbose, backend):
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
-    bound = for_method(f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend))
+    bound = for_bound(f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend))
     if bound is not None:
         return bound
     from .api_forward import plain
@@ -243,6 +249,9 @@ def getsource(df: Callable, backend: str | None = None, *, args: Sequence | None
     """The generated source of a function made by tangentlike; with ``args`` (a
     gradient's positional arguments), the variant compiled for their types and
     shapes, which is the code a call with such arguments runs."""
+    while isinstance(df, functools.partial):
+        args = None if args is None else (*df.args, *args)
+        df = df.func
     made = made_by(df)
     if made is not None:
         return made.source(backend) if args is None else made.variant_source(tuple(args))

@@ -88,7 +88,7 @@ def jvp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbo
     if not callable(f):
         raise ArgumentError(f"jvp expects a function, not {f!r}")
     options = {"optimize": optimize, "verbose": verbose, "backend": backend}
-    bound = api.for_method(f, wrt, lambda g, w: jvp(g, w, **options))
+    bound = api.for_bound(f, wrt, lambda g, w: jvp(g, w, **options))
     if bound is not None:
         return bound
     f = plain(f)

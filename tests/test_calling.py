@@ -1,5 +1,6 @@
 """The call path of a derivative: every way of calling gives the same checked result."""
 
+import functools
 import math
 
 import numpy as np
@@ -290,6 +291,28 @@ def test_an_object_with_a_call_method_is_differentiated_through_it():
     assert tl.jvp(q)(3.0, 1.0) == pytest.approx(12.0)
     assert tl.grad(tl.grad(q))(3.0) == pytest.approx(4.0)
     np.testing.assert_allclose(tl.vjp(q)(np.full(2, 3.0), np.ones(2)), np.full(2, 12.0))
+
+
+def weighted(x, a, b=1.0):
+    return np.sum(a * x**2) + b * np.sum(x)
+
+
+def test_a_partial_is_differentiated_with_its_bound_arguments_constant():
+    x, a = np.array([1.0, 2.0]), np.array([3.0, 0.5])
+    by_keyword = functools.partial(weighted, b=3.0)
+    np.testing.assert_allclose(tl.grad(by_keyword)(x, a), 2 * a * x + 3.0)
+    np.testing.assert_allclose(tl.grad(by_keyword, wrt=1)(x, a), x**2)
+    np.testing.assert_allclose(tl.vjp(by_keyword)(x, a, seed=2.0), 2 * (2 * a * x + 3.0))
+    assert tl.jvp(by_keyword)(x, a, np.ones(2)) == pytest.approx(np.sum(2 * a * x + 3.0))
+    np.testing.assert_allclose(tl.hessian(by_keyword)(x, a), np.diag(2 * a))
+    by_position = functools.partial(weighted, x)  # wrt=0 is now a
+    np.testing.assert_allclose(tl.grad(by_position)(a), x**2)
+    value, grad = tl.value_and_grad(by_position)(a)
+    assert value == pytest.approx(weighted(x, a)) and grad == pytest.approx(x**2)
+    assert tl.jvp(by_position)(a, np.ones(2)) == pytest.approx(np.sum(x**2))
+    assert "def dweighted_da(x, a, b" in tl.getsource(tl.grad(by_position), args=(a,))
+    second = tl.grad(tl.grad(functools.partial(weighted, a=a, b=0.0)))
+    assert second(x[0]) == pytest.approx(2 * np.sum(a))
 
 
 def test_a_front_that_cannot_change_its_code_keeps_using_the_entry(monkeypatch):
