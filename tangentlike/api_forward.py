@@ -24,12 +24,15 @@ def plain(f: Callable) -> Callable:
 
 
 def make_plain(derivative, extra: list[str]) -> Callable:
-    """Compile ``def main_only(params, extra): return main(params, extra)[1]``."""
+    """Compile ``def main_only(params, extra): return main(params, extra)[1]`` (a
+    one-tuple of it for a gradient asked for with a one-element tuple ``wrt``)."""
     main = derivative.module.compiled("numpy")
     params = api._params(derivative.func) + extra
     name = f"{main.__name__}_only"
     args = ", ".join(params)
-    source = f"def {name}({args}):\n    _pair = {main.__name__}({args})\n    return _pair[1]\n"
+    one_tuple = getattr(derivative, "many", False) and len(derivative.positions) == 1
+    part = "(_pair[1],)" if one_tuple else "_pair[1]"
+    source = f"def {name}({args}):\n    _pair = {main.__name__}({args})\n    return {part}\n"
     namespace = {main.__name__: main, "__name__": derivative.func.__module__}
     fn = compiler.load(source, namespace, f"{derivative.func.__module__}.{name}")[name]
     if not extra:
@@ -97,10 +100,10 @@ def jvp(f: Callable | None = None, wrt: Any = 0, *, optimize: bool = True, verbo
     return Jvp(f, module, positions, backend)
 
 
-def _one_position(f, wrt) -> int:
-    if isinstance(wrt, (tuple, list)):
-        raise ArgumentError("jacobian, hessian and hvp take one wrt argument, not a tuple")
-    return api.normalize_wrt(plain(f), wrt)[0][0]
+def _positions(f, wrt) -> tuple[list[int], bool]:
+    """The positions ``wrt`` names, and whether it is a tuple (one result each)."""
+    positions, many = api.normalize_wrt(plain(f), wrt)
+    return list(positions), many
 
 
 def _basis(x):
@@ -111,40 +114,72 @@ def _basis(x):
         yield e.reshape(x.shape) if x.ndim else float(e[0])
 
 
+def _zero(x):
+    return numpy.zeros(numpy.shape(x)) if numpy.ndim(x) else 0.0
+
+
 def jacobian(f: Callable, wrt: Any = 0) -> Callable:
-    """Dense Jacobian, shaped ``out.shape + x.shape``.
+    """Dense Jacobian, shaped ``out.shape + x.shape``; for a tuple ``wrt``, a tuple
+    of them, one per argument.
 
     Forward mode (one jvp per input element) when the input has fewer elements
     than the output, reverse mode (one vjp per output element) otherwise.
     """
-    i = _one_position(f, wrt)
+    positions, many = _positions(f, wrt)
 
-    def jac(*args):
-        x, out = args[i], numpy.asarray(f(*args))
+    def one(i, args, out):
+        x = args[i]
         if numpy.size(x) < out.size:
             cols = [numpy.asarray(jvp(f, wrt=i)(*args, e)) for e in _basis(x)]
             return numpy.moveaxis(numpy.array(cols), 0, -1).reshape(out.shape + numpy.shape(x))
         rows = [numpy.asarray(api.vjp(f, wrt=i)(*args, e)) for e in _basis(out)]
         return numpy.array(rows).reshape(out.shape + numpy.shape(x))
 
+    def jac(*args):
+        out = numpy.asarray(f(*args))
+        found = tuple(one(i, args, out) for i in positions)
+        return found if many else found[0]
+
     return jac
 
 
 def hvp(f: Callable, wrt: Any = 0) -> Callable:
-    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over reverse)."""
-    i = _one_position(f, wrt)
-    return jvp(api.grad(f, wrt=i), wrt=i)
+    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over
+    reverse); for a tuple ``wrt``, ``hvp(f, wrt)(*args, *vs)`` gives a tuple, the
+    Hessian's block row of each argument times the ``vs``."""
+    positions, many = _positions(f, wrt)
+    w = tuple(positions) if many else positions[0]
+    return jvp(api.grad(f, wrt=w), wrt=w)
 
 
 def hessian(f: Callable, wrt: Any = 0) -> Callable:
-    """Dense Hessian of scalar ``f``, shaped ``x.shape + x.shape``: one hvp per element."""
-    i = _one_position(f, wrt)
-    product = hvp(f, wrt=i)
+    """Dense Hessian of scalar ``f``, shaped ``x.shape + x.shape``: one hvp per
+    element.  For a tuple ``wrt``, nested tuples: ``H[a][b]`` is shaped
+    ``x_a.shape + x_b.shape``."""
+    positions, many = _positions(f, wrt)
+    product = hvp(f, wrt=tuple(positions) if many else positions[0])
+
+    def block_column(args, b):
+        """``[H[a][b] for each a]``: one hvp per element of argument ``b``."""
+        x = args[positions[b]]
+        zeros = [_zero(args[i]) for i in positions]
+        cols = []
+        for e in _basis(x):
+            tangents = [e if k == b else z for k, z in enumerate(zeros)]
+            found = product(*args, *tangents)
+            cols.append(found if many else (found,))
+        blocks = []
+        for a, i in enumerate(positions):
+            col = numpy.array([numpy.asarray(c[a]) for c in cols])
+            blocks.append(numpy.moveaxis(col, 0, -1).reshape(numpy.shape(args[i]) + numpy.shape(x)))
+        return blocks
 
     def hess(*args):
-        x = args[i]
-        cols = [numpy.asarray(product(*args, e)) for e in _basis(x)]
-        return numpy.moveaxis(numpy.array(cols), 0, -1).reshape(numpy.shape(x) * 2)
+        columns = [block_column(args, b) for b in range(len(positions))]
+        if not many:
+            return columns[0][0]
+        n = len(positions)
+        return tuple(tuple(columns[b][a] for b in range(n)) for a in range(n))
 
     return hess
 

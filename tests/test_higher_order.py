@@ -148,3 +148,61 @@ def test_check_grads_order_two():
 def test_second_order_check_of_rosenbrock_in_both_modes():
     x = np.array([1.2, 0.8, -0.5, 0.3])
     tl.check_grads(rosenbrock, [x], order=2, modes=("reverse", "forward"))
+
+
+def coupled(x, y):
+    return np.sum(np.sin(x) * y[0]) + np.sum(x * x) * np.sum(y**3)
+
+
+def coupled_vector(x, y):
+    return np.sin(x) * y[1] + x * y[0]
+
+
+X2, Y2 = np.array([0.3, -1.2, 0.7]), np.array([1.5, 0.4])
+
+
+def test_a_hessian_with_respect_to_two_arguments_has_four_blocks():
+    import autograd
+    import autograd.numpy as anp
+
+    def ag(x, y):
+        return anp.sum(anp.sin(x) * y[0]) + anp.sum(x * x) * anp.sum(y**3)
+
+    h = tl.hessian(coupled, wrt=(0, "y"))(X2, Y2)
+    for a in range(2):
+        for b in range(2):
+            want = autograd.jacobian(autograd.grad(ag, a), b)(X2, Y2)
+            assert h[a][b].shape == want.shape
+            np.testing.assert_allclose(h[a][b], want, rtol=1e-12)
+    np.testing.assert_allclose(h[0][1], h[1][0].T, rtol=1e-12)
+    np.testing.assert_allclose(tl.hessian(coupled, wrt=1)(X2, Y2), h[1][1])
+    (only,) = tl.hessian(coupled, wrt=(0,))(X2, Y2)
+    np.testing.assert_allclose(only[0], h[0][0])
+
+
+def test_an_hvp_with_respect_to_two_arguments_gives_each_block_row_times_the_vectors():
+    u, v = np.array([0.5, -1.0, 2.0]), np.array([0.3, 0.1])
+    h = tl.hessian(coupled, wrt=(0, 1))(X2, Y2)
+    hu, hv = tl.hvp(coupled, wrt=(0, 1))(X2, Y2, u, v)
+    np.testing.assert_allclose(hu, h[0][0] @ u + h[0][1] @ v, rtol=1e-12)
+    np.testing.assert_allclose(hv, h[1][0] @ u + h[1][1] @ v, rtol=1e-12)
+
+
+def test_a_jacobian_with_respect_to_two_arguments_gives_one_per_argument():
+    jx, jy = tl.jacobian(coupled_vector, wrt=(0, 1))(X2, Y2)
+    assert jx.shape == (3, 3) and jy.shape == (3, 2)
+    for i, j in ((0, jx), (1, jy)):
+        cols = [numerical_grad(lambda *a, k=k: coupled_vector(*a)[k], [X2, Y2], i)
+                for k in range(3)]  # fmt: skip
+        np.testing.assert_allclose(j, np.array(cols), rtol=1e-6, atol=1e-8)
+
+
+def test_a_one_element_wrt_tuple_stays_a_tuple_when_differentiated_again():
+    def cube(x):
+        return np.sum(x**3)
+
+    x = np.array([1.0, 2.0])
+    (g,) = tl.grad(cube, wrt=(0,))(x)
+    (dg,) = tl.jvp(tl.grad(cube, wrt=(0,)))(x, np.ones(2))
+    np.testing.assert_allclose(g, 3 * x**2)
+    np.testing.assert_allclose(dg, 6 * x)
