@@ -96,6 +96,7 @@ class Derivative:
         return fn
 
     def _sweep(self, args, kwargs, seed):
+        self.module.watch().sync()
         values = self.signature.bind(args, kwargs)
         calling.check_differentiable(self.signature, values, self.positions)
         fn = self.generated(values)

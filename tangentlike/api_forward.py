@@ -63,6 +63,7 @@ class Jvp:
         if len(args) < k:
             raise ArgumentError(f"jvp needs one tangent per wrt entry ({k}) after the arguments")
         primals, tangents = args[: len(args) - k], args[len(args) - k :]
+        self.module.watch().sync()
         values = self.signature.bind(primals, kwargs)
         calling.check_differentiable(self.signature, values, self.positions)
         calling.check_tangents(self.signature, values, self.positions, tangents)

@@ -36,6 +36,7 @@ def make(d, extra: tuple[str, ...] = ()):
         "_tl_miss": d.miss,
         "_tl_call": d.call,
     }
+    d.module.watch().register(namespace)
     fn = types.FunctionType(_dispatch_code(d, names), namespace)
     for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(fn, attr, getattr(d.func, attr, None))
@@ -168,8 +169,10 @@ def _entry(d, types, variant: str, namespace: dict):
     """The entry, generated for these positions and types: ``entry(*args)``."""
     args = _args(types)
     call = ", ".join(args)
+    watch = d.module.watch()
     lines = [
         f"def entry({call}):",
+        *(["    _tl_sync()"] if watch.watched else []),
         f"    _tl_fn = {variant}",
         "    try:",
         f"        _tl_value, _tl_grads = _tl_fn({call})",
@@ -178,7 +181,7 @@ def _entry(d, types, variant: str, namespace: dict):
         "        raise",
         *finish(d, types, args),
     ]
-    namespace.update(_finishing(d))
+    namespace.update(_finishing(d), _tl_sync=watch.sync)
     exec(compile("\n".join(lines) + "\n", "<tangentlike entry>", "exec"), namespace)
     return namespace["entry"]
 
@@ -280,6 +283,7 @@ def _front_tree(d, name, names, types, shapes, tree: ast.FunctionDef) -> ast.Fun
     The checks after the body read the arguments as passed: a parameter the body
     rebinds is kept under another name first."""
     guard = [f"{n}.__class__ is _tl_t{i}" for i, n in enumerate(names)]
+    guard += d.module.watch().guard()  # the user's globals as the code last saw them
     for i, _, _ in shapes:
         guard += [f"{names[i]}.shape == _tl_s{i}", f"{names[i]}.dtype is _tl_d{i}"]
     stored = _rebound(tree)

@@ -11,7 +11,7 @@ import types
 import gast
 import numpy
 
-from . import anno
+from . import anno, live
 from . import compile as compiler
 from . import optimize as optimizer
 from .function import prepare
@@ -39,6 +39,7 @@ class Module:
         self.calls = Calls(self)
         self._compiled: dict[str, object] = {}
         self._lock = threading.RLock()
+        self._watch: live.Watch | None = None
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
@@ -101,6 +102,32 @@ class Module:
                 used[name] = value
         return used
 
+    def watch(self) -> live.Watch:
+        """The user's global data the generated code reads (``live``)."""
+        if self._watch is None:
+            self._watch = live.Watch(self._watched())
+        return self._watch
+
+    def _watched(self) -> tuple[tuple[str, dict], ...]:
+        """``(name, the dict it lives in)`` of each global holding data that a
+        generated function reads, looked up as ``namespace`` does."""
+        helpers = self.helpers()
+        reads = set()
+        for f in self.functions:
+            params = {a.id for a in f.args.args}
+            reads |= anno.load_names(f) - anno.store_names(f) - params
+        found = []
+        for name in sorted(reads - set(helpers)):
+            for info in self.infos:
+                if name in info.scope.closure:
+                    break
+                where = info.func.__globals__
+                if name in where:
+                    if live.is_data(where[name]):
+                        found.append((name, live.home(name, where)))
+                    break
+        return tuple(found)
+
     def namespace(self) -> dict:
         ns = {}
         for info in reversed(self.infos):
@@ -143,8 +170,8 @@ class Module:
         if shapes:
             label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
         files = [self._file_of(f) for f in functions]
-        ns = compiler.load(self.source(backend, functions), self.namespace(), label,
-                           functions, files)  # fmt: skip
+        namespace = self.watch().register(self.namespace())
+        ns = compiler.load(self.source(backend, functions), namespace, label, functions, files)
         return ns[self.main_name]
 
     def variant_functions(self, scalars, shapes, unit_seed=False):
