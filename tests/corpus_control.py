@@ -147,11 +147,45 @@ def continue_in_loop(x):
 
 @case(VEC)
 @case(np.full(5, -1.0))
+@case(np.array([0.2, 0.9, 1.4, 2.0]))  # two elements could return: the first does
 def return_in_loop(x):
     for i in range(x.shape[0]):
         if x[i] > 0.5:
             return x[i] * 3.0
     return np.sum(x)
+
+
+@case(np.array([0.2, 1.5, 2.0]))
+@case(np.array([0.1, 0.2, 0.3]))
+def return_in_while(x):
+    i = 0
+    while i < 3:
+        if x[i] > 1.0:
+            return x[i] ** 3
+        i = i + 1
+    return np.sum(x)
+
+
+@case(np.array([0.5, 1.5, 2.0]))
+@case(np.array([1.3, 0.2, 3.0]))
+def return_in_nested_loops(x):
+    for i in range(2):
+        for j in range(3):
+            if x[j] * (i + 1) > 2.5:
+                return x[j] * (i + 0.5)
+    return np.sum(x * x)
+
+
+@case(np.array([0.5, 1.5, 2.0]))
+@case(np.array([4.0, 6.0, 1.0]))
+def return_with_work_after(x):
+    t = 0.0
+    for i in range(3):
+        t = t + x[i]
+        if t > 5.0:
+            return t
+        t = t * 2.0
+    return t
 
 
 @case(0.3)
