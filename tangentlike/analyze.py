@@ -58,6 +58,9 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
             target = node.targets[0]
             if is_stack_call(node.value, "pop"):
                 continue  # a popped value is the value its name held: no new dataflow
+            outs = written_by_out(node.value)
+            if outs:  # np.sin(x, out=y): y changes too
+                edges.append((outs, anno.load_names(node.value) | outs))
             if isinstance(target, gast.Subscript):
                 tname = anno.load_names(target.value)
                 edges.append((tname, anno.load_names(node.value) | tname))
@@ -68,9 +71,53 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
             if is_stack_name(lst):
                 continue
             edges.append(({lst}, anno.load_names(node.value.args[0]) | {lst}))
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            changed = mutated_names(node.value)
+            if changed:
+                edges.append((changed, anno.load_names(node.value) | changed))
         elif isinstance(node, gast.For):
             edges.append((anno.store_names(node.target), _reads(node.iter)))
     return edges
+
+
+# NumPy functions that update their first argument in place
+IN_PLACE = frozenset(("copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"))
+
+
+def mutated_names(call) -> set[str]:
+    """Names a call used as a statement may update in place: the object of a method
+    (``y.fill(v)``, ``lst.reverse()``), an ``out=`` array, the first argument of
+    ``np.copyto``-like functions and of ``ufunc.at`` (``np.add.at(y, i, v)``);
+    the save stacks of generated code excepted."""
+    names = written_by_out(call)
+    func = call.func
+    if is_ufunc_at(call) or (isinstance(func, gast.Attribute) and func.attr in IN_PLACE):
+        if call.args and isinstance(call.args[0], gast.Name):
+            names.add(call.args[0].id)
+    elif isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+        resolved = anno.get(call, anno.CALLEE) is not None  # np.multiply: not a method
+        if not resolved and not is_stack_name(func.value.id):
+            names.add(func.value.id)
+    return names
+
+
+def written_by_out(value) -> set[str]:
+    """The names an ``out=`` keyword of a call writes into."""
+    if not isinstance(value, gast.Call):
+        return set()
+    return {n for kw in value.keywords if kw.arg == "out" for n in anno.load_names(kw.value)}
+
+
+def is_ufunc_at(call) -> bool:
+    """``np.add.at(y, index, v)`` (or another ufunc's ``at``) on a local name."""
+    func = call.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "at"
+        and isinstance(func.value, gast.Attribute)
+        and len(call.args) == 3
+        and isinstance(call.args[0], gast.Name)
+    )
 
 
 def is_stack_call(call, method: str) -> bool:

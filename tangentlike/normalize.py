@@ -75,7 +75,7 @@ class Normalizer:
             return self._unpack(target, node.value)
         if isinstance(target, gast.Subscript):
             obj = self.atom(anno.as_load(target.value), pre)
-            index = self.index(target.slice, pre)
+            index = self._held_index(self.index(target.slice, pre), obj, pre)
             value = self.atom(node.value, pre)
             sub = gast.Subscript(value=obj, slice=index, ctx=gast.Store())
             return pre + [anno.assign(sub, value)]
@@ -220,6 +220,24 @@ class Normalizer:
         """Indices are integers, slices or masks: never differentiated, kept whole."""
         return self.inert(node, pre)
 
+    def _held_index(self, index, obj, pre):
+        """The index of ``obj[index] = v`` in a name where it reads ``obj`` (``y[y < 0]``,
+        ``y[np.argmax(y)]``): computed once, before ``obj`` changes, so the derivative
+        updates the same elements."""
+        if not isinstance(obj, gast.Name):
+            return index
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        held = []
+        for part in parts:
+            if not isinstance(part, (gast.Slice, gast.Name)) and obj.id in anno.load_names(part):
+                tmp = self.namer.temp("index")
+                pre.append(anno.assign(tmp, part))
+                part = anno.name(tmp)
+            held.append(part)
+        if isinstance(index, gast.Tuple):
+            return gast.Tuple(elts=held, ctx=gast.Load())
+        return held[0]
+
     def visit_ifexp(self, node, pre):
         tmp = self.namer.temp("ifexp")
         test = self.condition(node.test, pre)
@@ -266,7 +284,9 @@ class Normalizer:
     def _annotate_callee(self, call):
         obj = self.scope.resolve(call.func)
         if is_resolved(obj):
-            anno.set_(call, anno.CALLEE, obj)
+            from .api_forward import plain  # a gradient called here: its generated code
+
+            anno.set_(call, anno.CALLEE, plain(obj))
 
     def _is_global_path(self, node) -> bool:
         if not isinstance(node, gast.Attribute):

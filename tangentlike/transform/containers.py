@@ -18,11 +18,26 @@ class ContainersMixin:
 
     def visit_Expr(self, stmt):
         call = stmt.value
-        if not analyze.is_method_call(call, "append"):
+        if analyze.is_method_call(call, "append"):
+            if is_stack_name(call.func.value.id):
+                return self.stack_append(stmt)
+            return self.list_append(stmt)
+        if isinstance(call, gast.Call) and analyze.mutated_names(call) & self.active:
+            if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
+                return self.add_at(stmt)
+            raise in_place_error(self.fn, stmt, analyze.mutated_names(call) & self.active)
+        return [stmt], []
+
+    def add_at(self, stmt):
+        """``np.add.at(y, i, v)``: ``y`` keeps its gradient; ``bv += by[i]``."""
+        y, index, v = stmt.value.args
+        if not (self.adj.has(y.id) and isinstance(v, gast.Name) and v.id in self.active):
             return [stmt], []
-        if is_stack_name(call.func.value.id):
-            return self.stack_append(stmt)
-        return self.list_append(stmt)
+        gathered = gast.Subscript(value=anno.name(self.adj.name(y.id)),
+                                  slice=copy.deepcopy(index), ctx=gast.Load())  # fmt: skip
+        value = anno.call(anno.name("unbroadcast"), [gathered, anno.name(v.id)])
+        self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")
+        return self.save(stmt, [stmt], self.adj.contribute(v.id, value))
 
     def list_append(self, stmt):
         """``lst.append(v)``: pop ``lst`` back, and ``bv = blst.pop()``."""
@@ -67,7 +82,7 @@ class ContainersMixin:
             out.append(gast.AugAssign(target=sub, op=gast.Add(), value=by))
         else:
             func = anno.dotted(f"{self.np}.add.at")
-            out.append(gast.Expr(value=anno.call(func, [anno.name(bx), index, by])))
+            out.append(gast.Expr(value=anno.call(func, [anno.name(bx), index_value(index), by])))
         return out
 
     def _container_item(self, x, y, index):
@@ -75,7 +90,7 @@ class ContainersMixin:
         self.fn.helpers["add_at"] = _runtime("add_at")
         bx = self.adj.name(x)
         old = anno.name(bx) if self.adj.has(x) else anno.const(None)
-        args = [old, anno.name(x), copy.deepcopy(index), anno.name(self.adj.name(y))]
+        args = [old, anno.name(x), index_value(copy.deepcopy(index)), anno.name(self.adj.name(y))]
         self.adj.state[x] = False
         return [anno.assign(bx, anno.call(anno.name("add_at"), args))]
 
@@ -177,6 +192,29 @@ def _may_return_tuple(call) -> bool:
     callee = anno.get(call, anno.CALLEE)
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")
+
+
+def in_place_error(fn, stmt, names):
+    """The error for a call that updates a value the derivative flows through."""
+    listed = ", ".join(f"`{n}`" for n in sorted(names))
+    return fn.error(
+        stmt,
+        f"in-place update of {listed} by a call: its derivative is not known",
+        "compute a new value instead (y = np.where(...), y = y + v, out= left out), "
+        "or use np.add.at for indexed sums",
+    )
+
+
+def index_value(index):
+    """A subscript's index as a value to pass to a call: ``x[:, i]``'s ``(:, i)`` is
+    ``(slice(None, None, None), i)``."""
+    if isinstance(index, gast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        args = [anno.const(None) if p is None else p for p in parts]
+        return anno.call(anno.name("slice"), args)
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
 
 
 def _is_basic_index(index, int_names=()) -> bool:

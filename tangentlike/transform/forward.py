@@ -27,6 +27,7 @@ from ..errors import NoDerivativeError
 from ..naming import is_stack_name
 from . import fused
 from .calls import bind_atoms, callee_label, is_user_function
+from .containers import in_place_error
 from .reverse import _describe
 
 ZERO = "tl_zero"
@@ -148,18 +149,23 @@ class ForwardAD:
             lst = anno.name(self.tangent(call.func.value.id))
             return [stmt, gast.Expr(value=anno.call(anno.attr(lst, "append"),
                                                     [self._part(call.args[0])]))]  # fmt: skip
-        if isinstance(call, gast.Call) and _is_add_at(call) and self._active_atom(call.args[0]):
+        changed = analyze.mutated_names(call) & self.active if isinstance(call, gast.Call) else ()
+        if not changed:
+            return [stmt]
+        if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
             args = [self.tangent_of(call.args[0]), call.args[1], self.tangent_of(call.args[2])]
             if is_zero(args[2]):
                 return [stmt]
             return [stmt, gast.Expr(value=anno.call(copy.deepcopy(call.func), args))]
-        return [stmt]
+        raise in_place_error(self.fn, stmt, changed)
 
     def _active_atom(self, atom) -> bool:
         return isinstance(atom, gast.Name) and atom.id in self.active
 
     def visit_Assign(self, stmt):
         target = stmt.targets[0]
+        if analyze.written_by_out(stmt.value) & self.active:
+            raise in_place_error(self.fn, stmt, analyze.written_by_out(stmt.value) & self.active)
         if isinstance(target, gast.Subscript):
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
@@ -321,11 +327,6 @@ def _is_zip(it, target) -> bool:
         and len(target.elts) == len(it.args)
         and all(isinstance(e, gast.Name) for e in target.elts)
     )
-
-
-def _is_add_at(call) -> bool:
-    func = call.func
-    return isinstance(func, gast.Attribute) and func.attr == "at" and len(call.args) == 3
 
 
 # simplification of zero terms ----------------------------------------------------

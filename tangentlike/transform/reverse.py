@@ -20,7 +20,7 @@ from ..errors import NoDerivativeError
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from . import fused
 from .adjoints import Adjoints
-from .containers import ContainersMixin, maybe_containers
+from .containers import ContainersMixin, in_place_error, maybe_containers
 from .loops import LoopsMixin, is_range_loop
 from .saving import SavingMixin, _array_names, _runtime
 
@@ -76,6 +76,8 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
     # assignments --------------------------------------------------------------
     def visit_Assign(self, stmt):
         target = stmt.targets[0]
+        if analyze.written_by_out(stmt.value) & self.active:
+            raise in_place_error(self.fn, stmt, analyze.written_by_out(stmt.value) & self.active)
         if isinstance(target, gast.Subscript):
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
