@@ -187,6 +187,12 @@ def for_bound(f, wrt, make):
     past the arguments bound to it (``self``, the partial's), bound to the same
     arguments (constants); None for anything else."""
     if isinstance(f, functools.partial):
+        for w in wrt if isinstance(wrt, (tuple, list)) else (wrt,):
+            if isinstance(w, str) and w in f.keywords:
+                raise ArgumentError(
+                    f"wrt={w!r} names an argument the partial binds, a constant; "
+                    "differentiate the function itself, or leave it out of the partial"
+                )
         made = make(f.func, shifted(wrt, len(f.args)))
         return functools.partial(made, *f.args, **f.keywords)
     f = as_routine(f)

@@ -150,7 +150,19 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
     Hessian's block row of each argument times the ``vs``."""
     positions, many = _positions(f, wrt)
     w = tuple(positions) if many else positions[0]
-    return jvp(api.grad(f, wrt=w), wrt=w)
+    product = jvp(api.grad(f, wrt=w), wrt=w)
+
+    def hvp_f(*args):
+        _scalar(f, args[: len(args) - len(positions)])
+        return product(*args)
+
+    return hvp_f
+
+
+def _scalar(f, args) -> None:
+    """A Hessian needs a scalar output: what grad checks, which its plain form, used
+    here, does not (it would give the Hessian of the outputs' sum)."""
+    calling.check_output(getattr(f, "__qualname__", repr(f)), f(*args), None)
 
 
 def hessian(f: Callable, wrt: Any = 0) -> Callable:
@@ -158,7 +170,8 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
     element.  For a tuple ``wrt``, nested tuples: ``H[a][b]`` is shaped
     ``x_a.shape + x_b.shape``."""
     positions, many = _positions(f, wrt)
-    product = hvp(f, wrt=tuple(positions) if many else positions[0])
+    w = tuple(positions) if many else positions[0]
+    product = jvp(api.grad(f, wrt=w), wrt=w)
 
     def block_column(args, b):
         """``[H[a][b] for each a]``: one hvp per element of argument ``b``."""
@@ -176,6 +189,7 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
         return blocks
 
     def hess(*args):
+        _scalar(f, args)
         columns = [block_column(args, b) for b in range(len(positions))]
         if not many:
             return columns[0][0]

@@ -6,6 +6,7 @@ import gast
 
 from . import anno
 from .errors import UnsupportedSyntaxError
+from .naming import is_stack_name
 
 UNSUPPORTED = {
     gast.Try: ("try statement", "move the try/except outside the differentiated function"),
@@ -34,9 +35,32 @@ UNSUPPORTED = {
 }
 
 
+def _through_a_subscript(node) -> bool:
+    """``y[i][j] = v``: an update of the view ``y[i]``, which the transforms would
+    take for a new value."""
+    if isinstance(node, gast.Assign):
+        targets = node.targets
+    elif isinstance(node, gast.AugAssign):
+        targets = [node.target]
+    else:
+        return False
+    return any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Subscript)
+               for t in targets)  # fmt: skip
+
+
+def _first_of(name: str, seen: set[str]) -> bool:
+    """A save-stack name (``_stack``, ``_bstack2``) met for the first time."""
+    if not is_stack_name(name) or name in seen:
+        return False
+    seen.add(name)
+    return True
+
+
 def check(func_node, source) -> None:
     """Raise one UnsupportedSyntaxError listing every unsupported construct."""
     problems = []
+    user_code = not source.filename.startswith("<tangentlike")
+    seen: set[str] = set()  # reserved names, reported once each
     for node in anno.walk(func_node):
         if node is func_node:
             continue
@@ -49,6 +73,12 @@ def check(func_node, source) -> None:
         elif isinstance(node, gast.keyword) and node.arg is None:
             problems.append(("**kwargs in a call", source.location(node.value),
                              "pass keyword arguments explicitly"))  # fmt: skip
+        elif _through_a_subscript(node):
+            problems.append(("assignment into an item of an item (`y[i][j] = v`)",
+                             source.location(node), "index once: `y[i, j] = v`"))  # fmt: skip
+        elif user_code and isinstance(node, gast.Name) and _first_of(node.id, seen):
+            problems.append((f"the name `{node.id}`, which generated code keeps its saved "
+                             "values in", source.location(node), "rename it"))  # fmt: skip
     args = func_node.args
     if args.vararg or args.kwarg:
         problems.append(("*args or **kwargs parameter", source.location(func_node),

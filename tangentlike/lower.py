@@ -66,20 +66,50 @@ def _index_loop(stmt, namer):
     it = stmt.iter
     seqs, targets, counter = [it], [stmt.target], None
     callee = anno.get(it, anno.CALLEE)
+    start, whole = None, None
+    pair = isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2
     if isinstance(it, gast.Call) and callee is enumerate:
         seqs = [it.args[0]]
-        counter, targets = stmt.target.elts[0], [stmt.target.elts[1]]
+        start = it.args[1] if len(it.args) > 1 else None
+        start = next((kw.value for kw in it.keywords if kw.arg == "start"), start)
+        if pair:
+            counter, targets = stmt.target.elts[0], [stmt.target.elts[1]]
+        else:  # for p in enumerate(xs): p = (k, xs[k])
+            whole, counter, targets = stmt.target, anno.store(namer.temp("count")), [None]
     elif isinstance(it, gast.Call) and callee is zip:
-        seqs, targets = list(it.args), list(stmt.target.elts)
-    k = counter.id if counter is not None else namer.temp("k")
+        seqs = list(it.args)
+        if isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs):
+            targets = list(stmt.target.elts)
+        else:  # for p in zip(xs, ys): p = (xs[k], ys[k])
+            whole, targets = stmt.target, [None] * len(seqs)
+    plain = isinstance(counter, gast.Name) and start is None and whole is None
+    k = counter.id if plain else namer.temp("k")
     lens = [anno.call(anno.name("len"), [copy.deepcopy(s)]) for s in seqs]
     n = lens[0] if len(lens) == 1 else anno.call(anno.name("min"), lens)
     rng = anno.call(anno.name("range"), [n])
     anno.set_(rng, anno.CALLEE, range)
     body = []
+    if counter is not None and not plain:  # enumerate(xs, start), or a counter unpacked
+        value = (
+            anno.name(k)
+            if start is None
+            else gast.BinOp(left=anno.name(k), op=gast.Add(), right=copy.deepcopy(start))
+        )
+        body.append(anno.copy_location(anno.assign(counter, value), stmt))
+    parts = [anno.as_load(counter)] if whole is not None and counter is not None else []
     for seq, tgt in zip(seqs, targets):
         item = gast.Subscript(value=copy.deepcopy(seq), slice=anno.name(k), ctx=gast.Load())
+        if tgt is None:  # one part of a whole
+            tgt = anno.store(namer.temp("item"))
+            parts.append(anno.name(tgt.id))
+        elif not isinstance(tgt, gast.Name):  # a, c = xs[k], as normalize writes it
+            held = namer.temp("item")
+            body.append(anno.copy_location(anno.assign(held, item), stmt))
+            item = anno.name(held)
         body.append(anno.copy_location(anno.assign(tgt, item), stmt))
+    if whole is not None:
+        value = gast.Tuple(elts=parts, ctx=gast.Load())
+        body.append(anno.copy_location(anno.assign(whole, value), stmt))
     new = gast.For(target=anno.store(k), iter=rng, body=body + stmt.body, orelse=[],
                    type_comment=None)  # fmt: skip
     return anno.copy_location(new, stmt)

@@ -98,7 +98,7 @@ def add_at(g, x, index, value):
     if isinstance(x, (list, tuple, dict)):
         g = zeros_like(x) if g is None else g
         g = dict(g) if isinstance(x, dict) else list(g)
-        g[index] = value if _is_zero(g[index]) else g[index] + value
+        g[index] = add(g[index], value)
         return tuple(g) if isinstance(x, tuple) else g
     if g is None:
         g = numpy.zeros_like(x)
@@ -106,13 +106,43 @@ def add_at(g, x, index, value):
     return g
 
 
+def setitem_grad(g, index):
+    """The gradient of ``v`` in ``x[index] = v`` from ``g``, the gradient of ``x`` after
+    it: ``g[index]``, where of a position written more than once only the last write,
+    the one NumPy keeps, receives it (the others are overwritten: zero)."""
+    taken = g[index]
+    writes = numpy.arange(numpy.size(taken), like=g).reshape(numpy.shape(taken))
+    last = numpy.full_like(g, -1, dtype=writes.dtype)
+    last[index] = writes
+    return numpy.where(last[index] == writes, taken, 0)
+
+
 def _is_zero(v) -> bool:
     return isinstance(v, float) and v == 0.0
 
 
+def add(a, b):
+    """The sum of two gradients: numbers and arrays add, lists, tuples and dicts add
+    item by item (``+`` would concatenate them), a 0.0 is zero."""
+    if _is_zero(a):
+        return b
+    if _is_zero(b):
+        return a
+    if isinstance(a, (list, tuple)):
+        return type(a)(add(u, v) for u, v in zip(a, b))
+    if isinstance(a, dict):
+        return {k: add(a[k], b[k]) if k in b else a[k] for k in a} | {
+            k: v for k, v in b.items() if k not in a
+        }
+    return a + b
+
+
 def sum_grad(g, xs):
-    """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape."""
-    return [unbroadcast(g, x) for x in xs]
+    """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape.
+    For an array the items are its rows: ``g`` broadcast along its first axis."""
+    if isinstance(xs, (list, tuple)) or not hasattr(xs, "shape"):
+        return [unbroadcast(g, x) for x in xs]
+    return numpy.broadcast_to(g, xs.shape)
 
 
 def stop_gradient(x):
@@ -126,12 +156,16 @@ def safe_log(x):
 
 
 def matmul_lhs(g, x, y):
-    """Gradient of ``x @ y`` with respect to ``x`` (vectors, matrices, stacks)."""
-    if numpy.ndim(y) == 1:
-        if numpy.ndim(x) == 1:
+    """Gradient of ``x @ y`` with respect to ``x`` (vectors, matrices, stacks), and of
+    ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
+    nx, ny = numpy.ndim(x), numpy.ndim(y)
+    if nx == 0 or ny == 0:
+        return unbroadcast(g * y, x)
+    if ny == 1:
+        if nx == 1:
             return g * y
         return numpy.multiply.outer(g, y) if numpy.ndim(g) else g * y
-    if numpy.ndim(x) == 1:
+    if nx == 1:
         return (
             unbroadcast(numpy.matmul(y, g[..., None])[..., 0], x)
             if numpy.ndim(g) > 1
@@ -141,12 +175,16 @@ def matmul_lhs(g, x, y):
 
 
 def matmul_rhs(g, x, y):
-    """Gradient of ``x @ y`` with respect to ``y`` (vectors, matrices, stacks)."""
-    if numpy.ndim(x) == 1:
-        if numpy.ndim(y) == 1:
+    """Gradient of ``x @ y`` with respect to ``y`` (vectors, matrices, stacks), and of
+    ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
+    nx, ny = numpy.ndim(x), numpy.ndim(y)
+    if nx == 0 or ny == 0:
+        return unbroadcast(g * x, y)
+    if nx == 1:
+        if ny == 1:
             return g * x
         return numpy.multiply.outer(x, g)
-    if numpy.ndim(y) == 1:
+    if ny == 1:
         return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g[..., None])[..., 0], y)
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
 

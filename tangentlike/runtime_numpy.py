@@ -207,6 +207,60 @@ def _matrix_norm_grad(g, x, ord, axis, keepdims):
 # shapes and indexing -----------------------------------------------------------
 
 
+def layout_order(a, order="C"):
+    """The index order, 'C', 'F' or 'K', in which ``reshape``/``ravel`` read ``a``
+    with ``order``: 'A' is 'F' for an array that is Fortran- but not C-contiguous,
+    as in NumPy, and 'K' (``ravel`` only) is 'C' or 'F' where one of them is memory order."""
+    order = "C" if order is None else str(order).upper()
+    if order not in ("A", "K"):
+        return order
+    flags = getattr(a, "flags", None)
+    if flags is None or flags.c_contiguous:
+        return "C"
+    if flags.f_contiguous:
+        return "F"
+    return "C" if order == "A" else "K"
+
+
+def _memory_axes(a):
+    """The axes of ``a`` in the order in which ``ravel(a, 'K')`` reads them: NumPy's
+    iterator sorts them by decreasing stride (a negative stride counts as positive),
+    leaving an axis of stride 0 where it is."""
+    strides = [abs(s) for s in a.strides]
+    order = []  # innermost axis first, as the iterator sorts them
+    for axis in reversed(range(len(strides))):
+        pos = len(order)
+        for j in reversed(range(len(order))):
+            mine, theirs = strides[axis], strides[order[j]]
+            if mine and theirs:
+                if theirs <= mine:
+                    break
+                pos = j
+        order.insert(pos, axis)
+    return order[::-1]
+
+
+def reshape_grad(g, a, order="C"):
+    """Gradient of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``g`` put back
+    into the shape of ``a``, written in the order in which ``a`` was read."""
+    order = layout_order(a, order)
+    if order != "K":
+        return numpy.reshape(g, numpy.shape(a), order=order)
+    axes = _memory_axes(a)
+    shape = numpy.shape(a)
+    moved = numpy.reshape(g, tuple(shape[i] for i in axes))
+    return numpy.transpose(moved, inverse_axes(axes, len(axes)))
+
+
+def reshape_tangent(da, a, shape, order="C"):
+    """Tangent of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``da`` read
+    in the order NumPy reads ``a``."""
+    order = layout_order(a, order)
+    if order != "K":
+        return numpy.reshape(da, shape, order=order)
+    return numpy.reshape(numpy.transpose(da, _memory_axes(a)), shape)
+
+
 def inverse_axes(axes, ndim):
     """The permutation that undoes ``transpose(x, axes)``."""
     if axes is None:
@@ -351,10 +405,14 @@ def einsum_grad(g, subscripts, k, *operands):
     """Gradient of ``einsum(subscripts, *operands)`` with respect to operand ``k``."""
     operands = [op for op in operands if op is not None]
     spec = subscripts.replace(" ", "")
-    inputs, _, output = spec.partition("->")
+    inputs, arrow, output = spec.partition("->")
     subs = inputs.split(",")
-    if "->" not in spec:
-        output = "".join(sorted(c for c in set(inputs) - {","} if inputs.count(c) == 1))
+    if not arrow:
+        output = None
+    subs, output = _explicit_subscripts(subs, output, operands)
+    shape_k = numpy.shape(operands[k])
+    subs, operands = _unbroadcast_operands(subs, output, operands, numpy.shape(g))
+    spec = ",".join(subs) + "->" + output
     free = iter(c for c in LETTERS if c not in spec)
     terms = [(output, g)] + [(s, op) for j, (s, op) in enumerate(zip(subs, operands)) if j != k]
     known, target = set("".join(s for s, _ in terms)), ""
@@ -369,7 +427,46 @@ def einsum_grad(g, subscripts, k, *operands):
         known.add(letter)
         target += letter
     spec = ",".join(s for s, _ in terms) + "->" + target
-    return _cast(numpy.einsum(spec, *[op for _, op in terms]), operands[k])
+    out = numpy.einsum(spec, *[op for _, op in terms])
+    if numpy.shape(out) != shape_k:  # axes of operand k that broadcasting stretched
+        out = numpy.reshape(out, shape_k)
+    return _cast(out, operands[k])
+
+
+def _explicit_subscripts(subs, output, operands):
+    """``(subs, output)`` with each ``...`` spelt out in letters and the output given
+    (``output`` is None for einsum's implicit mode), as NumPy reads them."""
+    if output is None:
+        letters = "".join(subs).replace(".", "")
+        output = "..." * any("..." in s for s in subs)
+        output += "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "." not in "".join(subs) + output:
+        return subs, output
+    counts = [numpy.ndim(op) - len(s) + 3 if "..." in s else 0 for s, op in zip(subs, operands)]
+    n = max(counts)
+    used = set("".join(subs) + output)
+    ellipsis = "".join([c for c in LETTERS if c not in used][:n])
+    subs = [s.replace("...", ellipsis[n - m :]) for s, m in zip(subs, counts)]
+    return subs, output.replace("...", ellipsis)
+
+
+def _unbroadcast_operands(subs, output, operands, gshape):
+    """Subscripts and operands with each axis of length 1 that einsum broadcasts
+    against a longer one squeezed out (the operand is constant along it)."""
+    sizes = dict(zip(output, gshape))
+    for s, op in zip(subs, operands):
+        for letter, n in zip(s, numpy.shape(op)):
+            sizes[letter] = max(sizes.get(letter, n), n)
+    new_subs, new_ops = [], []
+    for s, op in zip(subs, operands):
+        shape = numpy.shape(op)
+        axes = tuple(i for i, (c, n) in enumerate(zip(s, shape)) if n == 1 and sizes[c] != 1)
+        if axes:
+            s = "".join(c for i, c in enumerate(s) if i not in axes)
+            op = numpy.reshape(op, tuple(n for i, n in enumerate(shape) if i not in axes))
+        new_subs.append(s)
+        new_ops.append(op)
+    return new_subs, new_ops
 
 
 def tensordot_subscripts(a, b, axes=2):

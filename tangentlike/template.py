@@ -42,6 +42,11 @@ class _GradOp:
 
 d = _GradOp()
 
+
+class NotLiteral(ValueError):
+    """A template chooses its derivative by an argument that is not a literal."""
+
+
 ADJOINTS: dict = {}
 TANGENTS: dict = {}
 NONDIFFERENTIABLE: set = set()
@@ -210,7 +215,7 @@ class Instantiator:
             test = self.expr(node.test)
             folded = _fold(test)
             if folded is _UNKNOWN:
-                raise ValueError("template if-statement depends on a runtime value")
+                raise NotLiteral("template if-statement depends on a runtime value")
             branch = node.body if folded else node.orelse
             return [s for b in branch for s in self.stmt(b)]
         if isinstance(node, gast.Assign) and _is_grad(node.targets[0]):

@@ -10,7 +10,7 @@ from tangentlike.runtime import (
     unbroadcast,
     unreduce,
 )
-from tangentlike.runtime_numpy import inverse_axes, max_grad
+from tangentlike.runtime_numpy import inverse_axes, max_grad, reshape_grad
 from tangentlike.template import adjoint, d, nondifferentiable, unary
 
 unary(numpy.sin, "np.cos(x)")
@@ -80,14 +80,26 @@ def dot(z, a, b):
     d[b] = matmul_rhs(d[z], a, b)
 
 
+# the gradient is written back in the order the elements were read: 'A' and 'K' by
+# the layout of ``a``, as NumPy reads them (reshape_grad)
 @adjoint(numpy.reshape)
 def reshape(y, a, shape=None, order="C"):
-    d[a] = np.reshape(d[y], np.shape(a))
+    if order == "C":
+        d[a] = np.reshape(d[y], np.shape(a))
+    elif order == "F":
+        d[a] = np.reshape(d[y], np.shape(a), order="F")
+    else:
+        d[a] = reshape_grad(d[y], a, order)
 
 
 @adjoint(numpy.ravel)
 def ravel(y, a, order="C"):
-    d[a] = np.reshape(d[y], np.shape(a))
+    if order == "C":
+        d[a] = np.reshape(d[y], np.shape(a))
+    elif order == "F":
+        d[a] = np.reshape(d[y], np.shape(a), order="F")
+    else:
+        d[a] = reshape_grad(d[y], a, order)
 
 
 @adjoint(numpy.transpose)

@@ -12,7 +12,7 @@ import numpy
 import numpy as np
 
 from tangentlike.runtime import broadcast_like, safe_log
-from tangentlike.runtime_numpy import clip_mask
+from tangentlike.runtime_numpy import clip_mask, reshape_tangent
 from tangentlike.runtime_tangents import max_tangent
 from tangentlike.template import d, tangent
 
@@ -109,12 +109,22 @@ def dot(z, a, b):
 
 @tangent(numpy.reshape)
 def reshape(y, a, shape=None, order="C"):
-    d[y] = np.reshape(d[a], np.shape(y))
+    if order == "C":
+        d[y] = np.reshape(d[a], np.shape(y))
+    elif order == "F":
+        d[y] = np.reshape(d[a], np.shape(y), order="F")
+    else:
+        d[y] = reshape_tangent(d[a], a, np.shape(y), order)
 
 
 @tangent(numpy.ravel)
 def ravel(y, a, order="C"):
-    d[y] = np.ravel(d[a])
+    if order == "C":
+        d[y] = np.ravel(d[a])
+    elif order == "F":
+        d[y] = np.ravel(d[a], order="F")
+    else:
+        d[y] = reshape_tangent(d[a], a, np.shape(y), order)
 
 
 @tangent(numpy.transpose)

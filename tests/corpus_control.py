@@ -331,3 +331,45 @@ def rnn_like(x, n):
     for _ in range(n):
         h = np.tanh(h * 0.5 + x)
     return np.sum(h)
+
+
+# loops over sequences, unpacked ---------------------------------------------------
+@case(np.array([0.3, 0.5, 0.9]))
+def enumerate_from_one(xs):
+    s = 0.0
+    for i, v in enumerate(xs, 1):
+        s = s + i * v**2
+    return s
+
+
+@case(np.array([0.3, 0.5, 0.9]))
+def enumerate_into_one_name(xs):
+    s = 0.0
+    for p in enumerate(xs, start=2):
+        s = s + p[0] * p[1] ** 2
+    return s
+
+
+@case(np.array([0.3, 0.5, 0.9]))
+def zip_into_one_name(xs):
+    s = 0.0
+    for p in zip(xs, xs * 2.0):
+        s = s + p[0] * p[1] ** 2
+    return s
+
+
+@case(0.7)
+def unpack_an_item_of_a_list_of_pairs(x):
+    pairs = [(x, 2.0), (x * x, 3.0)]
+    a, c = pairs[1]
+    return a * c
+
+
+@case(0.7)
+@case(-0.4)
+def loop_over_pairs(x):
+    pairs = [(x, 2.0), (x * x, 3.0), (np.exp(x), 0.5)]
+    s = 0.0
+    for a, c in pairs:
+        s = s + a * c
+    return s

@@ -155,3 +155,65 @@ def test_every_missing_derivative_is_reported_at_once(transform):
     first = several_missing.__code__.co_firstlineno
     assert f"line {first + 1}" in text and f"line {first + 2}" in text
     assert "        ^" in text  # the caret sits under the call, not the statement
+
+
+def item_of_an_item(x):
+    y = x * 1.0
+    y[0][1] = 2.0 * x[0, 0]
+    return np.sum(y**2)
+
+
+def uses_a_stack_name(x):
+    _stack = x * 2.0
+    return np.sum(_stack * x)
+
+
+def test_assignment_into_an_item_of_an_item_is_refused():
+    """``y[0][1] = v`` updates the view ``y[0]``: it was differentiated as a new value."""
+    with pytest.raises(tl.UnsupportedSyntaxError, match=r"item of an item") as info:
+        tl.grad(item_of_an_item)
+    assert "y[i, j] = v" in str(info.value)
+
+
+def test_a_save_stack_name_is_refused_once():
+    """Generated code keeps saved values in ``_stack``: a user's ``_stack`` lost its tangent."""
+    with pytest.raises(tl.UnsupportedSyntaxError) as info:
+        tl.jvp(uses_a_stack_name)
+    assert str(info.value).count("the name `_stack`") == 1
+
+
+def vector_valued(x):
+    return np.sin(x) * 2.0
+
+
+def test_hessians_of_a_vector_output_are_refused():
+    """The plain gradient they build on sums the outputs: that Hessian was returned."""
+    for make in (tl.hessian, tl.hvp):
+        with pytest.raises(tl.NonScalarOutputError):
+            make(vector_valued)(*([np.ones(3)] * (2 if make is tl.hvp else 1)))
+
+
+def test_wrt_naming_an_argument_a_partial_binds_is_refused():
+    import functools
+
+    bound = functools.partial(two_args, y=2.0)
+    with pytest.raises(tl.ArgumentError, match="binds"):
+        tl.grad(bound, wrt="y")
+
+
+def two_args(x, y):
+    return x * y
+
+
+ORDER = "F"
+
+
+def order_in_a_name(x):
+    return np.sum(x.reshape(2, 3, order=ORDER)[0] * np.arange(3.0))
+
+
+@pytest.mark.parametrize("make", [tl.grad, tl.jvp])
+def test_an_argument_the_derivative_reads_as_a_literal_must_be_one(make):
+    with pytest.raises(tl.TangentlikeError, match="not a literal") as info:
+        make(order_in_a_name)
+    assert "order='F'" in str(info.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import gast
+import numpy
 
 from .. import analyze, anno
 from ..naming import is_stack_name
@@ -122,6 +123,10 @@ class ContainersMixin:
                                   ctx=gast.Load())  # fmt: skip
             if _is_basic_index(target.slice, self.int_names):
                 grad = anno.call(anno.dotted(f"{self.np}.copy"), [grad])  # a view: zeroed below
+            else:  # an index array may name a place twice: the last write is what stays
+                self.fn.helpers["setitem_grad"] = _runtime("setitem_grad")
+                index = index_value(copy.deepcopy(target.slice))
+                grad = anno.call(anno.name("setitem_grad"), [anno.name(bx), index])
             if isinstance(v, gast.Name) and v.id in self.active:
                 unb = anno.call(anno.name("unbroadcast"), [grad, anno.name(v.id)])
                 self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")
@@ -187,9 +192,19 @@ def maybe_containers(body) -> set[str]:
     return found
 
 
+# NumPy functions returning a tuple of arrays (``np.linalg.eigh(A)[0]`` indexes it)
+TUPLE_RESULTS = frozenset(
+    (numpy.linalg.eigh, numpy.linalg.svd, numpy.linalg.qr, numpy.linalg.slogdet,
+     numpy.linalg.lstsq, numpy.linalg.eig, numpy.divmod, numpy.frexp, numpy.modf)
+)  # fmt: skip
+
+
 def _may_return_tuple(call) -> bool:
-    """A call of a function tangentlike generated: derivatives return tuples."""
+    """A call of a function tangentlike generated (derivatives return tuples), or of
+    a NumPy function that returns a tuple."""
     callee = anno.get(call, anno.CALLEE)
+    if any(callee is f for f in TUPLE_RESULTS):
+        return True
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")
 

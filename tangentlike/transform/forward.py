@@ -28,7 +28,7 @@ from ..naming import is_stack_name
 from . import fused
 from .calls import bind_atoms, callee_label, is_user_function
 from .containers import in_place_error
-from .reverse import _describe
+from .reverse import _describe, run_template
 
 ZERO = "tl_zero"
 # Calls linear in their first argument: zero in, zero out.
@@ -125,6 +125,13 @@ class ForwardAD:
             stmt.target = gast.Tuple(elts=pair, ctx=gast.Store())
             stmt.iter = anno.call(anno.name("zip"), [it, anno.name(self.tangent(it.id))])
             return []
+        if anno.load_names(it) & self.active:  # enumerate(xs, 1), zip(xs, ys) into one name
+            raise self.fn.error(
+                stmt,
+                "forward mode loops over active values only as `for v in xs`, "
+                "`for i, v in enumerate(xs)` or `for a, b in zip(xs, ys)`",
+                "or loop over an index: for i in range(len(xs)): v = xs[i]",
+            )
         return [self.zeros(target.id)]
 
     def _zip_target(self, stmt) -> list:
@@ -223,7 +230,7 @@ class ForwardAD:
                                 zero=lambda _: zero())  # fmt: skip
         self.fn.helpers.update(template.helpers)
         out = []
-        for item in inst.run():
+        for item in run_template(self.fn, stmt, inst):
             out += self.define(y, item.value) if isinstance(item, tpl.Contribution) else [item]
         return out
 

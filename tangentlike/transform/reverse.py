@@ -130,7 +130,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         bindings[template.params[0]] = anno.name(y)
         inst = tpl.Instantiator(template, bindings, self._deriv, self.namer, self.np)
         self.fn.helpers.update(template.helpers)
-        return [stmt], inst.run()
+        return [stmt], run_template(self.fn, stmt, inst)
 
     def _contrib(self, atom, value):
         if isinstance(atom, gast.Name) and atom.id in self.active:
@@ -203,6 +203,19 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
                     state[name] = True
             merged[name] = state_a[name] and state_b[name]
         self.adj.restore(merged)
+
+
+def run_template(fn, stmt, inst) -> list:
+    """The template's statements for ``stmt``; an argument it needs as a literal
+    and that is not one is the user's to write out."""
+    try:
+        return inst.run()
+    except tpl.NotLiteral:
+        raise fn.error(
+            stmt,
+            "an argument the derivative depends on (an order, an axis, a mode) is not a literal",
+            "write its value in the call, e.g. order='F' or axis=0",
+        ) from None
 
 
 def _describe(callee, call) -> str:
