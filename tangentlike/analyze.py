@@ -75,7 +75,7 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
             changed = mutated_names(node.value)
             if changed:
                 edges.append((changed, anno.load_names(node.value) | changed))
-        elif isinstance(node, gast.For):
+        elif isinstance(node, gast.For) and not anno.get(node, "tl_keys"):  # keys: constants
             edges.append((anno.store_names(node.target), _reads(node.iter)))
     return edges
 

@@ -56,10 +56,76 @@ def lower_active_loops(block, active: set[str], namer) -> list:
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
                 setattr(stmt, field, lower_active_loops(getattr(stmt, field), active, namer))
-        if isinstance(stmt, gast.For) and anno.load_names(stmt.iter) & active:
+        if isinstance(stmt, gast.For) and _dict_view(stmt.iter):
+            stmt = _key_loop(stmt, namer)
+        elif isinstance(stmt, gast.For) and anno.load_names(stmt.iter) & active:
             stmt = _index_loop(stmt, namer)
         out.append(stmt)
     return out
+
+
+KEYS = "tl_keys"  # on a ``for k in d.keys()`` loop: keys are constants
+
+
+def _dict_view(it):
+    """``d.items()``, ``d.values()`` or ``d.keys()`` of a local name."""
+    return (
+        isinstance(it, gast.Call)
+        and isinstance(it.func, gast.Attribute)
+        and it.func.attr in ("items", "values", "keys")
+        and isinstance(it.func.value, gast.Name)
+        and not it.args
+        and not it.keywords
+    )
+
+
+def _key_loop(stmt, namer):
+    """``for k, v in d.items()`` -> ``for k in d.keys(): v = d[k]``: the keys are
+    constants, and the values are read from ``d``, where their gradients go."""
+    view, d = stmt.iter.func.attr, stmt.iter.func.value
+    key, value = None, None
+    if view == "items" and isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2:
+        key, value = stmt.target.elts
+    elif view == "values":
+        value = stmt.target
+    elif view == "keys":
+        key = stmt.target
+    else:  # for pair in d.items(): pair = (k, d[k])
+        value = None
+    k = key if isinstance(key, gast.Name) else anno.store(namer.temp("key"))
+    body = [] if key is None or key is k else [anno.assign(key, anno.name(k.id))]
+    item = gast.Subscript(value=copy.deepcopy(d), slice=anno.name(k.id), ctx=gast.Load())
+    if value is not None:
+        body.append(anno.copy_location(anno.assign(value, item), stmt))
+    elif view == "items":
+        pair = gast.Tuple(elts=[anno.name(k.id), item], ctx=gast.Load())
+        body.append(anno.copy_location(anno.assign(stmt.target, pair), stmt))
+    keys = anno.call(anno.attr(copy.deepcopy(d), "keys"))
+    new = gast.For(target=k, iter=keys, body=body + stmt.body, orelse=[], type_comment=None)
+    anno.set_(new, KEYS, True)
+    return anno.copy_location(new, stmt)
+
+
+ITEM_OF_A_LOOP = "tl_loop_item"  # on ``xs[k]`` of a lowered ``for x in xs``
+
+
+def dicts_looped_over(body) -> set[str]:
+    """Names a lowered ``for k in d.keys()`` loop reads items of: dicts."""
+    return {
+        node.iter.func.value.id
+        for node in anno.walk(gast.Module(body=body, type_ignores=[]))
+        if isinstance(node, gast.For) and anno.get(node, KEYS)
+    }
+
+
+def sequences_looped_over(body) -> set[str]:
+    """Names a lowered loop iterated over (``Ws`` of ``for W in Ws``): lists or
+    tuples, maybe, whose gradient is then a list."""
+    return {
+        node.value.id
+        for node in anno.walk(gast.Module(body=body, type_ignores=[]))
+        if anno.get(node, ITEM_OF_A_LOOP) and isinstance(node.value, gast.Name)
+    }
 
 
 def _index_loop(stmt, namer):
@@ -99,6 +165,7 @@ def _index_loop(stmt, namer):
     parts = [anno.as_load(counter)] if whole is not None and counter is not None else []
     for seq, tgt in zip(seqs, targets):
         item = gast.Subscript(value=copy.deepcopy(seq), slice=anno.name(k), ctx=gast.Load())
+        anno.set_(item, ITEM_OF_A_LOOP, True)
         if tgt is None:  # one part of a whole
             tgt = anno.store(namer.temp("item"))
             parts.append(anno.name(tgt.id))

@@ -83,6 +83,14 @@ def zeros_like(x):
     return numpy.zeros_like(x)
 
 
+def zeros_items(x):
+    """Zeros to add gradients into item by item (``bxs[k] += g``): for a list or a
+    tuple of arrays or numbers, a list of them; for an array, an array."""
+    if isinstance(x, (list, tuple)):
+        return [zeros_like(v) for v in x]
+    return zeros_like(x)
+
+
 def owned(x):
     """A copy of a derivative that is about to be updated in place and may be
     another name's (``dy = dx`` before ``dy[i] = ...``); immutable values as they are."""
@@ -115,6 +123,43 @@ def setitem_grad(g, index):
     last = numpy.full_like(g, -1, dtype=writes.dtype)
     last[index] = writes
     return numpy.where(last[index] == writes, taken, 0)
+
+
+class _Absent:
+    """The item a dict did not have before ``d[k] = v``."""
+
+    def __repr__(self):
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def item_or_absent(c, key):
+    """``c[key]`` (a copy, for an array), or ABSENT where a dict has no such key."""
+    if isinstance(c, dict) and key not in c:
+        return ABSENT
+    item = c[key]
+    return item.copy() if isinstance(item, numpy.ndarray) else item
+
+
+def restore_item(c, key, old) -> None:
+    """Undo ``c[key] = v``: put the old item back, or remove a key that was new."""
+    if old is ABSENT:
+        del c[key]
+    else:
+        c[key] = old
+
+
+def take_item(g, c, key):
+    """``(g[key], g with zero there)``: the gradient of the item ``c[key] = v`` set,
+    and the container's gradient before that assignment (a new container)."""
+    if _is_zero(g) or g is None:
+        return 0.0, None
+    g = dict(g) if isinstance(g, dict) else list(g)
+    taken = g.get(key, 0.0) if isinstance(g, dict) else g[key]
+    g[key] = 0.0 if isinstance(g, dict) and key not in c else zeros_like(c[key])
+    return taken, tuple(g) if isinstance(c, tuple) else g
 
 
 def _is_zero(v) -> bool:

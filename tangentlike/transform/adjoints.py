@@ -21,6 +21,7 @@ class Adjoints:
         self.np = np_alias
         self.state: dict[str, bool] = {}
         self.containers: set[str] = set()
+        self.sequences: set[str] = set()  # parameters a loop iterates over
 
     def name(self, primal: str) -> str:
         return self.namer.adjoint(primal)
@@ -50,6 +51,8 @@ class Adjoints:
         func = anno.dotted(f"{self.np}.zeros_like")
         if (like or primal) in self.containers:
             func = anno.name("zeros_like")  # runtime.zeros_like: containers of zeros
+        elif (like or primal) in self.sequences:
+            func = anno.name("zeros_items")  # a list of zeros for a list of arrays
         return anno.assign(self.name(primal), anno.call(func, [anno.name(like or primal)]))
 
     def snapshot(self) -> dict[str, bool]:

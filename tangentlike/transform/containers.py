@@ -109,6 +109,8 @@ class ContainersMixin:
         x = target.value.id
         if x not in self.active:
             return [stmt], []
+        if x in self.containers or _is_key(target.slice):
+            return self._container_setitem(stmt)
         saved = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
                                ctx=gast.Load())  # fmt: skip
         keep = self.namer.temp(x + "_old")
@@ -139,6 +141,32 @@ class ContainersMixin:
         restore = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
                                  ctx=gast.Store())  # fmt: skip
         rev.append(anno.assign(restore, anno.name(keep)))
+        return self.save(stmt, fwd, rev)
+
+    def _container_setitem(self, stmt):
+        """``d[k] = v`` in a dict or list: keep the item it replaces (or its absence),
+        ``bv = bd[k]`` and ``bd[k] = 0`` in a new container, then put the item back."""
+        target, v = stmt.targets[0], stmt.value
+        x, key = target.value.id, index_value(copy.deepcopy(target.slice))
+        for name in ("item_or_absent", "restore_item", "take_item"):
+            self.fn.helpers[name] = _runtime(name)
+        keep = self.namer.temp(x + "_old")
+        self.fn.primal_names.add(keep)
+        self.sites.assigned.setdefault(keep, []).append(self.sites.order[id(stmt)])
+        fwd = [anno.assign(keep, anno.call(anno.name("item_or_absent"), [anno.name(x), key])),
+               stmt]  # fmt: skip
+        rev = []
+        if self.adj.has(x):
+            bx = self.adj.name(x)
+            taken = self.namer.temp("b" + x + "_item")
+            pair = gast.Tuple(elts=[anno.store(taken), anno.store(bx)], ctx=gast.Store())
+            take = anno.call(anno.name("take_item"), [anno.name(bx), anno.name(x), key])
+            rev.append(anno.assign(pair, take))
+            self.adj.state[x] = False
+            if isinstance(v, gast.Name) and v.id in self.active:
+                rev += self.adj.contribute(v.id, anno.name(taken))
+        restore = anno.call(anno.name("restore_item"), [anno.name(x), key, anno.name(keep)])
+        rev.append(gast.Expr(value=restore))
         return self.save(stmt, fwd, rev)
 
     def unpack(self, stmt):

@@ -25,6 +25,7 @@ def reverse_sweeps(info, wrt: list[str], calls):
     sites = analyze.index_sites(body, exclude)
     fused.mark(body)
     rad = ReverseAD(info, active, sites, calls)
+    rad.loops_over(body)
     if outputs & active:
         rad.adj.state[ret.id] = False
     fwd, rev = rad.block(body)

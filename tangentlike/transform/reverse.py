@@ -17,6 +17,7 @@ import gast
 from .. import analyze, anno
 from .. import template as tpl
 from ..errors import NoDerivativeError
+from ..lower import dicts_looped_over, sequences_looped_over
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from . import fused
 from .adjoints import Adjoints
@@ -52,6 +53,18 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         if self.containers:
             fn.helpers["zeros_like"] = _runtime("zeros_like")
         self._pending_inits: list = []
+
+    def loops_over(self, body) -> None:
+        """Parameters the lowered ``body`` loops over get list gradients where they are
+        lists (``bWs = zeros_items(Ws)``, then ``bWs[_k] += bW``); dicts looped over
+        by their keys are containers."""
+        self.adj.sequences = sequences_looped_over(body) & set(self.fn.params)
+        if self.adj.sequences:
+            self.fn.helpers["zeros_items"] = _runtime("zeros_items")
+        dicts = dicts_looped_over(body) - self.containers
+        if dicts:  # for k, v in d.items(): d is a dict
+            self.containers |= dicts
+            self.fn.helpers["zeros_like"] = _runtime("zeros_like")
 
     # blocks -----------------------------------------------------------------
     def block(self, stmts) -> tuple[list, list]:
