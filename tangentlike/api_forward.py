@@ -61,10 +61,13 @@ class Jvp:
     def __call__(self, *args, **kwargs):
         k = len(self.positions)
         if len(args) < k:
-            raise ArgumentError(f"jvp needs one tangent per wrt entry ({k}) after the arguments")
+            raise self._usage(len(args))
         primals, tangents = args[: len(args) - k], args[len(args) - k :]
         self.module.watch().sync()
-        values = self.signature.bind(primals, kwargs)
+        try:
+            values = self.signature.bind(primals, kwargs)
+        except TypeError as exc:
+            raise self._usage(len(args), exc) from None
         calling.check_differentiable(self.signature, values, self.positions)
         calling.check_tangents(self.signature, values, self.positions, tangents)
         fn = self.module.compiled(self.backend or calling.backend_of(values))
@@ -73,6 +76,14 @@ class Jvp:
         except Exception as exc:
             tracebacks.annotate(exc)
             raise
+
+    def _usage(self, given: int, exc=None) -> ArgumentError:
+        names = ", ".join(self.signature.names[i] for i in self.positions)
+        why = f" ({exc})" if exc else ""
+        return ArgumentError(
+            f"jvp({self.signature.qualname}) takes the arguments, then one tangent for each "
+            f"of {names}: {given} positional value(s) given{why}"
+        )
 
     def plain(self) -> Callable:
         if self._plain is None:

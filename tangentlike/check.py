@@ -46,7 +46,10 @@ def check_grads(f, args: Sequence, wrt=0, modes=("reverse", "forward"), order: i
     reverse, or forward over reverse) with finite differences of the gradient:
     the checked quantity is the gradient of ``sum(grad(f))``.
     """
-    positions = wrt if isinstance(wrt, (tuple, list)) else (wrt,)
+    from .api import normalize_wrt
+    from .api_forward import plain
+
+    positions, _ = normalize_wrt(plain(f), wrt)  # names as well as positions
     for mode in modes:
         if mode not in ("reverse", "forward"):
             raise ValueError(f"unknown mode {mode!r}: use 'reverse' or 'forward'")

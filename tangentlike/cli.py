@@ -114,7 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tangentlike: error: {_paragraph(str(exc))}", file=sys.stderr)
         return 2
     if args.output:
-        Path(args.output).write_text(source)
+        try:
+            Path(args.output).write_text(source)
+        except OSError as exc:
+            message = f"cannot write {args.output}: {exc.strerror}"
+            print(f"tangentlike: error: {message}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(source)
     return 0

@@ -22,6 +22,7 @@ import copy
 import gast
 
 from . import anno
+from .errors import UnsupportedSyntaxError
 from .resolve import assigned_names
 
 PARSED = "_tl_parsed"
@@ -35,7 +36,7 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
         return {}
     enclosing = assigned_names(node) - set(inner)
     node.body = [s for s, d in zip(node.body, defs) if d is None]
-    extras = {name: _free_names(d, enclosing) for name, d in inner.items()}
+    extras = _closed_over(inner, enclosing)
     for d in inner.values():
         d.args.args += [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
                         for n in extras[d.name]]  # fmt: skip
@@ -68,6 +69,22 @@ def _as_def(stmt):
     return None
 
 
+def _closed_over(inner: dict, enclosing: set[str]) -> dict[str, list[str]]:
+    """The enclosing variables each inner function reads, itself or through the inner
+    functions it calls (``b`` calling ``a``, which reads ``x``, needs ``x`` too)."""
+    extras = {name: set(_free_names(d, enclosing)) for name, d in inner.items()}
+    calls = {name: anno.load_names(d) & set(inner) - {name} for name, d in inner.items()}
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            needed = set().union(*(extras[c] for c in callees)) - extras[name]
+            if needed:
+                extras[name] |= needed
+                changed = True
+    return {name: sorted(names) for name, names in extras.items()}
+
+
 def _free_names(inner: gast.FunctionDef, enclosing: set[str]) -> list[str]:
     """Enclosing variables ``inner`` reads and does not bind itself."""
     own = assigned_names(inner)
@@ -92,6 +109,11 @@ def _compile(inner: gast.FunctionDef, namespace: dict, source):
     """A live function for ``inner``, carrying its parsed tree for ``prepare``."""
     module = gast.Module(body=[copy.deepcopy(inner)], type_ignores=[])
     tree = ast.fix_missing_locations(gast.gast_to_ast(module))
+    for node in anno.walk(inner):
+        if isinstance(node, (gast.Nonlocal, gast.Global)):
+            what = "nonlocal" if isinstance(node, gast.Nonlocal) else "global"
+            hint = "pass the value as an argument and return it"
+            raise UnsupportedSyntaxError([(f"{what} statement", source.location(node), hint)])
     exec(compile(tree, source.filename, "exec"), namespace)  # noqa: S102 - the user's own code
     obj = namespace.pop(inner.name)
     setattr(obj, PARSED, (inner, source))

@@ -86,7 +86,8 @@ class Module:
         loads = set().union(*(anno.load_names(f) for f in functions))
         stores = set().union(*(anno.store_names(f) for f in functions))
         helpers = {**self._globals_used(functions, loads, stores), **self.helpers(loads)}
-        return compiler.to_source(functions, imports + _helper_imports(helpers))
+        data = [_data_line(n, where) for n, where in self.watch().watched if n in loads]
+        return compiler.to_source(functions, imports + _helper_imports(helpers) + data)
 
     def _globals_used(self, functions, loads, stores) -> dict:
         """Modules and importable functions of the user's that the code reads (``math``,
@@ -201,6 +202,25 @@ def _importable(name, value) -> bool:
         and module not in ("", "__main__", "builtins")
         and not module.startswith("<")
     )
+
+
+def _data_line(name: str, where: dict) -> str:
+    """How the printed source gets a global the code reads: its value where it is
+    a literal, else an import from its module (a comment where it has none)."""
+    value, module = where.get(name), where.get("__name__", "")
+    if _is_literal(value):
+        return f"{name} = {value!r}"
+    if module and module != "__main__" and not module.startswith("<"):
+        return f"from {module} import {name}"
+    return f"# {name}: a global of {module or 'the calling module'}"
+
+
+def _is_literal(value) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    if type(value) is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    return type(value) in (int, bool, str, complex, type(None))
 
 
 def _helper_imports(helpers: dict) -> list[str]:

@@ -373,3 +373,15 @@ def loop_over_pairs(x):
     for a, c in pairs:
         s = s + a * c
     return s
+
+
+@case(0.7)
+@case(-1.2)
+def inner_calls_inner(x):
+    def scaled(t):
+        return t * x
+
+    def both(t):
+        return scaled(t) + scaled(t * 2.0)
+
+    return both(x)

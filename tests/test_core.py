@@ -292,3 +292,25 @@ def test_finite_differences_survive_in_place_updates():
     np.testing.assert_allclose(numerical_grad(doubles_first, [x], 0), want, rtol=1e-6)
     np.testing.assert_array_equal(x, [0.5, -1.0, 2.0])  # the caller's array is untouched
     np.testing.assert_allclose(tl.grad(doubles_first)(x.copy()), want, rtol=1e-12)
+
+
+def test_cli_output_reads_the_modules_constants_and_runs(tmp_path):
+    """The printed code gets the globals it reads: a literal's value, else an import."""
+    src = tmp_path / "consts.py"
+    src.write_text(
+        "import numpy as np\nSCALE = 2.5\nW = np.array([1.0, -2.0])\n\n\n"
+        "def f(x):\n    def inner(t):\n        return SCALE * t * t\n\n"
+        "    return np.sum(inner(x) * W)\n"
+    )
+    out = tmp_path / "out.py"
+    cmd = [sys.executable, "-m", "tangentlike", "dump", f"{src}:f", "-o", str(out)]
+    subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=True)
+    text = out.read_text()
+    assert "SCALE = 2.5" in text and "from consts import W" in text
+    run = [sys.executable, "-c", "import out; import numpy as np; "
+           "print(out.df_dx(np.array([1.0, 2.0]))[1].tolist())"]  # fmt: skip
+    done = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[5.0, -20.0]"
+    bad = subprocess.run(cmd[:-1] + [str(tmp_path / "no" / "dir.py")], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 2 and "cannot write" in bad.stderr and "Traceback" not in bad.stderr

@@ -217,3 +217,29 @@ def test_an_argument_the_derivative_reads_as_a_literal_must_be_one(make):
     with pytest.raises(tl.TangentlikeError, match="not a literal") as info:
         make(order_in_a_name)
     assert "order='F'" in str(info.value)
+
+
+def bumps_a_nonlocal(x):
+    acc = x
+
+    def bump():
+        nonlocal acc
+        acc = acc * 2.0
+
+    bump()
+    return acc
+
+
+def test_nonlocal_in_an_inner_function_is_refused_by_name():
+    with pytest.raises(tl.UnsupportedSyntaxError, match="nonlocal statement"):
+        tl.grad(bumps_a_nonlocal)
+
+
+def test_a_jvp_short_of_tangents_says_what_it_takes():
+    with pytest.raises(tl.ArgumentError, match=r"one tangent for each of x, y"):
+        tl.jvp(two_args, wrt=(0, 1))(1.0, 2.0, 1.0)
+
+
+def test_check_grads_takes_names():
+    tl.check_grads(two_args, [1.5, 2.0], wrt="y")
+    tl.check_grads(two_args, [1.5, 2.0], wrt=("x", 1))
