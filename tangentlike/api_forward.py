@@ -164,10 +164,20 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
     product = jvp(api.grad(f, wrt=w), wrt=w)
 
     def hvp_f(*args):
-        _scalar(f, args[: len(args) - len(positions)])
-        return product(*args)
+        primals = args[: len(args) - len(positions)]
+        _scalar(f, primals)
+        found = product(*args)
+        if not many:
+            return calling.match(found, primals[positions[0]])
+        return tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
 
     return hvp_f
+
+
+def _dtype_of(block, x, y):
+    """A Hessian block in the dtype of its arguments (float32 in, float32 out)."""
+    dtype = numpy.result_type(*(getattr(v, "dtype", numpy.float64) for v in (x, y)))
+    return block.astype(dtype, copy=False) if dtype.kind == "f" else block
 
 
 def _scalar(f, args) -> None:
@@ -201,7 +211,9 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
 
     def hess(*args):
         _scalar(f, args)
-        columns = [block_column(args, b) for b in range(len(positions))]
+        columns = [[_dtype_of(h, args[positions[a]], args[i]) for a, h in enumerate(col)]
+                   for col, i in zip((block_column(args, b) for b in range(len(positions))),
+                                     positions)]  # fmt: skip
         if not many:
             return columns[0][0]
         n = len(positions)

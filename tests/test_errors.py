@@ -243,3 +243,21 @@ def test_a_jvp_short_of_tangents_says_what_it_takes():
 def test_check_grads_takes_names():
     tl.check_grads(two_args, [1.5, 2.0], wrt="y")
     tl.check_grads(two_args, [1.5, 2.0], wrt=("x", 1))
+
+
+def doubled_sine(x):
+    return np.sin(x) * 2.0
+
+
+def item_of_an_item_value(x):
+    return x[1].item() * 2.0
+
+
+def test_a_vjp_seed_that_fits_no_output_is_named():
+    with pytest.raises(tl.ArgumentError, match=r"seed of vjp\(doubled_sine\) has shape \(4,\)"):
+        tl.vjp(doubled_sine)(np.ones(3), np.ones(4))
+
+
+def test_a_method_without_a_derivative_is_named_as_the_user_wrote_it():
+    with pytest.raises(tl.NoDerivativeError, match=r"the method \.item\(\)"):
+        tl.grad(item_of_an_item_value)

@@ -206,3 +206,16 @@ def test_a_one_element_wrt_tuple_stays_a_tuple_when_differentiated_again():
     (dg,) = tl.jvp(tl.grad(cube, wrt=(0,)))(x, np.ones(2))
     np.testing.assert_allclose(g, 3 * x**2)
     np.testing.assert_allclose(dg, 6 * x)
+
+
+def tanh_and_mean(x):
+    return np.sum(np.tanh(x)) + np.mean(x**2)
+
+
+def test_hessians_keep_float32():
+    x = np.array([0.3, 0.5], np.float32)
+    assert tl.hessian(tanh_and_mean)(x).dtype == np.float32
+    assert tl.hvp(tanh_and_mean)(x, np.ones(2, np.float32)).dtype == np.float32
+    np.testing.assert_allclose(
+        tl.hessian(tanh_and_mean)(x), tl.hessian(tanh_and_mean)(x.astype(float)), rtol=1e-5
+    )

@@ -233,7 +233,11 @@ def run_template(fn, stmt, inst) -> list:
 
 def _describe(callee, call) -> str:
     if callee is None:
-        return gast.unparse(call.func) if hasattr(gast, "unparse") else "a call"
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            if func.value.id.startswith(TEMP_PREFIX):  # x[1].item(): a value made here
+                return f"the method .{func.attr}()"
+        return gast.unparse(func) if hasattr(gast, "unparse") else "a call"
     module = getattr(callee, "__module__", None) or ""
     name = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", repr(callee))
     return f"{module}.{name}" if module and module != "builtins" else name
