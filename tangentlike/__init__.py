@@ -9,6 +9,7 @@ from .errors import (
     NonScalarOutputError,
     NoSourceError,
     TangentlikeError,
+    UnsupportedDerivativeError,
     UnsupportedSyntaxError,
 )
 from .runtime import stop_gradient
@@ -22,6 +23,7 @@ __all__ = [
     "NoSourceError",
     "NonScalarOutputError",
     "TangentlikeError",
+    "UnsupportedDerivativeError",
     "UnsupportedSyntaxError",
     "adjoint",
     "check_grads",

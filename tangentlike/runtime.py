@@ -76,6 +76,8 @@ def zeros_like(x):
     """A zero derivative shaped like ``x``; containers get containers of zeros."""
     if isinstance(x, dict):
         return {k: zeros_like(v) for k, v in x.items()}
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # a named tuple (slogdet's result)
+        return type(x)(*(zeros_like(v) for v in x))
     if isinstance(x, (list, tuple)):
         return type(x)(zeros_like(v) for v in x)
     if isinstance(x, (float, int)):

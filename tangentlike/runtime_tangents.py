@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy
 
+from .errors import UnsupportedDerivativeError
 from .runtime import reduced_size, unreduce
 from .runtime_numpy import _cast, _flat_axis, cumprod_parts, mT
 
@@ -148,7 +149,9 @@ def svd_tangent(da, a, full_matrices=True, compute_uv=True):
         return ds
     m, n = numpy.shape(a)[-2:]
     if full_matrices and m != n:
-        raise NotImplementedError("forward mode through svd's full U or Vh of a non-square input")
+        raise UnsupportedDerivativeError(
+            "forward mode through svd's full U or Vh of a non-square input"
+        )
     sd = s[..., None, :]
     f = _inverse_gaps(s * s)
     du = u @ (f * (dsm * sd + mT(dsm * sd)))
@@ -193,7 +196,7 @@ def qr_tangent(da, q, r, mode="reduced"):
     """(dq, dr) of the reduced ``qr`` of a square or tall matrix, after JAX's qr_jvp."""
     m, n = numpy.shape(q)[-2], numpy.shape(r)[-1]
     if mode != "reduced" or m < n:
-        raise NotImplementedError("forward mode through qr other than reduced, m >= n")
+        raise UnsupportedDerivativeError("forward mode through qr other than reduced, m >= n")
     da_rinv = mT(numpy.linalg.solve(mT(r), mT(da)))
     qt = mT(q) @ da_rinv
     low = numpy.tril(qt, -1)

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     numpy_shapes,
     operators,
     runtime_helpers,
+    runtime_helpers_linalg,
     tangents,
     tangents_linalg,
     tangents_numpy,

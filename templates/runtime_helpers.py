@@ -4,6 +4,9 @@ code is itself differentiable (``grad(grad(f))``, ``jvp(grad(f))``).
 The ``_stack.append(x)`` / ``x = _stack.pop()`` pattern of reverse-mode loops is
 handled by forward mode itself: the tangent is pushed right after its value and
 popped right before it (see ``tangentlike/transform/forward.py``).
+
+The helpers of ``numpy.linalg`` and ``einsum`` gradients are in ``runtime_helpers_linalg``;
+``tests/test_second_order.py`` checks each template against finite differences.
 """
 
 import numpy as np
@@ -21,9 +24,54 @@ from tangentlike.runtime import (
     unreduce,
     zeros_like,
 )
+from tangentlike.runtime_numpy import (
+    clip_mask,
+    column_stack_grad,
+    cumsum_grad,
+    diag_grad,
+    diagonal_grad,
+    diff_grad,
+    hstack_grad,
+    inner_subscripts,
+    inverse_axes,
+    layout_order,
+    linear_tangent,
+    max_grad,
+    nan_grad,
+    norm_grad,
+    norm_grad_partials,
+    pad_grad,
+    prod_grad,
+    prod_others,
+    prod_others_jvp,
+    ptp_grad,
+    repeat_grad,
+    reshape_grad,
+    reshape_tangent,
+    sort_grad,
+    take_along_grad,
+    take_grad,
+    tensordot_subscripts,
+    tile_grad,
+    trace_grad,
+    unbroadcast_as,
+    unconcat,
+    unstack,
+    var_grad,
+    vstack_grad,
+)
+from tangentlike.runtime_tangents import (
+    max_tangent,
+    multilinear,
+    reduction_tangent,
+    sort_tangent,
+    var_tangent,
+)
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like)
+# masks, subscripts and axes: constants of the generated code
+nondifferentiable(clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
 
 
@@ -98,3 +146,335 @@ def add_at_adjoint(y, g, x, index, value):
 @tangent(add_at)
 def add_at_tangent(y, g, x, index, value):
     d[y] = add_at(d[g], x, index, d[value])
+
+
+# Helpers of the NumPy templates (tangentlike.runtime_numpy), so that gradients of
+# reductions, scans, joins and indexing can be differentiated again.  Most are linear
+# in their first argument, the gradient ``g``, and depend on the others only through
+# shapes or selections (an argmax, a sorting order: piecewise constant, derivative
+# zero almost everywhere): the adjoint is the transposed linear map, the tangent is
+# the helper applied to ``d[g]`` (``linear_tangent`` gives zeros when ``g`` is
+# constant).  Reductions' gradients are ``unreduce(g) * local`` elementwise.
+
+
+@adjoint(max_grad)
+def max_grad_adjoint(z, g, y, a, axis=None, keepdims=False):
+    d[g] = max_tangent(d[z], y, a, axis, keepdims)
+
+
+@tangent(max_grad)
+def max_grad_tangent(z, g, y, a, axis=None, keepdims=False):
+    d[z] = unreduce(d[g], a, axis, keepdims) * max_grad(np.ones_like(y), y, a, axis, keepdims)
+
+
+@adjoint(max_tangent)
+def max_tangent_adjoint(z, da, y, a, axis=None, keepdims=False):
+    d[da] = max_grad(d[z], y, a, axis, keepdims)
+
+
+@tangent(max_tangent)
+def max_tangent_tangent(z, da, y, a, axis=None, keepdims=False):
+    d[z] = linear_tangent(max_tangent, d[da], da, y, a, axis, keepdims)
+
+
+# var_grad(g, a) = unreduce(g) * (a - mean(a)) * scale: bilinear in g and a; centring
+# is its own transpose
+@adjoint(var_grad)
+def var_grad_adjoint(z, g, a, axis=None, ddof=0, keepdims=False):
+    d[g] = var_tangent(d[z], a, axis, ddof, keepdims)
+    d[a] = var_grad(np.ones_like(g), d[z] * unreduce(g, a, axis, keepdims), axis, ddof, keepdims)
+
+
+@tangent(var_grad)
+def var_grad_tangent(z, g, a, axis=None, ddof=0, keepdims=False):
+    d[z] = multilinear(var_grad, (g, a), (d[g], d[a]), axis, ddof, keepdims)
+
+
+@adjoint(var_tangent)
+def var_tangent_adjoint(z, da, a, axis=None, ddof=0, keepdims=False):
+    d[da] = var_grad(d[z], a, axis, ddof, keepdims)
+    d[a] = var_grad(d[z], da, axis, ddof, keepdims)
+
+
+@tangent(var_tangent)
+def var_tangent_tangent(z, da, a, axis=None, ddof=0, keepdims=False):
+    d[z] = multilinear(var_tangent, (da, a), (d[da], d[a]), axis, ddof, keepdims)
+
+
+@adjoint(prod_grad)
+def prod_grad_adjoint(z, g, a, axis=None, keepdims=False):
+    d[g] = reduction_tangent(d[z], prod_others(a, axis), axis, keepdims)
+    d[a] = prod_others_jvp(a, d[z] * unreduce(g, a, axis, keepdims), axis)
+
+
+@tangent(prod_grad)
+def prod_grad_tangent(z, g, a, axis=None, keepdims=False):
+    d[z] = unreduce(d[g], a, axis, keepdims) * prod_others(a, axis) + unreduce(
+        g, a, axis, keepdims
+    ) * prod_others_jvp(a, d[a], axis)
+
+
+# the Jacobian of prod_others is symmetric
+@adjoint(prod_others)
+def prod_others_adjoint(z, a, axis=None):
+    d[a] = prod_others_jvp(a, d[z], axis)
+
+
+@tangent(prod_others)
+def prod_others_tangent(z, a, axis=None):
+    d[z] = prod_others_jvp(a, d[a], axis)
+
+
+@adjoint(norm_grad)
+def norm_grad_adjoint(z, g, y, x, ord=None, axis=None, keepdims=False):
+    parts = norm_grad_partials(g, y, x, ord, axis, keepdims)
+    d[g] = reduction_tangent(d[z], parts[0], axis, keepdims)
+    d[x] = d[z] * parts[1]
+    d[y] = reduction_tangent(d[z], parts[2], axis, keepdims)
+
+
+@tangent(norm_grad)
+def norm_grad_tangent(z, g, y, x, ord=None, axis=None, keepdims=False):
+    parts = norm_grad_partials(g, y, x, ord, axis, keepdims)
+    d[z] = (
+        unreduce(d[g], x, axis, keepdims) * parts[0]
+        + d[x] * parts[1]
+        + unreduce(d[y], x, axis, keepdims) * parts[2]
+    )
+
+
+@adjoint(reduction_tangent)
+def reduction_tangent_adjoint(z, da, local, axis=None, keepdims=False):
+    d[da] = unbroadcast(unreduce(d[z], da * local, axis, keepdims) * local, da)
+    d[local] = unbroadcast(unreduce(d[z], da * local, axis, keepdims) * da, local)
+
+
+@tangent(reduction_tangent)
+def reduction_tangent_tangent(z, da, local, axis=None, keepdims=False):
+    d[z] = multilinear(reduction_tangent, (da, local), (d[da], d[local]), axis, keepdims)
+
+
+@adjoint(ptp_grad)
+def ptp_grad_adjoint(z, g, a, axis=None, keepdims=False):
+    d[g] = reduction_tangent(d[z], ptp_grad(np.ones_like(g), a, axis, keepdims), axis, keepdims)
+
+
+@tangent(ptp_grad)
+def ptp_grad_tangent(z, g, a, axis=None, keepdims=False):
+    d[z] = unreduce(d[g], a, axis, keepdims) * ptp_grad(np.ones_like(g), a, axis, keepdims)
+
+
+@adjoint(nan_grad)
+def nan_grad_adjoint(z, g, a, axis=None, keepdims=False, mean=False):
+    d[g] = reduction_tangent(d[z], nan_grad(np.ones_like(g), a, axis, keepdims, mean), axis,
+                             keepdims)  # fmt: skip
+
+
+@tangent(nan_grad)
+def nan_grad_tangent(z, g, a, axis=None, keepdims=False, mean=False):
+    d[z] = unreduce(d[g], a, axis, keepdims) * nan_grad(np.ones_like(g), a, axis, keepdims, mean)
+
+
+# scans, joins, indexing: linear in g ------------------------------------------------
+
+
+@adjoint(cumsum_grad)
+def cumsum_grad_adjoint(z, g, a, axis=None):
+    d[g] = np.cumsum(d[z], axis=axis)
+
+
+@tangent(cumsum_grad)
+def cumsum_grad_tangent(z, g, a, axis=None):
+    d[z] = linear_tangent(cumsum_grad, d[g], g, a, axis)
+
+
+@adjoint(trace_grad)
+def trace_grad_adjoint(z, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.trace(d[z], offset, axis1, axis2)
+
+
+@tangent(trace_grad)
+def trace_grad_tangent(z, g, a, offset=0, axis1=0, axis2=1):
+    d[z] = linear_tangent(trace_grad, d[g], g, a, offset, axis1, axis2)
+
+
+@adjoint(diagonal_grad)
+def diagonal_grad_adjoint(z, g, a, offset=0, axis1=0, axis2=1):
+    d[g] = np.diagonal(d[z], offset, axis1, axis2)
+
+
+@tangent(diagonal_grad)
+def diagonal_grad_tangent(z, g, a, offset=0, axis1=0, axis2=1):
+    d[z] = linear_tangent(diagonal_grad, d[g], g, a, offset, axis1, axis2)
+
+
+@adjoint(diag_grad)
+def diag_grad_adjoint(z, g, v, k=0):
+    d[g] = np.diag(d[z], k)
+
+
+@tangent(diag_grad)
+def diag_grad_tangent(z, g, v, k=0):
+    d[z] = linear_tangent(diag_grad, d[g], g, v, k)
+
+
+@adjoint(take_grad)
+def take_grad_adjoint(z, g, a, indices, axis=None):
+    d[g] = np.take(d[z], indices, axis=axis)
+
+
+@tangent(take_grad)
+def take_grad_tangent(z, g, a, indices, axis=None):
+    d[z] = linear_tangent(take_grad, d[g], g, a, indices, axis)
+
+
+@adjoint(take_along_grad)
+def take_along_grad_adjoint(z, g, a, indices, axis):
+    d[g] = np.take_along_axis(d[z], indices, axis)
+
+
+@tangent(take_along_grad)
+def take_along_grad_tangent(z, g, a, indices, axis):
+    d[z] = linear_tangent(take_along_grad, d[g], g, a, indices, axis)
+
+
+@adjoint(sort_grad)
+def sort_grad_adjoint(z, g, a, axis=-1):
+    d[g] = sort_tangent(d[z], a, axis)
+
+
+@tangent(sort_grad)
+def sort_grad_tangent(z, g, a, axis=-1):
+    d[z] = linear_tangent(sort_grad, d[g], g, a, axis)
+
+
+@adjoint(sort_tangent)
+def sort_tangent_adjoint(z, da, a, axis=-1):
+    d[da] = sort_grad(d[z], a, axis)
+
+
+@tangent(sort_tangent)
+def sort_tangent_tangent(z, da, a, axis=-1):
+    d[z] = linear_tangent(sort_tangent, d[da], da, a, axis)
+
+
+@adjoint(unconcat)
+def unconcat_adjoint(z, g, arrays, axis=0, shapes=None):
+    d[g] = np.concatenate(d[z], axis=axis)
+
+
+@tangent(unconcat)
+def unconcat_tangent(z, g, arrays, axis=0, shapes=None):
+    d[z] = linear_tangent(unconcat, d[g], g, arrays, axis, shapes)
+
+
+@adjoint(unstack)
+def unstack_adjoint(z, g, arrays, axis=0):
+    d[g] = np.stack(d[z], axis=axis)
+
+
+@tangent(unstack)
+def unstack_tangent(z, g, arrays, axis=0):
+    d[z] = linear_tangent(unstack, d[g], g, arrays, axis)
+
+
+@adjoint(hstack_grad)
+def hstack_grad_adjoint(z, g, arrays):
+    d[g] = np.hstack(d[z])
+
+
+@tangent(hstack_grad)
+def hstack_grad_tangent(z, g, arrays):
+    d[z] = linear_tangent(hstack_grad, d[g], g, arrays)
+
+
+@adjoint(vstack_grad)
+def vstack_grad_adjoint(z, g, arrays):
+    d[g] = np.vstack(d[z])
+
+
+@tangent(vstack_grad)
+def vstack_grad_tangent(z, g, arrays):
+    d[z] = linear_tangent(vstack_grad, d[g], g, arrays)
+
+
+@adjoint(column_stack_grad)
+def column_stack_grad_adjoint(z, g, arrays):
+    d[g] = np.column_stack(d[z])
+
+
+@tangent(column_stack_grad)
+def column_stack_grad_tangent(z, g, arrays):
+    d[z] = linear_tangent(column_stack_grad, d[g], g, arrays)
+
+
+@adjoint(tile_grad)
+def tile_grad_adjoint(z, g, a, reps):
+    d[g] = np.tile(d[z], reps)
+
+
+@tangent(tile_grad)
+def tile_grad_tangent(z, g, a, reps):
+    d[z] = linear_tangent(tile_grad, d[g], g, a, reps)
+
+
+@adjoint(repeat_grad)
+def repeat_grad_adjoint(z, g, a, repeats, axis=None):
+    d[g] = np.repeat(d[z], repeats, axis=axis)
+
+
+@tangent(repeat_grad)
+def repeat_grad_tangent(z, g, a, repeats, axis=None):
+    d[z] = linear_tangent(repeat_grad, d[g], g, a, repeats, axis)
+
+
+@adjoint(pad_grad)
+def pad_grad_adjoint(z, g, a, pad_width):
+    d[g] = np.pad(d[z], pad_width)
+
+
+@tangent(pad_grad)
+def pad_grad_tangent(z, g, a, pad_width):
+    d[z] = linear_tangent(pad_grad, d[g], g, a, pad_width)
+
+
+@adjoint(diff_grad)
+def diff_grad_adjoint(z, g, n=1, axis=-1):
+    d[g] = np.diff(d[z], n, axis)
+
+
+@tangent(diff_grad)
+def diff_grad_tangent(z, g, n=1, axis=-1):
+    d[z] = diff_grad(d[g], n, axis)
+
+
+@adjoint(unbroadcast_as)
+def unbroadcast_as_adjoint(y, g, x):
+    d[g] = broadcast_like(d[y], g)
+
+
+@tangent(unbroadcast_as)
+def unbroadcast_as_tangent(y, g, x):
+    d[y] = linear_tangent(unbroadcast_as, d[g], g, x)
+
+
+# reshape_grad and reshape_tangent are inverse permutations of the elements: each is
+# the other's transpose
+@adjoint(reshape_grad)
+def reshape_grad_adjoint(z, g, a, order="C"):
+    d[g] = reshape_tangent(d[z], a, np.shape(g), order)
+
+
+@tangent(reshape_grad)
+def reshape_grad_tangent(z, g, a, order="C"):
+    d[z] = linear_tangent(reshape_grad, d[g], g, a, order)
+
+
+@adjoint(reshape_tangent)
+def reshape_tangent_adjoint(z, da, a, shape, order="C"):
+    d[da] = reshape_grad(d[z], a, order)
+
+
+@tangent(reshape_tangent)
+def reshape_tangent_tangent(z, da, a, shape, order="C"):
+    d[z] = linear_tangent(reshape_tangent, d[da], da, a, shape, order)

@@ -227,11 +227,19 @@ TUPLE_RESULTS = frozenset(
 )  # fmt: skip
 
 
+# runtime helpers of generated code returning a list (one gradient per piece)
+LIST_RESULTS = frozenset(("unconcat", "unstack", "hstack_grad", "vstack_grad",
+                          "column_stack_grad", "sum_grad"))  # fmt: skip
+
+
 def _may_return_tuple(call) -> bool:
-    """A call of a function tangentlike generated (derivatives return tuples), or of
-    a NumPy function that returns a tuple."""
+    """A call of a function tangentlike generated (derivatives return tuples), of a
+    NumPy function that returns a tuple, or of a runtime helper returning a list."""
     callee = anno.get(call, anno.CALLEE)
     if any(callee is f for f in TUPLE_RESULTS):
+        return True
+    module = getattr(callee, "__module__", None) or ""
+    if module.startswith("tangentlike.runtime") and callee.__name__ in LIST_RESULTS:
         return True
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")
