@@ -20,6 +20,7 @@ class Source:
     filename: str
     firstlineno: int
     lines: list[str] = field(default_factory=list)
+    shift: int = 0  # the indentation dedent removed: columns of the parsed code are short of it
 
     def location(self, node) -> Location:
         lineno = getattr(node, "lineno", None) or self.firstlineno
@@ -28,7 +29,7 @@ class Source:
         if not text and 0 < lineno - self.firstlineno + 1 <= len(self.lines):
             text = self.lines[lineno - self.firstlineno]
         indent = len(text) - len(text.lstrip())
-        return Location(self.filename, lineno, max(col - indent, 0), text.strip())
+        return Location(self.filename, lineno, max(col + self.shift - indent, 0), text.strip())
 
 
 def parse_function(func) -> tuple[gast.FunctionDef, Source]:
@@ -61,7 +62,12 @@ def parse_function(func) -> tuple[gast.FunctionDef, Source]:
             "write the function with def (or as the only lambda on its lines)",
         )
     node.decorator_list = []
-    return node, Source(filename, firstlineno, lines)
+    shift = _indent(lines[0]) - _indent(text.splitlines()[0]) if text else 0
+    return node, Source(filename, firstlineno, lines, shift)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _definition(module, func):

@@ -261,3 +261,17 @@ def test_a_vjp_seed_that_fits_no_output_is_named():
 def test_a_method_without_a_derivative_is_named_as_the_user_wrote_it():
     with pytest.raises(tl.NoDerivativeError, match=r"the method \.item\(\)"):
         tl.grad(item_of_an_item_value)
+
+
+class Model:
+    def loss(self, x):
+        return np.sum(np.fft.fft(x).real)
+
+
+def test_the_caret_points_at_the_call_in_a_method():
+    """A method's source is dedented to parse it: columns are put back."""
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(Model().loss)
+    lines = str(info.value).splitlines()
+    code, caret = lines[2], lines[3]
+    assert code[caret.index("^") :].startswith("np.fft.fft(x)")
