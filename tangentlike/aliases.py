@@ -50,6 +50,9 @@ def check_callee(func) -> bool:
     """Check a user function called from the function being checked, as a helper,
     even where its result is not differentiated (the call may be there for what it
     does to its arguments); whether it may return one of its arguments."""
+    from .api_forward import plain
+
+    func = plain(func)  # a gradient made by tangentlike: its generated code
     if func not in _CALLEES:
         from .function import parse_for_check
 

@@ -134,6 +134,8 @@ def match(g, x):
 
 
 def _match_slow(g, x):
+    if type(x) is NDARRAY and x.ndim == 0 and numpy.ndim(g) == 0:  # 0-d in, 0-d out
+        return numpy.asarray(g, dtype=x.dtype)
     if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) and len(g) == len(x):
         return type(x)(match(u, v) for u, v in zip(g, x))  # a list of arrays: a list
     if isinstance(x, dict) and isinstance(g, dict):

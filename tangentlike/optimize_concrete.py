@@ -100,11 +100,19 @@ class _Rewriter(gast.NodeTransformer):
             "matmul_rhs": self._matmul_rhs,
             "reduced_size": self._reduced_size,
         }.get(node.func.id)
-        new = rewrite(*node.args) if rewrite and len(node.args) >= 2 else None
+        if node.func.id == "zeros_items" and len(node.args) == 1:
+            rewrite = self._zeros_items
+        enough = len(node.args) >= (1 if rewrite == self._zeros_items else 2)
+        new = rewrite(*node.args) if rewrite and enough else None
         if new is None:
             return node
         self.changed = True
         return new
+
+    def _zeros_items(self, x):
+        """An array of a known shape: its gradient's zeros are an array."""
+        shape = solid(self.shapes.of(x))
+        return None if shape is UNKNOWN else self._numpy("zeros_like", [x], [])
 
     def _unbroadcast(self, g, x):
         return self._sum_to(g, solid(self.shapes.of(x)))

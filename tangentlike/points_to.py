@@ -249,6 +249,8 @@ class PointsTo:
             return self.make(node, state)
         if getattr(obj, "__module__", None) in ("math", "cmath") or isinstance(obj, type(math.sin)):
             return frozenset()
+        if getattr(obj, "__module__", None) == "tangentlike.runtime" and name in FRESH_ZEROS:
+            return self.make(node, state)  # zeros of generated code: new, shared with nothing
         if _is_transformed(obj) and not self.callee(obj):
             return self.make(node, state)  # a helper returning none of its arguments
         # the user's own functions and anything else: the result may hold any argument
@@ -304,6 +306,9 @@ def _out_target(node):
     if isinstance(node, gast.Tuple) and len(node.elts) == 1:
         return node.elts[0]
     return node
+
+
+FRESH_ZEROS = frozenset(("zeros_like", "zeros_items"))
 
 
 def _is_numpy(obj) -> bool:

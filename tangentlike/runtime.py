@@ -86,11 +86,34 @@ def zeros_like(x):
 
 
 def zeros_items(x):
-    """Zeros to add gradients into item by item (``bxs[k] += g``): for a list or a
-    tuple of arrays or numbers, a list of them; for an array, an array."""
+    """Zeros to add gradients into item by item (``bxs[k] += g``, ``bxs[1:] += g``):
+    for a list or a tuple, a GradList of the zeros of its items (a pair ``(W, b)``
+    too, so ``+=`` adds it item by item); for an array, an array."""
     if isinstance(x, (list, tuple)):
-        return [zeros_like(v) for v in x]
+        return GradList(zeros_items(v) for v in x)
+    if isinstance(x, dict):
+        return {k: zeros_items(v) for k, v in x.items()}
     return zeros_like(x)
+
+
+class GradList(list):
+    """The gradient of a list or tuple, item by item: ``+`` and ``+=`` add items (a
+    list would concatenate), and a slice is a GradList too, so ``bxs[1:] += g``
+    adds ``g``'s items into ``bxs[1:]``."""
+
+    def __getitem__(self, index):
+        got = super().__getitem__(index)
+        return GradList(got) if isinstance(index, slice) else got
+
+    def __iadd__(self, other):
+        for k, v in enumerate(other):
+            self[k] = add(self[k], v)
+        return self
+
+    def __add__(self, other):
+        return GradList(add(u, v) for u, v in zip(self, other))
+
+    __radd__ = __add__
 
 
 def owned(x):

@@ -69,7 +69,7 @@ from tangentlike.runtime_tangents import (
 )
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
-nondifferentiable(reduced_size, zeros_like, runtime.zeros_like)
+nondifferentiable(reduced_size, zeros_like, runtime.zeros_like, runtime.zeros_items)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")

@@ -120,3 +120,86 @@ def test_items_set_in_a_dict_or_list(f):
         want = numerical_grad(f, (x,), 0)
         assert tl.grad(f)(x) == pytest.approx(want, rel=1e-6)
         assert tl.grad(f)(x) == pytest.approx(want, rel=1e-6)
+
+
+def by_index(ws, x):
+    return np.sum(ws[1] @ (ws[0] @ x))
+
+
+def pairs_but_last(layers, x):
+    h = x
+    for w, b in layers[:-1]:
+        h = np.tanh(w @ h + b)
+    w, b = layers[-1]
+    return np.sum((w @ h + b) ** 2)
+
+
+def pairs_by_index(layers, x):
+    h = x
+    for i in range(len(layers)):
+        h = np.tanh(layers[i][0] @ h + layers[i][1])
+    return np.sum(h**2)
+
+
+def nested(p, x):
+    enc = p["enc"]
+    h = np.tanh(enc[0] @ x + enc[1])
+    return np.sum(p["dec"]["w"] * h)
+
+
+W1, B1 = RNG.standard_normal((4, 3)), RNG.standard_normal(4)
+W2, B2 = RNG.standard_normal((2, 4)), RNG.standard_normal(2)
+
+
+def leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in leaves(tree[k])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for v in tree for leaf in leaves(v)]
+    return [tree]
+
+
+def rebuilt(tree, items):
+    if isinstance(tree, dict):
+        return {k: rebuilt(tree[k], items) for k in sorted(tree)}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(rebuilt(v, items) for v in tree)
+    return next(items)
+
+
+def same_structure(a, b) -> bool:
+    if isinstance(a, dict):
+        return type(b) is dict and set(a) == set(b) and all(same_structure(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same_structure, a, b))
+    return np.shape(a) == np.shape(b)
+
+
+@pytest.mark.parametrize(
+    ("f", "tree"),
+    [(by_index, [W1, W2]), (by_index, (W1, W2)), (by_index, [W1[:3], W1[1:]]),
+     (pairs_but_last, [(W1, B1), (W2, B2)]), (pairs_by_index, [(W1, B1), (W2, B2)]),
+     (nested, {"enc": (W1, B1), "dec": {"w": np.ones(4)}})],
+)  # fmt: skip
+def test_nested_containers_of_arrays_get_gradients_of_their_structure(f, tree):
+    parts = leaves(tree)
+    for _ in range(2):
+        got = tl.grad(f)(tree, X3)
+        assert same_structure(tree, got)
+        for k, g in enumerate(leaves(got)):
+
+            def one(a, k=k):
+                return f(rebuilt(tree, iter(parts[:k] + [a] + parts[k + 1 :])), X3)
+
+            np.testing.assert_allclose(g, numerical_grad(one, (parts[k],), 0), rtol=1e-6,
+                                       atol=1e-8)  # fmt: skip
+
+
+def square(a):
+    return a * a
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_0d_array_gets_a_0d_array(dtype):
+    got = tl.grad(square)(np.array(0.5, dtype))
+    assert type(got) is np.ndarray and got.shape == () and got.dtype == dtype and got == 1.0

@@ -55,10 +55,12 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         self._pending_inits: list = []
 
     def loops_over(self, body) -> None:
-        """Parameters the lowered ``body`` loops over get list gradients where they are
+        """Names the lowered ``body`` indexes that may be lists or tuples (parameters
+        looped over, names not surely arrays) get list gradients where they are
         lists (``bWs = zeros_items(Ws)``, then ``bWs[_k] += bW``); dicts looped over
         by their keys are containers."""
-        self.adj.sequences = sequences_looped_over(body) & set(self.fn.params)
+        looped = sequences_looped_over(body) & set(self.fn.params)
+        self.adj.sequences = looped | (_subscripted(body) - self.arrays - self.containers)
         if self.adj.sequences:
             self.fn.helpers["zeros_items"] = _runtime("zeros_items")
         dicts = dicts_looped_over(body) - self.containers
@@ -216,6 +218,17 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
                     state[name] = True
             merged[name] = state_a[name] and state_b[name]
         self.adj.restore(merged)
+
+
+def _subscripted(body) -> set[str]:
+    """Names read with a subscript (``x[i]``, ``layers[1:]``)."""
+    return {
+        node.value.id
+        for node in anno.walk(gast.Module(body=body, type_ignores=[]))
+        if isinstance(node, gast.Subscript)
+        and isinstance(node.value, gast.Name)
+        and isinstance(node.ctx, gast.Load)
+    }
 
 
 def run_template(fn, stmt, inst) -> list:
