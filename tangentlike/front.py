@@ -36,8 +36,8 @@ def make(d, extra: tuple[str, ...] = ()):
         "_tl_miss": d.miss,
         "_tl_call": d.call,
     }
-    d.module.watch().register(namespace)
     fn = types.FunctionType(_dispatch_code(d, names), namespace)
+    d.module.watch().register_front(fn)
     for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(fn, attr, getattr(d.func, attr, None))
     signature = _signature(d.signature.signature, extra)

@@ -22,6 +22,7 @@ watches the user's globals too.
 from __future__ import annotations
 
 import types
+import weakref
 
 LIVE = "_tl_live"  # in a generated namespace: {name: the dict the name lives in}
 _MISSING = object()
@@ -57,24 +58,39 @@ class Watch:
 
     def __init__(self, watched: tuple[tuple[str, dict], ...]):
         self.watched = watched
-        self.namespaces: list[dict] = []
+        self.namespaces: list[dict] = []  # of the compiled code: one per variant
+        self.fronts: weakref.WeakSet = weakref.WeakSet()  # one per grad() call
+
+    def register_front(self, function) -> None:
+        """Keep the globals of a front (a function ``grad`` returned) up to date while
+        the function lives."""
+        if self.watched:
+            self._mark(function.__globals__)
+            self.fronts.add(function)
 
     def register(self, namespace: dict) -> dict:
         """Keep ``namespace`` up to date from now on (and say where its names live)."""
+        if self.watched:
+            self._mark(namespace)
+            self.namespaces.append(namespace)
+        return namespace
+
+    def _mark(self, namespace: dict) -> None:
         namespace[LIVE] = {name: where for name, where in self.watched}
         for i, (name, where) in enumerate(self.watched):
             namespace[live(i)] = where
             namespace[seen(i)] = value = where.get(name, _MISSING)
             if value is not _MISSING:  # a namespace built from generated ones may lag
                 namespace[name] = value
-        self.namespaces.append(namespace)
-        return namespace
 
     def sync(self) -> None:
         """Copy each watched global's current value into every namespace."""
+        if not self.watched:
+            return
+        namespaces = self.namespaces + [f.__globals__ for f in list(self.fronts)]
         for i, (name, where) in enumerate(self.watched):
             value = where.get(name, _MISSING)
-            for namespace in self.namespaces:
+            for namespace in namespaces:
                 if namespace.get(seen(i), _MISSING) is not value:
                     namespace[seen(i)] = value
                     if value is _MISSING:
