@@ -34,17 +34,8 @@ _LOG = (numpy.log, math.log)
 def mark(body: list) -> None:
     """Annotate the sigmoids of ``body`` (and of the blocks inside it) and the
     logarithms taken of them."""
-    for block in _blocks(body):
+    for block in anno.blocks(gast.Module(body=body, type_ignores=[])):
         _Block(block).mark()
-
-
-def _blocks(body):
-    yield body
-    for stmt in body:
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if isinstance(stmt, (gast.If, gast.For, gast.While)) and inner:
-                yield from _blocks(inner)
 
 
 class _Block:
