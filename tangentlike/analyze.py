@@ -9,6 +9,7 @@ import gast
 
 from . import anno
 from . import template as tpl
+from .lower import KEYS
 from .naming import is_stack_name
 
 CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
@@ -75,7 +76,7 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
             changed = mutated_names(node.value)
             if changed:
                 edges.append((changed, anno.load_names(node.value) | changed))
-        elif isinstance(node, gast.For) and not anno.get(node, "tl_keys"):  # keys: constants
+        elif isinstance(node, gast.For) and not anno.get(node, KEYS):  # keys: constants
             edges.append((anno.store_names(node.target), _reads(node.iter)))
     return edges
 

@@ -106,25 +106,12 @@ def _key_loop(stmt, namer):
     return anno.copy_location(new, stmt)
 
 
-ITEM_OF_A_LOOP = "tl_loop_item"  # on ``xs[k]`` of a lowered ``for x in xs``
-
-
 def dicts_looped_over(body) -> set[str]:
     """Names a lowered ``for k in d.keys()`` loop reads items of: dicts."""
     return {
         node.iter.func.value.id
         for node in anno.walk(gast.Module(body=body, type_ignores=[]))
         if isinstance(node, gast.For) and anno.get(node, KEYS)
-    }
-
-
-def sequences_looped_over(body) -> set[str]:
-    """Names a lowered loop iterated over (``Ws`` of ``for W in Ws``): lists or
-    tuples, maybe, whose gradient is then a list."""
-    return {
-        node.value.id
-        for node in anno.walk(gast.Module(body=body, type_ignores=[]))
-        if anno.get(node, ITEM_OF_A_LOOP) and isinstance(node.value, gast.Name)
     }
 
 
@@ -165,7 +152,6 @@ def _index_loop(stmt, namer):
     parts = [anno.as_load(counter)] if whole is not None and counter is not None else []
     for seq, tgt in zip(seqs, targets):
         item = gast.Subscript(value=copy.deepcopy(seq), slice=anno.name(k), ctx=gast.Load())
-        anno.set_(item, ITEM_OF_A_LOOP, True)
         if tgt is None:  # one part of a whole
             tgt = anno.store(namer.temp("item"))
             parts.append(anno.name(tgt.id))

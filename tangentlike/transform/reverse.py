@@ -17,7 +17,7 @@ import gast
 from .. import analyze, anno
 from .. import template as tpl
 from ..errors import NoDerivativeError
-from ..lower import dicts_looped_over, sequences_looped_over
+from ..lower import dicts_looped_over
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from . import fused
 from .adjoints import Adjoints
@@ -55,12 +55,10 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         self._pending_inits: list = []
 
     def loops_over(self, body) -> None:
-        """Names the lowered ``body`` indexes that may be lists or tuples (parameters
-        looped over, names not surely arrays) get list gradients where they are
-        lists (``bWs = zeros_items(Ws)``, then ``bWs[_k] += bW``); dicts looped over
-        by their keys are containers."""
-        looped = sequences_looped_over(body) & set(self.fn.params)
-        self.adj.sequences = looped | (_subscripted(body) - self.arrays - self.containers)
+        """Names the lowered ``body`` indexes that are not surely arrays may be lists
+        or tuples: their gradients start as ``zeros_items(Ws)``, a list where ``Ws``
+        is one (``bWs[_k] += bW``); dicts looped over by their keys are containers."""
+        self.adj.sequences = _subscripted(body) - self.arrays - self.containers
         if self.adj.sequences:
             self.fn.helpers["zeros_items"] = _runtime("zeros_items")
         dicts = dicts_looped_over(body) - self.containers
