@@ -155,29 +155,13 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
     return jac
 
 
-def hvp(f: Callable, wrt: Any = 0) -> Callable:
-    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over
-    reverse); for a tuple ``wrt``, ``hvp(f, wrt)(*args, *vs)`` gives a tuple, the
-    Hessian's block row of each argument times the ``vs``."""
+def _forward_over_reverse(f, wrt):
+    """``(positions, many, product)``: ``product(*args, *vs)`` is the Hessian of
+    ``f`` in the ``wrt`` arguments times ``vs`` (a tuple of block rows if ``many``),
+    unchecked and in the gradient's dtype."""
     positions, many = _positions(f, wrt)
     w = tuple(positions) if many else positions[0]
-    product = jvp(api.grad(f, wrt=w), wrt=w)
-
-    def hvp_f(*args):
-        primals = args[: len(args) - len(positions)]
-        _scalar(f, primals)
-        found = product(*args)
-        if not many:
-            return calling.match(found, primals[positions[0]])
-        return tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
-
-    return hvp_f
-
-
-def _dtype_of(block, x, y):
-    """A Hessian block in the dtype of its arguments (float32 in, float32 out)."""
-    dtype = numpy.result_type(*(getattr(v, "dtype", numpy.float64) for v in (x, y)))
-    return block.astype(dtype, copy=False) if dtype.kind == "f" else block
+    return positions, many, jvp(api.grad(f, wrt=w), wrt=w)
 
 
 def _scalar(f, args) -> None:
@@ -186,13 +170,27 @@ def _scalar(f, args) -> None:
     calling.check_output(getattr(f, "__qualname__", repr(f)), f(*args), None)
 
 
+def hvp(f: Callable, wrt: Any = 0) -> Callable:
+    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over
+    reverse); for a tuple ``wrt``, ``hvp(f, wrt)(*args, *vs)`` gives a tuple, the
+    Hessian's block row of each argument times the ``vs``."""
+    positions, many, product = _forward_over_reverse(f, wrt)
+
+    def hvp_f(*args):
+        primals = args[: len(args) - len(positions)]
+        _scalar(f, primals)
+        found = product(*args) if many else (product(*args),)
+        rows = tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
+        return rows if many else rows[0]
+
+    return hvp_f
+
+
 def hessian(f: Callable, wrt: Any = 0) -> Callable:
     """Dense Hessian of scalar ``f``, shaped ``x.shape + x.shape``: one hvp per
     element.  For a tuple ``wrt``, nested tuples: ``H[a][b]`` is shaped
-    ``x_a.shape + x_b.shape``."""
-    positions, many = _positions(f, wrt)
-    w = tuple(positions) if many else positions[0]
-    product = jvp(api.grad(f, wrt=w), wrt=w)
+    ``x_a.shape + x_b.shape``, in the dtype of ``x_a`` and ``x_b``."""
+    positions, many, product = _forward_over_reverse(f, wrt)
 
     def block_column(args, b):
         """``[H[a][b] for each a]``: one hvp per element of argument ``b``."""
@@ -205,21 +203,26 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
             cols.append(found if many else (found,))
         blocks = []
         for a, i in enumerate(positions):
-            col = numpy.array([numpy.asarray(c[a]) for c in cols])
-            blocks.append(numpy.moveaxis(col, 0, -1).reshape(numpy.shape(args[i]) + numpy.shape(x)))
+            col = numpy.moveaxis(numpy.array([numpy.asarray(c[a]) for c in cols]), 0, -1)
+            block = col.reshape(numpy.shape(args[i]) + numpy.shape(x))
+            blocks.append(_dtype_of(block, args[i], x))
         return blocks
 
     def hess(*args):
         _scalar(f, args)
-        columns = [[_dtype_of(h, args[positions[a]], args[i]) for a, h in enumerate(col)]
-                   for col, i in zip((block_column(args, b) for b in range(len(positions))),
-                                     positions)]  # fmt: skip
+        columns = [block_column(args, b) for b in range(len(positions))]
         if not many:
             return columns[0][0]
         n = len(positions)
         return tuple(tuple(columns[b][a] for b in range(n)) for a in range(n))
 
     return hess
+
+
+def _dtype_of(block, x, y):
+    """A Hessian block in the dtype of its arguments (float32 in, float32 out)."""
+    dtype = numpy.result_type(*(getattr(v, "dtype", numpy.float64) for v in (x, y)))
+    return block.astype(dtype, copy=False) if dtype.kind == "f" else block
 
 
 __all__ = ["Jvp", "TangentlikeError", "hessian", "hvp", "jacobian", "jvp", "plain"]
