@@ -139,7 +139,7 @@ def _match_slow(g, x):
     if isinstance(x, (list, tuple)) and isinstance(g, (list, tuple)) and len(g) == len(x):
         return type(x)(match(u, v) for u, v in zip(g, x))  # a list of arrays: a list
     if isinstance(x, dict) and isinstance(g, dict):
-        return {k: match(g[k], v) if k in g else g.get(k) for k, v in x.items()}
+        return {k: match(v, x[k]) if k in x else v for k, v in g.items()}
     if numpy.shape(g) != numpy.shape(x) or (DEBUG and _dtype_differs(g, x)):
         raise AssertionError(
             f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "

@@ -105,15 +105,13 @@ class GradList(list):
         got = super().__getitem__(index)
         return GradList(got) if isinstance(index, slice) else got
 
-    def __iadd__(self, other):
-        for k, v in enumerate(other):
-            self[k] = add(self[k], v)
-        return self
-
     def __add__(self, other):
-        return GradList(add(u, v) for u, v in zip(self, other))
+        return add(self, other)
 
-    __radd__ = __add__
+    def __radd__(self, other):
+        return add(other, self)
+
+    __iadd__ = __add__  # a new GradList: ``bxs[1:] += g`` stores it back
 
 
 def owned(x):
