@@ -177,12 +177,12 @@ def restore_item(c, key, old) -> None:
 def take_item(g, c, key):
     """``(g[key], g with zero there)``: the gradient of the item ``c[key] = v`` set,
     and the container's gradient before that assignment (a new container)."""
-    if _is_zero(g) or g is None:
+    if g is None or _is_zero(g):
         return 0.0, None
     g = dict(g) if isinstance(g, dict) else list(g)
     taken = g.get(key, 0.0) if isinstance(g, dict) else g[key]
-    g[key] = 0.0 if isinstance(g, dict) and key not in c else zeros_like(c[key])
-    return taken, tuple(g) if isinstance(c, tuple) else g
+    g[key] = zeros_like(c[key])  # c still holds the item: it is put back after this
+    return taken, g
 
 
 def _is_zero(v) -> bool:
