@@ -116,56 +116,64 @@ def dicts_looped_over(body) -> set[str]:
 
 
 def _index_loop(stmt, namer):
+    """``for k in range(len(xs)): x = xs[k]``, for ``xs``, ``enumerate(xs[, start])``
+    and ``zip(xs, ys, ...)``; what the loop binds is first made names (below)."""
     it = stmt.iter
-    seqs, targets, counter = [it], [stmt.target], None
-    callee = anno.get(it, anno.CALLEE)
-    start, whole = None, None
-    pair = isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == 2
-    if isinstance(it, gast.Call) and callee is enumerate:
-        seqs = [it.args[0]]
-        start = it.args[1] if len(it.args) > 1 else None
-        start = next((kw.value for kw in it.keywords if kw.arg == "start"), start)
-        if pair:
-            counter, targets = stmt.target.elts[0], [stmt.target.elts[1]]
-        else:  # for p in enumerate(xs): p = (k, xs[k])
-            whole, counter, targets = stmt.target, anno.store(namer.temp("count")), [None]
-    elif isinstance(it, gast.Call) and callee is zip:
-        seqs = list(it.args)
-        if isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs):
-            targets = list(stmt.target.elts)
-        else:  # for p in zip(xs, ys): p = (xs[k], ys[k])
-            whole, targets = stmt.target, [None] * len(seqs)
-    plain = isinstance(counter, gast.Name) and start is None and whole is None
+    callee = anno.get(it, anno.CALLEE) if isinstance(it, gast.Call) else None
+    counted = callee is enumerate
+    seqs = [it.args[0]] if counted else list(it.args) if callee is zip else [it]
+    start = _enumerate_start(it) if counted else None
+    names, unpack = _as_names(stmt.target, counted, len(seqs), namer)
+    counter = names.pop(0) if counted else None
+    plain = counted and start is None  # the counter is the index
     k = counter.id if plain else namer.temp("k")
     lens = [anno.call(anno.name("len"), [copy.deepcopy(s)]) for s in seqs]
     n = lens[0] if len(lens) == 1 else anno.call(anno.name("min"), lens)
     rng = anno.call(anno.name("range"), [n])
     anno.set_(rng, anno.CALLEE, range)
     body = []
-    if counter is not None and not plain:  # enumerate(xs, start), or a counter unpacked
-        value = (
-            anno.name(k)
-            if start is None
-            else gast.BinOp(left=anno.name(k), op=gast.Add(), right=copy.deepcopy(start))
-        )
-        body.append(anno.copy_location(anno.assign(counter, value), stmt))
-    parts = [anno.as_load(counter)] if whole is not None and counter is not None else []
-    for seq, tgt in zip(seqs, targets):
+    if counted and not plain:  # enumerate(xs, start)
+        value = gast.BinOp(left=anno.name(k), op=gast.Add(), right=copy.deepcopy(start))
+        body.append(anno.assign(counter, value))
+    for seq, name in zip(seqs, names):
         item = gast.Subscript(value=copy.deepcopy(seq), slice=anno.name(k), ctx=gast.Load())
-        if tgt is None:  # one part of a whole
-            tgt = anno.store(namer.temp("item"))
-            parts.append(anno.name(tgt.id))
-        elif not isinstance(tgt, gast.Name):  # a, c = xs[k], as normalize writes it
-            held = namer.temp("item")
-            body.append(anno.copy_location(anno.assign(held, item), stmt))
-            item = anno.name(held)
-        body.append(anno.copy_location(anno.assign(tgt, item), stmt))
-    if whole is not None:
-        value = gast.Tuple(elts=parts, ctx=gast.Load())
-        body.append(anno.copy_location(anno.assign(whole, value), stmt))
+        body.append(anno.assign(name, item))
+    body = [anno.copy_location(s, stmt) for s in body + unpack]
     new = gast.For(target=anno.store(k), iter=rng, body=body + stmt.body, orelse=[],
                    type_comment=None)  # fmt: skip
     return anno.copy_location(new, stmt)
+
+
+def _enumerate_start(call):
+    """The ``start`` of ``enumerate(xs, start)``, None where there is none."""
+    start = call.args[1] if len(call.args) > 1 else None
+    return next((kw.value for kw in call.keywords if kw.arg == "start"), start)
+
+
+def _as_names(target, counted: bool, seqs: int, namer) -> tuple[list, list]:
+    """The names the loop binds each step (a counter if ``counted``, then one item
+    of each of ``seqs`` sequences), and the assignments that give the user's
+    target its value from them: ``for i, (a, b) in ...`` binds ``i`` and ``_item``,
+    then ``a, b = _item``; ``for p in zip(xs, ys)`` binds ``_item`` and
+    ``_item2``, then ``p = (_item, _item2)``."""
+    count = counted + seqs
+    parts = target.elts if isinstance(target, gast.Tuple) else [target]
+    if count > 1 and len(parts) != count:  # one name for the whole tuple
+        bases = ["count"] * counted + ["item"] * seqs
+        names = [anno.store(namer.temp(base)) for base in bases]
+        whole = gast.Tuple(elts=[anno.as_load(n) for n in names], ctx=gast.Load())
+        return names, [anno.assign(target, whole)]
+    if count == 1:
+        parts = [target]
+    names, unpack = [], []
+    for part in parts:
+        if isinstance(part, gast.Name):
+            names.append(part)
+        else:  # a, c = xs[k], as normalize writes it
+            held = namer.temp("item")
+            names.append(anno.store(held))
+            unpack.append(anno.assign(part, anno.name(held)))
+    return names, unpack
 
 
 # loop exits -----------------------------------------------------------------
