@@ -59,7 +59,7 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
             target = node.targets[0]
             if is_stack_call(node.value, "pop"):
                 continue  # a popped value is the value its name held: no new dataflow
-            outs = written_by_out(node.value)
+            outs = anno.out_names(node.value)
             if outs:  # np.sin(x, out=y): y changes too
                 edges.append((outs, anno.load_names(node.value) | outs))
             if isinstance(target, gast.Subscript):
@@ -90,7 +90,7 @@ def mutated_names(call) -> set[str]:
     (``y.fill(v)``, ``lst.reverse()``), an ``out=`` array, the first argument of
     ``np.copyto``-like functions and of ``ufunc.at`` (``np.add.at(y, i, v)``);
     the save stacks of generated code excepted."""
-    names = written_by_out(call)
+    names = anno.out_names(call)
     func = call.func
     if is_ufunc_at(call) or (isinstance(func, gast.Attribute) and func.attr in IN_PLACE):
         if call.args and isinstance(call.args[0], gast.Name):
@@ -100,13 +100,6 @@ def mutated_names(call) -> set[str]:
         if not resolved and not is_stack_name(func.value.id):
             names.add(func.value.id)
     return names
-
-
-def written_by_out(value) -> set[str]:
-    """The names an ``out=`` keyword of a call writes into."""
-    if not isinstance(value, gast.Call):
-        return set()
-    return {n for kw in value.keywords if kw.arg == "out" for n in anno.load_names(kw.value)}
 
 
 def is_ufunc_at(call) -> bool:

@@ -133,12 +133,17 @@ def updated_names(stmt) -> set[str]:
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             names |= {root_name(t) for t in targets} - {None}
         elif isinstance(node, gast.Call):
-            for kw in node.keywords:
-                if kw.arg == "out":
-                    names |= load_names(kw.value)
+            names |= out_names(node)
             if isinstance(node.func, gast.Attribute):  # methods may update their object
                 names |= load_names(node.func.value)
     return names
+
+
+def out_names(value) -> set[str]:
+    """The names an ``out=`` keyword of a call writes into."""
+    if not isinstance(value, gast.Call):
+        return set()
+    return {n for kw in value.keywords if kw.arg == "out" for n in load_names(kw.value)}
 
 
 def jumps(node) -> bool:

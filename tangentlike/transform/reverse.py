@@ -89,8 +89,8 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
     # assignments --------------------------------------------------------------
     def visit_Assign(self, stmt):
         target = stmt.targets[0]
-        if analyze.written_by_out(stmt.value) & self.active:
-            raise in_place_error(self.fn, stmt, analyze.written_by_out(stmt.value) & self.active)
+        if anno.out_names(stmt.value) & self.active:
+            raise in_place_error(self.fn, stmt, anno.out_names(stmt.value) & self.active)
         if isinstance(target, gast.Subscript):
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
