@@ -113,10 +113,7 @@ class ContainersMixin:
             return self._container_setitem(stmt)
         saved = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
                                ctx=gast.Load())  # fmt: skip
-        keep = self.namer.temp(x + "_old")
-        # a value like any other: saved again if a loop overwrites it before the reverse
-        self.fn.primal_names.add(keep)
-        self.sites.assigned.setdefault(keep, []).append(self.sites.order[id(stmt)])
+        keep = self._kept(x, stmt)
         fwd = [anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])), stmt]
         rev = []
         if self.adj.has(x):
@@ -143,6 +140,14 @@ class ContainersMixin:
         rev.append(anno.assign(restore, anno.name(keep)))
         return self.save(stmt, fwd, rev)
 
+    def _kept(self, x: str, stmt) -> str:
+        """A new name for what ``x[i] = v`` replaces: a value like any other, saved
+        again if a loop overwrites it before the reverse sweep reads it."""
+        keep = self.namer.temp(x + "_old")
+        self.fn.primal_names.add(keep)
+        self.sites.assigned.setdefault(keep, []).append(self.sites.order[id(stmt)])
+        return keep
+
     def _container_setitem(self, stmt):
         """``d[k] = v`` in a dict or list: keep the item it replaces (or its absence),
         ``bv = bd[k]`` and ``bd[k] = 0`` in a new container, then put the item back."""
@@ -150,9 +155,7 @@ class ContainersMixin:
         x, key = target.value.id, index_value(copy.deepcopy(target.slice))
         for name in ("item_or_absent", "restore_item", "take_item"):
             self.fn.helpers[name] = _runtime(name)
-        keep = self.namer.temp(x + "_old")
-        self.fn.primal_names.add(keep)
-        self.sites.assigned.setdefault(keep, []).append(self.sites.order[id(stmt)])
+        keep = self._kept(x, stmt)
         fwd = [anno.assign(keep, anno.call(anno.name("item_or_absent"), [anno.name(x), key])),
                stmt]  # fmt: skip
         rev = []
