@@ -105,10 +105,15 @@ def main() -> None:
     want, got = mlp_hand(cp, W1, W2, W3, X, labels), dmlp(W1, W2, W3, X, labels)
     for a, b in zip(want, got):
         assert cp.allclose(a, b, rtol=1e-3, atol=1e-5)
-    bench("MLP 1024-4096-4096-10, batch 4096, float32", {
-        "hand-written": lambda: mlp_hand(cp, W1, W2, W3, X, labels),
-        "tangentlike": lambda: dmlp(W1, W2, W3, X, labels),
-    }, args.repeat, sync)  # fmt: skip
+    bench(
+        "MLP 1024-4096-4096-10, batch 4096, float32",
+        {
+            "hand-written": lambda: mlp_hand(cp, W1, W2, W3, X, labels),
+            "tangentlike": lambda: dmlp(W1, W2, W3, X, labels),
+        },
+        args.repeat,
+        sync,
+    )
 
     W = 0.03 * rng.standard_normal((1024, 1024), dtype=cp.float32)
     U = 0.03 * rng.standard_normal((256, 1024), dtype=cp.float32)
@@ -117,10 +122,15 @@ def main() -> None:
     drnn = tl.grad(rnn_loss, wrt=(0, 1))
     for a, b in zip(rnn_hand(cp, W, U, h0, xs), drnn(W, U, h0, xs)):
         assert cp.allclose(a, b, rtol=1e-3, atol=1e-4)
-    bench("RNN 100 steps, hidden 1024, batch 256, float32", {
-        "hand-written": lambda: rnn_hand(cp, W, U, h0, xs),
-        "tangentlike": lambda: drnn(W, U, h0, xs),
-    }, args.repeat, sync)  # fmt: skip
+    bench(
+        "RNN 100 steps, hidden 1024, batch 256, float32",
+        {
+            "hand-written": lambda: rnn_hand(cp, W, U, h0, xs),
+            "tangentlike": lambda: drnn(W, U, h0, xs),
+        },
+        args.repeat,
+        sync,
+    )
 
 
 if __name__ == "__main__":

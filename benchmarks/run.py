@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from workloads import WORKLOADS  # noqa: E402
 
 import tangentlike as tl  # noqa: E402
-import tangentlike.api  # noqa: E402
+import tangentlike.api.cache  # noqa: E402
 
 NO_JIT = {"loop10k"}  # unrolling 10,000 Python steps under jit takes minutes
 
@@ -61,13 +61,19 @@ def check_hand(w, args, probes=4, eps=1e-6):
             f_lo = w.func(*a)
             fd = (f_hi - f_lo) / (2 * eps)
             if not np.isclose(np.asarray(g)[idx], fd, rtol=1e-4, atol=1e-6):
-                raise AssertionError(f"{w.name}: hand gradient {np.asarray(g)[idx]} != fd {fd}")
+                raise AssertionError(
+                    f"{w.name}: hand gradient {np.asarray(g)[idx]} != fd {fd}"
+                )
 
 
 def check_same(name, w, got, want):
     for a, b in zip(_as_tuple(got), _as_tuple(want)):
-        if not np.allclose(np.asarray(a, dtype=float), np.asarray(b), rtol=1e-5, atol=1e-8):
-            raise AssertionError(f"{w.name}: {name} gradient differs from the hand-written one")
+        if not np.allclose(
+            np.asarray(a, dtype=float), np.asarray(b), rtol=1e-5, atol=1e-8
+        ):
+            raise AssertionError(
+                f"{w.name}: {name} gradient differs from the hand-written one"
+            )
 
 
 # contenders ---------------------------------------------------------------------------
@@ -152,8 +158,11 @@ def contenders(w, args):
         "tangentlike": (tl.grad(w.func, w.wrt), args),
     }
     check_same("tangentlike", w, out["tangentlike"][0](*args), hand_grads)
-    optional = [("autograd", autograd_contender), ("jax", jax_contenders),
-                ("torch", torch_contender)]  # fmt: skip
+    optional = [
+        ("autograd", autograd_contender),
+        ("jax", jax_contenders),
+        ("torch", torch_contender),
+    ]
     for module, make in optional:
         if importlib.util.find_spec(module) is None:
             continue
@@ -162,10 +171,17 @@ def contenders(w, args):
             made = made if isinstance(made, dict) else {module: made}
             for name, (fn, fargs) in made.items():
                 got = fn(*fargs)
-                check_same(name, w, tuple(np.asarray(g) for g in _as_tuple(got)), hand_grads)
+                check_same(
+                    name, w, tuple(np.asarray(g) for g in _as_tuple(got)), hand_grads
+                )
                 out[name] = (fn, fargs)
-        except Exception as exc:  # an optional contender that fails is reported, not fatal
-            print(f"  ({w.name}: {module} skipped: {type(exc).__name__}: {exc})", file=sys.stderr)
+        except (
+            Exception
+        ) as exc:  # an optional contender that fails is reported, not fatal
+            print(
+                f"  ({w.name}: {module} skipped: {type(exc).__name__}: {exc})",
+                file=sys.stderr,
+            )
     return out
 
 
@@ -203,7 +219,7 @@ def transform_times(w, args, cached_calls=2000):
     """(cold grad() seconds, first call seconds, cached grad() seconds).  The
     garbage of the timing runs before (autograd's and JAX's objects) is collected
     first, so that its collection does not land in the transform's time."""
-    tangentlike.api._CACHE.clear()
+    tangentlike.api.cache._CACHE.clear()
     gc.collect()
     t0 = time.perf_counter()
     df = tl.grad(w.func, w.wrt)
@@ -239,7 +255,10 @@ def fmt_time(t):
 
 def table(header, rows):
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(n) for c, n in zip(cells, widths)) + " |"  # noqa: E731
+
+    def line(cells):
+        return "| " + " | ".join(str(c).ljust(n) for c, n in zip(cells, widths)) + " |"
+
     out = [line(header), "|" + "|".join("-" * (n + 2) for n in widths) + "|"]
     return "\n".join(out + [line(r) for r in rows])
 
@@ -247,16 +266,28 @@ def table(header, rows):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     names = [w.name for w in WORKLOADS]
-    parser.add_argument("--only", help=f"comma-separated workloads out of {','.join(names)}")
-    parser.add_argument("--repeat", type=int, default=None, help="repetitions (default 21)")
-    parser.add_argument("--quick", action="store_true", help="few repetitions, short batches")
-    parser.add_argument("--batch-ms", type=float, default=None,
-                        help="target milliseconds for one batch of hand-written calls")  # fmt: skip
+    parser.add_argument(
+        "--only", help=f"comma-separated workloads out of {','.join(names)}"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="repetitions (default 21)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="few repetitions, short batches"
+    )
+    parser.add_argument(
+        "--batch-ms",
+        type=float,
+        default=None,
+        help="target milliseconds for one batch of hand-written calls",
+    )
     opts = parser.parse_args(argv)
     chosen = opts.only.split(",") if opts.only else names
     unknown = set(chosen) - set(names)
     if unknown:
-        parser.error(f"unknown workload(s) {', '.join(sorted(unknown))}; choose from {names}")
+        parser.error(
+            f"unknown workload(s) {', '.join(sorted(unknown))}; choose from {names}"
+        )
     repeat = opts.repeat or (5 if opts.quick else 21)
     target = (opts.batch_ms or (2.0 if opts.quick else 10.0)) / 1e3
 
@@ -277,21 +308,36 @@ def main(argv=None) -> int:
         if w.memory:
             hand_peak = peak_memory(w.hand, args)
             tl_peak = peak_memory(tl.grad(w.func, w.wrt), args)
-            memory.append([w.title, f"{hand_peak / 1e6:.2f} MB", f"{tl_peak / 1e6:.2f} MB",
-                           f"{tl_peak / hand_peak:.2f}"])  # fmt: skip
-        print(f"  done {w.name} ({number} call(s) a batch, {repeat} repetitions)", file=sys.stderr)
+            memory.append(
+                [
+                    w.title,
+                    f"{hand_peak / 1e6:.2f} MB",
+                    f"{tl_peak / 1e6:.2f} MB",
+                    f"{tl_peak / hand_peak:.2f}",
+                ]
+            )
+        print(
+            f"  done {w.name} ({number} call(s) a batch, {repeat} repetitions)",
+            file=sys.stderr,
+        )
 
     ratios = [f"{n}/hand" for n in others]
     header = ["workload", "forward", "hand", "tangentlike", "tl/hand", *ratios]
     rows = []
     for w, result in speed:
-        row = [w.title] + [fmt_time(result[n][0]) for n in ("forward", "hand", "tangentlike")]
+        row = [w.title] + [
+            fmt_time(result[n][0]) for n in ("forward", "hand", "tangentlike")
+        ]
         row.append(f"{result['tangentlike'][1]:.2f}")
         row += [f"{result[n][1]:.2f}" if n in result else "-" for n in others]
         rows.append(row)
-    print("Median time per gradient call; ratios are medians of paired ratios to hand.\n")
+    print(
+        "Median time per gradient call; ratios are medians of paired ratios to hand.\n"
+    )
     print(table(header, rows))
-    print("\nTransform: grad() with an empty cache, the first call (compiles), a cached grad().\n")
+    print(
+        "\nTransform: grad() with an empty cache, the first call (compiles), a cached grad().\n"
+    )
     print(table(["workload", "grad() cold", "first call", "grad() cached"], setup))
     if memory:
         print("\nPeak traced memory of one gradient call (tracemalloc).\n")

@@ -226,10 +226,15 @@ WORKLOADS = [
         scalar_ops_hand,
         lambda: (0.7,),
         number=2000,
-    ),  # fmt: skip
+    ),
     Workload(
-        "loop", "2 recurrence, 100 steps", recurrence, recurrence_hand, lambda: (0.7,), number=50
-    ),  # fmt: skip
+        "loop",
+        "2 recurrence, 100 steps",
+        recurrence,
+        recurrence_hand,
+        lambda: (0.7,),
+        number=50,
+    ),
     Workload(
         "loop10k",
         "2b recurrence, 10,000 steps",
@@ -237,16 +242,32 @@ WORKLOADS = [
         recurrence_long_hand,
         lambda: (0.7,),
         memory=True,
-    ),  # fmt: skip
+    ),
     Workload(
-        "logreg", "3 logistic regression 1000x100", logreg, logreg_hand, _logreg_args, number=20
-    ),  # fmt: skip
+        "logreg",
+        "3 logistic regression 1000x100",
+        logreg,
+        logreg_hand,
+        _logreg_args,
+        number=20,
+    ),
     Workload(
-        "mlp", "4 MLP 784-512-256-10, batch 256", mlp, mlp_hand, _mlp_args, wrt=(0, 1, 2, 3, 4, 5)
-    ),  # fmt: skip
+        "mlp",
+        "4 MLP 784-512-256-10, batch 256",
+        mlp,
+        mlp_hand,
+        _mlp_args,
+        wrt=(0, 1, 2, 3, 4, 5),
+    ),
     Workload(
-        "rnn", "5 tanh RNN 50x128, batch 32", rnn, rnn_hand, _rnn_args, wrt=(0, 1, 2), memory=True
-    ),  # fmt: skip
+        "rnn",
+        "5 tanh RNN 50x128, batch 32",
+        rnn,
+        rnn_hand,
+        _rnn_args,
+        wrt=(0, 1, 2),
+        memory=True,
+    ),
     Workload(
         "chain10",
         "6 30 elementwise ops, 10 elements",
@@ -254,12 +275,12 @@ WORKLOADS = [
         chain_hand,
         lambda: (np.linspace(-1.0, 1.0, 10),),
         number=200,
-    ),  # fmt: skip
+    ),
     Workload(
         "chain1m",
         "7 30 elementwise ops, 1e6 elements",
         chain,
         chain_hand,
         lambda: (np.linspace(-1.0, 1.0, 1_000_000),),
-    ),  # fmt: skip
+    ),
 ]

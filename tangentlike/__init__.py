@@ -1,8 +1,16 @@
 """tangentlike: source-to-source automatic differentiation for numeric Python."""
 
-from .api import getsource, grad, value_and_grad, vjp
-from .api_forward import hessian, hvp, jacobian, jvp
-from .check import check_grads
+from .api import (
+    check_grads,
+    getsource,
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from .errors import (
     ArgumentError,
     NoDerivativeError,

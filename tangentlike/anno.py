@@ -7,7 +7,8 @@ import copy
 
 import gast
 
-CALLEE = "tl_callee"
+CALLEE = "tl_callee"  # on a call: the live object it calls
+KEYS = "tl_keys"  # on a ``for k in d.keys()`` loop: keys are constants
 
 
 def get(node, key, default=None):
@@ -96,23 +97,48 @@ def walk(node):
 
 
 # fields that never hold a node but a context: strings, numbers, flags
-_LEAF_FIELDS = frozenset({"ctx", "id", "attr", "arg", "module", "level", "kind",
-                          "type_comment", "conversion", "is_async", "simple"})  # fmt: skip
+_LEAF_FIELDS = frozenset(
+    {
+        "ctx",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "kind",
+        "type_comment",
+        "conversion",
+        "is_async",
+        "simple",
+    }
+)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(cls) -> tuple[str, ...]:
-    fields = () if cls is gast.Constant else tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+    fields = (
+        ()
+        if cls is gast.Constant
+        else tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+    )
     _CHILD_FIELDS[cls] = fields
     return fields
 
 
 def load_names(node) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {
+        n.id
+        for n in walk(node)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
 
 
 def store_names(node) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {
+        n.id
+        for n in walk(node)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def root_name(node) -> str | None:
@@ -148,7 +174,9 @@ def out_names(value) -> set[str]:
 
 def jumps(node) -> bool:
     """Whether ``node`` holds a ``break``, ``continue`` or ``return``."""
-    return any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(node))
+    return any(
+        isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(node)
+    )
 
 
 def substitute(node, name: str, value):
@@ -168,7 +196,11 @@ class _Substitute(gast.NodeTransformer):
 
 def is_call_to(node, name: str) -> bool:
     """``name(...)``: a call of a plain name (``range(n)``, ``reversed(r)``)."""
-    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == name
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == name
+    )
 
 
 def name_counts(node, load: bool = True) -> dict[str, int]:

@@ -83,7 +83,9 @@ class NoDerivativeError(TangentlikeError):
 
 
 def _order(location: Location | None) -> tuple:
-    return (location.filename, location.lineno, location.col) if location else ("", 0, 0)
+    return (
+        (location.filename, location.lineno, location.col) if location else ("", 0, 0)
+    )
 
 
 class NoSourceError(TangentlikeError):

@@ -35,7 +35,9 @@ class _GradOp:
     """``d`` in templates: marks derivatives; templates are parsed, never run."""
 
     def __getitem__(self, key):
-        raise RuntimeError("templates are source code for tangentlike, not functions to call")
+        raise RuntimeError(
+            "templates are source code for tangentlike, not functions to call"
+        )
 
     __setitem__ = __getitem__
 
@@ -136,7 +138,10 @@ def unary(primal, derivative: str, namespace: dict | None = None) -> None:
     op = "*"
     if _is_reciprocal(expr):
         op, expr = "/", expr.right
-    for table, body in ((ADJOINTS, f"d[x] = d[y] {op} (D)"), (TANGENTS, f"d[y] = d[x] {op} (D)")):
+    for table, body in (
+        (ADJOINTS, f"d[x] = d[y] {op} (D)"),
+        (TANGENTS, f"d[y] = d[x] {op} (D)"),
+    ):
         stmt = gast.parse(body).body[0]
         _replace_name(stmt, "D", expr)
         for key in _keys(primal):
@@ -152,7 +157,9 @@ def _is_reciprocal(expr) -> bool:
     )
 
 
-_UNARY_SIG = inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+_UNARY_SIG = inspect.Signature(
+    [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+)
 
 
 def _replace_name(tree, name, expr) -> None:
@@ -274,8 +281,12 @@ class _Substitute(gast.NodeTransformer):
             new = anno.clone(self.inst.bindings[node.id])
             return anno.as_load(new) if isinstance(node.ctx, gast.Load) else new
         if node.id in self.inst.locals:
-            return gast.Name(id=self.inst.locals[node.id], ctx=node.ctx, annotation=None,
-                             type_comment=None)  # fmt: skip
+            return gast.Name(
+                id=self.inst.locals[node.id],
+                ctx=node.ctx,
+                annotation=None,
+                type_comment=None,
+            )
         if node.id == ARRAY_NAMESPACE:
             return anno.name(self.inst.np_alias)
         return node
@@ -295,7 +306,9 @@ _UNKNOWN = object()
 
 def _fold(test):
     """Evaluate a template test made only of constants; _UNKNOWN otherwise."""
-    if any(isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in anno.walk(test)):
+    if any(
+        isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in anno.walk(test)
+    ):
         return _UNKNOWN
     tree = gast.gast_to_ast(gast.Expression(body=test))
     import ast
@@ -306,7 +319,9 @@ def _fold(test):
 
 def bind(template: Template, call: gast.Call) -> dict:
     """Map a template's parameters to a call's atoms, filling defaults as constants."""
-    bound = template.signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    bound = template.signature.bind(
+        *call.args, **{k.arg: k.value for k in call.keywords}
+    )
     out = {}
     for pname, param in template.signature.parameters.items():
         if pname in bound.arguments:

@@ -3,7 +3,7 @@
 Importing this package registers every template with ``tangentlike.template``.
 """
 
-from . import (  # noqa: F401
+from . import (
     builtins_math,
     numpy_core,
     numpy_elementwise,
@@ -16,4 +16,4 @@ from . import (  # noqa: F401
     tangents,
     tangents_linalg,
     tangents_numpy,
-)
+)  # noqa: F401

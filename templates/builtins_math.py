@@ -40,8 +40,19 @@ def math_pow(z, x, y):
 
 
 nondifferentiable(
-    builtins.len, builtins.int, builtins.bool, builtins.range, builtins.round,
-    builtins.isinstance, builtins.print, builtins.enumerate,
-    math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
+    builtins.len,
+    builtins.int,
+    builtins.bool,
+    builtins.range,
+    builtins.round,
+    builtins.isinstance,
+    builtins.print,
+    builtins.enumerate,
+    math.floor,
+    math.ceil,
+    math.trunc,
+    math.isnan,
+    math.isinf,
+    math.isfinite,
     stop_gradient,
-)  # fmt: skip
+)

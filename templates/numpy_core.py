@@ -4,13 +4,15 @@ import numpy
 import numpy as np
 
 from tangentlike.runtime import (
+    inverse_axes,
     matmul_lhs,
     matmul_rhs,
+    max_grad,
     reduced_size,
+    reshape_grad,
     unbroadcast,
     unreduce,
 )
-from tangentlike.runtime_numpy import inverse_axes, max_grad, reshape_grad
 from tangentlike.template import adjoint, d, nondifferentiable, unary
 
 unary(numpy.sin, "np.cos(x)")
@@ -113,12 +115,45 @@ def copy(y, a, dtype=None):
 
 
 nondifferentiable(
-    numpy.shape, numpy.ndim, numpy.size, numpy.argmax, numpy.argmin, numpy.argsort,
-    numpy.zeros, numpy.ones, numpy.empty, numpy.full, numpy.eye, numpy.identity,
-    numpy.arange, numpy.linspace, numpy.zeros_like, numpy.ones_like, numpy.empty_like,
-    numpy.full_like, numpy.isnan, numpy.isfinite, numpy.isinf, numpy.sign, numpy.floor,
-    numpy.ceil, numpy.round, numpy.rint, numpy.trunc, numpy.nonzero, numpy.allclose,
-    numpy.greater, numpy.less, numpy.equal, numpy.not_equal, numpy.greater_equal,
-    numpy.less_equal, numpy.logical_and, numpy.logical_or, numpy.logical_not,
-    numpy.all, numpy.any, numpy.heaviside,
-)  # fmt: skip
+    numpy.shape,
+    numpy.ndim,
+    numpy.size,
+    numpy.argmax,
+    numpy.argmin,
+    numpy.argsort,
+    numpy.zeros,
+    numpy.ones,
+    numpy.empty,
+    numpy.full,
+    numpy.eye,
+    numpy.identity,
+    numpy.arange,
+    numpy.linspace,
+    numpy.zeros_like,
+    numpy.ones_like,
+    numpy.empty_like,
+    numpy.full_like,
+    numpy.isnan,
+    numpy.isfinite,
+    numpy.isinf,
+    numpy.sign,
+    numpy.floor,
+    numpy.ceil,
+    numpy.round,
+    numpy.rint,
+    numpy.trunc,
+    numpy.nonzero,
+    numpy.allclose,
+    numpy.greater,
+    numpy.less,
+    numpy.equal,
+    numpy.not_equal,
+    numpy.greater_equal,
+    numpy.less_equal,
+    numpy.logical_and,
+    numpy.logical_or,
+    numpy.logical_not,
+    numpy.all,
+    numpy.any,
+    numpy.heaviside,
+)

@@ -5,8 +5,13 @@ import math
 import numpy
 import numpy as np
 
-from tangentlike.runtime import safe_log, unbroadcast
-from tangentlike.runtime_numpy import clip_mask, sinc_deriv, unbroadcast_as  # noqa: F401
+from tangentlike.runtime import (  # noqa: F401
+    clip_mask,
+    safe_log,
+    sinc_deriv,
+    unbroadcast,
+    unbroadcast_as,
+)
 from tangentlike.template import adjoint, d, nondifferentiable, unary
 
 unary(numpy.sinc, "sinc_deriv(x)")
@@ -67,7 +72,19 @@ def float_power(z, x1, x2):
 
 
 nondifferentiable(
-    numpy.heaviside, numpy.fix, numpy.isclose, numpy.array_equal, numpy.logical_xor,
-    numpy.signbit, numpy.count_nonzero, numpy.searchsorted, numpy.isposinf, numpy.isneginf,
-    numpy.floor_divide, numpy.argwhere, numpy.flatnonzero, numpy.nanargmax, numpy.nanargmin,
-)  # fmt: skip
+    numpy.heaviside,
+    numpy.fix,
+    numpy.isclose,
+    numpy.array_equal,
+    numpy.logical_xor,
+    numpy.signbit,
+    numpy.count_nonzero,
+    numpy.searchsorted,
+    numpy.isposinf,
+    numpy.isneginf,
+    numpy.floor_divide,
+    numpy.argwhere,
+    numpy.flatnonzero,
+    numpy.nanargmax,
+    numpy.nanargmin,
+)

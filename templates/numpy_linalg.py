@@ -3,7 +3,7 @@
 import numpy
 import numpy as np
 
-from tangentlike.runtime_numpy import (
+from tangentlike.runtime import (
     cholesky_grad,
     diag_grad,
     diagonal_grad,

@@ -2,7 +2,7 @@
 
 import numpy
 
-from tangentlike.runtime_numpy import (
+from tangentlike.runtime import (
     average_grads,
     cumprod_grad,
     cumsum_grad,

@@ -3,8 +3,7 @@
 import numpy
 import numpy as np
 
-from tangentlike.runtime import unbroadcast
-from tangentlike.runtime_numpy import (
+from tangentlike.runtime import (
     column_stack_grad,
     diff_grad,
     hstack_grad,
@@ -14,6 +13,7 @@ from tangentlike.runtime_numpy import (
     take_along_grad,
     take_grad,
     tile_grad,
+    unbroadcast,
     unconcat,
     unstack,
     vstack_grad,

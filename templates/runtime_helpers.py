@@ -15,16 +15,6 @@ from tangentlike import runtime
 from tangentlike.runtime import (
     add_at,
     broadcast_like,
-    matmul_lhs,
-    matmul_rhs,
-    reduced_size,
-    safe_log,
-    sum_grad,
-    unbroadcast,
-    unreduce,
-    zeros_like,
-)
-from tangentlike.runtime_numpy import (
     clip_mask,
     column_stack_grad,
     cumsum_grad,
@@ -36,6 +26,8 @@ from tangentlike.runtime_numpy import (
     inverse_axes,
     layout_order,
     linear_tangent,
+    matmul_lhs,
+    matmul_rhs,
     max_grad,
     nan_grad,
     norm_grad,
@@ -45,22 +37,28 @@ from tangentlike.runtime_numpy import (
     prod_others,
     prod_others_jvp,
     ptp_grad,
+    reduced_size,
     repeat_grad,
     reshape_grad,
     reshape_tangent,
+    safe_log,
     sort_grad,
+    sum_grad,
     take_along_grad,
     take_grad,
     tensordot_subscripts,
     tile_grad,
     trace_grad,
+    unbroadcast,
     unbroadcast_as,
     unconcat,
+    unreduce,
     unstack,
     var_grad,
     vstack_grad,
+    zeros_like,
 )
-from tangentlike.runtime_tangents import (
+from tangentlike.runtime.tangents import (
     max_tangent,
     multilinear,
     reduction_tangent,
@@ -71,7 +69,9 @@ from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like, runtime.zeros_items)
 # masks, subscripts and axes: constants of the generated code
-nondifferentiable(clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes)
+nondifferentiable(
+    clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes
+)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
 
 
@@ -148,7 +148,7 @@ def add_at_tangent(y, g, x, index, value):
     d[y] = add_at(d[g], x, index, d[value])
 
 
-# Helpers of the NumPy templates (tangentlike.runtime_numpy), so that gradients of
+# Helpers of the NumPy templates (tangentlike.runtime), so that gradients of
 # reductions, scans, joins and indexing can be differentiated again.  Most are linear
 # in their first argument, the gradient ``g``, and depend on the others only through
 # shapes or selections (an argmax, a sorting order: piecewise constant, derivative
@@ -164,7 +164,9 @@ def max_grad_adjoint(z, g, y, a, axis=None, keepdims=False):
 
 @tangent(max_grad)
 def max_grad_tangent(z, g, y, a, axis=None, keepdims=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * max_grad(np.ones_like(y), y, a, axis, keepdims)
+    d[z] = unreduce(d[g], a, axis, keepdims) * max_grad(
+        np.ones_like(y), y, a, axis, keepdims
+    )
 
 
 @adjoint(max_tangent)
@@ -182,7 +184,9 @@ def max_tangent_tangent(z, da, y, a, axis=None, keepdims=False):
 @adjoint(var_grad)
 def var_grad_adjoint(z, g, a, axis=None, ddof=0, keepdims=False):
     d[g] = var_tangent(d[z], a, axis, ddof, keepdims)
-    d[a] = var_grad(np.ones_like(g), d[z] * unreduce(g, a, axis, keepdims), axis, ddof, keepdims)
+    d[a] = var_grad(
+        np.ones_like(g), d[z] * unreduce(g, a, axis, keepdims), axis, ddof, keepdims
+    )
 
 
 @tangent(var_grad)
@@ -251,28 +255,37 @@ def reduction_tangent_adjoint(z, da, local, axis=None, keepdims=False):
 
 @tangent(reduction_tangent)
 def reduction_tangent_tangent(z, da, local, axis=None, keepdims=False):
-    d[z] = multilinear(reduction_tangent, (da, local), (d[da], d[local]), axis, keepdims)
+    d[z] = multilinear(
+        reduction_tangent, (da, local), (d[da], d[local]), axis, keepdims
+    )
 
 
 @adjoint(ptp_grad)
 def ptp_grad_adjoint(z, g, a, axis=None, keepdims=False):
-    d[g] = reduction_tangent(d[z], ptp_grad(np.ones_like(g), a, axis, keepdims), axis, keepdims)
+    d[g] = reduction_tangent(
+        d[z], ptp_grad(np.ones_like(g), a, axis, keepdims), axis, keepdims
+    )
 
 
 @tangent(ptp_grad)
 def ptp_grad_tangent(z, g, a, axis=None, keepdims=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * ptp_grad(np.ones_like(g), a, axis, keepdims)
+    d[z] = unreduce(d[g], a, axis, keepdims) * ptp_grad(
+        np.ones_like(g), a, axis, keepdims
+    )
 
 
 @adjoint(nan_grad)
 def nan_grad_adjoint(z, g, a, axis=None, keepdims=False, mean=False):
-    d[g] = reduction_tangent(d[z], nan_grad(np.ones_like(g), a, axis, keepdims, mean), axis,
-                             keepdims)  # fmt: skip
+    d[g] = reduction_tangent(
+        d[z], nan_grad(np.ones_like(g), a, axis, keepdims, mean), axis, keepdims
+    )
 
 
 @tangent(nan_grad)
 def nan_grad_tangent(z, g, a, axis=None, keepdims=False, mean=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * nan_grad(np.ones_like(g), a, axis, keepdims, mean)
+    d[z] = unreduce(d[g], a, axis, keepdims) * nan_grad(
+        np.ones_like(g), a, axis, keepdims, mean
+    )
 
 
 # scans, joins, indexing: linear in g ------------------------------------------------

@@ -1,18 +1,19 @@
-"""Derivatives of the linear-algebra helpers of ``tangentlike.runtime_numpy`` that
+"""Derivatives of the linear-algebra helpers of ``tangentlike.runtime`` that
 gradients of ``numpy.linalg`` and ``einsum`` call, so that they can be differentiated
 again (Hessians through inv, det, slogdet, solve, cholesky, einsum, tensordot).
 """
 
 import numpy as np
 
-from tangentlike.runtime import matmul_lhs, matmul_rhs
-from tangentlike.runtime_numpy import (
+from tangentlike.runtime import (
     cholesky_grad,
     cholesky_grad_adjoints,
     cholesky_grad_tangent,
     einsum_grad,
     einsum_grad_tangent,
     einsum_with,
+    matmul_lhs,
+    matmul_rhs,
     mT,
     solve_lhs,
     solve_rhs,

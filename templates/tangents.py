@@ -11,9 +11,8 @@ import gast
 import numpy
 import numpy as np
 
-from tangentlike.runtime import broadcast_like, safe_log
-from tangentlike.runtime_numpy import clip_mask, reshape_tangent
-from tangentlike.runtime_tangents import max_tangent
+from tangentlike.runtime import broadcast_like, clip_mask, reshape_tangent, safe_log
+from tangentlike.runtime.tangents import max_tangent
 from tangentlike.template import d, tangent
 
 
@@ -84,7 +83,11 @@ def where(z, condition, x, y):
 
 @tangent(numpy.clip)
 def clip(z, a, a_min=None, a_max=None):
-    d[z] = d[a] * clip_mask(a, a_min, a_max) + d[a_min] * (a < a_min) + d[a_max] * (a > a_max)
+    d[z] = (
+        d[a] * clip_mask(a, a_min, a_max)
+        + d[a_min] * (a < a_min)
+        + d[a_max] * (a > a_max)
+    )
 
 
 @tangent(numpy.sum)

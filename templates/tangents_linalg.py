@@ -7,8 +7,8 @@ with a tangent, skipping the ``0.0`` forward mode passes for constant operands.
 import numpy
 import numpy as np
 
-from tangentlike.runtime_numpy import mT
-from tangentlike.runtime_tangents import (
+from tangentlike.runtime import mT
+from tangentlike.runtime.tangents import (
     cholesky_tangent,
     eigh_tangent,
     einsum_tangent,
@@ -32,7 +32,9 @@ def vdot(z, a, b):
 
 @tangent(numpy.outer)
 def outer(z, a, b):
-    d[z] = np.reshape(d[a], (-1, 1)) * np.ravel(b) + np.reshape(a, (-1, 1)) * np.ravel(d[b])
+    d[z] = np.reshape(d[a], (-1, 1)) * np.ravel(b) + np.reshape(a, (-1, 1)) * np.ravel(
+        d[b]
+    )
 
 
 @tangent(numpy.inner)

@@ -15,9 +15,15 @@ import numpy
 import numpy as np
 
 from tangentlike import template as tpl
-from tangentlike.runtime import broadcast_like, safe_log
-from tangentlike.runtime_numpy import max_grad, norm_grad, prod_others, ptp_grad
-from tangentlike.runtime_tangents import (
+from tangentlike.runtime import (
+    broadcast_like,
+    max_grad,
+    norm_grad,
+    prod_others,
+    ptp_grad,
+    safe_log,
+)
+from tangentlike.runtime.tangents import (
     average_tangent,
     cumprod_tangent,
     reduction_tangent,
@@ -43,7 +49,9 @@ def linear(*primals, params=None) -> None:
         args = [p for p in rest if p not in SKIPPED] if params is None else list(params)
         source = f"d[{y}] = {_path(primal)}(d[{x}]{''.join(', ' + a for a in args)})"
         body = gast.parse(source).body
-        tpl.TANGENTS[primal] = tpl.Template(primal, None, adj.params, adj.signature, body, {})
+        tpl.TANGENTS[primal] = tpl.Template(
+            primal, None, adj.params, adj.signature, body, {}
+        )
 
 
 def _path(primal) -> str:
@@ -124,7 +132,9 @@ def cumprod(y, a, axis=None, dtype=None, out=None):
 
 @tangent(numpy.ptp)
 def ptp(y, a, axis=None, out=None, keepdims=False):
-    d[y] = reduction_tangent(d[a], ptp_grad(np.ones_like(y), a, axis, keepdims), axis, keepdims)
+    d[y] = reduction_tangent(
+        d[a], ptp_grad(np.ones_like(y), a, axis, keepdims), axis, keepdims
+    )
 
 
 @tangent(numpy.nansum)
@@ -139,23 +149,45 @@ def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
 
 @tangent([numpy.nanmax, numpy.nanmin])
 def nanmax(y, a, axis=None, out=None, keepdims=False):
-    d[y] = reduction_tangent(d[a], max_grad(np.ones_like(y), y, a, axis, keepdims), axis, keepdims)
+    d[y] = reduction_tangent(
+        d[a], max_grad(np.ones_like(y), y, a, axis, keepdims), axis, keepdims
+    )
 
 
 @tangent(numpy.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
-    d[y] = reduction_tangent(d[x], norm_grad(np.ones_like(y), y, x, ord, axis, keepdims), axis,
-                             keepdims)  # fmt: skip
+    d[y] = reduction_tangent(
+        d[x], norm_grad(np.ones_like(y), y, x, ord, axis, keepdims), axis, keepdims
+    )
 
 
 linear(numpy.cumsum)
 
 # shapes and indexing ----------------------------------------------------------------
 
-linear(numpy.expand_dims, numpy.squeeze, numpy.swapaxes, numpy.moveaxis, numpy.broadcast_to,
-       numpy.concatenate, numpy.stack, numpy.hstack, numpy.vstack, numpy.column_stack,
-       numpy.split, numpy.array_split, numpy.tile, numpy.repeat, numpy.flip, numpy.fliplr,
-       numpy.flipud, numpy.roll, numpy.take, numpy.take_along_axis, numpy.diff)  # fmt: skip
+linear(
+    numpy.expand_dims,
+    numpy.squeeze,
+    numpy.swapaxes,
+    numpy.moveaxis,
+    numpy.broadcast_to,
+    numpy.concatenate,
+    numpy.stack,
+    numpy.hstack,
+    numpy.vstack,
+    numpy.column_stack,
+    numpy.split,
+    numpy.array_split,
+    numpy.tile,
+    numpy.repeat,
+    numpy.flip,
+    numpy.fliplr,
+    numpy.flipud,
+    numpy.roll,
+    numpy.take,
+    numpy.take_along_axis,
+    numpy.diff,
+)
 linear(numpy.atleast_1d, numpy.atleast_2d, params=())
 
 

@@ -25,13 +25,28 @@ STATS = {"programs": 0, "gradients": 0, "jvps": 0, "mismatches": 0, "errors": 0}
 
 SHAPES = [(), (3,), (2, 3)]
 CONSTANTS = ["0.5", "2.0", "1.5", "-0.7", "3.0", "0.25"]
-UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(np.sin({}))",
-         "np.exp(np.tanh({}))", "np.log(1.0 + {0} * {0})", "({}) ** 2", "({}) ** 3",
-         "(1.0 + {0} * {0}) ** 0.5", "(-({}))", "(1.0 / (1.0 + np.exp(-({}))))",
-         "np.log(1.0 / (1 + np.exp(-np.sin({}))))",
-         "np.log(1.0 - 1.0 / (1.0 + np.exp(-np.tanh({}))))"]  # fmt: skip
-BINARY = ["({0} + {1})", "({0} - {1})", "({0} * {1})", "({0} / (1.5 + np.cos({1})))",
-          "({0} / (1.0 + {1} * {1}))"]  # fmt: skip
+UNARY = [
+    "np.sin({})",
+    "np.cos({})",
+    "np.tanh({})",
+    "np.exp(np.sin({}))",
+    "np.exp(np.tanh({}))",
+    "np.log(1.0 + {0} * {0})",
+    "({}) ** 2",
+    "({}) ** 3",
+    "(1.0 + {0} * {0}) ** 0.5",
+    "(-({}))",
+    "(1.0 / (1.0 + np.exp(-({}))))",
+    "np.log(1.0 / (1 + np.exp(-np.sin({}))))",
+    "np.log(1.0 - 1.0 / (1.0 + np.exp(-np.tanh({}))))",
+]
+BINARY = [
+    "({0} + {1})",
+    "({0} - {1})",
+    "({0} * {1})",
+    "({0} / (1.5 + np.cos({1})))",
+    "({0} / (1.0 + {1} * {1}))",
+]
 
 
 def suffixes(shape: tuple) -> list[tuple]:
@@ -57,7 +72,9 @@ class Helper:
 @dataclass
 class Scope:
     vars: list[Var] = field(default_factory=list)
-    loops: list[tuple[str, int]] = field(default_factory=list)  # (index name, trip count)
+    loops: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # (index name, trip count)
 
     def of_shape(self, shape) -> list[Var]:
         return [v for v in self.vars if v.shape == shape]
@@ -114,7 +131,16 @@ class Generator:
     # statements -----------------------------------------------------------------
     def statement(self, scope: Scope, indent: int, depth: int) -> list[str]:
         pad = "    " * indent
-        kinds = ["new", "new", "new", "overwrite", "overwrite", "augassign", "setitem", "setitem"]
+        kinds = [
+            "new",
+            "new",
+            "new",
+            "overwrite",
+            "overwrite",
+            "augassign",
+            "setitem",
+            "setitem",
+        ]
         if depth < self.max_depth:
             kinds += ["if", "for", "for"]
         kind = self.pick(kinds)
@@ -139,7 +165,9 @@ class Generator:
         return [f"{pad}{var.name} = {value}"]
 
     def stmt_augassign(self, scope, pad, indent, depth):
-        candidates = [v for v in scope.vars if v.mutable or (v.shape == () and not v.shared)]
+        candidates = [
+            v for v in scope.vars if v.mutable or (v.shape == () and not v.shared)
+        ]
         if not candidates:
             return self.stmt_new(scope, pad, indent, depth)
         var = self.pick(candidates)
@@ -233,7 +261,10 @@ class Generator:
     def leaf(self, scope: Scope, shape: tuple) -> str:
         options = [v.name for v in scope.of_shape(shape)]
         for v in scope.vars:
-            if len(v.shape) > len(shape) and v.shape[len(v.shape) - len(shape) :] == shape:
+            if (
+                len(v.shape) > len(shape)
+                and v.shape[len(v.shape) - len(shape) :] == shape
+            ):
                 index, _ = self.index_exact(scope, v.shape, len(v.shape) - len(shape))
                 options.append(f"{v.name}[{index}]")
         if shape == ():

@@ -14,7 +14,9 @@ def poly(x):
 
 
 def transcendental(x):
-    return np.sum(np.exp(np.sin(x) * np.cos(x)) + np.log(1.0 + x * x) - np.tanh(x) / 3.0)
+    return np.sum(
+        np.exp(np.sin(x) * np.cos(x)) + np.log(1.0 + x * x) - np.tanh(x) / 3.0
+    )
 
 
 def math_chain(x):

@@ -4,7 +4,7 @@ import textwrap
 
 import gast
 
-from tangentlike.compile import to_source
+from tangentlike.codegen.render import to_source
 
 
 def rewrite(source: str, rewriter) -> list[str]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 HERE = __file__
 
@@ -106,7 +106,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("f, updated, seen_by", REFUSED, ids=[r[0].__name__ for r in REFUSED])
+@pytest.mark.parametrize(
+    "f, updated, seen_by", REFUSED, ids=[r[0].__name__ for r in REFUSED]
+)
 def test_update_seen_through_another_name_is_refused(f, updated, seen_by):
     with pytest.raises(tl.UnsupportedSyntaxError) as info:
         tl.grad(f)
@@ -314,7 +316,8 @@ def reshaped_then_updated(x, c):
 
 
 @pytest.mark.parametrize(
-    "f", [alias_on_one_branch, alias_by_unpacking, dict_item_updated, reshaped_then_updated]
+    "f",
+    [alias_on_one_branch, alias_by_unpacking, dict_item_updated, reshaped_then_updated],
 )
 def test_more_ways_to_share_an_array_are_refused(f):
     with pytest.raises(tl.UnsupportedSyntaxError, match="in-place update of"):

@@ -26,8 +26,12 @@ def _dask(X, y):
 
 
 def test_importing_tangentlike_imports_neither_cupy_nor_dask():
-    code = "import sys, tangentlike; print('cupy' in sys.modules, 'dask' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, tangentlike; print('cupy' in sys.modules, 'dask' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["False", "False"]
 
 
@@ -36,7 +40,9 @@ def test_dask_gradient_is_lazy_and_matches_numpy(rng):
     Xd, yd = _dask(X, y)
     g = tl.grad(P.logistic)(w, Xd, yd)
     assert isinstance(g, da.Array)
-    np.testing.assert_allclose(g.compute(scheduler="threads"), tl.grad(P.logistic)(w, X, y))
+    np.testing.assert_allclose(
+        g.compute(scheduler="threads"), tl.grad(P.logistic)(w, X, y)
+    )
 
 
 def test_dask_softmax_loss_over_chunks(rng):
@@ -52,7 +58,9 @@ def test_dask_softmax_loss_over_chunks(rng):
 def test_backend_can_be_forced(rng):
     w, X, y = _data(rng, n=100, d=3)
     g = tl.grad(P.logistic, backend="dask")(w, *_dask(X, y))
-    np.testing.assert_allclose(np.asarray(g), tl.grad(P.logistic, backend="numpy")(w, X, y))
+    np.testing.assert_allclose(
+        np.asarray(g), tl.grad(P.logistic, backend="numpy")(w, X, y)
+    )
 
 
 def test_dask_distributed_local_cluster(rng):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 
 def two(x, y):
@@ -55,7 +55,13 @@ def test_wrong_arity_is_pythons_type_error():
 def test_types_switching_between_calls():
     df = tl.grad(arrays)
     x = np.linspace(0.1, 1.0, 4)
-    for w in (0.5, np.float64(0.5), np.full(4, 0.5), np.full(4, 0.5, dtype=np.float32), 0.5):
+    for w in (
+        0.5,
+        np.float64(0.5),
+        np.full(4, 0.5),
+        np.full(4, 0.5, dtype=np.float32),
+        0.5,
+    ):
         got = df(w, x)
         want = numerical_grad(arrays, [np.asarray(w, dtype=float), x], 0)
         np.testing.assert_allclose(got, want, rtol=1e-4)
@@ -142,7 +148,10 @@ def test_inlined_and_entry_paths_agree_bit_for_bit():
         entry.__tangentlike__._inlined = True  # keeps the entry path
         for x in (0.3, -1.25, 7.0):
             assert inlined(x, 2.5) == entry(x, 2.5)
-            want = (math.sin(x), math.cos(x) * 2.5 + 2.0 * x)  # an oracle besides the entry
+            want = (
+                math.sin(x),
+                math.cos(x) * 2.5 + 2.0 * x,
+            )  # an oracle besides the entry
             got = inlined(x, 2.5) if make is tl.grad else inlined(x, 2.5)[1]
             assert got == pytest.approx(want)
         assert inlined.__code__ is not entry.__code__
@@ -199,7 +208,13 @@ def test_the_front_runs_the_first_arrays_variant_for_those_shapes_only():
     w, x = np.full(4, 0.5), np.linspace(0.1, 1.0, 4)
     df(w, x)
     assert "for w <f8[4], x <f8[4]" in df.__code__.co_filename
-    calls = [(w, x), (np.full(5, 0.5), np.ones(5)), (w.astype(np.float32), x), (0.5, x), (w, x)]
+    calls = [
+        (w, x),
+        (np.full(5, 0.5), np.ones(5)),
+        (w.astype(np.float32), x),
+        (0.5, x),
+        (w, x),
+    ]
     for args in calls:
         got = df(*args)
         for i in (0, 1):
@@ -267,11 +282,19 @@ def test_methods_are_differentiated_with_their_object_a_constant():
 def test_numpy_scalars_and_0d_arrays_get_gradients_of_their_own_type_and_dtype():
     df = tl.grad(two)
     want = math.cos(0.5) * 2.0 + 1.0
-    for x in (np.float32(0.5), np.float64(0.5), np.array(0.5), np.array(0.5, np.float32), 0.5):
+    for x in (
+        np.float32(0.5),
+        np.float64(0.5),
+        np.array(0.5),
+        np.array(0.5, np.float32),
+        0.5,
+    ):
         for _ in range(2):
             got = df(x, 2.0)
             assert np.shape(got) == ()
-            assert type(got) is type(x) or isinstance(x, np.ndarray)  # 0-d: array or scalar
+            assert type(got) is type(x) or isinstance(
+                x, np.ndarray
+            )  # 0-d: array or scalar
             assert getattr(got, "dtype", None) == getattr(x, "dtype", None)
             assert float(got) == pytest.approx(want, rel=1e-6)
 
@@ -302,8 +325,12 @@ def test_a_partial_is_differentiated_with_its_bound_arguments_constant():
     by_keyword = functools.partial(weighted, b=3.0)
     np.testing.assert_allclose(tl.grad(by_keyword)(x, a), 2 * a * x + 3.0)
     np.testing.assert_allclose(tl.grad(by_keyword, wrt=1)(x, a), x**2)
-    np.testing.assert_allclose(tl.vjp(by_keyword)(x, a, seed=2.0), 2 * (2 * a * x + 3.0))
-    assert tl.jvp(by_keyword)(x, a, np.ones(2)) == pytest.approx(np.sum(2 * a * x + 3.0))
+    np.testing.assert_allclose(
+        tl.vjp(by_keyword)(x, a, seed=2.0), 2 * (2 * a * x + 3.0)
+    )
+    assert tl.jvp(by_keyword)(x, a, np.ones(2)) == pytest.approx(
+        np.sum(2 * a * x + 3.0)
+    )
     np.testing.assert_allclose(tl.hessian(by_keyword)(x, a), np.diag(2 * a))
     by_position = functools.partial(weighted, x)  # wrt=0 is now a
     np.testing.assert_allclose(tl.grad(by_position)(a), x**2)
@@ -316,7 +343,8 @@ def test_a_partial_is_differentiated_with_its_bound_arguments_constant():
 
 
 def test_a_front_that_cannot_change_its_code_keeps_using_the_entry(monkeypatch):
-    from tangentlike import calling, front
+    from tangentlike.call import arguments as calling
+    from tangentlike.call import front
 
     def broken(*args):
         raise RuntimeError("inlining failed")

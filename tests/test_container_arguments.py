@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 RNG = np.random.default_rng(0)
 WS = [RNG.standard_normal((4, 3)), RNG.standard_normal((2, 4))]
@@ -57,15 +57,21 @@ def item_grads(f, items, rest):
         new[k] = a
         return new if isinstance(items, dict) else type(items)(new)
 
-    return {k: numerical_grad(lambda a, k=k: f(replaced(k, a), *rest), (items[k],), 0)
-            for k in keys}  # fmt: skip
+    return {
+        k: numerical_grad(lambda a, k=k: f(replaced(k, a), *rest), (items[k],), 0)
+        for k in keys
+    }
 
 
 @pytest.mark.parametrize(
     ("f", "items"),
-    [(layers, WS), (layers, tuple(WS)), (affine, [WS[0], np.ones(4)]),
-     (affine, (WS[0], np.ones(4)))],
-)  # fmt: skip
+    [
+        (layers, WS),
+        (layers, tuple(WS)),
+        (affine, [WS[0], np.ones(4)]),
+        (affine, (WS[0], np.ones(4))),
+    ],
+)
 def test_a_list_or_tuple_of_arrays_gets_one_of_gradients(f, items):
     rest = (X3,)
     want = item_grads(f, items, rest)
@@ -80,7 +86,9 @@ def test_an_array_iterated_by_rows_still_gets_an_array():
     w = RNG.standard_normal((3, 3, 3))
     got = tl.grad(layers)(w, X3)
     assert isinstance(got, np.ndarray)
-    np.testing.assert_allclose(got, numerical_grad(layers, (w, X3), 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        got, numerical_grad(layers, (w, X3), 0), rtol=1e-6, atol=1e-8
+    )
 
 
 @pytest.mark.parametrize("f", [by_items, by_values, by_keys])
@@ -91,8 +99,9 @@ def test_loops_over_a_dict(f):
         assert type(got) is dict and set(got) == set(PARAMS)
         for k in PARAMS:
             np.testing.assert_allclose(got[k], want[k], rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(tl.grad(f, wrt=1)(PARAMS, X2),
-                               numerical_grad(f, (PARAMS, X2), 1), rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        tl.grad(f, wrt=1)(PARAMS, X2), numerical_grad(f, (PARAMS, X2), 1), rtol=1e-6
+    )
 
 
 def new_key(x):
@@ -169,18 +178,29 @@ def rebuilt(tree, items):
 
 def same_structure(a, b) -> bool:
     if isinstance(a, dict):
-        return type(b) is dict and set(a) == set(b) and all(same_structure(a[k], b[k]) for k in a)
+        return (
+            type(b) is dict
+            and set(a) == set(b)
+            and all(same_structure(a[k], b[k]) for k in a)
+        )
     if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(same_structure, a, b))
+        return (
+            type(a) is type(b) and len(a) == len(b) and all(map(same_structure, a, b))
+        )
     return np.shape(a) == np.shape(b)
 
 
 @pytest.mark.parametrize(
     ("f", "tree"),
-    [(by_index, [W1, W2]), (by_index, (W1, W2)), (by_index, [W1[:3], W1[1:]]),
-     (pairs_but_last, [(W1, B1), (W2, B2)]), (pairs_by_index, [(W1, B1), (W2, B2)]),
-     (nested, {"enc": (W1, B1), "dec": {"w": np.ones(4)}})],
-)  # fmt: skip
+    [
+        (by_index, [W1, W2]),
+        (by_index, (W1, W2)),
+        (by_index, [W1[:3], W1[1:]]),
+        (pairs_but_last, [(W1, B1), (W2, B2)]),
+        (pairs_by_index, [(W1, B1), (W2, B2)]),
+        (nested, {"enc": (W1, B1), "dec": {"w": np.ones(4)}}),
+    ],
+)
 def test_nested_containers_of_arrays_get_gradients_of_their_structure(f, tree):
     parts = leaves(tree)
     for _ in range(2):
@@ -191,8 +211,9 @@ def test_nested_containers_of_arrays_get_gradients_of_their_structure(f, tree):
             def one(a, k=k):
                 return f(rebuilt(tree, iter(parts[:k] + [a] + parts[k + 1 :])), X3)
 
-            np.testing.assert_allclose(g, numerical_grad(one, (parts[k],), 0), rtol=1e-6,
-                                       atol=1e-8)  # fmt: skip
+            np.testing.assert_allclose(
+                g, numerical_grad(one, (parts[k],), 0), rtol=1e-6, atol=1e-8
+            )
 
 
 def square(a):
@@ -202,4 +223,9 @@ def square(a):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_0d_array_gets_a_0d_array(dtype):
     got = tl.grad(square)(np.array(0.5, dtype))
-    assert type(got) is np.ndarray and got.shape == () and got.dtype == dtype and got == 1.0
+    assert (
+        type(got) is np.ndarray
+        and got.shape == ()
+        and got.dtype == dtype
+        and got == 1.0
+    )

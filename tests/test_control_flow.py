@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 from . import corpus_control as C
 
@@ -14,9 +14,13 @@ from . import corpus_control as C
 def _params():
     for k, (func, args, autograd_ok, todo) in enumerate(C.CORPUS):
         marks = (
-            [pytest.mark.xfail(reason=f"not supported yet: {todo}", strict=True)] if todo else []
+            [pytest.mark.xfail(reason=f"not supported yet: {todo}", strict=True)]
+            if todo
+            else []
         )
-        yield pytest.param(func, args, autograd_ok, id=f"{func.__name__}-{k}", marks=marks)
+        yield pytest.param(
+            func, args, autograd_ok, id=f"{func.__name__}-{k}", marks=marks
+        )
 
 
 PARAMS = list(_params())
@@ -91,7 +95,9 @@ def overwrite_in_loop_then_read(a, b):
 
 def test_values_overwritten_in_a_loop_are_restored_per_iteration():
     a, b = np.array([0.17, -0.6, 0.64]), 0.54
-    tl.check_grads(overwrite_in_loop_then_read, (a, b), wrt=(0, 1), modes=("reverse", "forward"))
+    tl.check_grads(
+        overwrite_in_loop_then_read, (a, b), wrt=(0, 1), modes=("reverse", "forward")
+    )
 
 
 def rebound_parameter(a, b):
@@ -107,6 +113,8 @@ def test_a_parameter_rebound_before_use_gets_zeros_of_its_shape():
     a, b = np.ones((2, 3)), np.array([0.5, -0.2])
     ga, gb = tl.grad(rebound_parameter, wrt=(0, 1))(a, b)
     assert ga.shape == (2, 3) and not ga.any()
-    np.testing.assert_allclose(gb, numerical_grad(rebound_parameter, [a, b], 1), atol=1e-8)
+    np.testing.assert_allclose(
+        gb, numerical_grad(rebound_parameter, [a, b], 1), atol=1e-8
+    )
     for optimize in (True, False):
         assert tl.grad(rebound_parameter, optimize=optimize)(0.3, 0.5) == 0.0

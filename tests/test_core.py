@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 from . import programs_core as P
 
@@ -42,7 +42,9 @@ def _inputs(rng):
 CASES = [
     f
     for f in vars(P).values()
-    if callable(f) and getattr(f, "__module__", "") == P.__name__ and f.__name__ != "<lambda>"
+    if callable(f)
+    and getattr(f, "__module__", "") == P.__name__
+    and f.__name__ != "<lambda>"
 ]
 
 
@@ -85,7 +87,9 @@ def test_float32_stays_float32(rng):
     y = (rng.random(6) > 0.5).astype(np.float32)
     g = tl.grad(P.logistic)(w, X, y)
     assert g.dtype == np.float32 and g.shape == w.shape
-    want = numerical_grad(P.logistic, [w.astype(float), X.astype(float), y.astype(float)], 0)
+    want = numerical_grad(
+        P.logistic, [w.astype(float), X.astype(float), y.astype(float)], 0
+    )
     np.testing.assert_allclose(g, want, rtol=1e-3, atol=1e-4)
 
 
@@ -125,7 +129,9 @@ def test_decorator_forms(rng):
 
 
 def test_same_request_reuses_transform():
-    assert tl.grad(P.poly).__tangentlike__.module is tl.grad(P.poly).__tangentlike__.module
+    assert (
+        tl.grad(P.poly).__tangentlike__.module is tl.grad(P.poly).__tangentlike__.module
+    )
 
 
 def test_getsource_compiles_alone(rng):
@@ -152,8 +158,18 @@ def test_inspect_getsource_shows_generated_code():
 
 
 def _dump():
-    cmd = [sys.executable, "-m", "tangentlike", "dump", "examples/logistic.py:loss", "--wrt", "w"]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    cmd = [
+        sys.executable,
+        "-m",
+        "tangentlike",
+        "dump",
+        "examples/logistic.py:loss",
+        "--wrt",
+        "w",
+    ]
+    return subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_cli_dump_is_deterministic():
@@ -164,7 +180,9 @@ def test_cli_dump_is_deterministic():
 
 def test_cli_errors_exit_2(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("def f(x):\n    try:\n        return x\n    finally:\n        pass\n")
+    bad.write_text(
+        "def f(x):\n    try:\n        return x\n    finally:\n        pass\n"
+    )
     cmd = [sys.executable, "-m", "tangentlike", "dump", f"{bad}:f"]
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 2
@@ -237,7 +255,15 @@ def test_verbose_prints_each_stage(capsys):
 
     tl.grad(stages, verbose=2)
     err = capsys.readouterr().err
-    assert "# --- after normalized ---" in err and "# --- after reverse ---" in err
+    from tangentlike.pipeline import STAGES
+
+    shown = [
+        line[len("# --- after ") : -len(" ---")]
+        for line in err.splitlines()
+        if line.startswith("# --- after ")
+    ]
+    assert shown == ["parse", "closures", "lower", "normalize", "transform", "optimize"]
+    assert set(shown) <= {stage.name for stage in STAGES}
     assert "def dstages_dx(x" in err
 
 
@@ -252,12 +278,16 @@ def test_forward_twin_matches_finite_differences(func, rng):
 def test_cli_dump_forward_mode_and_cupy_backend():
     base = [sys.executable, "-m", "tangentlike", "dump", "examples/logistic.py:loss"]
     runs = [
-        subprocess.run(base + ["--mode", "forward"], cwd=ROOT, capture_output=True, text=True)
+        subprocess.run(
+            base + ["--mode", "forward"], cwd=ROOT, capture_output=True, text=True
+        )
         for _ in range(2)
     ]
     assert runs[0].returncode == 0 and runs[0].stdout == runs[1].stdout
     assert "def jvp_loss(w, X, y, dw):" in runs[0].stdout
-    cupy = subprocess.run(base + ["--backend", "cupy"], cwd=ROOT, capture_output=True, text=True)
+    cupy = subprocess.run(
+        base + ["--backend", "cupy"], cwd=ROOT, capture_output=True, text=True
+    )
     assert cupy.stdout.startswith("import cupy\n") and "cupy.exp(" in cupy.stdout
 
 
@@ -268,7 +298,9 @@ def test_printed_source_imports_the_modules_and_functions_it_calls():
         assert "import math\n" in src
         namespace = {}
         exec(compile(src, "<generated>", "exec"), namespace)  # runs on its own
-        main = [v for k, v in namespace.items() if k.startswith(("dmath_chain", "jvp_"))][0]
+        main = [
+            v for k, v in namespace.items() if k.startswith(("dmath_chain", "jvp_"))
+        ][0]
         _, derivative = main(0.3) if main.__name__.startswith("d") else main(0.3, 1.0)
         assert derivative == pytest.approx(float(want), rel=1e-6)
 
@@ -290,7 +322,9 @@ def test_finite_differences_survive_in_place_updates():
     x = np.array([0.5, -1.0, 2.0])
     want = np.array([8 * 0.5, 2 * -1.0, 2 * 2.0])
     np.testing.assert_allclose(numerical_grad(doubles_first, [x], 0), want, rtol=1e-6)
-    np.testing.assert_array_equal(x, [0.5, -1.0, 2.0])  # the caller's array is untouched
+    np.testing.assert_array_equal(
+        x, [0.5, -1.0, 2.0]
+    )  # the caller's array is untouched
     np.testing.assert_allclose(tl.grad(doubles_first)(x.copy()), want, rtol=1e-12)
 
 
@@ -307,10 +341,19 @@ def test_cli_output_reads_the_modules_constants_and_runs(tmp_path):
     subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=True)
     text = out.read_text()
     assert "SCALE = 2.5" in text and "from consts import W" in text
-    run = [sys.executable, "-c", "import out; import numpy as np; "
-           "print(out.df_dx(np.array([1.0, 2.0]))[1].tolist())"]  # fmt: skip
+    run = [
+        sys.executable,
+        "-c",
+        "import out; import numpy as np; "
+        "print(out.df_dx(np.array([1.0, 2.0]))[1].tolist())",
+    ]
     done = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[5.0, -20.0]"
-    bad = subprocess.run(cmd[:-1] + [str(tmp_path / "no" / "dir.py")], capture_output=True,
-                         text=True)  # fmt: skip
-    assert bad.returncode == 2 and "cannot write" in bad.stderr and "Traceback" not in bad.stderr
+    bad = subprocess.run(
+        cmd[:-1] + [str(tmp_path / "no" / "dir.py")], capture_output=True, text=True
+    )
+    assert (
+        bad.returncode == 2
+        and "cannot write" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )

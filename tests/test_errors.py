@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike import api
+from tangentlike.api import cache as api
 
 HERE = __file__
 
@@ -117,8 +117,12 @@ def test_generated_source_is_deterministic():
         "import sys; sys.path.insert(0, 'tests'); import test_errors as t, tangentlike as tl;"
         "print(tl.getsource(tl.grad(t.poly)))"
     )
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
-            for _ in range(2)]  # fmt: skip
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] and b"def " in runs[0]
 
 
@@ -254,7 +258,9 @@ def item_of_an_item_value(x):
 
 
 def test_a_vjp_seed_that_fits_no_output_is_named():
-    with pytest.raises(tl.ArgumentError, match=r"seed of vjp\(doubled_sine\) has shape \(4,\)"):
+    with pytest.raises(
+        tl.ArgumentError, match=r"seed of vjp\(doubled_sine\) has shape \(4,\)"
+    ):
         tl.vjp(doubled_sine)(np.ones(3), np.ones(4))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 from .corpus_control import CORPUS
 
@@ -17,8 +17,12 @@ FORWARD = [c for c in CORPUS if len(c) < 4 or c[3] is None]
 IDS = [f"{c[0].__name__}-{k}" for k, c in enumerate(FORWARD)]
 # loops forward mode cannot pair with tangents (``for p in enumerate(xs)``, unpacked
 # items of a list): refused by name, where a zero tangent would be silently wrong
-REFUSED = {"enumerate_from_one", "enumerate_into_one_name", "zip_into_one_name",
-           "loop_over_pairs"}  # fmt: skip
+REFUSED = {
+    "enumerate_from_one",
+    "enumerate_into_one_name",
+    "zip_into_one_name",
+    "loop_over_pairs",
+}
 
 
 def directional(f, args, i, v):
@@ -34,7 +38,9 @@ def directional(f, args, i, v):
 def test_corpus_forward_matches_finite_differences(case):
     func, args = case[0], case[1]
     if func.__name__ in REFUSED:
-        with pytest.raises(tl.TangentlikeError, match="forward mode loops over active values"):
+        with pytest.raises(
+            tl.TangentlikeError, match="forward mode loops over active values"
+        ):
             tl.jvp(func)
         return
     v = np.ones_like(np.asarray(args[0], dtype=float))
@@ -101,7 +107,10 @@ def power(x, y):
 VEC = np.array([0.3, -1.2, 0.8])
 CASES = [
     (straight, (VEC, np.array([1.5, 0.2, -0.4]))),
-    (broadcasting, (np.array([[0.5, 1.0, 2.0], [1.5, 0.2, -0.3]]), np.array([0.1, 0.7, 1.3]))),
+    (
+        broadcasting,
+        (np.array([[0.5, 1.0, 2.0], [1.5, 0.2, -0.3]]), np.array([0.1, 0.7, 1.3])),
+    ),
     (looped, (0.4, 3)),
     (branch, (0.7,)),
     (branch, (-0.7,)),
@@ -120,7 +129,9 @@ def test_forward_twins(func, args):
         v = np.linspace(0.5, 1.5, np.size(x)).reshape(np.shape(x))
         v = float(v) if np.ndim(x) == 0 else v
         got = tl.jvp(func, wrt=i)(*args, v)
-        np.testing.assert_allclose(got, directional(func, args, i, v), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            got, directional(func, args, i, v), rtol=1e-5, atol=1e-6
+        )
 
 
 def test_power_in_exponent_both_modes():
@@ -185,7 +196,9 @@ def test_forward_source_is_deterministic(tmp_path):
         """
     ).replace("%r", repr(__file__.rsplit("/tests/", 1)[0]))
     runs = [
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
         for _ in range(2)
     ]
     assert runs[0].stdout == runs[1].stdout and "def jvp_caller" in runs[0].stdout

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 Z = np.array([-800.0, -40.0, -3.0, -0.5, 0.0, 0.7, 4.0, 40.0, 800.0])
 
@@ -63,13 +63,17 @@ def test_logistic_regression_against_the_closed_form_and_autograd():
     X, w = rng.standard_normal((50, 4)), rng.standard_normal(4)
     y = (rng.random(50) < 0.5).astype(float)
     p, _ = exact_sigmoid(X @ w)
-    np.testing.assert_allclose(tl.grad(logistic)(w, X, y), X.T @ (p - y) / 50, rtol=1e-12)
+    np.testing.assert_allclose(
+        tl.grad(logistic)(w, X, y), X.T @ (p - y) / 50, rtol=1e-12
+    )
 
     def ag(w):
         q = 1.0 / (1.0 + anp.exp(-(X @ w)))
         return -anp.mean(y * anp.log(q) + (1.0 - y) * anp.log(1.0 - q))
 
-    np.testing.assert_allclose(tl.grad(logistic)(w, X, y), autograd.grad(ag)(w), rtol=1e-10)
+    np.testing.assert_allclose(
+        tl.grad(logistic)(w, X, y), autograd.grad(ag)(w), rtol=1e-10
+    )
     tangent = tl.jvp(logistic)(w, X, y, np.ones(4))
     assert math.isclose(tangent, np.sum(X.T @ (p - y) / 50), rel_tol=1e-10)
 
@@ -78,7 +82,9 @@ def test_the_generated_code_reads_the_sigmoid():
     source = tl.getsource(tl.grad(sigmoid_sum))
     assert "bz = bp * p * (1.0 - p)" in source
     assert "b_exp" not in source and "b_add" not in source
-    source = tl.getsource(tl.grad(logistic), args=(np.zeros(3), np.zeros((5, 3)), np.zeros(5)))
+    source = tl.getsource(
+        tl.grad(logistic), args=(np.zeros(3), np.zeros((5, 3)), np.zeros(5))
+    )
     assert "np.exp" not in source.split("_neg2 = -_mean")[1]
 
 
@@ -193,17 +199,25 @@ def test_a_sigmoid_in_a_branch(flag):
 
 def test_a_scalar_sigmoid_of_math_functions():
     for x in (-2.0, 0.3, 5.0):
-        assert math.isclose(tl.grad(scalar)(x), numerical_grad(scalar, (x,), 0), rel_tol=1e-6)
+        assert math.isclose(
+            tl.grad(scalar)(x), numerical_grad(scalar, (x,), 0), rel_tol=1e-6
+        )
     source = tl.getsource(tl.grad(scalar))
     assert "math.exp" not in source.split("return")[0].split("bx")[1]
 
 
 @pytest.mark.parametrize(
     "f, fused",
-    [(exp_read_twice, True), (one_on_the_right, True), (in_a_loop, True),
-     (z_changes_in_between, False),
-     (updated_in_place, False), (rebinds_its_input, False), (not_a_sigmoid, False)],
-)  # fmt: skip
+    [
+        (exp_read_twice, True),
+        (one_on_the_right, True),
+        (in_a_loop, True),
+        (z_changes_in_between, False),
+        (updated_in_place, False),
+        (rebinds_its_input, False),
+        (not_a_sigmoid, False),
+    ],
+)
 def test_where_the_sigmoid_is_recognised(f, fused):
     source = tl.getsource(tl.grad(f))
     assert ("* (1.0 - p)" in source) is fused

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 from tests.fuzz_grammar import STATS, Generator
 
 RTOL, ATOL = 1e-4, 1e-6
@@ -37,13 +37,18 @@ def load(source: str, directory) -> object:
 
 def inputs(shapes, seed: int) -> list:
     rng = numpy.random.default_rng(seed)
-    return [float(rng.uniform(-1, 1)) if s == () else rng.uniform(-1, 1, s) for s in shapes]
+    return [
+        float(rng.uniform(-1, 1)) if s == () else rng.uniform(-1, 1, s) for s in shapes
+    ]
 
 
 def close(got, want) -> bool:
     scale = 1.0 + numpy.max(numpy.abs(want), initial=0.0)
     return numpy.shape(got) == numpy.shape(want) and bool(
-        numpy.all(numpy.abs(numpy.asarray(got) - want) <= ATOL * scale + RTOL * numpy.abs(want))
+        numpy.all(
+            numpy.abs(numpy.asarray(got) - want)
+            <= ATOL * scale + RTOL * numpy.abs(want)
+        )
     )
 
 
@@ -69,7 +74,9 @@ def check_program(
         require(all(smooth_here(f, args, i, want) for i, want in enumerate(wants)))
     except RuntimeWarning:
         require(False)
-    wrt = tuple(range(len(shapes))) if len(shapes) > 1 else 0  # see test_fuzz_regressions
+    wrt = (
+        tuple(range(len(shapes))) if len(shapes) > 1 else 0
+    )  # see test_fuzz_regressions
     grads = _counted(lambda: tl.grad(f, wrt=wrt, optimize=optimize)(*fresh(args)))
     grads = grads if len(shapes) > 1 else (grads,)
     for i, (got, want) in enumerate(zip(grads, wants)):
@@ -96,7 +103,9 @@ def _counted(run):
 def check_jvp(f, args, wants, seed: int, optimize: bool) -> None:
     tangents = inputs([numpy.shape(w) for w in wants], seed + 1)
     wrt = tuple(range(len(wants))) if len(wants) > 1 else 0
-    got = _counted(lambda: tl.jvp(f, wrt=wrt, optimize=optimize)(*fresh(args), *tangents))
+    got = _counted(
+        lambda: tl.jvp(f, wrt=wrt, optimize=optimize)(*fresh(args), *tangents)
+    )
     STATS["jvps"] += 1
     expected = sum(numpy.sum(w * t) for w, t in zip(wants, tangents))
     if not close(got, expected):
@@ -115,9 +124,13 @@ FUZZ = dict(
     derandomize=True,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 @settings(max_examples=300, **FUZZ)

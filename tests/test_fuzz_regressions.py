@@ -317,5 +317,9 @@ def f(a):
 def test_augmented_assignment_to_an_argument_array_seen_by_the_caller(tmp_path):
     """Found as a silently wrong gradient: ``a += e`` changes the caller's 0-d array,
     which differentiating ``a = a + e`` misses. It is refused now (tangentlike/aliases.py)."""
-    with pytest.raises(tl.UnsupportedSyntaxError, match="in-place update of `a`: `a` is an arg"):
-        check_program(ALIASED_AUGASSIGN, [()], 0, tmp_path, optimize=False, require=_holds)
+    with pytest.raises(
+        tl.UnsupportedSyntaxError, match="in-place update of `a`: `a` is an arg"
+    ):
+        check_program(
+            ALIASED_AUGASSIGN, [()], 0, tmp_path, optimize=False, require=_holds
+        )

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 
 def poly_loop(x):
@@ -94,9 +94,15 @@ def vector_loop(x):
     return np.sum(h * h)
 
 
-@pytest.mark.parametrize(("func", "args"), [(poly_loop, [0.7]), (overwrite_loop, [0.7, 3]),
-                                            (overwrite_loop, [0.7, 0]),
-                                            (while_overwrite, [0.4])])  # fmt: skip
+@pytest.mark.parametrize(
+    ("func", "args"),
+    [
+        (poly_loop, [0.7]),
+        (overwrite_loop, [0.7, 3]),
+        (overwrite_loop, [0.7, 0]),
+        (while_overwrite, [0.4]),
+    ],
+)
 def test_reverse_over_reverse_through_loops(func, args):
     want = numerical_grad(tl.grad(func), args, 0)
     assert np.isclose(tl.grad(tl.grad(func))(*args), want, rtol=1e-5, atol=1e-6)
@@ -110,20 +116,30 @@ def test_reverse_over_reverse_saves_adjoints_on_a_stack():
 def test_hessian_through_a_loop():
     x = np.array([0.3, -0.2, 0.5])
     h = tl.hessian(vector_loop)(x)
-    want = np.array([numerical_grad(lambda y, k=k: tl.grad(vector_loop)(y)[k], [x], 0)
-                     for k in range(x.size)])  # fmt: skip
+    want = np.array(
+        [
+            numerical_grad(lambda y, k=k: tl.grad(vector_loop)(y)[k], [x], 0)
+            for k in range(x.size)
+        ]
+    )
     np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(h, h.T, atol=1e-12)
 
 
-@pytest.mark.parametrize(("func", "x"), [(rosenbrock, np.array([1.2, 0.8, -0.5])),
-                                         (mlp_loss, np.array([0.3, -0.6]))])  # fmt: skip
+@pytest.mark.parametrize(
+    ("func", "x"),
+    [(rosenbrock, np.array([1.2, 0.8, -0.5])), (mlp_loss, np.array([0.3, -0.6]))],
+)
 def test_hessians_match_finite_differences_and_are_symmetric(func, x):
     import autograd
 
     h = tl.hessian(func)(x)
-    want = np.array([numerical_grad(lambda y, k=k: tl.grad(func)(y)[k], [x], 0)
-                     for k in range(x.size)])  # fmt: skip
+    want = np.array(
+        [
+            numerical_grad(lambda y, k=k: tl.grad(func)(y)[k], [x], 0)
+            for k in range(x.size)
+        ]
+    )
     np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(h, h.T, rtol=1e-12, atol=1e-12)
     if func is rosenbrock:
@@ -142,7 +158,9 @@ def test_hvp():
 
 def test_check_grads_order_two():
     tl.check_grads(branchy, [0.7], order=2)
-    tl.check_grads(rosenbrock, [np.array([1.2, 0.8, -0.5])], order=2, modes=("forward",))
+    tl.check_grads(
+        rosenbrock, [np.array([1.2, 0.8, -0.5])], order=2, modes=("forward",)
+    )
 
 
 def test_second_order_check_of_rosenbrock_in_both_modes():
@@ -192,8 +210,10 @@ def test_a_jacobian_with_respect_to_two_arguments_gives_one_per_argument():
     jx, jy = tl.jacobian(coupled_vector, wrt=(0, 1))(X2, Y2)
     assert jx.shape == (3, 3) and jy.shape == (3, 2)
     for i, j in ((0, jx), (1, jy)):
-        cols = [numerical_grad(lambda *a, k=k: coupled_vector(*a)[k], [X2, Y2], i)
-                for k in range(3)]  # fmt: skip
+        cols = [
+            numerical_grad(lambda *a, k=k: coupled_vector(*a)[k], [X2, Y2], i)
+            for k in range(3)
+        ]
         np.testing.assert_allclose(j, np.array(cols), rtol=1e-6, atol=1e-8)
 
 
@@ -217,5 +237,7 @@ def test_hessians_keep_float32():
     assert tl.hessian(tanh_and_mean)(x).dtype == np.float32
     assert tl.hvp(tanh_and_mean)(x, np.ones(2, np.float32)).dtype == np.float32
     np.testing.assert_allclose(
-        tl.hessian(tanh_and_mean)(x), tl.hessian(tanh_and_mean)(x.astype(float)), rtol=1e-5
+        tl.hessian(tanh_and_mean)(x),
+        tl.hessian(tanh_and_mean)(x.astype(float)),
+        rtol=1e-5,
     )

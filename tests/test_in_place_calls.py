@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 X4 = np.array([1.0, -2.0, 0.5, 3.0])
 M23 = np.arange(1.0, 7.0).reshape(2, 3) / 4
@@ -101,8 +101,10 @@ def hessian_by_hand(f, x):
         picked = [0, 1, 3] if f is gather else np.flatnonzero(x > 0)
         h[picked, picked] = 6 * x[picked]
     else:  # (x0**2 + x1**2)**2 + x2**4
-        h[:2, :2] = [[12 * x[0] ** 2 + 4 * x[1] ** 2, 8 * x[0] * x[1]],
-                     [8 * x[0] * x[1], 4 * x[0] ** 2 + 12 * x[1] ** 2]]  # fmt: skip
+        h[:2, :2] = [
+            [12 * x[0] ** 2 + 4 * x[1] ** 2, 8 * x[0] * x[1]],
+            [8 * x[0] * x[1], 4 * x[0] ** 2 + 12 * x[1] ** 2],
+        ]
         h[2, 2] = 12 * x[2] ** 2
     return h
 
@@ -113,7 +115,9 @@ def test_second_derivatives_through_indexed_sums(f):
     Hessian is not the zero matrix."""
     want = hessian_by_hand(f, X4)
     np.testing.assert_allclose(tl.hessian(f)(X4), want, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(tl.grad(lambda_sum_of_grad(f))(X4), want.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(
+        tl.grad(lambda_sum_of_grad(f))(X4), want.sum(axis=0), rtol=1e-12
+    )
 
 
 def lambda_sum_of_grad(f):
@@ -175,12 +179,22 @@ def reverses(x):
 
 @pytest.mark.parametrize(
     "f",
-    [copies_into, writes_out, assigns_with_out, sorts, fills, fills_diagonal, multiplies_at,
-     reverses],
-)  # fmt: skip
+    [
+        copies_into,
+        writes_out,
+        assigns_with_out,
+        sorts,
+        fills,
+        fills_diagonal,
+        multiplies_at,
+        reverses,
+    ],
+)
 @pytest.mark.parametrize("make", [tl.grad, tl.jvp])
 def test_calls_updating_a_value_in_place_are_refused_by_name(f, make):
-    with pytest.raises(tl.TangentlikeError, match="in-place update of `(y|parts)` by a call"):
+    with pytest.raises(
+        tl.TangentlikeError, match="in-place update of `(y|parts)` by a call"
+    ):
         make(f)
 
 

@@ -33,7 +33,12 @@ def calls_a_reader(x):
 
 
 def test_a_rebound_float_is_read_by_every_derivative(monkeypatch):
-    df, vg, vjp, jvp = tl.grad(scaled), tl.value_and_grad(scaled), tl.vjp(scaled), tl.jvp(scaled)
+    df, vg, vjp, jvp = (
+        tl.grad(scaled),
+        tl.value_and_grad(scaled),
+        tl.vjp(scaled),
+        tl.jvp(scaled),
+    )
     for _ in range(2):  # the first call compiles; the second runs the front's fast path
         assert df(1.5) == 6.0
     monkeypatch.setattr(HERE, "SCALE", 5.0)

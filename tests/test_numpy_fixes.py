@@ -12,9 +12,14 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
-from tangentlike.runtime import setitem_grad, sum_grad
-from tangentlike.runtime_numpy import einsum_grad, reshape_grad, reshape_tangent
+from tangentlike.api.check import numerical_grad
+from tangentlike.runtime import (
+    einsum_grad,
+    reshape_grad,
+    reshape_tangent,
+    setitem_grad,
+    sum_grad,
+)
 
 anp = pytest.importorskip("autograd.numpy")
 autograd = pytest.importorskip("autograd")
@@ -53,7 +58,9 @@ def check(f, args, wrt, use_autograd=True):
         value, got = vdf(*args)
         np.testing.assert_allclose(value, f(*args), rtol=1e-12)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(jf(*args, tangent), np.sum(want * tangent), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            jf(*args, tangent), np.sum(want * tangent), rtol=1e-5, atol=1e-6
+        )
 
 
 # 1. reshape, ravel and flatten with an order ---------------------------------------
@@ -93,7 +100,9 @@ ORDER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("f, shape", ORDER_CASES, ids=[f.__name__ for f, _ in ORDER_CASES])
+@pytest.mark.parametrize(
+    "f, shape", ORDER_CASES, ids=[f.__name__ for f, _ in ORDER_CASES]
+)
 def test_reshape_order(f, shape):
     check(f, (rand(*shape),), 0)
 
@@ -183,7 +192,9 @@ def test_default_order_keeps_plain_reshape():
 def test_second_derivative_through_fortran_reshape():
     x = rand(2, 3)
     want = np.diag(6.0 * x.ravel() * W6.reshape(2, 3, order="F").ravel())
-    np.testing.assert_allclose(tl.hessian(np_ravel_f)(x).reshape(6, 6), want, rtol=1e-12)
+    np.testing.assert_allclose(
+        tl.hessian(np_ravel_f)(x).reshape(6, 6), want, rtol=1e-12
+    )
 
 
 # 2. einsum with an ellipsis --------------------------------------------------------
@@ -202,7 +213,9 @@ def einsum_batched_diagonal(a):
 
 
 def einsum_leading_transpose(a):
-    return np.sum(np.sin(np.einsum("ij...->ji...", a)) * np.arange(24.0).reshape(3, 2, 4))
+    return np.sum(
+        np.sin(np.einsum("ij...->ji...", a)) * np.arange(24.0).reshape(3, 2, 4)
+    )
 
 
 def einsum_implicit_ellipsis(x, y):
@@ -223,7 +236,11 @@ EINSUM_CASES = [
     (einsum_dot_last, ((1, 3), (2, 4, 3)), True),  # an ellipsis axis of length 1
     (einsum_batched_matvec, ((2, 3, 4), (2, 4)), True),
     (einsum_batched_matvec, ((3, 4), (2, 5, 4)), True),
-    (einsum_batched_diagonal, ((2, 3, 3),), False),  # autograd: "output subscript 'i' twice"
+    (
+        einsum_batched_diagonal,
+        ((2, 3, 3),),
+        False,
+    ),  # autograd: "output subscript 'i' twice"
     (einsum_leading_transpose, ((2, 3, 4),), True),
     (einsum_implicit_ellipsis, ((2, 3), (2, 3)), True),
     (einsum_broadcast_letter, ((1, 3), (4, 3)), True),
@@ -291,7 +308,9 @@ def test_dot_with_arrays_unchanged():
 def test_second_derivative_of_dot_with_a_scalar():
     x = rand(6)
     hess = tl.hessian(dot_by_constant)(x)
-    np.testing.assert_allclose(hess, np.diag(-4.0 * np.sin(2.0 * x)), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(
+        hess, np.diag(-4.0 * np.sin(2.0 * x)), rtol=1e-7, atol=1e-12
+    )
 
 
 # 4. builtin sum over an array ------------------------------------------------------
@@ -363,7 +382,9 @@ def test_lstsq_indexed_forward():
         t = rand(*np.shape((a, b)[i]))
         jf = tl.jvp(lstsq_indexed, wrt=i)
         for _ in range(2):
-            np.testing.assert_allclose(jf(a, b, t), np.sum(want * t), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                jf(a, b, t), np.sum(want * t), rtol=1e-5, atol=1e-6
+            )
 
 
 def test_lstsq_indexed_reverse():
@@ -401,7 +422,9 @@ def test_repeated_index_forward():
             t = rand(*np.shape(args[i]))
             jf = tl.jvp(f, wrt=i)
             for _ in range(2):
-                np.testing.assert_allclose(jf(*args, t), np.sum(want * t), rtol=1e-5, atol=1e-6)
+                np.testing.assert_allclose(
+                    jf(*args, t), np.sum(want * t), rtol=1e-5, atol=1e-6
+                )
 
 
 def test_unique_fancy_index_reverse():
@@ -415,8 +438,12 @@ def test_setitem_grad_gives_each_position_to_its_last_write():
     np.testing.assert_array_equal(setitem_grad(g, np.array([0, 0, 2, 0])), [0, 0, 3, 1])
     np.testing.assert_array_equal(setitem_grad(g, np.array([4, 1])), [5, 2])
     m = g.reshape(2, 3)
-    np.testing.assert_array_equal(setitem_grad(m, np.array([1, 1])), [[0, 0, 0], [4, 5, 6]])
-    np.testing.assert_array_equal(setitem_grad(m, (np.array([0, 0]), np.array([1, 1]))), [0, 2])
+    np.testing.assert_array_equal(
+        setitem_grad(m, np.array([1, 1])), [[0, 0, 0], [4, 5, 6]]
+    )
+    np.testing.assert_array_equal(
+        setitem_grad(m, (np.array([0, 0]), np.array([1, 1]))), [0, 2]
+    )
     np.testing.assert_array_equal(setitem_grad(m, m > 3), [4, 5, 6])
     assert setitem_grad(g.astype(np.float32), [1, 1]).dtype == np.float32
 

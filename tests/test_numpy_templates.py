@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 anp = pytest.importorskip("autograd.numpy")
 autograd = pytest.importorskip("autograd")
@@ -98,8 +98,25 @@ def modulo(x, y):
     return np.sum(np.mod(x, y) * np.remainder(x, 0.7) + (x % y) * y)
 
 
-BINARY = [arctan2, hypot, logaddexp, logaddexp2, maximum, minimum, fmax, fmin, where, copysign]
-SHAPE_PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1, 3), (4, 1)), ((), (2, 2))]
+BINARY = [
+    arctan2,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    maximum,
+    minimum,
+    fmax,
+    fmin,
+    where,
+    copysign,
+]
+SHAPE_PAIRS = [
+    ((), ()),
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((2, 1, 3), (4, 1)),
+    ((), (2, 2)),
+]
 
 CASES = []
 for f in BINARY:
@@ -166,11 +183,30 @@ def reduce_norm(x, axis, keepdims):
     return np.sum(np.sin(np.linalg.norm(x, axis=axis, keepdims=keepdims)))
 
 
-REDUCTIONS = [reduce_sum, reduce_mean, reduce_max, reduce_min, reduce_prod, reduce_var,
-              reduce_std, reduce_ptp, reduce_nansum, reduce_nanmean, reduce_nanmax,
-              reduce_nanmin, reduce_norm]  # fmt: skip
-AXES = [((4,), None, False), ((4,), 0, True), ((3, 4), None, True), ((3, 4), -1, False),
-        ((2, 3, 4), (0, 2), False), ((2, 3, 4), (-1, 0), True), ((2, 3, 4), 1, True)]  # fmt: skip
+REDUCTIONS = [
+    reduce_sum,
+    reduce_mean,
+    reduce_max,
+    reduce_min,
+    reduce_prod,
+    reduce_var,
+    reduce_std,
+    reduce_ptp,
+    reduce_nansum,
+    reduce_nanmean,
+    reduce_nanmax,
+    reduce_nanmin,
+    reduce_norm,
+]
+AXES = [
+    ((4,), None, False),
+    ((4,), 0, True),
+    ((3, 4), None, True),
+    ((3, 4), -1, False),
+    ((2, 3, 4), (0, 2), False),
+    ((2, 3, 4), (-1, 0), True),
+    ((2, 3, 4), 1, True),
+]
 for f in REDUCTIONS:
     for shape, axis, keepdims in AXES:
         CASES.append((f, (pos(*shape), axis, keepdims), (0,)))
@@ -204,10 +240,19 @@ def norm_ord(x, ord, axis):
 CASES.append((average, (rand(3, 4), pos(4)), (0, 1)))
 CASES.append((average, (rand(3, 4), pos(3, 4)), (0, 1)))
 CASES.append((average_all, (rand(3, 4),), (0,)))
-for shape, ord, axis in [((5,), 1, None), ((5,), 2, None), ((5,), np.inf, None), ((5,), 3, None),
-                         ((3, 4), "fro", None), ((3, 4), 1, None), ((3, 4), np.inf, None),
-                         ((3, 4), 2, None), ((3, 4), "nuc", None), ((2, 3, 4), 2, (0, 2)),
-                         ((3, 4), 1, 1)]:  # fmt: skip
+for shape, ord, axis in [
+    ((5,), 1, None),
+    ((5,), 2, None),
+    ((5,), np.inf, None),
+    ((5,), 3, None),
+    ((3, 4), "fro", None),
+    ((3, 4), 1, None),
+    ((3, 4), np.inf, None),
+    ((3, 4), 2, None),
+    ((3, 4), "nuc", None),
+    ((2, 3, 4), 2, (0, 2)),
+    ((3, 4), 1, 1),
+]:
     CASES.append((norm_ord, (rand(*shape), ord, axis), (0,)))
 
 # linear algebra ---------------------------------------------------------------
@@ -520,7 +565,11 @@ CASES += [
 
 def case_id(case):
     f, args, _ = case
-    return f.__name__ + "-" + "x".join(str(np.shape(a)) for a in args if not isinstance(a, bool))
+    return (
+        f.__name__
+        + "-"
+        + "x".join(str(np.shape(a)) for a in args if not isinstance(a, bool))
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
@@ -534,10 +583,30 @@ def test_reverse_matches_finite_differences(case):
 
 
 # functions autograd cannot differentiate (or not with these arguments)
-AUTOGRAD_LACKS = {"copysign", "float_power", "rounding", "fmax", "fmin", "nanmax", "lstsq",
-                  "ptp", "take_along_axis", "eigh", "qr", "constants", "vdot", "reduce_ptp",
-                  "reduce_nanmax", "reduce_nanmin", "reduce_nansum", "reduce_nanmean", "sinc",
-                  "pinv", "column_stack", "average"}  # fmt: skip
+AUTOGRAD_LACKS = {
+    "copysign",
+    "float_power",
+    "rounding",
+    "fmax",
+    "fmin",
+    "nanmax",
+    "lstsq",
+    "ptp",
+    "take_along_axis",
+    "eigh",
+    "qr",
+    "constants",
+    "vdot",
+    "reduce_ptp",
+    "reduce_nanmax",
+    "reduce_nanmin",
+    "reduce_nansum",
+    "reduce_nanmean",
+    "sinc",
+    "pinv",
+    "column_stack",
+    "average",
+}
 # cases where autograd itself is wrong or fails; finite differences decide them
 AUTOGRAD_WRONG = {
     "repeat": "autograd's repeat gradient is wrong along axis=-1",
@@ -570,9 +639,14 @@ def test_reverse_matches_autograd(case):
 @pytest.mark.parametrize("case", CASES[::4], ids=[case_id(c) for c in CASES[::4]])
 def test_float32_in_float32_out(case):
     f, args, wrt = case
-    args32 = [np.float32(a) if isinstance(a, float) else
-              a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
-              for a in args]  # fmt: skip
+    args32 = [
+        np.float32(a)
+        if isinstance(a, float)
+        else a.astype(np.float32)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+        else a
+        for a in args
+    ]
     for i in wrt:
         g, w = tl.grad(f, wrt=i)(*args32), tl.grad(f, wrt=i)(*args)
         assert np.asarray(g).dtype == np.float32, f"argument {i}"
@@ -583,14 +657,16 @@ def test_float32_in_float32_out(case):
 
 
 def test_supported_md_is_up_to_date():
-    from tangentlike import coverage
+    from tangentlike.api import supported as coverage
 
-    assert coverage.DOC.read_text() == coverage.render(), "run python -m tangentlike.coverage"
+    assert coverage.DOC.read_text() == coverage.render(), (
+        "run python -m tangentlike.api.supported"
+    )
 
 
 def test_every_listed_function_has_a_template():
-    from tangentlike import coverage
     from tangentlike import template as tpl
+    from tangentlike.api import supported as coverage
 
     missing = []
     for line in coverage.DOC.read_text().splitlines():

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
-from tangentlike.optimize_fold import fold_constants
+from tangentlike.api.check import numerical_grad
+from tangentlike.optimize.fold import fold_constants
 from tangentlike.runtime import sum_to, unbroadcast, unreduce
 
 
@@ -128,9 +128,13 @@ def chain3(x):
 
 def test_dead_temporaries_give_their_names_to_later_ones():
     src = tl.getsource(tl.grad(chain3))
-    assert "_mul3" not in src and src.count("_mul = ") == 2  # the second _mul reuses the first
+    assert (
+        "_mul3" not in src and src.count("_mul = ") == 2
+    )  # the second _mul reuses the first
     x = np.linspace(-1.0, 1.0, 5)
-    np.testing.assert_allclose(tl.grad(chain3)(x), numerical_grad(chain3, [x], 0), atol=1e-7)
+    np.testing.assert_allclose(
+        tl.grad(chain3)(x), numerical_grad(chain3, [x], 0), atol=1e-7
+    )
 
 
 def recurrence(x, n):
@@ -145,5 +149,7 @@ def test_saves_nothing_reads_are_dropped():
     assert src.count("_stack.append(") == src.count("_stack.pop()")
     for n in (0, 1, 7):
         np.testing.assert_allclose(
-            tl.grad(recurrence)(0.3, n), numerical_grad(recurrence, [0.3, n], 0), atol=1e-8
+            tl.grad(recurrence)(0.3, n),
+            numerical_grad(recurrence, [0.3, n], 0),
+            atol=1e-8,
         )

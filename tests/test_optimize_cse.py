@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
-from tangentlike.optimize_cse import share_common
-from tangentlike.optimize_local import cancel_negations
+from tangentlike.api.check import numerical_grad
+from tangentlike.optimize.cse import share_common
+from tangentlike.optimize.negations import cancel_negations
 
 from .rewriting import rewrite, unchanged
 
@@ -96,8 +96,12 @@ def test_negation_cancelled_through_a_chain_of_products():
         """,
         lambda func: cancel_negations(func),
     )
-    assert out == ["b_add = bp * p / _add", "b_neg = b_add * _exp", "bz = b_neg",
-                   "return X.T @ bz"]  # fmt: skip
+    assert out == [
+        "b_add = bp * p / _add",
+        "b_neg = b_add * _exp",
+        "bz = b_neg",
+        "return X.T @ bz",
+    ]
 
 
 def test_negation_folded_into_a_number():
@@ -160,11 +164,15 @@ def test_optimized_array_gradients_are_bitwise_the_unoptimized_ones():
     y = (r.random(50) < 0.5).astype(float)
     got = tl.grad(logreg)(w, X, y)
     np.testing.assert_array_equal(got, tl.grad(logreg, optimize=False)(w, X, y))
-    np.testing.assert_allclose(got, numerical_grad(logreg, (w, X, y), 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        got, numerical_grad(logreg, (w, X, y), 0), rtol=1e-6, atol=1e-9
+    )
     x = r.standard_normal(11)
     got = tl.grad(squares)(x)
     np.testing.assert_array_equal(got, tl.grad(squares, optimize=False)(x))
-    np.testing.assert_allclose(got, numerical_grad(squares, (x,), 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        got, numerical_grad(squares, (x,), 0), rtol=1e-6, atol=1e-9
+    )
 
 
 def test_a_whole_value_is_not_shared():

@@ -6,8 +6,8 @@ import math
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
-from tangentlike.optimize_fuse import fuse_temporaries
+from tangentlike.api.check import numerical_grad
+from tangentlike.optimize.fuse import fuse_temporaries
 
 from .rewriting import rewrite, unchanged
 
@@ -79,7 +79,9 @@ def test_nothing_moves_past_a_change_of_what_it_reads(between):
 )
 def test_kept_where_folding_would_not_be_the_same(source):
     keep = frozenset({"a", "x"})
-    assert unchanged(source, lambda func: fuse_temporaries(func, keep, modules={"math"}))
+    assert unchanged(
+        source, lambda func: fuse_temporaries(func, keep, modules={"math"})
+    )
 
 
 def recurrence(x):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
-from tangentlike.compile import to_source
-from tangentlike.optimize_local import forward_values
+from tangentlike.api.check import numerical_grad
+from tangentlike.codegen.render import to_source
+from tangentlike.optimize.forwarding import forward_values
 
 
 def rewrite(source: str) -> str:
@@ -133,7 +133,11 @@ def test_negation_read_twice_moves_when_both_absorb_it():
             b_add = -bc * c / _add
             return bb, b_add
     """)
-    assert body(out) == ["bb = bb - b_neg / _add", "b_add = b_neg * c / _add", "return bb, b_add"]
+    assert body(out) == [
+        "bb = bb - b_neg / _add",
+        "b_add = b_neg * c / _add",
+        "return bb, b_add",
+    ]
     kept = rewrite("""
         def f(b_neg, _add):
             bc = -b_neg

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.check import numerical_grad
+from tangentlike.api.check import numerical_grad
 
 A0 = np.array([[2.0, 0.3, -0.4], [0.1, 1.5, 0.2], [-0.3, 0.4, 1.8]])
 B0 = np.array([[3.0, 0.5, 0.2], [0.5, 2.5, -0.3], [0.2, -0.3, 2.0]])  # SPD
@@ -32,7 +32,9 @@ X4 = np.array([0.3, 1.2, -0.5, 0.8])
 X3 = np.array([0.4, -0.7, 0.9])
 XZERO = np.array([0.6, 0.0, -1.3, 0.9])
 XZEROS = np.array([0.6, 0.0, -1.3, 0.0])
-M34 = np.array([[0.3, 1.2, -0.5, 0.8], [-0.9, 0.1, 0.7, 0.25], [1.1, -0.35, 0.45, -0.6]])
+M34 = np.array(
+    [[0.3, 1.2, -0.5, 0.8], [-0.9, 0.1, 0.7, 0.25], [1.1, -0.35, 0.45, -0.6]]
+)
 M33 = A0 + np.array([[0.1, -0.2, 0.05], [0.3, 0.1, -0.15], [-0.1, 0.2, 0.1]])
 
 
@@ -72,7 +74,11 @@ def ag_softmax_rows(x):
 
 
 def max_axes(x):
-    return np.sum(np.max(x, axis=0) ** 2) + np.sum(np.min(x, axis=1) ** 3) + np.amax(x) * np.sum(x)
+    return (
+        np.sum(np.max(x, axis=0) ** 2)
+        + np.sum(np.min(x, axis=1) ** 3)
+        + np.amax(x) * np.sum(x)
+    )
 
 
 def ag_max_axes(x):
@@ -124,11 +130,15 @@ def ag_norm_fro(x):
 
 
 def norm_rows(x):
-    return np.sum(np.linalg.norm(x, axis=1) ** 3) + np.sum(np.linalg.norm(x, axis=0) * W4)
+    return np.sum(np.linalg.norm(x, axis=1) ** 3) + np.sum(
+        np.linalg.norm(x, axis=0) * W4
+    )
 
 
 def ag_norm_rows(x):
-    return anp.sum(anp.linalg.norm(x, axis=1) ** 3) + anp.sum(anp.linalg.norm(x, axis=0) * W4)
+    return anp.sum(anp.linalg.norm(x, axis=1) ** 3) + anp.sum(
+        anp.linalg.norm(x, axis=0) * W4
+    )
 
 
 def norm_keepdims(x):
@@ -171,11 +181,15 @@ def ag_prod_all(x):
 
 
 def prod_axes(x):
-    return np.sum(np.prod(x, axis=1) ** 2) + np.sum(np.prod(x, axis=0, keepdims=True) * x)
+    return np.sum(np.prod(x, axis=1) ** 2) + np.sum(
+        np.prod(x, axis=0, keepdims=True) * x
+    )
 
 
 def ag_prod_axes(x):
-    return anp.sum(anp.prod(x, axis=1) ** 2) + anp.sum(anp.prod(x, axis=0, keepdims=True) * x)
+    return anp.sum(anp.prod(x, axis=1) ** 2) + anp.sum(
+        anp.prod(x, axis=0, keepdims=True) * x
+    )
 
 
 # ptp, nansum, nanmean, nanmax: the same helpers' pattern, unreduce(g) * local
@@ -195,7 +209,9 @@ def float_power_f(x):
 
 def reshape_order(x):
     a = np.sum(np.ravel(x.T, order="K") ** 3 * np.arange(12.0))
-    return a + np.sum(np.reshape(x.T, (2, 6), order="A") ** 2 * np.arange(12.0).reshape(2, 6))
+    return a + np.sum(
+        np.reshape(x.T, (2, 6), order="A") ** 2 * np.arange(12.0).reshape(2, 6)
+    )
 
 
 # cumsum, trace, take: linear in the gradient ---------------------------------------------
@@ -220,7 +236,11 @@ def ag_cumsum_axis(x):
 
 
 def trace_f(x):
-    return np.trace(x) ** 3 + np.trace(x @ x) * np.trace(x, 1) + np.sum(np.diagonal(x) ** 3)
+    return (
+        np.trace(x) ** 3
+        + np.trace(x @ x) * np.trace(x, 1)
+        + np.sum(np.diagonal(x) ** 3)
+    )
 
 
 def ag_trace_f(x):  # autograd differentiates trace and diagonal once only: indexing
@@ -270,7 +290,9 @@ def concat_same(x):  # pieces of one shape (see test_reverse_over_reverse)
 
 
 def ag_concat_same(x):
-    return anp.sum(anp.concatenate([x, x**2]) ** 3) + anp.sum(anp.concatenate([x, anp.sin(x)]) ** 3)
+    return anp.sum(anp.concatenate([x, x**2]) ** 3) + anp.sum(
+        anp.concatenate([x, anp.sin(x)]) ** 3
+    )
 
 
 def concat_same_axis(x):
@@ -294,19 +316,27 @@ def hstack_f(x):
 
 
 def ag_hstack_f(x):
-    return anp.sum(anp.hstack([x, x**2]) ** 3) + anp.sum(anp.vstack([x, anp.cos(x)]) ** 3)
+    return anp.sum(anp.hstack([x, x**2]) ** 3) + anp.sum(
+        anp.vstack([x, anp.cos(x)]) ** 3
+    )
 
 
 def shapes_f(x):
-    a = np.sum(np.column_stack([x, x**2]) ** 3) + np.sum(np.diag(x, 1) @ np.diag(np.sin(x), 1))
+    a = np.sum(np.column_stack([x, x**2]) ** 3) + np.sum(
+        np.diag(x, 1) @ np.diag(np.sin(x), 1)
+    )
     b = np.sum(np.diff(x**3, 2) ** 2) + np.sum(np.pad(x, 2) ** 3 * R8)
-    c = np.sum(np.repeat(x, 2) ** 3 * R8) + np.sum(np.tile(x, (2, 1)) ** 3 * R8.reshape(2, 4))
+    c = np.sum(np.repeat(x, 2) ** 3 * R8) + np.sum(
+        np.tile(x, (2, 1)) ** 3 * R8.reshape(2, 4)
+    )
     return a + b + c + np.sum(np.take_along_axis(x, IDX, axis=0) ** 3 * x)
 
 
 def shapes_axis(x):
     a = np.sum(np.repeat(x, [1, 2, 1], axis=0) ** 3) + np.sum(np.diff(x, axis=0) ** 3)
-    b = np.sum(np.take_along_axis(x, IDX2, axis=1) ** 3 * W34) + np.sum(np.tile(x, 2) ** 3)
+    b = np.sum(np.take_along_axis(x, IDX2, axis=1) ** 3 * W34) + np.sum(
+        np.tile(x, 2) ** 3
+    )
     return a + b
 
 
@@ -348,7 +378,9 @@ def ag_det_f(x):
 
 
 def solve_a(x):
-    return np.sum(np.linalg.solve(x, B_VEC) ** 2 * B_VEC) + np.sum(np.linalg.solve(x, B_MAT) ** 3)
+    return np.sum(np.linalg.solve(x, B_VEC) ** 2 * B_VEC) + np.sum(
+        np.linalg.solve(x, B_MAT) ** 3
+    )
 
 
 def ag_solve_a(x):
@@ -358,7 +390,9 @@ def ag_solve_a(x):
 
 
 def solve_b(x):
-    return np.sum(np.linalg.solve(A0, x) ** 3) + np.sum(np.linalg.solve(A0, np.outer(x, x)) ** 2)
+    return np.sum(np.linalg.solve(A0, x) ** 3) + np.sum(
+        np.linalg.solve(A0, np.outer(x, x)) ** 2
+    )
 
 
 def ag_solve_b(x):
@@ -399,11 +433,15 @@ def ag_linalg_stack(x):
 
 
 def einsum_f(x):
-    return np.einsum("i,ij,j->", x, A0, x) ** 2 + np.sum(np.einsum("i,j->ij", x, x**2) ** 2)
+    return np.einsum("i,ij,j->", x, A0, x) ** 2 + np.sum(
+        np.einsum("i,j->ij", x, x**2) ** 2
+    )
 
 
 def ag_einsum_f(x):
-    return anp.einsum("i,ij,j->", x, A0, x) ** 2 + anp.sum(anp.einsum("i,j->ij", x, x**2) ** 2)
+    return anp.einsum("i,ij,j->", x, A0, x) ** 2 + anp.sum(
+        anp.einsum("i,j->ij", x, x**2) ** 2
+    )
 
 
 def einsum_mat(x):
@@ -646,7 +684,13 @@ CASES = [
     (norm_keepdims, None, d_norm_keepdims, g_norm_keepdims, M34),
     (norm_p, None, d_norm_p, g_norm_p, X4),
     (norm_inf, None, d_norm_inf, g_norm_inf, M34),
-    (clip_cube, ag_clip_cube, d_clip_cube, g_clip_cube, np.array([0.3, 1.2, -0.75, 0.5, -1.4])),
+    (
+        clip_cube,
+        ag_clip_cube,
+        d_clip_cube,
+        g_clip_cube,
+        np.array([0.3, 1.2, -0.75, 0.5, -1.4]),
+    ),
     (ptp_nan, None, d_ptp_nan, g_ptp_nan, M34),
     (float_power_f, None, d_float_power_f, g_float_power_f, X4),
     (reshape_order, None, d_reshape_order, g_reshape_order, M34),
@@ -662,7 +706,13 @@ CASES = [
     (concat_f, ag_concat_f, d_concat_f, g_concat_f, X4),
     (concat_axis, ag_concat_axis, d_concat_axis, g_concat_axis, M34),
     (concat_same, ag_concat_same, d_concat_same, g_concat_same, X4),
-    (concat_same_axis, ag_concat_same_axis, d_concat_same_axis, g_concat_same_axis, M34),
+    (
+        concat_same_axis,
+        ag_concat_same_axis,
+        d_concat_same_axis,
+        g_concat_same_axis,
+        M34,
+    ),
     (stack_f, ag_stack_f, d_stack_f, g_stack_f, X4),
     (hstack_f, ag_hstack_f, d_hstack_f, g_hstack_f, X4),
     (shapes_f, None, d_shapes_f, g_shapes_f, X4),
@@ -674,7 +724,13 @@ CASES = [
     (solve_a, ag_solve_a, d_solve_a, g_solve_a, M33),
     (solve_b, ag_solve_b, d_solve_b, g_solve_b, X3),
     (solve_both, ag_solve_both, d_solve_both, g_solve_both, M33),
-    (linalg_stack, ag_linalg_stack, d_linalg_stack, g_linalg_stack, np.stack([M33, A0.T])),
+    (
+        linalg_stack,
+        ag_linalg_stack,
+        d_linalg_stack,
+        g_linalg_stack,
+        np.stack([M33, A0.T]),
+    ),
     (cholesky_f, ag_cholesky_f, d_cholesky_f, g_cholesky_f, X3),
     (einsum_f, ag_einsum_f, d_einsum_f, g_einsum_f, X3),
     (einsum_mat, ag_einsum_mat, d_einsum_mat, g_einsum_mat, M33),
@@ -701,11 +757,16 @@ def test_hessian_matches_finite_differences(case):
     np.testing.assert_allclose(h.reshape(n, n), h.reshape(n, n).T, rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[1] is not None],
-                         ids=[i for i, c in zip(IDS, CASES) if c[1] is not None])  # fmt: skip
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c[1] is not None],
+    ids=[i for i, c in zip(IDS, CASES) if c[1] is not None],
+)
 def test_hessian_matches_autograd(case):
     f, ag_f, _, _, x = case
-    np.testing.assert_allclose(tl.hessian(f)(x), autograd.hessian(ag_f)(x), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        tl.hessian(f)(x), autograd.hessian(ag_f)(x), rtol=1e-9, atol=1e-9
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -765,4 +826,6 @@ def slogdet_indexed(x):
 def test_an_indexed_named_tuple_result():
     """slogdet returns a named tuple: its gradient's zeros are built as one."""
     a = np.array([[2.0, 0.3], [0.1, 1.5]])
-    np.testing.assert_allclose(tl.grad(slogdet_indexed)(a), 2.0 * np.linalg.inv(a).T, rtol=1e-10)
+    np.testing.assert_allclose(
+        tl.grad(slogdet_indexed)(a), 2.0 * np.linalg.inv(a).T, rtol=1e-10
+    )

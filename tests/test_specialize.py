@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike import calling
-from tangentlike.check import numerical_grad
-from tangentlike.concrete_shapes import broadcast_shape, matmul_shape, reduced_shape
+from tangentlike.analysis.shapes import broadcast_shape, matmul_shape, reduced_shape
+from tangentlike.api.check import numerical_grad
+from tangentlike.call import arguments as calling
 
 
 def layer(W, b, X):
@@ -87,7 +87,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("f, shapes, wrt", CASES, ids=lambda c: getattr(c, "__name__", None))
+@pytest.mark.parametrize(
+    "f, shapes, wrt", CASES, ids=lambda c: getattr(c, "__name__", None)
+)
 def test_shape_variants_match_finite_differences(f, shapes, wrt):
     assert_grads(f, rng_args(*shapes), wrt)
 
@@ -104,7 +106,9 @@ def test_one_gradient_called_with_many_shapes():
         W, b, X = rng_args((4, n), (n,), (2, 4))
         got = df(W, b, X)
         for g, i in zip(got, (0, 1)):
-            np.testing.assert_allclose(g, numerical_grad(layer, [W, b, X], i), rtol=1e-5)
+            np.testing.assert_allclose(
+                g, numerical_grad(layer, [W, b, X], i), rtol=1e-5
+            )
 
 
 def test_variant_source_is_plain_numpy():
@@ -130,14 +134,20 @@ def test_no_in_place_write_across_dtypes():
     assert "out=_matmul" in variant_source(layer, 0, W32, b.astype(np.float32), X32)
     got = tl.grad(layer)(W32, b, X32)
     assert got.dtype == np.float32
-    np.testing.assert_allclose(got, numerical_grad(layer, [W, b, X], 0), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(
+        got, numerical_grad(layer, [W, b, X], 0), rtol=1e-3, atol=1e-4
+    )
 
 
 def test_no_in_place_write_into_a_saved_or_reread_value():
     W, xs, h = rng_args((3, 3), (3, 2, 3), (2, 3))
     source = variant_source(rnn, (0, 1, 2), W, xs, h)
-    assert "_add = np.add(_matmul, h, out=_matmul)" in source  # made and read in one iteration
-    assert "out=h" not in source and "out=_item" not in source  # saved for the sweep back
+    assert (
+        "_add = np.add(_matmul, h, out=_matmul)" in source
+    )  # made and read in one iteration
+    assert (
+        "out=h" not in source and "out=_item" not in source
+    )  # saved for the sweep back
 
 
 def reread(x, b):
@@ -153,7 +163,9 @@ def test_a_temporary_the_adjoint_reads_keeps_its_buffer():
 
 
 def test_rnn_variant_saves_no_shapes():
-    source = tl.getsource(tl.grad(rnn, wrt=(0, 1, 2)), args=rng_args((3, 3), (3, 2, 3), (2, 3)))
+    source = tl.getsource(
+        tl.grad(rnn, wrt=(0, 1, 2)), args=rng_args((3, 3), (3, 2, 3), (2, 3))
+    )
     assert "np.shape" not in source and "sum_to" not in source
     assert "bW += _item.T @ b_add" in source
 
@@ -174,18 +186,28 @@ def test_float32_keeps_its_dtype():
 
 @pytest.mark.parametrize(
     "a, b, want",
-    [((3, 1), (4,), (3, 4)), ((), (2,), (2,)), ((2, 3), (3, 2), None),
-     ((5, 1, 4), (3, 1), (5, 3, 4))],
-)  # fmt: skip
+    [
+        ((3, 1), (4,), (3, 4)),
+        ((), (2,), (2,)),
+        ((2, 3), (3, 2), None),
+        ((5, 1, 4), (3, 1), (5, 3, 4)),
+    ],
+)
 def test_broadcast_shape(a, b, want):
     assert broadcast_shape(a, b) == want
 
 
 @pytest.mark.parametrize(
     "a, b",
-    [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)),
-     ((7, 1, 3, 4), (2, 4, 5))],
-)  # fmt: skip
+    [
+        ((3, 4), (4, 5)),
+        ((4,), (4, 5)),
+        ((3, 4), (4,)),
+        ((4,), (4,)),
+        ((2, 3, 4), (4, 5)),
+        ((7, 1, 3, 4), (2, 4, 5)),
+    ],
+)
 def test_matmul_shape_agrees_with_numpy(a, b):
     assert matmul_shape(a, b) == np.matmul(np.ones(a), np.ones(b)).shape
 
@@ -194,7 +216,10 @@ def test_matmul_shape_agrees_with_numpy(a, b):
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_reduced_shape_agrees_with_numpy(axis, keepdims):
     x = np.ones((2, 3, 4))
-    assert reduced_shape(x.shape, axis, keepdims) == np.sum(x, axis=axis, keepdims=keepdims).shape
+    assert (
+        reduced_shape(x.shape, axis, keepdims)
+        == np.sum(x, axis=axis, keepdims=keepdims).shape
+    )
 
 
 def mean_only(x):
@@ -223,7 +248,9 @@ def test_getsource_of_the_variant_for_floats_and_the_general_code():
     df = tl.grad(layer)
     general = tl.getsource(df)
     assert "unbroadcast" in general
-    assert tl.getsource(df, args=[[1.0], 2.0, 3.0]) == general  # a list: the general path
+    assert (
+        tl.getsource(df, args=[[1.0], 2.0, 3.0]) == general
+    )  # a list: the general path
     scalar = tl.grad(lambda x, y: x * y + np.sin(x))
     assert "unbroadcast" in tl.getsource(scalar)
     floats = tl.getsource(scalar, args=(1.0, 2.0))
@@ -259,10 +286,14 @@ def test_counted_loops_save_into_lists_in_variants_only():
     df = tl.grad(counted)
     variant = tl.getsource(df, args=(x, 4))
     assert "_h_saved = [None] * n" in variant and "_stack" not in variant
-    assert "for h in reversed(_h_saved):" in variant  # one value a step, read from the last
+    assert (
+        "for h in reversed(_h_saved):" in variant
+    )  # one value a step, read from the last
     assert "_stack.append(h)" in tl.getsource(df)  # the general code keeps its stack
     for n in (0, 1, 4):
-        np.testing.assert_allclose(df(x, n), numerical_grad(counted, [x, n], 0), rtol=1e-6)
+        np.testing.assert_allclose(
+            df(x, n), numerical_grad(counted, [x, n], 0), rtol=1e-6
+        )
     assert "_stack" in tl.getsource(tl.grad(nested), args=(x,))  # nested: left alone
     assert_grads(nested, [x], 0)
     assert_grads(broken_loop, [x], 0)

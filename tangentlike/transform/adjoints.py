@@ -34,7 +34,9 @@ class Adjoints:
         when the array is one this sweep made and nothing else refers to)."""
         target = self.name(primal)
         if self.state.get(primal) and primal not in self.containers:
-            return [gast.AugAssign(target=anno.store(target), op=gast.Add(), value=value)]
+            return [
+                gast.AugAssign(target=anno.store(target), op=gast.Add(), value=value)
+            ]
         if primal in self.state:
             add = gast.BinOp(left=anno.name(target), op=gast.Add(), right=value)
             self.state[primal] = True
@@ -53,7 +55,9 @@ class Adjoints:
             func = anno.name("zeros_like")  # runtime.zeros_like: containers of zeros
         elif (like or primal) in self.sequences:
             func = anno.name("zeros_items")  # a list of zeros for a list of arrays
-        return anno.assign(self.name(primal), anno.call(func, [anno.name(like or primal)]))
+        return anno.assign(
+            self.name(primal), anno.call(func, [anno.name(like or primal)])
+        )
 
     def snapshot(self) -> dict[str, bool]:
         return dict(self.state)

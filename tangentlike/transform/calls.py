@@ -9,6 +9,7 @@ import gast
 
 from .. import anno
 from .. import template as tpl
+from ..analysis.callees import is_user_function
 
 
 class Calls:
@@ -26,7 +27,9 @@ class Calls:
         func = anno.get(call, anno.CALLEE)
         atoms = bind_atoms(rad.fn, func, call, stmt)
         positions = tuple(
-            i for i, a in enumerate(atoms) if isinstance(a, gast.Name) and a.id in rad.active
+            i
+            for i, a in enumerate(atoms)
+            if isinstance(a, gast.Name) and a.id in rad.active
         )
         if not positions:
             return [stmt], []
@@ -36,10 +39,15 @@ class Calls:
         rad.fn.primal_names.add(saved)
         rad.sites.assigned.setdefault(saved, []).append(rad.sites.order[id(stmt)])
         target = gast.Tuple(elts=[anno.store(y), anno.store(saved)], ctx=gast.Store())
-        fwd = [anno.copy_location(anno.assign(target, anno.call(anno.name(fwd_name), atoms)),
-                                  stmt)]  # fmt: skip
+        fwd = [
+            anno.copy_location(
+                anno.assign(target, anno.call(anno.name(fwd_name), atoms)), stmt
+            )
+        ]
         grads = [rad.namer.temp(f"b{atoms[i].id}") for i in positions]
-        back = anno.call(anno.name(bwd_name), [anno.name(saved), anno.name(rad.adj.name(y))])
+        back = anno.call(
+            anno.name(bwd_name), [anno.name(saved), anno.name(rad.adj.name(y))]
+        )
         unpack = gast.Tuple(elts=[anno.store(g) for g in grads], ctx=gast.Store())
         items = [anno.assign(unpack, back)]
         for i, g in zip(positions, grads):
@@ -49,27 +57,22 @@ class Calls:
     def pair(self, func, positions, label):
         key = (func, positions)
         if key not in self.pairs:
-            names = (self.module.fresh(f"_fwd_{label}"), self.module.fresh(f"_bwd_{label}"))
+            names = (
+                self.module.fresh(f"_fwd_{label}"),
+                self.module.fresh(f"_bwd_{label}"),
+            )
             self.pairs[key] = names
             self._build(func, positions, names)
         return self.pairs[key]
 
     def _build(self, func, positions, names):
-        from ..function import prepare
-        from .grad import split_functions
+        from ..frontend.prepare import prepare
+        from .assemble import split_functions
 
         info = prepare(func, helper=True)
         wrt = [info.params[i] for i in positions]
         fwd_def, bwd_def = split_functions(info, wrt, self, *names)
         self.module.add(info, [fwd_def, bwd_def])
-
-
-def is_user_function(obj, table) -> bool:
-    """A Python function of the user's with no template in ``table``: transformed
-    from its source."""
-    if not inspect.isfunction(obj) or tpl.lookup(table, obj) is not None:
-        return False
-    return not (obj.__module__ or "").startswith(("numpy", "tangentlike."))
 
 
 def bind_atoms(fn, func, call, stmt) -> list:

@@ -7,7 +7,8 @@ import copy
 import gast
 import numpy
 
-from .. import analyze, anno
+from .. import anno
+from ..analysis import activity as analyze
 from ..naming import is_stack_name
 from .saving import _runtime
 
@@ -26,16 +27,23 @@ class ContainersMixin:
         if isinstance(call, gast.Call) and analyze.mutated_names(call) & self.active:
             if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
                 return self.add_at(stmt)
-            raise in_place_error(self.fn, stmt, analyze.mutated_names(call) & self.active)
+            raise in_place_error(
+                self.fn, stmt, analyze.mutated_names(call) & self.active
+            )
         return [stmt], []
 
     def add_at(self, stmt):
         """``np.add.at(y, i, v)``: ``y`` keeps its gradient; ``bv += by[i]``."""
         y, index, v = stmt.value.args
-        if not (self.adj.has(y.id) and isinstance(v, gast.Name) and v.id in self.active):
+        if not (
+            self.adj.has(y.id) and isinstance(v, gast.Name) and v.id in self.active
+        ):
             return [stmt], []
-        gathered = gast.Subscript(value=anno.name(self.adj.name(y.id)),
-                                  slice=copy.deepcopy(index), ctx=gast.Load())  # fmt: skip
+        gathered = gast.Subscript(
+            value=anno.name(self.adj.name(y.id)),
+            slice=copy.deepcopy(index),
+            ctx=gast.Load(),
+        )
         value = anno.call(anno.name("unbroadcast"), [gathered, anno.name(v.id)])
         self.fn.helpers["unbroadcast"] = _runtime("unbroadcast")
         return self.save(stmt, [stmt], self.adj.contribute(v.id, value))
@@ -58,8 +66,11 @@ class ContainersMixin:
         """``d = {"a": x}``: ``bx = bd["a"]``."""
         items = []
         for key, v in zip(value.keys, value.values):
-            g = gast.Subscript(value=anno.name(self.adj.name(y)), slice=copy.deepcopy(key),
-                               ctx=gast.Load())  # fmt: skip
+            g = gast.Subscript(
+                value=anno.name(self.adj.name(y)),
+                slice=copy.deepcopy(key),
+                ctx=gast.Load(),
+            )
             items += self._contrib(v, g)
         return items
 
@@ -83,7 +94,11 @@ class ContainersMixin:
             out.append(gast.AugAssign(target=sub, op=gast.Add(), value=by))
         else:
             func = anno.dotted(f"{self.np}.add.at")
-            out.append(gast.Expr(value=anno.call(func, [anno.name(bx), index_value(index), by])))
+            out.append(
+                gast.Expr(
+                    value=anno.call(func, [anno.name(bx), index_value(index), by])
+                )
+            )
         return out
 
     def _container_item(self, x, y, index):
@@ -91,7 +106,12 @@ class ContainersMixin:
         self.fn.helpers["add_at"] = _runtime("add_at")
         bx = self.adj.name(x)
         old = anno.name(bx) if self.adj.has(x) else anno.const(None)
-        args = [old, anno.name(x), index_value(copy.deepcopy(index)), anno.name(self.adj.name(y))]
+        args = [
+            old,
+            anno.name(x),
+            index_value(copy.deepcopy(index)),
+            anno.name(self.adj.name(y)),
+        ]
         self.adj.state[x] = False
         return [anno.assign(bx, anno.call(anno.name("add_at"), args))]
 
@@ -101,7 +121,9 @@ class ContainersMixin:
         self.adj.state[name] = True
         bx = self.adj.name(name)
         zeros = anno.call(anno.dotted(f"{self.np}.zeros_like"), [anno.name(name)])
-        return anno.assign(bx, gast.BinOp(left=anno.name(bx), op=gast.Add(), right=zeros))
+        return anno.assign(
+            bx, gast.BinOp(left=anno.name(bx), op=gast.Add(), right=zeros)
+        )
 
     def setitem(self, stmt):
         """``x[i] = v``: save what is overwritten; ``bv += bx[i]``, then ``bx[i] = 0``."""
@@ -111,17 +133,24 @@ class ContainersMixin:
             return [stmt], []
         if x in self.containers or _is_key(target.slice):
             return self._container_setitem(stmt)
-        saved = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
-                               ctx=gast.Load())  # fmt: skip
+        saved = gast.Subscript(
+            value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Load()
+        )
         keep = self._kept(x, stmt)
-        fwd = [anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])), stmt]
+        fwd = [
+            anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])),
+            stmt,
+        ]
         rev = []
         if self.adj.has(x):
             bx = self.adj.name(x)
-            grad = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
-                                  ctx=gast.Load())  # fmt: skip
+            grad = gast.Subscript(
+                value=anno.name(bx), slice=copy.deepcopy(target.slice), ctx=gast.Load()
+            )
             if _is_basic_index(target.slice, self.int_names):
-                grad = anno.call(anno.dotted(f"{self.np}.copy"), [grad])  # a view: zeroed below
+                grad = anno.call(
+                    anno.dotted(f"{self.np}.copy"), [grad]
+                )  # a view: zeroed below
             else:  # an index array may name a place twice: the last write is what stays
                 self.fn.helpers["setitem_grad"] = _runtime("setitem_grad")
                 index = index_value(copy.deepcopy(target.slice))
@@ -132,11 +161,13 @@ class ContainersMixin:
                 rev += self.adj.contribute(v.id, unb)
             if not self.adj.state[x]:
                 rev.append(self._own(x))
-            zero_at = gast.Subscript(value=anno.name(bx), slice=copy.deepcopy(target.slice),
-                                     ctx=gast.Store())  # fmt: skip
+            zero_at = gast.Subscript(
+                value=anno.name(bx), slice=copy.deepcopy(target.slice), ctx=gast.Store()
+            )
             rev.append(anno.assign(zero_at, anno.const(0.0)))
-        restore = gast.Subscript(value=anno.name(x), slice=copy.deepcopy(target.slice),
-                                 ctx=gast.Store())  # fmt: skip
+        restore = gast.Subscript(
+            value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Store()
+        )
         rev.append(anno.assign(restore, anno.name(keep)))
         return self.save(stmt, fwd, rev)
 
@@ -156,19 +187,27 @@ class ContainersMixin:
         for name in ("item_or_absent", "restore_item", "take_item"):
             self.fn.helpers[name] = _runtime(name)
         keep = self._kept(x, stmt)
-        fwd = [anno.assign(keep, anno.call(anno.name("item_or_absent"), [anno.name(x), key])),
-               stmt]  # fmt: skip
+        fwd = [
+            anno.assign(
+                keep, anno.call(anno.name("item_or_absent"), [anno.name(x), key])
+            ),
+            stmt,
+        ]
         rev = []
         if self.adj.has(x):
             bx = self.adj.name(x)
             taken = self.namer.temp("b" + x + "_item")
-            pair = gast.Tuple(elts=[anno.store(taken), anno.store(bx)], ctx=gast.Store())
+            pair = gast.Tuple(
+                elts=[anno.store(taken), anno.store(bx)], ctx=gast.Store()
+            )
             take = anno.call(anno.name("take_item"), [anno.name(bx), anno.name(x), key])
             rev.append(anno.assign(pair, take))
             self.adj.state[x] = False
             if isinstance(v, gast.Name) and v.id in self.active:
                 rev += self.adj.contribute(v.id, anno.name(taken))
-        restore = anno.call(anno.name("restore_item"), [anno.name(x), key, anno.name(keep)])
+        restore = anno.call(
+            anno.name("restore_item"), [anno.name(x), key, anno.name(keep)]
+        )
         rev.append(gast.Expr(value=restore))
         return self.save(stmt, fwd, rev)
 
@@ -225,14 +264,31 @@ def maybe_containers(body) -> set[str]:
 
 # NumPy functions returning a tuple of arrays (``np.linalg.eigh(A)[0]`` indexes it)
 TUPLE_RESULTS = frozenset(
-    (numpy.linalg.eigh, numpy.linalg.svd, numpy.linalg.qr, numpy.linalg.slogdet,
-     numpy.linalg.lstsq, numpy.linalg.eig, numpy.divmod, numpy.frexp, numpy.modf)
-)  # fmt: skip
+    (
+        numpy.linalg.eigh,
+        numpy.linalg.svd,
+        numpy.linalg.qr,
+        numpy.linalg.slogdet,
+        numpy.linalg.lstsq,
+        numpy.linalg.eig,
+        numpy.divmod,
+        numpy.frexp,
+        numpy.modf,
+    )
+)
 
 
 # runtime helpers of generated code returning a list (one gradient per piece)
-LIST_RESULTS = frozenset(("unconcat", "unstack", "hstack_grad", "vstack_grad",
-                          "column_stack_grad", "sum_grad"))  # fmt: skip
+LIST_RESULTS = frozenset(
+    (
+        "unconcat",
+        "unstack",
+        "hstack_grad",
+        "vstack_grad",
+        "column_stack_grad",
+        "sum_grad",
+    )
+)
 
 
 def _may_return_tuple(call) -> bool:
@@ -279,7 +335,9 @@ def _is_basic_index(index, int_names=()) -> bool:
             continue
         if isinstance(part, gast.Name) and part.id in int_names:
             continue
-        if isinstance(part, gast.Constant) and isinstance(part.value, (int, type(None))):
+        if isinstance(part, gast.Constant) and isinstance(
+            part.value, (int, type(None))
+        ):
             continue
         if isinstance(part, gast.UnaryOp) and isinstance(part.operand, gast.Constant):
             continue

@@ -21,23 +21,53 @@ import copy
 
 import gast
 
-from .. import analyze, anno, runtime
+from .. import anno, runtime
 from .. import template as tpl
+from ..analysis import activity as analyze
+from ..analysis.callees import is_user_function
 from ..errors import NoDerivativeError
 from ..naming import is_stack_name
 from . import fused
-from .calls import bind_atoms, callee_label, is_user_function
+from .calls import bind_atoms, callee_label
 from .containers import in_place_error
 from .reverse import _describe, run_template
 
 ZERO = "tl_zero"
 # Calls linear in their first argument: zero in, zero out.
-LINEAR = {"sum", "mean", "transpose", "reshape", "ravel", "copy", "array", "real",
-          "unbroadcast", "unreduce", "broadcast_like"}  # fmt: skip
+LINEAR = {
+    "sum",
+    "mean",
+    "transpose",
+    "reshape",
+    "ravel",
+    "copy",
+    "array",
+    "real",
+    "unbroadcast",
+    "unreduce",
+    "broadcast_like",
+}
 BILINEAR = {"dot", "matmul", "matmul_lhs", "matmul_rhs"}
 # functions whose defaults are axis=None and keepdims=False: those keywords can go
-REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "var", "std", "nansum",
-              "nanmean", "nanmax", "nanmin", "nanprod", "all", "any", "ptp"}  # fmt: skip
+REDUCTIONS = {
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "prod",
+    "var",
+    "std",
+    "nansum",
+    "nanmean",
+    "nanmax",
+    "nanmin",
+    "nanprod",
+    "all",
+    "any",
+    "ptp",
+}
 
 
 def zero() -> gast.Constant:
@@ -72,12 +102,16 @@ class ForwardAD:
 
     def zeros(self, y: str) -> gast.stmt:
         self.fn.helpers["zeros_like"] = runtime.zeros_like
-        return anno.assign(self.tangent(y), anno.call(anno.name("zeros_like"), [anno.name(y)]))
+        return anno.assign(
+            self.tangent(y), anno.call(anno.name("zeros_like"), [anno.name(y)])
+        )
 
     def define(self, y: str, value) -> list:
         """``dy = value``, simplified; ``zeros_like(y)`` when it is zero."""
         value = simplify(value)
-        return [self.zeros(y)] if is_zero(value) else [anno.assign(self.tangent(y), value)]
+        return (
+            [self.zeros(y)] if is_zero(value) else [anno.assign(self.tangent(y), value)]
+        )
 
     # statements ---------------------------------------------------------------
     def block(self, stmts) -> list:
@@ -109,7 +143,9 @@ class ForwardAD:
         target, it = stmt.target, stmt.iter
         if _is_enumerate(it, target):
             self.active.discard(target.elts[0].id)
-            holder = gast.For(target=target.elts[1], iter=it.args[0], body=[], orelse=[])
+            holder = gast.For(
+                target=target.elts[1], iter=it.args[0], body=[], orelse=[]
+            )
             prologue = self._loop_target(holder)
             target.elts[1], it.args[0] = holder.target, holder.iter
             return prologue
@@ -119,13 +155,19 @@ class ForwardAD:
         if _is_zip(it, target):
             return self._zip_target(stmt)
         if not isinstance(target, gast.Name):
-            raise self.fn.error(stmt, "forward mode loops over active values with one name only")
+            raise self.fn.error(
+                stmt, "forward mode loops over active values with one name only"
+            )
         if self._active_atom(it):
             pair = [anno.store(target.id), anno.store(self.tangent(target.id))]
             stmt.target = gast.Tuple(elts=pair, ctx=gast.Store())
-            stmt.iter = anno.call(anno.name("zip"), [it, anno.name(self.tangent(it.id))])
+            stmt.iter = anno.call(
+                anno.name("zip"), [it, anno.name(self.tangent(it.id))]
+            )
             return []
-        if anno.load_names(it) & self.active:  # enumerate(xs, 1), zip(xs, ys) into one name
+        if (
+            anno.load_names(it) & self.active
+        ):  # enumerate(xs, 1), zip(xs, ys) into one name
             raise self.fn.error(
                 stmt,
                 "forward mode loops over active values only as `for v in xs`, "
@@ -152,15 +194,31 @@ class ForwardAD:
         if analyze.is_stack_call(call, "append") and self._active_atom(call.args[0]):
             push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
             return [stmt, gast.Expr(value=push)]
-        if analyze.is_method_call(call, "append") and self._active_atom(call.func.value):
+        if analyze.is_method_call(call, "append") and self._active_atom(
+            call.func.value
+        ):
             lst = anno.name(self.tangent(call.func.value.id))
-            return [stmt, gast.Expr(value=anno.call(anno.attr(lst, "append"),
-                                                    [self._part(call.args[0])]))]  # fmt: skip
-        changed = analyze.mutated_names(call) & self.active if isinstance(call, gast.Call) else ()
+            return [
+                stmt,
+                gast.Expr(
+                    value=anno.call(
+                        anno.attr(lst, "append"), [self._part(call.args[0])]
+                    )
+                ),
+            ]
+        changed = (
+            analyze.mutated_names(call) & self.active
+            if isinstance(call, gast.Call)
+            else ()
+        )
         if not changed:
             return [stmt]
         if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
-            args = [self.tangent_of(call.args[0]), call.args[1], self.tangent_of(call.args[2])]
+            args = [
+                self.tangent_of(call.args[0]),
+                call.args[1],
+                self.tangent_of(call.args[2]),
+            ]
             if is_zero(args[2]):
                 return [stmt]
             return [stmt, gast.Expr(value=anno.call(copy.deepcopy(call.func), args))]
@@ -172,7 +230,9 @@ class ForwardAD:
     def visit_Assign(self, stmt):
         target = stmt.targets[0]
         if anno.out_names(stmt.value) & self.active:
-            raise in_place_error(self.fn, stmt, anno.out_names(stmt.value) & self.active)
+            raise in_place_error(
+                self.fn, stmt, anno.out_names(stmt.value) & self.active
+            )
         if isinstance(target, gast.Subscript):
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
@@ -206,7 +266,9 @@ class ForwardAD:
 
     def _is_user_call(self, call) -> bool:
         callee = anno.get(call, anno.CALLEE)
-        return tpl.lookup(tpl.TANGENTS, callee) is None and self.jvps.is_user_function(callee)
+        return tpl.lookup(tpl.TANGENTS, callee) is None and self.jvps.is_user_function(
+            callee
+        )
 
     def tangent_stmts(self, y: str, stmt) -> list:
         value = stmt.value
@@ -217,21 +279,30 @@ class ForwardAD:
             return self.define(y, type(value)(elts=elts, ctx=gast.Load()))
         if isinstance(value, gast.Dict):
             values = [self._part(v) for v in value.values]
-            return self.define(y, gast.Dict(keys=copy.deepcopy(value.keys), values=values))
+            return self.define(
+                y, gast.Dict(keys=copy.deepcopy(value.keys), values=values)
+            )
         if isinstance(value, gast.Subscript):
             base = self.tangent_of(value.value)
             if is_zero(base):
                 return [self.zeros(y)]
-            sub = gast.Subscript(value=base, slice=copy.deepcopy(value.slice), ctx=gast.Load())
+            sub = gast.Subscript(
+                value=base, slice=copy.deepcopy(value.slice), ctx=gast.Load()
+            )
             return self.define(y, sub)
         template, bindings = self.template_for(value, stmt)
         bindings[template.params[0]] = anno.name(y)
-        inst = tpl.Instantiator(template, bindings, self.tangent, self.namer, self.np,
-                                zero=lambda _: zero())  # fmt: skip
+        inst = tpl.Instantiator(
+            template, bindings, self.tangent, self.namer, self.np, zero=lambda _: zero()
+        )
         self.fn.helpers.update(template.helpers)
         out = []
         for item in run_template(self.fn, stmt, inst):
-            out += self.define(y, item.value) if isinstance(item, tpl.Contribution) else [item]
+            out += (
+                self.define(y, item.value)
+                if isinstance(item, tpl.Contribution)
+                else [item]
+            )
         return out
 
     def _part(self, atom):
@@ -259,7 +330,11 @@ class ForwardAD:
         key, operands = _operator_key(value)
         template = tpl.lookup(tpl.TANGENTS, key) if key is not None else None
         if template is None:
-            what = key[1] if isinstance(key, tuple) else getattr(key, "__name__", "expression")
+            what = (
+                key[1]
+                if isinstance(key, tuple)
+                else getattr(key, "__name__", "expression")
+            )
             raise self.fn.no_derivative(value, f"operator or attribute {what!r}")
         return template, dict(zip(template.params[1:], operands))
 
@@ -269,8 +344,11 @@ class ForwardAD:
         x = target.value
         if not self._active_atom(x):
             return [stmt]
-        sub = gast.Subscript(value=anno.name(self.tangent(x.id)),
-                             slice=copy.deepcopy(target.slice), ctx=gast.Store())  # fmt: skip
+        sub = gast.Subscript(
+            value=anno.name(self.tangent(x.id)),
+            slice=copy.deepcopy(target.slice),
+            ctx=gast.Store(),
+        )
         dv = self.tangent_of(v)
         return [stmt, anno.assign(sub, anno.const(0.0) if is_zero(dv) else dv)]
 
@@ -293,7 +371,11 @@ def _updated_in_place(func) -> set[str]:
     """Names whose arrays the function updates through a subscript."""
     names = set()
     for node in anno.walk(func):
-        targets = node.targets if isinstance(node, gast.Assign) else [getattr(node, "target", None)]
+        targets = (
+            node.targets
+            if isinstance(node, gast.Assign)
+            else [getattr(node, "target", None)]
+        )
         for t in targets:
             if isinstance(t, gast.Subscript):
                 names.add(anno.root_name(t))
@@ -302,7 +384,9 @@ def _updated_in_place(func) -> set[str]:
 
 def _fresh(value) -> bool:
     """An expression that makes a new value: arithmetic, or zeros."""
-    return isinstance(value, (gast.BinOp, gast.UnaryOp)) or anno.is_call_to(value, "zeros_like")
+    return isinstance(value, (gast.BinOp, gast.UnaryOp)) or anno.is_call_to(
+        value, "zeros_like"
+    )
 
 
 def _operator_key(value):
@@ -375,7 +459,11 @@ def _binop(node, left, right):
 def _call(node):
     had_zero = any(is_zero(n) for n in anno.walk(node))
     node.args = [simplify(a) for a in node.args]
-    name = node.func.attr if isinstance(node.func, gast.Attribute) else getattr(node.func, "id", "")
+    name = (
+        node.func.attr
+        if isinstance(node.func, gast.Attribute)
+        else getattr(node.func, "id", "")
+    )
     if name in REDUCTIONS:
         node.keywords = [k for k in node.keywords if not _default_keyword(k)]
     if name in BILINEAR and any(is_zero(a) for a in node.args):
@@ -389,9 +477,10 @@ def _call(node):
 
 def _default_keyword(k) -> bool:
     value = k.value
-    return (k.arg, getattr(value, "value", 0)) in (("axis", None), ("keepdims", False)) and (
-        isinstance(value, gast.Constant)
-    )
+    return (k.arg, getattr(value, "value", 0)) in (
+        ("axis", None),
+        ("keepdims", False),
+    ) and (isinstance(value, gast.Constant))
 
 
 # calls to the user's functions -------------------------------------------------------
@@ -417,7 +506,9 @@ class Jvps:
             return [stmt, fad.zeros(y)]
         name = self.jvp_name(func, positions, callee_label(func, call))
         tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
-        pair = gast.Tuple(elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store())
+        pair = gast.Tuple(
+            elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store()
+        )
         return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
 
     def jvp_name(self, func, positions, label) -> str:
@@ -428,7 +519,7 @@ class Jvps:
         return self.names[key]
 
     def _build(self, func, positions, name) -> None:
-        from ..function import prepare
+        from ..frontend.prepare import prepare
 
         info = prepare(func, helper=True)
         wrt = [info.params[i] for i in positions]
@@ -437,7 +528,7 @@ class Jvps:
 
 def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
     """``def name(params, dwrt...): body with tangents; return value, dvalue``."""
-    from .grad import _arguments, _funcdef
+    from .assemble import _arguments, _funcdef
 
     body, ret = info.node.body[:-1], info.result
     outputs = anno.load_names(ret)
@@ -451,7 +542,9 @@ def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
         raise NoDerivativeError.combine(fad.missing)
     dret = _result_tangent(fad, ret)
     out = gast.Return(value=gast.Tuple(elts=[ret, dret], ctx=gast.Load()))
-    return _funcdef(name, _arguments(info.params + tangent_params), stmts + [out], info.node)
+    return _funcdef(
+        name, _arguments(info.params + tangent_params), stmts + [out], info.node
+    )
 
 
 def _result_tangent(fad: ForwardAD, ret):

@@ -89,10 +89,14 @@ class _Block:
         a = self._def(value.right, k)
         if a is None or not _binop(a[1], gast.Add):
             return None
-        one, e = (a[1].left, a[1].right) if _is_one(a[1].left) else (a[1].right, a[1].left)
+        one, e = (
+            (a[1].left, a[1].right) if _is_one(a[1].left) else (a[1].right, a[1].left)
+        )
         e = self._def(e, a[0]) if _is_one(one) else None
         n = self._def(_call_arg(e[1], _EXP), e[0]) if e else None
-        if n is None or not (isinstance(n[1], gast.UnaryOp) and isinstance(n[1].op, gast.USub)):
+        if n is None or not (
+            isinstance(n[1], gast.UnaryOp) and isinstance(n[1].op, gast.USub)
+        ):
             return None
         z = n[1].operand
         if not isinstance(z, gast.Name) or not self._unchanged(z.id, n[0] + 1, k):
@@ -125,11 +129,19 @@ def _binop(node, op) -> bool:
 
 
 def _is_one(node) -> bool:
-    return isinstance(node, gast.Constant) and type(node.value) in (int, float) and node.value == 1
+    return (
+        isinstance(node, gast.Constant)
+        and type(node.value) in (int, float)
+        and node.value == 1
+    )
 
 
 def _is_one_minus(node) -> bool:
-    return _binop(node, gast.Sub) and _is_one(node.left) and isinstance(node.right, gast.Name)
+    return (
+        _binop(node, gast.Sub)
+        and _is_one(node.left)
+        and isinstance(node.right, gast.Name)
+    )
 
 
 def _call_arg(node, callees) -> str | None:

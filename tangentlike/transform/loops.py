@@ -28,22 +28,35 @@ class LoopsMixin:
     def _range_loop(self, stmt):
         self.int_names.add(stmt.target.id)
         fwd_body, rev_body = self.loop_body(stmt)
-        fwd = [gast.For(target=stmt.target, iter=stmt.iter, body=fwd_body or [gast.Pass()],
-                        orelse=[], type_comment=None)]  # fmt: skip
+        fwd = [
+            gast.For(
+                target=stmt.target,
+                iter=stmt.iter,
+                body=fwd_body or [gast.Pass()],
+                orelse=[],
+                type_comment=None,
+            )
+        ]
         if not rev_body:
             return fwd, []
         backwards = anno.call(anno.name("reversed"), [copy.deepcopy(stmt.iter)])
         rev = self.take_inits() + [
-            gast.For(target=copy.deepcopy(stmt.target), iter=backwards, body=rev_body,
-                     orelse=[], type_comment=None)
-        ]  # fmt: skip
+            gast.For(
+                target=copy.deepcopy(stmt.target),
+                iter=backwards,
+                body=rev_body,
+                orelse=[],
+                type_comment=None,
+            )
+        ]
         return self.save(stmt, fwd, rev, "iter")
 
     def _counted_loop(self, stmt):
         count = self.namer.temp("n")
         fwd_body, rev_body = self.loop_body(stmt)
-        bump = anno.assign(count, gast.BinOp(left=anno.name(count), op=gast.Add(),
-                                             right=anno.const(1)))  # fmt: skip
+        bump = anno.assign(
+            count, gast.BinOp(left=anno.name(count), op=gast.Add(), right=anno.const(1))
+        )
         new = copy.copy(stmt)
         new.body = fwd_body or [gast.Pass()]
         if not rev_body:
@@ -51,11 +64,15 @@ class LoopsMixin:
         new.body = [bump] + fwd_body
         fwd = [anno.assign(count, anno.const(0)), new]
         self.fn.primal_names.add(count)
-        self.sites.assigned.setdefault(count, []).append(self.sites.order[id(stmt)] - 0.5)
+        self.sites.assigned.setdefault(count, []).append(
+            self.sites.order[id(stmt)] - 0.5
+        )
         under = anno.store(self.namer.fresh("_"))
         replay = anno.call(anno.name("range"), [anno.name(count)])
         rev = self.take_inits() + [
-            gast.For(target=under, iter=replay, body=rev_body, orelse=[], type_comment=None)
+            gast.For(
+                target=under, iter=replay, body=rev_body, orelse=[], type_comment=None
+            )
         ]
         return self.save(stmt, fwd, rev, "iter")
 
@@ -87,23 +104,35 @@ class LoopsMixin:
     def _trial(self, stmt, entry):
         """The derivative state a pass over the body ends in, starting from ``entry``;
         the pass's code and every name and flag it set are thrown away."""
-        saved = (self.uses_stack, set(self.restored), dict(self.fn.helpers),
-                 set(self.namer.taken), dict(self.namer.adjoints))  # fmt: skip
+        saved = (
+            self.uses_stack,
+            set(self.restored),
+            dict(self.fn.helpers),
+            set(self.namer.taken),
+            dict(self.namer.adjoints),
+        )
         self.adj.restore(entry)
         self.block(stmt.body)
         result = self.adj.snapshot()
-        (self.uses_stack, self.restored, self.fn.helpers,
-         self.namer.taken, self.namer.adjoints) = saved  # fmt: skip
+        (
+            self.uses_stack,
+            self.restored,
+            self.fn.helpers,
+            self.namer.taken,
+            self.namer.adjoints,
+        ) = saved
         return result
 
     def _rezero(self, name):
         bname = self.adj.name(name)
-        return anno.assign(bname, anno.call(anno.dotted(f"{self.np}.zeros_like"),
-                                            [anno.name(bname)]))  # fmt: skip
+        return anno.assign(
+            bname, anno.call(anno.dotted(f"{self.np}.zeros_like"), [anno.name(bname)])
+        )
 
     def _init(self, name, stmt):
         bound_before = name in self.fn.params or any(
-            site < self.sites.order[id(stmt)] for site in self.sites.assigned.get(name, ())
+            site < self.sites.order[id(stmt)]
+            for site in self.sites.assigned.get(name, ())
         )
         if bound_before:
             return self.adj.zeros(name)
@@ -159,6 +188,8 @@ def _has_break(body) -> bool:
     for stmt in body:
         if isinstance(stmt, (gast.Break, gast.Continue)):
             return True
-        if isinstance(stmt, gast.If) and (_has_break(stmt.body) or _has_break(stmt.orelse)):
+        if isinstance(stmt, gast.If) and (
+            _has_break(stmt.body) or _has_break(stmt.orelse)
+        ):
             return True
     return False

@@ -14,10 +14,11 @@ import copy
 
 import gast
 
-from .. import analyze, anno
+from .. import anno
 from .. import template as tpl
+from ..analysis import activity as analyze
 from ..errors import NoDerivativeError
-from ..lower import dicts_looped_over
+from ..frontend.lower import dicts_looped_over
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
 from . import fused
 from .adjoints import Adjoints
@@ -48,7 +49,9 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         self._saved_later: list[dict[str, str]] = []
         self.arrays = _array_names(fn.node.body)
         seeds = {p for p in fn.params if p.startswith(ADJOINT_PREFIX + TEMP_PREFIX)}
-        self.containers = maybe_containers(fn.node.body) | seeds  # b_tuple: generated code
+        self.containers = (
+            maybe_containers(fn.node.body) | seeds
+        )  # b_tuple: generated code
         self.adj.containers = self.containers
         if self.containers:
             fn.helpers["zeros_like"] = _runtime("zeros_like")
@@ -90,7 +93,9 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
     def visit_Assign(self, stmt):
         target = stmt.targets[0]
         if anno.out_names(stmt.value) & self.active:
-            raise in_place_error(self.fn, stmt, anno.out_names(stmt.value) & self.active)
+            raise in_place_error(
+                self.fn, stmt, anno.out_names(stmt.value) & self.active
+            )
         if isinstance(target, gast.Subscript):
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
@@ -121,8 +126,11 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         if isinstance(value, (gast.Tuple, gast.List)):
             items = []
             for k, elt in enumerate(value.elts):
-                g = gast.Subscript(value=anno.name(self.adj.name(y)), slice=anno.const(k),
-                                   ctx=gast.Load())  # fmt: skip
+                g = gast.Subscript(
+                    value=anno.name(self.adj.name(y)),
+                    slice=anno.const(k),
+                    ctx=gast.Load(),
+                )
                 items += self._contrib(elt, g)
             return [stmt], items
         if isinstance(value, gast.Dict):
@@ -163,7 +171,9 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         elif isinstance(value, gast.Attribute):
             key, operands = ("attr", value.attr), [value.value]
         else:
-            raise self.fn.error(stmt, f"cannot differentiate {type(value).__name__} expression")
+            raise self.fn.error(
+                stmt, f"cannot differentiate {type(value).__name__} expression"
+            )
         template = tpl.lookup(tpl.ADJOINTS, key)
         if template is None:
             what = key[1] if isinstance(key, tuple) else key.__name__
@@ -203,8 +213,13 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         fwd = [gast.If(test=stmt.test, body=fwd_body or [gast.Pass()], orelse=fwd_else)]
         if not rev_body and not rev_else:
             return fwd, []
-        rev = [gast.If(test=copy.deepcopy(stmt.test), body=rev_body or [gast.Pass()],
-                       orelse=rev_else)]  # fmt: skip
+        rev = [
+            gast.If(
+                test=copy.deepcopy(stmt.test),
+                body=rev_body or [gast.Pass()],
+                orelse=rev_else,
+            )
+        ]
         return self.save(stmt, fwd, rev, "test")
 
     def _merge(self, state_a, rev_a, state_b, rev_b):
@@ -250,7 +265,9 @@ def _describe(callee, call) -> str:
                 return f"the method .{func.attr}()"
         return gast.unparse(func) if hasattr(gast, "unparse") else "a call"
     module = getattr(callee, "__module__", None) or ""
-    name = getattr(callee, "__qualname__", None) or getattr(callee, "__name__", repr(callee))
+    name = getattr(callee, "__qualname__", None) or getattr(
+        callee, "__name__", repr(callee)
+    )
     return f"{module}.{name}" if module and module != "builtins" else name
 
 

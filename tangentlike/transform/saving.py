@@ -40,8 +40,11 @@ class SavingMixin:
         renames = {}
         for n in needed:
             renames[n] = later.get(n) or self.namer.temp(n)
-        copies = [anno.assign(new, anno.name(old)) for old, new in renames.items()
-                  if later.get(old) != new]  # fmt: skip
+        copies = [
+            anno.assign(new, anno.name(old))
+            for old, new in renames.items()
+            if later.get(old) != new
+        ]
         later.update(renames)
         if header:
             setattr(rev[-1], header, _rename(getattr(rev[-1], header), renames))
@@ -67,7 +70,9 @@ class SavingMixin:
         self.restored.update(values)
         later.update({n: STACKED for n in values})
         stack = self.stack_name(STACK_NAME)
-        push = [_stack_call(stack, "append", [self._saved_form(n, shapes)]) for n in needed]
+        push = [
+            _stack_call(stack, "append", [self._saved_form(n, shapes)]) for n in needed
+        ]
         pop = [anno.assign(shapes.get(n, n), _pop(stack)) for n in reversed(needed)]
         return fwd + push, pop + rev
 
@@ -146,7 +151,11 @@ def _shape_only(name, stmts) -> bool:
     shape_uses, all_uses = 0, 0
     for stmt in stmts:
         for node in anno.walk(stmt):
-            if isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load):
+            if (
+                isinstance(node, gast.Name)
+                and node.id == name
+                and isinstance(node.ctx, gast.Load)
+            ):
                 all_uses += 1
             if _is_unbroadcast_of(node, name):
                 shape_uses += 1
@@ -186,7 +195,11 @@ def _pop(stack):
 def _rename(stmt, renames):
     stmt = copy.deepcopy(stmt)
     for node in anno.walk(stmt):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renames:
+        if (
+            isinstance(node, gast.Name)
+            and isinstance(node.ctx, gast.Load)
+            and node.id in renames
+        ):
             node.id = renames[node.id]
     return stmt
 

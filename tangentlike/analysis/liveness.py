@@ -1,0 +1,47 @@
+"""Liveness: the names a function may still read after each of its statements."""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+
+
+class Liveness:
+    """Backward analysis: the names read after each statement."""
+
+    def __init__(self):
+        self.after: dict[int, set] = {}
+
+    def block(self, stmts, live: set) -> set:
+        for stmt in reversed(stmts):
+            self.after.setdefault(id(stmt), set()).update(live)
+            live = self.statement(stmt, live)
+        return live
+
+    def statement(self, node, live: set) -> set:
+        if isinstance(node, (gast.Assign, gast.AnnAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            bound = {t.id for t in targets if isinstance(t, gast.Name)}
+            for t in targets:
+                if isinstance(t, (gast.Tuple, gast.List)):
+                    bound |= {e.id for e in t.elts if isinstance(e, gast.Name)}
+            return (live - bound) | anno.load_names(node)
+        if isinstance(node, gast.Return):
+            return anno.load_names(node)
+        if isinstance(node, (gast.For, gast.While)):
+            head = node.iter if isinstance(node, gast.For) else node.test
+            entry = set(live)
+            while True:
+                inner = self.block(node.body, entry)
+                new = entry | inner | anno.load_names(head)
+                if new == entry:
+                    return new
+                entry = new
+        if isinstance(node, gast.If):
+            body = self.block(node.body, set(live))
+            orelse = self.block(node.orelse, set(live))
+            return body | orelse | anno.load_names(node.test)
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            live = live | {node.target.id}  # x += e reads x
+        return live | anno.load_names(node)

@@ -1,0 +1,376 @@
+"""Points-to analysis: which objects each name of a function may hold.
+
+A *site* stands for the objects one expression makes (or a parameter, or a value
+from outside the function).  Views (``x[1:]``, ``x.T``, ``np.reshape(x, ...)``)
+hold their base's site, a list holds its items' sites, and an update in place
+(``x += e``, ``x[i] = e``, ``x.append(e)``, ``out=x``) is recorded with the
+sites it changes and the state before it, for ``aliases`` to judge.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import gast
+import numpy
+
+from ..anno import root_name
+from ..template import ADJOINTS
+from .callees import is_user_function
+from .scope import is_module, is_resolved
+
+# NumPy functions and array methods whose result shares memory with an argument.
+VIEW_FUNCTIONS = set(
+    "reshape ravel transpose squeeze expand_dims asarray asanyarray ascontiguousarray "
+    "asfortranarray atleast_1d atleast_2d atleast_3d broadcast_to broadcast_arrays "
+    "swapaxes moveaxis rollaxis diagonal real imag flip fliplr flipud rot90 split "
+    "array_split hsplit vsplit dsplit matrix_transpose permute_dims unstack".split()
+)
+VIEW_METHODS = {
+    "reshape",
+    "ravel",
+    "transpose",
+    "squeeze",
+    "view",
+    "swapaxes",
+    "diagonal",
+}
+VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
+# Methods that change their object in place; the value they return, if any, is an item.
+UPDATING_METHODS = set(
+    "append extend insert pop remove clear reverse sort fill put resize itemset partition "
+    "setflags setfield".split()
+)
+# NumPy functions that write into their first argument.
+UPDATING_FUNCTIONS = {
+    "copyto",
+    "put",
+    "place",
+    "putmask",
+    "fill_diagonal",
+    "put_along_axis",
+}
+# Builtins whose result holds (or is) their arguments' items.
+ITEM_BUILTINS = {
+    "list",
+    "tuple",
+    "sorted",
+    "reversed",
+    "iter",
+    "enumerate",
+    "zip",
+    "set",
+}
+PASSING_BUILTINS = {"min", "max", "next"}
+
+LIST, ARRAY, OTHER = "list", "array", "other"  # what a site is known to be
+
+
+class Site:
+    """An object the function may hold: a parameter, an outer value, or what one
+    expression makes (one site stands for every object made there)."""
+
+    __slots__ = ("label", "kind", "external")
+
+    def __init__(self, label: str, kind: str = OTHER, external: str = ""):
+        self.label = label
+        self.kind = kind
+        self.external = external  # how code outside the function sees it, if it does
+
+
+class PointsTo:
+    """Forward analysis: the sites each name may hold before every statement."""
+
+    def __init__(
+        self, scope, params: list[str], locals_: set[str], helper: bool, callee
+    ):
+        """``callee(func)``: whether the user's function ``func``, called here, may
+        return one of its arguments (it raises where ``func`` itself is refused)."""
+        self.scope = scope
+        self.locals = locals_
+        self.callee = callee
+        self.made: dict[int, Site] = {}
+        self.outer: dict[str, Site] = {}
+        self.updates: dict[
+            tuple, tuple
+        ] = {}  # (id(stmt), name) -> (stmt, name, sites, state)
+        caller = "an argument the caller passed in" if helper else ""
+        self.params = {p: Site(p, external=caller) for p in params}
+        self.stmt = None
+        self.returned: set = set()  # every site a return may hold, however deep
+
+    def start(self) -> dict:
+        return {p: frozenset({s}) for p, s in self.params.items()}
+
+    # statements ---------------------------------------------------------------
+    def block(self, stmts, state: dict) -> dict:
+        for stmt in stmts:
+            state = self.statement(stmt, state)
+        return state
+
+    def statement(self, node, state: dict) -> dict:
+        self.stmt = node
+        state = dict(state)
+        if isinstance(node, (gast.Assign, gast.AnnAssign)):
+            if node.value is not None:
+                targets = (
+                    node.targets if isinstance(node, gast.Assign) else [node.target]
+                )
+                for target in targets:
+                    self.bind(target, node.value, state)
+        elif isinstance(node, gast.AugAssign):
+            self.update_target(node.target, state, self.value(node.value, state), True)
+        elif isinstance(node, gast.For):
+            return self.loop(node, state, node.iter)
+        elif isinstance(node, gast.While):
+            return self.loop(node, state, node.test)
+        elif isinstance(node, gast.If):
+            self.value(node.test, state)
+            return join(self.block(node.body, state), self.block(node.orelse, state))
+        elif isinstance(node, gast.Return) and node.value is not None:
+            sites = self.value(node.value, state)
+            self.returned |= self.reach(sites, state)
+        elif isinstance(node, gast.Expr):
+            self.value(node.value, state)
+        return state
+
+    def loop(self, node, state: dict, head) -> dict:
+        entry = state
+        while True:
+            inner = dict(entry)
+            self.stmt = node
+            if isinstance(node, gast.For):
+                self.bind_sites(
+                    node.target, self.items(self.value(head, inner), inner), inner
+                )
+            else:
+                self.value(head, inner)
+            after = join(entry, self.block(node.body, inner))
+            if after == entry:
+                return after
+            entry = after
+
+    def bind(self, target, value, state: dict) -> None:
+        if isinstance(target, (gast.Tuple, gast.List)) and isinstance(
+            value, (gast.Tuple, gast.List)
+        ):
+            if len(target.elts) == len(value.elts):
+                sites = [self.value(v, state) for v in value.elts]
+                for t, s in zip(target.elts, sites):
+                    self.bind_sites(t, s, state)
+                return
+        self.bind_sites(target, self.value(value, state), state)
+
+    def bind_sites(self, target, sites: frozenset, state: dict) -> None:
+        if isinstance(target, gast.Name):
+            state[target.id] = sites
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            for elt in target.elts:
+                self.bind_sites(elt, self.items(sites, state), state)
+        elif isinstance(target, gast.Subscript):
+            self.update_target(target, state, sites)
+
+    def update_target(
+        self, target, state: dict, stored: frozenset, augmented=False
+    ) -> None:
+        """``target op= value`` or ``target[i] = value``: an update of what it holds
+        (``xs[i] += e`` also updates the item of a list in place)."""
+        if isinstance(target, gast.Name):
+            self.record(target.id, state.get(target.id, frozenset()), state)
+        elif isinstance(target, gast.Subscript):
+            base = self.value(target.value, state)
+            self.value(target.slice, state)
+            root = root_name(target.value)
+            if root is not None:
+                self.record(
+                    root, (base | self.items(base, state)) if augmented else base, state
+                )
+            for site in base:
+                if site.kind != ARRAY:  # an array copies what is stored in it
+                    state[site] = state.get(site, frozenset()) | stored
+
+    def record(self, name: str, sites: frozenset, state: dict) -> None:
+        stmt = self.stmt
+        self.updates[id(stmt), name] = (stmt, name, sites, dict(state))
+
+    # expressions ---------------------------------------------------------------
+    def value(self, node, state: dict) -> frozenset:
+        if isinstance(node, gast.Name):
+            return self.name(node.id, state)
+        if isinstance(node, gast.Subscript):
+            self.value(node.slice, state)
+            return self.items(self.value(node.value, state), state)
+        if isinstance(node, gast.Attribute):
+            if is_resolved(self.scope.resolve(node)) and not self.is_local(node):
+                return frozenset()
+            base = self.value(node.value, state)
+            return base if node.attr in VIEW_ATTRIBUTES else frozenset()
+        if isinstance(node, gast.Call):
+            return self.call(node, state)
+        if isinstance(node, (gast.Tuple, gast.List, gast.Set, gast.Dict)):
+            parts = node.values if isinstance(node, gast.Dict) else node.elts
+            return self.make(node, state, LIST, [self.value(p, state) for p in parts])
+        if isinstance(node, gast.BinOp):
+            left, right = self.value(node.left, state), self.value(node.right, state)
+            if isinstance(node.op, (gast.Add, gast.Mult)) and (
+                self.is_list(left) or self.is_list(right)
+            ):
+                parts = [self.items(left, state), self.items(right, state)]
+                return self.make(node, state, LIST, parts)
+            return self.make(node, state)
+        if isinstance(node, (gast.BoolOp, gast.IfExp)):
+            parts = (
+                node.values
+                if isinstance(node, gast.BoolOp)
+                else [node.body, node.orelse]
+            )
+            if isinstance(node, gast.IfExp):
+                self.value(node.test, state)
+            return frozenset().union(*(self.value(p, state) for p in parts))
+        for child in gast.iter_child_nodes(node):
+            if isinstance(child, gast.expr):
+                self.value(child, state)
+        return frozenset()
+
+    def name(self, name: str, state: dict) -> frozenset:
+        if name in self.locals:
+            return state.get(name, frozenset())
+        obj = self.scope.lookup(name)
+        if not is_resolved(obj) or isinstance(obj, (int, float, complex, str, bool)):
+            return frozenset()
+        if is_module(obj) or callable(obj):
+            return frozenset()
+        site = self.outer.setdefault(
+            name, Site(name, external="defined outside the function")
+        )
+        return frozenset({site})
+
+    def is_local(self, node) -> bool:
+        root = root_name(node)
+        return root is not None and root in self.locals
+
+    def call(self, node, state: dict) -> frozenset:
+        args = [self.value(a, state) for a in node.args]
+        keywords = {k.arg: self.value(k.value, state) for k in node.keywords}
+        for k in node.keywords:
+            if k.arg == "out":
+                self.update_target(_out_target(k.value), state, frozenset())
+        func = node.func
+        obj = self.scope.resolve(func) if not self.is_local(func) else None
+        if isinstance(func, gast.Attribute) and (obj is None or not is_resolved(obj)):
+            return self.method(node, func, state, args)
+        everything = frozenset().union(*args, *keywords.values())
+        return self.function(node, obj, args, everything, state)
+
+    def method(self, node, func, state: dict, args) -> frozenset:
+        base = self.value(func.value, state)
+        if func.attr in UPDATING_METHODS:
+            root = root_name(func.value)
+            if root is not None:
+                self.record(root, base, state)
+            for site in base:
+                state[site] = state.get(site, frozenset()).union(*args)
+            return self.items(base, state)
+        if func.attr in VIEW_METHODS:
+            return base
+        return self.make(node, state, OTHER)
+
+    def function(self, node, obj, args, everything, state: dict) -> frozenset:
+        first = args[0] if args else frozenset()
+        name = getattr(obj, "__name__", None)
+        if name and getattr(builtins, name, None) is obj:
+            if name in PASSING_BUILTINS:
+                return everything | self.items(everything, state)
+            if name in ITEM_BUILTINS:
+                return self.make(
+                    node, state, LIST, [self.items(everything, state), everything]
+                )
+            return frozenset()
+        if _is_numpy(obj):
+            if name in UPDATING_FUNCTIONS and node.args:
+                self.update_target(_out_target(node.args[0]), state, frozenset())
+            if name in VIEW_FUNCTIONS:
+                return first | self.make(node, state, LIST, [first])
+            return self.make(node, state)
+        if getattr(obj, "__module__", None) in ("math", "cmath") or isinstance(
+            obj, type(math.sin)
+        ):
+            return frozenset()
+        if (getattr(obj, "__module__", None) or "").startswith(
+            "tangentlike.runtime"
+        ) and name in FRESH_ZEROS:
+            return self.make(
+                node, state
+            )  # zeros of generated code: new, shared with nothing
+        if _is_transformed(obj) and not self.callee(obj):
+            return self.make(node, state)  # a helper returning none of its arguments
+        # the user's own functions and anything else: the result may hold any argument
+        parts = [everything, self.items(everything, state)]
+        return self.make(node, state, OTHER, parts) | everything
+
+    # sites -----------------------------------------------------------------------
+    def make(self, node, state: dict, kind: str = ARRAY, parts=()) -> frozenset:
+        """The site of what ``node`` makes, holding ``parts`` (kept in ``state``)."""
+        site = self.made.get(id(node))
+        if site is None:
+            site = self.made[id(node)] = Site(
+                f"line {getattr(node, 'lineno', '?')}", kind
+            )
+        for part in parts:
+            state[site] = state.get(site, frozenset()) | part
+        return frozenset({site})
+
+    @staticmethod
+    def items(sites: frozenset, state: dict) -> frozenset:
+        """What iterating or indexing these objects may give: their items, and for
+        anything but a list, views of themselves."""
+        out = set()
+        for site in sites:
+            out.update(state.get(site, ()))
+            if site.kind != LIST:
+                out.add(site)
+        return frozenset(out)
+
+    @staticmethod
+    def reach(sites, state: dict) -> set:
+        """These objects and every object held in them, however deep."""
+        seen, todo = set(), list(sites)
+        while todo:
+            site = todo.pop()
+            if site not in seen:
+                seen.add(site)
+                todo.extend(state.get(site, ()))
+        return seen
+
+    @staticmethod
+    def is_list(sites: frozenset) -> bool:
+        return bool(sites) and all(s.kind == LIST for s in sites)
+
+
+def join(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for name, sites in b.items():
+        out[name] = out.get(name, frozenset()) | sites
+    return out
+
+
+def _out_target(node):
+    """The array an ``out=`` argument writes into (``out=(y,)`` writes into ``y``)."""
+    if isinstance(node, gast.Tuple) and len(node.elts) == 1:
+        return node.elts[0]
+    return node
+
+
+FRESH_ZEROS = frozenset(("zeros_like", "zeros_items"))
+
+
+def _is_numpy(obj) -> bool:
+    if isinstance(obj, numpy.ufunc):
+        return True
+    module = getattr(obj, "__module__", None) or ""
+    return module == "numpy" or module.startswith("numpy.")
+
+
+def _is_transformed(obj) -> bool:
+    return is_user_function(obj, ADJOINTS)

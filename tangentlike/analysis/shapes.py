@@ -1,0 +1,320 @@
+"""The shape of every name of a generated function, given its arguments' shapes.
+
+A forward analysis gives every name the one shape it holds throughout a call, or
+none: arguments start with their own shapes, every assignment of a name must
+give it the same shape (loops are solved to a fixed point, optimistically), and
+a name with any assignment the analysis cannot follow has no shape.  A value
+popped off ``_stack`` is one the name held before; a popped shape is the shape
+that was pushed.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from ..anno import is_call_to, name_counts
+from .saves import saved_values
+from .shape_classes import (
+    BINARY,
+    ELEMENTWISE,
+    REDUCTIONS,
+    SHAPE_OF_ARG,
+    definitions,
+    module_aliases,
+)
+
+UNKNOWN = None
+PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
+LIKE = frozenset("zeros_like ones_like empty_like copy".split())
+
+
+class ConcreteShapes:
+    """The shape of each name of ``func`` (a tuple), or UNKNOWN."""
+
+    def __init__(self, func, shapes: dict[str, tuple]):
+        self.arguments = dict(shapes)
+        self.aliases = module_aliases(func)
+        self.defs = definitions(func)
+        self.saved = saved_values(func)
+        self.ints = _loop_counters(func)
+        self.shape: dict[str, object] = {}
+        fixpoint(self.defs, self.of, self.shape)
+
+    # shapes of expressions -------------------------------------------------------
+    def of(self, node):
+        """A tuple, UNKNOWN, or PENDING while solving."""
+        if isinstance(node, gast.Name):
+            if node.id.startswith("<argument "):
+                return self.arguments.get(node.id[len("<argument ") : -1], UNKNOWN)
+            if node.id not in self.defs:
+                return UNKNOWN
+            return self.shape.get(node.id, PENDING)
+        if isinstance(node, gast.Constant):
+            number = isinstance(node.value, (int, float)) and not isinstance(
+                node.value, bool
+            )
+            return () if number else UNKNOWN
+        if isinstance(node, gast.UnaryOp) and isinstance(
+            node.op, (gast.USub, gast.UAdd)
+        ):
+            return self.of(node.operand)
+        if isinstance(node, gast.BinOp):
+            return self._binop(node)
+        if isinstance(node, gast.Subscript):
+            return self._subscript(node)
+        if isinstance(node, gast.Attribute) and node.attr == "T":
+            s = self.of(node.value)
+            return s[::-1] if isinstance(s, tuple) else s
+        if isinstance(node, gast.Call):
+            return self._call(node)
+        return UNKNOWN
+
+    def _binop(self, node):
+        a, b = self.of(node.left), self.of(node.right)
+        if isinstance(node.op, gast.MatMult):
+            return _lift(matmul_shape, a, b)
+        if isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)):
+            return _lift(broadcast_shape, a, b)
+        return UNKNOWN
+
+    def _subscript(self, node):
+        """``xs[t]`` with ``t`` a loop counter or an integer: the first axis goes."""
+        index = node.slice
+        integer = (isinstance(index, gast.Constant) and type(index.value) is int) or (
+            isinstance(index, gast.Name) and index.id in self.ints
+        )
+        if not integer:
+            return UNKNOWN
+        if isinstance(self.value_shape(node.value), tuple):
+            return ()  # an entry of a shape: an int
+        s = self.of(node.value)
+        if s == PENDING or s is UNKNOWN:
+            return s
+        return s[1:] if s else UNKNOWN
+
+    def _call(self, node):
+        func, args = node.func, node.args
+        if isinstance(func, gast.Name):
+            if getattr(node, "tl_callee", None) is not None:
+                return UNKNOWN  # the user's function, not a runtime helper
+            if func.id in SHAPE_OF_ARG and not node.keywords:
+                k = SHAPE_OF_ARG[func.id]
+                return self.of(args[k]) if len(args) > k else UNKNOWN
+            if func.id == "sum_to" and len(args) == 2 and not node.keywords:
+                return self.value_shape(args[1])
+            return UNKNOWN
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+            return UNKNOWN
+        module = self.aliases.get(func.value.id)
+        if module == "math":
+            return ()
+        if module != "numpy":
+            return UNKNOWN
+        if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and not node.keywords:
+            return self.of(args[0])
+        if func.attr in BINARY and len(args) == 2 and not node.keywords:
+            return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+        if func.attr in REDUCTIONS:
+            return self._reduction(node)
+        return UNKNOWN
+
+    def _reduction(self, node):
+        options = reduction_options(node)
+        if options is None:
+            return UNKNOWN
+        s = self.of(node.args[0])
+        if s == PENDING or s is UNKNOWN:
+            return s
+        return reduced_shape(s, *options)
+
+    def value_shape(self, node):
+        """The shape tuple that ``node`` evaluates to (``np.shape(x)``, ``x.shape``,
+        or a name a pop restored it into): a tuple, UNKNOWN or PENDING."""
+        if (
+            isinstance(node, gast.Call)
+            and _is_attr(node.func, "shape")
+            and len(node.args) == 1
+        ):
+            if self.aliases.get(node.func.value.id) == "numpy":
+                return self.of(node.args[0])
+        if isinstance(node, gast.Attribute) and node.attr == "shape":
+            return self.of(node.value)
+        if (
+            isinstance(node, gast.Name)
+            and node.id in self.saved
+            and node.id not in self.defs
+        ):
+            found = {self.value_shape(v) for v in self.saved[node.id]}
+            if UNKNOWN in found or len(found - {PENDING}) > 1:
+                return UNKNOWN
+            return (found - {PENDING}).pop() if found - {PENDING} else PENDING
+        if isinstance(node, gast.Name) and len(self.defs.get(node.id, ())) == 1:
+            return self.value_shape(self.defs[node.id][0])
+        return UNKNOWN
+
+
+def fixpoint(defs: dict, of, facts: dict) -> None:
+    """Fill ``facts`` (name -> fact) so that every value assigned to a name has
+    the name's fact, optimistically: while solving, a name no value has settled
+    yet is PENDING; ``of(expr)`` reads ``facts``.  Conflicts give UNKNOWN."""
+    changed = True
+    while changed:
+        changed = False
+        for name, values in defs.items():
+            current = facts.get(name, PENDING)
+            if current is UNKNOWN:
+                continue
+            new = current
+            for value in values:
+                s = of(value)
+                if s == PENDING:
+                    continue
+                if s is UNKNOWN or (new != PENDING and new != s):
+                    new = UNKNOWN
+                    break
+                new = s
+            if new != current:
+                facts[name] = new
+                changed = True
+    for name, s in facts.items():
+        if s == PENDING:
+            facts[name] = UNKNOWN
+
+
+# shape arithmetic ----------------------------------------------------------------
+def broadcast_shape(a: tuple, b: tuple):
+    """NumPy's broadcast of two shapes, or UNKNOWN where they do not broadcast."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    out = []
+    for p, q in zip(a, b):
+        if p != q and 1 not in (p, q):
+            return UNKNOWN
+        out.append(q if p == 1 else p)
+    return tuple(out)
+
+
+def matmul_shape(a: tuple, b: tuple):
+    """The shape of ``a @ b``, or UNKNOWN where the product is not defined."""
+    if not a or not b:
+        return UNKNOWN
+    a2 = (1,) + a if len(a) == 1 else a
+    b2 = b + (1,) if len(b) == 1 else b
+    if a2[-1] != b2[-2]:
+        return UNKNOWN
+    batch = broadcast_shape(a2[:-2], b2[:-2])
+    if batch is UNKNOWN:
+        return UNKNOWN
+    return batch + (a2[-2],) * (len(a) > 1) + (b2[-1],) * (len(b) > 1)
+
+
+def reduced_shape(shape: tuple, axis, keepdims: bool):
+    """The shape of a reduction over ``axis`` (None: all axes)."""
+    axes = (
+        range(len(shape))
+        if axis is None
+        else axis
+        if isinstance(axis, tuple)
+        else (axis,)
+    )
+    if any(not -len(shape) <= a < len(shape) for a in axes):
+        return UNKNOWN
+    axes = {a % len(shape) for a in axes}
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def reduction_size(shape, axis) -> int | None:
+    """How many numbers one result of a reduction over ``axis`` (None: all axes;
+    an int or a tuple of ints) of an array of ``shape`` combines; None where
+    ``shape`` is unknown or an axis is out of range."""
+    if shape is UNKNOWN:
+        return None
+    axes = (
+        range(len(shape))
+        if axis is None
+        else axis
+        if isinstance(axis, tuple)
+        else (axis,)
+    )
+    if any(type(a) is not int or not -len(shape) <= a < len(shape) for a in axes):
+        return None
+    size = 1
+    for a in {a % len(shape) for a in axes}:
+        size *= shape[a]
+    return size
+
+
+def reduction_options(node):
+    """``(axis, keepdims)`` of ``np.sum(x, axis, keepdims=...)`` when both are
+    literal, else None."""
+    options = {"axis": None, "keepdims": False}
+    if len(node.args) > 2 or not node.args:
+        return None
+    if len(node.args) == 2:
+        options["axis"] = constant(node.args[1])
+    for kw in node.keywords:
+        if kw.arg not in options:
+            return None
+        options[kw.arg] = constant(kw.value)
+    axis, keepdims = options["axis"], options["keepdims"]
+    axis_ok = (
+        axis is None
+        or type(axis) is int
+        or (isinstance(axis, tuple) and all(type(a) is int for a in axis))
+    )
+    return (axis, keepdims) if axis_ok and type(keepdims) is bool else None
+
+
+NOT_CONSTANT = object()
+
+
+def constant(node):
+    """The value of a literal (tuples of literals too), or NOT_CONSTANT."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple):
+        values = tuple(constant(e) for e in node.elts)
+        return NOT_CONSTANT if NOT_CONSTANT in values else values
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        value = constant(node.operand)
+        return -value if type(value) is int else NOT_CONSTANT
+    return NOT_CONSTANT
+
+
+def _lift(fn, a, b):
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if a == PENDING or b == PENDING:
+        return PENDING
+    return fn(a, b)
+
+
+def solid(shape):
+    """A shape tuple, or UNKNOWN for anything else (PENDING included)."""
+    return shape if isinstance(shape, tuple) else UNKNOWN
+
+
+def _is_attr(node, attr) -> bool:
+    return (
+        isinstance(node, gast.Attribute)
+        and node.attr == attr
+        and isinstance(node.value, gast.Name)
+    )
+
+
+def _loop_counters(func) -> set[str]:
+    """Names bound nowhere but as the target of ``for t in range(...)`` (or of
+    ``reversed(range(...))``): integers."""
+    loops: dict[str, int] = {}
+    for node in anno.walk(func):
+        if isinstance(node, gast.For) and isinstance(node.target, gast.Name):
+            it = node.iter
+            if is_call_to(it, "reversed") and it.args:
+                it = it.args[0]
+            if is_call_to(it, "range"):
+                loops[node.target.id] = loops.get(node.target.id, 0) + 1
+    stores = name_counts(func, load=False)  # parameters count too: never counters
+    return {n for n, k in loops.items() if stores.get(n) == k}

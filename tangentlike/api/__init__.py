@@ -1,0 +1,18 @@
+"""The public API: what ``import tangentlike`` gives."""
+
+from .check import check_grads
+from .dense import hessian, hvp, jacobian
+from .forward import jvp
+from .reverse import getsource, grad, value_and_grad, vjp
+
+__all__ = [
+    "check_grads",
+    "getsource",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "value_and_grad",
+    "vjp",
+]

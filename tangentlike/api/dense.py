@@ -1,0 +1,133 @@
+"""Dense derivatives: Jacobians, Hessians and Hessian-vector products, built from
+jvp and vjp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+
+from ..call import arguments as calling
+from ..made import plain
+from .arguments import normalize_wrt
+from .forward import jvp
+from .reverse import grad, vjp
+
+
+def _positions(f, wrt) -> tuple[list[int], bool]:
+    """The positions ``wrt`` names, and whether it is a tuple (one result each)."""
+    positions, many = normalize_wrt(plain(f), wrt)
+    return list(positions), many
+
+
+def _basis(x):
+    x = numpy.asarray(x, dtype=float)
+    for k in range(x.size):
+        e = numpy.zeros(x.size)
+        e[k] = 1.0
+        yield e.reshape(x.shape) if x.ndim else float(e[0])
+
+
+def _zero(x):
+    return numpy.zeros(numpy.shape(x)) if numpy.ndim(x) else 0.0
+
+
+def jacobian(f: Callable, wrt: Any = 0) -> Callable:
+    """Dense Jacobian, shaped ``out.shape + x.shape``; for a tuple ``wrt``, a tuple
+    of them, one per argument.
+
+    Forward mode (one jvp per input element) when the input has fewer elements
+    than the output, reverse mode (one vjp per output element) otherwise.
+    """
+    positions, many = _positions(f, wrt)
+
+    def one(i, args, out):
+        x = args[i]
+        if numpy.size(x) < out.size:
+            cols = [numpy.asarray(jvp(f, wrt=i)(*args, e)) for e in _basis(x)]
+            return numpy.moveaxis(numpy.array(cols), 0, -1).reshape(
+                out.shape + numpy.shape(x)
+            )
+        rows = [numpy.asarray(vjp(f, wrt=i)(*args, e)) for e in _basis(out)]
+        return numpy.array(rows).reshape(out.shape + numpy.shape(x))
+
+    def jac(*args):
+        out = numpy.asarray(f(*args))
+        found = tuple(one(i, args, out) for i in positions)
+        return found if many else found[0]
+
+    return jac
+
+
+def _forward_over_reverse(f, wrt):
+    """``(positions, many, product)``: ``product(*args, *vs)`` is the Hessian of
+    ``f`` in the ``wrt`` arguments times ``vs`` (a tuple of block rows if ``many``),
+    unchecked and in the gradient's dtype."""
+    positions, many = _positions(f, wrt)
+    w = tuple(positions) if many else positions[0]
+    return positions, many, jvp(grad(f, wrt=w), wrt=w)
+
+
+def _scalar(f, args) -> None:
+    """A Hessian needs a scalar output: what grad checks, which its plain form, used
+    here, does not (it would give the Hessian of the outputs' sum)."""
+    calling.check_output(getattr(f, "__qualname__", repr(f)), f(*args), None)
+
+
+def hvp(f: Callable, wrt: Any = 0) -> Callable:
+    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over
+    reverse); for a tuple ``wrt``, ``hvp(f, wrt)(*args, *vs)`` gives a tuple, the
+    Hessian's block row of each argument times the ``vs``."""
+    positions, many, product = _forward_over_reverse(f, wrt)
+
+    def hvp_f(*args):
+        primals = args[: len(args) - len(positions)]
+        _scalar(f, primals)
+        found = product(*args) if many else (product(*args),)
+        rows = tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
+        return rows if many else rows[0]
+
+    return hvp_f
+
+
+def hessian(f: Callable, wrt: Any = 0) -> Callable:
+    """Dense Hessian of scalar ``f``, shaped ``x.shape + x.shape``: one hvp per
+    element.  For a tuple ``wrt``, nested tuples: ``H[a][b]`` is shaped
+    ``x_a.shape + x_b.shape``, in the dtype of ``x_a`` and ``x_b``."""
+    positions, many, product = _forward_over_reverse(f, wrt)
+
+    def block_column(args, b):
+        """``[H[a][b] for each a]``: one hvp per element of argument ``b``."""
+        x = args[positions[b]]
+        zeros = [_zero(args[i]) for i in positions]
+        cols = []
+        for e in _basis(x):
+            tangents = [e if k == b else z for k, z in enumerate(zeros)]
+            found = product(*args, *tangents)
+            cols.append(found if many else (found,))
+        blocks = []
+        for a, i in enumerate(positions):
+            col = numpy.moveaxis(
+                numpy.array([numpy.asarray(c[a]) for c in cols]), 0, -1
+            )
+            block = col.reshape(numpy.shape(args[i]) + numpy.shape(x))
+            blocks.append(_dtype_of(block, args[i], x))
+        return blocks
+
+    def hess(*args):
+        _scalar(f, args)
+        columns = [block_column(args, b) for b in range(len(positions))]
+        if not many:
+            return columns[0][0]
+        n = len(positions)
+        return tuple(tuple(columns[b][a] for b in range(n)) for a in range(n))
+
+    return hess
+
+
+def _dtype_of(block, x, y):
+    """A Hessian block in the dtype of its arguments (float32 in, float32 out)."""
+    dtype = numpy.result_type(*(getattr(v, "dtype", numpy.float64) for v in (x, y)))
+    return block.astype(dtype, copy=False) if dtype.kind == "f" else block

@@ -1,0 +1,91 @@
+"""Reverse mode, the public functions: grad, value_and_grad, vjp, and getsource."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..call.derivative import Derivative
+from ..errors import ArgumentError
+from ..made import made_by, plain
+from .arguments import for_bound, normalize_wrt
+from .cache import transform
+
+
+def derivative_of(df) -> Derivative | None:
+    """The derivative behind a function made by ``grad``, ``value_and_grad`` or ``vjp``."""
+    found = made_by(df)
+    return found if isinstance(found, Derivative) else None
+
+
+def _make(kind, f, wrt, optimize, verbose, backend):
+    if f is None:
+        return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
+    if not callable(f):
+        raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    bound = for_bound(
+        f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend)
+    )
+    if bound is not None:
+        return bound
+    f = plain(f)
+    positions, many = normalize_wrt(f, wrt)
+    module = transform(f, "reverse", positions, optimize, verbose)
+    return Derivative(f, module, positions, many, kind, backend).function
+
+
+def grad(
+    f: Callable | None = None,
+    wrt: Any = 0,
+    *,
+    optimize: bool = True,
+    verbose: int = 0,
+    backend: str | None = None,
+) -> Callable:
+    """The gradient of scalar-valued ``f`` with respect to argument(s) ``wrt``."""
+    return _make("grad", f, wrt, optimize, verbose, backend)
+
+
+def value_and_grad(
+    f: Callable | None = None,
+    wrt: Any = 0,
+    *,
+    optimize: bool = True,
+    verbose: int = 0,
+    backend: str | None = None,
+) -> Callable:
+    """Like grad, returning ``(value, gradient)`` from one forward and reverse sweep."""
+    return _make("value_and_grad", f, wrt, optimize, verbose, backend)
+
+
+def vjp(
+    f: Callable | None = None,
+    wrt: Any = 0,
+    *,
+    optimize: bool = True,
+    verbose: int = 0,
+    backend: str | None = None,
+) -> Callable:
+    """``vjp(f)(*args, seed)``: the gradient of ``sum(seed * f(*args))``."""
+    return _make("vjp", f, wrt, optimize, verbose, backend)
+
+
+def getsource(
+    df: Callable, backend: str | None = None, *, args: Sequence | None = None
+) -> str:
+    """The generated source of a function made by tangentlike; with ``args`` (a
+    gradient's positional arguments), the variant compiled for their types and
+    shapes, which is the code a call with such arguments runs."""
+    while isinstance(df, functools.partial):
+        args = None if args is None else (*df.args, *args)
+        df = df.func
+    made = derivative_of(df)
+    if made is not None:
+        return (
+            made.source(backend) if args is None else made.variant_source(tuple(args))
+        )
+    source_of = getattr(df, "tangentlike_source", None)
+    if source_of is None:
+        raise ArgumentError(f"{df!r} was not made by tangentlike")
+    return source_of(backend)

@@ -1,0 +1,128 @@
+"""What stands behind a function made by ``grad``, ``value_and_grad`` or ``vjp``:
+the generated module, the checks, and the entries its front calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from ..errors import ArgumentError, TangentlikeError
+from . import arguments as calling
+from . import front, tracebacks
+from .plain import make_plain
+
+
+class Derivative:
+    """What stands behind a function made by tangentlike: the generated module, the
+    checks and the entries its front (``front.make``) calls."""
+
+    def __init__(self, func, module, positions, many, kind, backend):
+        self.func = func
+        self.module = module
+        self.positions = positions
+        self.many = many
+        self.kind = kind
+        self.backend = backend
+        self.signature = calling.Signature.of(func)
+        self.fast: dict = {}  # argument types -> entry(*args)
+        self._by_types: dict[tuple[type, ...], Callable] = {}
+        self._lock = threading.Lock()
+        self._inlined = False
+        extra = ("seed",) if kind == "vjp" else ()
+        self.function = front.make(self, extra)
+
+    def generated(self, values):
+        """The compiled variant for these argument types (backend, float parameters)."""
+        key = tuple(map(type, values))
+        fn = self._by_types.get(key)
+        if fn is None:
+            backend = self.backend or calling.backend_of(values)
+            floats = calling.float_parameters(self.signature, values)
+            fn = self._by_types[key] = self.module.compiled(backend, floats)
+        return fn
+
+    def _sweep(self, args, kwargs, seed):
+        self.module.watch().sync()
+        values = self.signature.bind(args, kwargs)
+        calling.check_differentiable(self.signature, values, self.positions)
+        fn = self.generated(values)
+        try:
+            value, grads = fn(*values) if seed is None else fn(*values, seed)
+        except Exception as exc:
+            if seed is not None and isinstance(
+                exc, ValueError
+            ):  # a seed that fits nothing?
+                calling.check_output(self.func.__qualname__, self.func(*values), seed)
+            tracebacks.annotate(exc)
+            raise
+        calling.check_output(self.func.__qualname__, value, seed)
+        if len(self.positions) == 1:
+            grad = calling.match(grads, values[self.positions[0]])
+            return value, (grad,) if self.many else grad
+        return value, tuple(
+            calling.match(g, values[i]) for g, i in zip(grads, self.positions)
+        )
+
+    def miss(self, key, args):
+        """The first positional call with these argument types: find its entry, and
+        have the front run the first variant itself."""
+        entry, variant, shapes = front.entry(self, args)
+        inlined = False
+        with self._lock:
+            self.fast[key] = entry
+            if variant is not None and not self._inlined:
+                types = key if type(key) is tuple else (key,)
+                try:
+                    inlined = front.inline(self, self.function, types, variant, shapes)
+                except Exception:  # a speed-up only: the entry gives the same result
+                    if calling.DEBUG:
+                        raise
+                self._inlined = inlined
+        return self.function(*args) if inlined else entry(*args)
+
+    def general(self, *args, **kwargs):
+        """Any call: bind, check, run the variant for the types, check the result."""
+        if self.kind == "grad":
+            return self._sweep(args, kwargs, None)[1]
+        if self.kind == "vjp":
+            if "seed" in kwargs and "seed" not in self.signature.names:
+                seed = kwargs.pop("seed")
+            elif args:
+                *args, seed = args
+            else:
+                raise ArgumentError(
+                    f"vjp({self.func.__qualname__}) needs a seed after the arguments"
+                )
+            return self._sweep(args, kwargs, seed)[1]
+        return self._sweep(args, kwargs, None)
+
+    def call(self, args, kwargs):
+        """A call through a front that takes ``*args, **kwargs``."""
+        if kwargs:
+            return self.general(*args, **kwargs)
+        key = tuple(map(type, args))
+        entry = self.fast.get(key)
+        return entry(*args) if entry is not None else self.miss(key, args)
+
+    def source(self, backend=None) -> str:
+        return self.module.source(backend or "numpy")
+
+    def variant_source(self, args: tuple) -> str:
+        """The source of the variant a positional call with ``args`` runs."""
+        if not calling.has_fast_path(self, args):
+            return self.source(self.backend or calling.backend_of(args))
+        floats, shapes = calling.variant_key(self, args)
+        functions = self.module.variant_functions(floats, shapes, unit_seed=True)
+        return self.module.source("numpy", functions)
+
+    def plain(self):
+        """A generated function with ``func``'s signature returning only the derivative,
+        so that it can be differentiated again."""
+        if self.kind == "value_and_grad":
+            raise TangentlikeError(
+                "value_and_grad returns a pair: differentiate grad instead"
+            )
+        if getattr(self, "_plain", None) is None:
+            self._plain = make_plain(self, ["seed"] if self.kind == "vjp" else [])
+        return self._plain

@@ -1,0 +1,75 @@
+"""What stands behind a function made by ``jvp``: the generated module, and the
+checks of its arguments and tangents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import ArgumentError
+from . import arguments as calling
+from . import tracebacks
+from .plain import make_plain
+
+
+class Jvp:
+    """``jvp(f)``: ``(*args, *tangents)`` -> the directional derivative of ``f``."""
+
+    def __init__(self, func, module, positions, backend):
+        self.func = func
+        self.module = module
+        self.positions = positions
+        self.backend = backend
+        self.signature = calling.Signature.of(func)
+        self._plain = None
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(func, attr, None))
+
+    @property
+    def __tangentlike__(self):
+        """What stands behind a function made by jvp (``made.MARK``): itself."""
+        return self
+
+    @property
+    def __wrapped__(self):
+        """The generated function, so ``inspect.getsource`` shows generated code."""
+        return self.module.compiled(self.backend or "numpy")
+
+    def __call__(self, *args, **kwargs):
+        k = len(self.positions)
+        if len(args) < k:
+            raise self._usage(len(args))
+        primals, tangents = args[: len(args) - k], args[len(args) - k :]
+        self.module.watch().sync()
+        try:
+            values = self.signature.bind(primals, kwargs)
+        except TypeError as exc:
+            raise self._usage(len(args), exc) from None
+        calling.check_differentiable(self.signature, values, self.positions)
+        calling.check_tangents(self.signature, values, self.positions, tangents)
+        fn = self.module.compiled(self.backend or calling.backend_of(values))
+        try:
+            return fn(*values, *tangents)[1]
+        except Exception as exc:
+            tracebacks.annotate(exc)
+            raise
+
+    def _usage(self, given: int, exc=None) -> ArgumentError:
+        names = ", ".join(self.signature.names[i] for i in self.positions)
+        why = f" ({exc})" if exc else ""
+        return ArgumentError(
+            f"jvp({self.signature.qualname}) takes the arguments, then one tangent for each "
+            f"of {names}: {given} positional value(s) given{why}"
+        )
+
+    def plain(self) -> Callable:
+        if self._plain is None:
+            extra = [
+                self.module.namer.tangent(self.signature.names[i])
+                for i in self.positions
+            ]
+            self._plain = make_plain(self, extra)
+        return self._plain
+
+    def tangentlike_source(self, backend=None) -> str:
+        return self.module.source(backend or "numpy")

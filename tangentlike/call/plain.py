@@ -1,0 +1,29 @@
+"""A derivative as a plain generated function with the user's signature, so that
+it can be differentiated again (``grad(grad(f))``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..codegen import compile as compiler
+from .arguments import Signature
+
+
+def make_plain(derivative, extra: list[str]) -> Callable:
+    """Compile ``def main_only(params, extra): return main(params, extra)[1]`` (a
+    one-tuple of it for a gradient asked for with a one-element tuple ``wrt``)."""
+    main = derivative.module.compiled("numpy")
+    params = list(Signature.of(derivative.func).names) + extra
+    name = f"{main.__name__}_only"
+    args = ", ".join(params)
+    one_tuple = getattr(derivative, "many", False) and len(derivative.positions) == 1
+    part = "(_pair[1],)" if one_tuple else "_pair[1]"
+    source = (
+        f"def {name}({args}):\n    _pair = {main.__name__}({args})\n    return {part}\n"
+    )
+    namespace = {main.__name__: main, "__name__": derivative.func.__module__}
+    fn = compiler.load(source, namespace, f"{derivative.func.__module__}.{name}")[name]
+    if not extra:
+        fn.__defaults__ = getattr(derivative.func, "__defaults__", None)
+    return fn

@@ -1,0 +1,302 @@
+"""The generated module of one transform: its functions, the helpers and globals
+they read, their printed source, and the variants compiled for known arguments."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import types
+
+import gast
+import numpy
+
+from .. import anno
+from .. import optimize as optimizer
+from ..naming import Namer, names_in
+from ..optimize.inplace import WEAK_FLOAT
+from ..transform.calls import Calls
+from . import compile as compiler
+from . import globals as live
+from .render import to_source
+
+BACKENDS = {
+    "numpy": ("numpy", "import numpy as {alias}"),
+    "cupy": ("cupy", "import cupy"),
+    "dask": ("dask.array", "import dask.array as da"),
+}
+BACKEND_ALIAS = {"cupy": "cupy", "dask": "da"}
+
+
+class Module:
+    """The generated functions of one transform, with what they need to run."""
+
+    def __init__(self, info):
+        self.top = info
+        self.functions: list[gast.FunctionDef] = []
+        self.infos = [info]
+        self.namer = Namer(names_in(info.node) | set(info.func.__globals__))
+        self.calls = Calls(self)
+        self._compiled: dict[str, object] = {}
+        self._lock = threading.RLock()
+        self._watch: live.Watch | None = None
+
+    def fresh(self, base: str) -> str:
+        return self.namer.fresh(base)
+
+    def add(self, info, defs) -> None:
+        self.infos.append(info)
+        self.functions.extend(defs)
+
+    def finish(self, main: gast.FunctionDef, optimize: bool) -> None:
+        self.optimize = optimize
+        self.functions.append(main)
+        if optimize:
+            keep = self.user_names()
+            self.functions = [
+                optimizer.optimize(f, reuse=False, keep=keep) for f in self.functions
+            ]
+            self._main_unreused = anno.clone(self.functions[-1])
+            for f in self.functions:
+                optimizer.reuse_dead_names(f)
+        self.main_name = main.name
+
+    def user_names(self) -> frozenset:
+        """The names the user's own functions use, which keep their meaning."""
+        return frozenset().union(
+            *(info.func.__code__.co_varnames for info in self.infos)
+        )
+
+    # rendering ---------------------------------------------------------------
+    def aliases(self) -> list[str]:
+        return sorted({info.np_alias for info in self.infos})
+
+    def helpers(self, used=None) -> dict:
+        """Runtime helpers and modules the generated functions may read; with
+        ``used``, those among the names they do read."""
+        out = {}
+        for info in self.infos:
+            out.update(info.helpers)
+        return (
+            out if used is None else {k: v for k, v in sorted(out.items()) if k in used}
+        )
+
+    def source(self, backend: str = "numpy", functions=None) -> str:
+        functions = self.functions if functions is None else functions
+        imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
+        if backend != "numpy":
+            target = BACKEND_ALIAS[backend]
+            functions = [
+                _rename_alias(f, set(self.aliases()), target) for f in functions
+            ]
+            imports = [BACKENDS[backend][1]]
+        loads = set().union(*(anno.load_names(f) for f in functions))
+        stores = set().union(*(anno.store_names(f) for f in functions))
+        helpers = {
+            **self._globals_used(functions, loads, stores),
+            **self.helpers(loads),
+        }
+        data = [_data_line(n, where) for n, where in self.watch().watched if n in loads]
+        return to_source(functions, imports + _helper_imports(helpers) + data)
+
+    def _globals_used(self, functions, loads, stores) -> dict:
+        """Modules and importable functions of the user's that the code reads (``math``,
+        a helper from another module), so the printed source imports them."""
+        ns = self.namespace()
+        defined = {f.name for f in functions} | set(self.aliases()) | stores
+        for f in functions:
+            defined |= {a.id for a in f.args.args}
+        used = {}
+        for name in sorted(loads - defined):
+            value = ns.get(name)
+            if _importable(name, value):
+                used[name] = value
+        return used
+
+    def watch(self) -> live.Watch:
+        """The user's global data the generated code reads (``live``)."""
+        if self._watch is None:
+            self._watch = live.Watch(self._watched())
+        return self._watch
+
+    def _watched(self) -> tuple[tuple[str, dict], ...]:
+        """``(name, the dict it lives in)`` of each global holding data that a
+        generated function reads, looked up as ``namespace`` does."""
+        helpers = self.helpers()
+        reads = set()
+        for f in self.functions:
+            params = {a.id for a in f.args.args}
+            reads |= anno.load_names(f) - anno.store_names(f) - params
+        found = []
+        for name in sorted(reads - set(helpers)):
+            for info in self.infos:
+                if name in info.scope.closure:
+                    break
+                where = info.func.__globals__
+                if name in where:
+                    if live.is_data(where[name]):
+                        found.append((name, live.home(name, where)))
+                    break
+        return tuple(found)
+
+    def namespace(self) -> dict:
+        ns = {}
+        for info in reversed(self.infos):
+            ns.update(info.func.__globals__)
+            ns.update(info.scope.closure)
+        ns.update(self.helpers())
+        return ns
+
+    def _file_of(self, func) -> str:
+        """The user file a generated function came from (callees may live elsewhere)."""
+        for info in self.infos:
+            if info.name in func.name:
+                return info.source.filename
+        return self.top.source.filename
+
+    def compiled(
+        self,
+        backend: str = "numpy",
+        scalars: tuple[str, ...] = (),
+        shapes=None,
+        unit_seed: bool = False,
+    ):
+        """The main generated function for ``backend``.  A variant knows more:
+        ``scalars`` names parameters given Python floats, ``shapes`` gives
+        ``(name, shape, dtype)`` of array parameters, and ``unit_seed`` says the
+        seed is never passed (grad, not vjp), so it is the constant 1.0."""
+        key = (backend, scalars, shapes, unit_seed)
+        fn = self._compiled.get(key)
+        if fn is not None:
+            return fn
+        with self._lock:
+            if key not in self._compiled:
+                self._compiled[key] = self._compile(backend, scalars, shapes, unit_seed)
+            return self._compiled[key]
+
+    def _compile(self, backend, scalars, shapes, unit_seed):
+        functions = self.functions
+        if scalars or shapes is not None or unit_seed:
+            functions = self.variant_functions(scalars, shapes, unit_seed)
+            if functions is self.functions:  # nothing to gain: share the general code
+                return self.compiled(backend)
+        label = f"{self.top.func.__module__}.{self.main_name}"
+        if scalars:
+            label += f" for float {', '.join(scalars)}"
+        if shapes:
+            label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
+        files = [self._file_of(f) for f in functions]
+        namespace = self.watch().register(self.namespace())
+        ns = compiler.load(
+            self.source(backend, functions), namespace, label, functions, files
+        )
+        return ns[self.main_name]
+
+    def variant_functions(self, scalars, shapes, unit_seed=False):
+        """The functions with main re-optimized knowing what ``compiled`` says."""
+        if not self.optimize:
+            return self.functions
+        known = dtypes = None
+        if shapes is not None:
+            known = {**{n: s for n, s, _ in shapes}, **{n: () for n in scalars}}
+            dtypes = {
+                **{n: numpy.dtype(d) for n, _, d in shapes},
+                **{n: WEAK_FLOAT for n in scalars},
+            }
+        keep = self.user_names()
+        main = optimizer.optimize_variant(
+            anno.clone(self._main_unreused),
+            set(scalars),
+            known,
+            dtypes,
+            unit_seed,
+            self.top.np_alias,
+            keep,
+        )
+        if gast.dump(main) == gast.dump(self.functions[-1]):
+            return self.functions
+        return self.functions[:-1] + [main]
+
+
+def _importable(name, value) -> bool:
+    if isinstance(value, types.ModuleType):
+        return True
+    module = getattr(value, "__module__", None) or ""
+    return (
+        callable(value)
+        and getattr(value, "__name__", None) == name
+        and module not in ("", "__main__", "builtins")
+        and not module.startswith("<")
+    )
+
+
+def _data_line(name: str, where: dict) -> str:
+    """How the printed source gets a global the code reads: its value where it is
+    a literal, else an import from its module (a comment where it has none)."""
+    value, module = where.get(name), where.get("__name__", "")
+    if _is_literal(value):
+        return f"{name} = {value!r}"
+    if module and module != "__main__" and not module.startswith("<"):
+        return f"from {module} import {name}"
+    return f"# {name}: a global of {module or 'the calling module'}"
+
+
+def _is_literal(value) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    if type(value) is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    return type(value) in (int, bool, str, complex, type(None))
+
+
+def _helper_imports(helpers: dict) -> list[str]:
+    """Import lines for the helpers generated code uses: modules, then functions."""
+    modules = sorted(n for n, v in helpers.items() if isinstance(v, types.ModuleType))
+    lines = [_import_module(n, helpers[n]) for n in modules]
+    by_module: dict[str, list[str]] = {}
+    for name, value in helpers.items():
+        if not isinstance(value, types.ModuleType):
+            by_module.setdefault(_public_module(value), []).append(name)
+    for module, names in sorted(by_module.items()):
+        lines.append(f"from {module} import {', '.join(sorted(names))}")
+    return lines
+
+
+def _public_module(value) -> str:
+    """The module to import ``value`` from: runtime helpers from ``tangentlike.runtime``."""
+    module = value.__module__
+    return (
+        "tangentlike.runtime" if module.startswith("tangentlike.runtime.") else module
+    )
+
+
+def _import_module(name, module) -> str:
+    real = module.__name__
+    if real == name:
+        return f"import {name}"
+    if "." in real and real.rsplit(".", 1)[1] == name:
+        return f"from {real.rsplit('.', 1)[0]} import {name}"
+    return f"import {real} as {name}"
+
+
+def _rename_alias(func, aliases: set[str], target: str):
+    """The function with the array namespace bound to ``target`` (``cupy``, ``da``);
+    ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``."""
+    func = copy.deepcopy(func)
+    for node in anno.walk(func):
+        if target == "da" and _is_namespace_copy(node, aliases):
+            node.func = anno.attr(node.args[0], "copy")
+            node.args = []
+        if isinstance(node, gast.Name) and node.id in aliases:
+            node.id = target
+    return func
+
+
+def _is_namespace_copy(node, aliases) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr == "copy"
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id in aliases
+        and len(node.args) == 1
+    )

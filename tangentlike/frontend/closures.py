@@ -1,0 +1,142 @@
+"""Closure conversion: inner ``def``s and named lambdas become functions of their own.
+
+    def f(x):                            def inner(z, c, x):   # lifted
+        c = 3.0                              return z * c + x
+        def inner(z):            ->
+            return z * c + x             def f(x):
+        return inner(x * x)                  c = 3.0
+                                             return inner(x * x, c, x)
+
+The enclosing variables an inner function reads are passed as extra arguments at
+each call, so the transforms treat the call like any call to a user function
+(``_fwd_inner`` / ``_bwd_inner`` in reverse mode) and gradients flow to the
+enclosing variables that are active.  The lifted function keeps the user's line
+numbers, so errors inside it point at the user's file.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+import gast
+
+from .. import anno
+from ..analysis.scope import assigned_names
+from ..errors import UnsupportedSyntaxError
+from .parse import parse_function
+
+PARSED = "_tl_parsed"
+
+
+def tree_of(func):
+    """The function's tree and source: parsed from its file, or, for a function
+    lifted out of another, the tree kept when it was lifted."""
+    parsed = getattr(func, PARSED, None)
+    if parsed:
+        return copy.deepcopy(parsed[0]), parsed[1]
+    return parse_function(func)
+
+
+def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
+    """Remove the inner functions of ``node``'s body; returns name -> function object."""
+    defs = [_as_def(s) for s in node.body]
+    inner = {d.name: d for d in defs if d is not None}
+    if not inner:
+        return {}
+    enclosing = assigned_names(node) - set(inner)
+    node.body = [s for s, d in zip(node.body, defs) if d is None]
+    extras = _closed_over(inner, enclosing)
+    for d in inner.values():
+        d.args.args += [
+            gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
+            for n in extras[d.name]
+        ]
+    _CallRewriter(extras).visit(node)
+    for d in inner.values():
+        _CallRewriter(extras).visit(d)
+    namespace = dict(func.__globals__)
+    out = {}
+    for name, d in inner.items():
+        out[name] = _compile(d, namespace, source)
+    namespace.update(out)
+    return out
+
+
+def _as_def(stmt):
+    if isinstance(stmt, gast.FunctionDef) and not stmt.decorator_list:
+        return stmt
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Lambda)
+    ):
+        lam = stmt.value
+        ret = anno.copy_location(gast.Return(value=lam.body), lam.body)
+        new = gast.FunctionDef(
+            name=stmt.targets[0].id,
+            args=lam.args,
+            body=[ret],
+            decorator_list=[],
+            returns=None,
+            type_comment=None,
+            type_params=[],
+        )
+        return anno.copy_location(new, stmt)
+    return None
+
+
+def _closed_over(inner: dict, enclosing: set[str]) -> dict[str, list[str]]:
+    """The enclosing variables each inner function reads, itself or through the inner
+    functions it calls (``b`` calling ``a``, which reads ``x``, needs ``x`` too)."""
+    extras = {name: set(_free_names(d, enclosing)) for name, d in inner.items()}
+    calls = {
+        name: anno.load_names(d) & set(inner) - {name} for name, d in inner.items()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            needed = set().union(*(extras[c] for c in callees)) - extras[name]
+            if needed:
+                extras[name] |= needed
+                changed = True
+    return {name: sorted(names) for name, names in extras.items()}
+
+
+def _free_names(inner: gast.FunctionDef, enclosing: set[str]) -> list[str]:
+    """Enclosing variables ``inner`` reads and does not bind itself."""
+    own = assigned_names(inner)
+    reads = anno.load_names(gast.Module(body=inner.body, type_ignores=[]))
+    return sorted((reads - own) & enclosing)
+
+
+class _CallRewriter(gast.NodeTransformer):
+    """``inner(a)`` -> ``inner(a, c, x)``: the enclosing variables as arguments."""
+
+    def __init__(self, extras):
+        self.extras = extras
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, gast.Name) and node.func.id in self.extras:
+            node.args = node.args + [anno.name(n) for n in self.extras[node.func.id]]
+        return node
+
+
+def _compile(inner: gast.FunctionDef, namespace: dict, source):
+    """A live function for ``inner``, carrying its parsed tree for ``prepare``."""
+    module = gast.Module(body=[copy.deepcopy(inner)], type_ignores=[])
+    tree = ast.fix_missing_locations(gast.gast_to_ast(module))
+    for node in anno.walk(inner):
+        if isinstance(node, (gast.Nonlocal, gast.Global)):
+            what = "nonlocal" if isinstance(node, gast.Nonlocal) else "global"
+            hint = "pass the value as an argument and return it"
+            raise UnsupportedSyntaxError(
+                [(f"{what} statement", source.location(node), hint)]
+            )
+    exec(compile(tree, source.filename, "exec"), namespace)  # noqa: S102 - the user's own code
+    obj = namespace.pop(inner.name)
+    setattr(obj, PARSED, (inner, source))
+    return obj

@@ -1,0 +1,393 @@
+"""Normalize: one operation per statement, every operand a name or a constant.
+
+    z = a * np.sin(b + c)      ->   _add = b + c
+                                    _sin = np.sin(_add)
+                                    z = a * _sin
+
+Calls are annotated with the live object they reach; array methods such as
+``x.sum(axis=0)`` become the NumPy function they stand for.  A statement's
+target never appears among its own operands (``x = x * 2`` goes through a
+temporary), which the reverse transform relies on.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from .. import anno
+from ..analysis.scope import is_module, is_resolved
+from ..made import plain
+
+OP_NAMES = {
+    gast.Add: "add",
+    gast.Sub: "sub",
+    gast.Mult: "mul",
+    gast.Div: "div",
+    gast.FloorDiv: "floordiv",
+    gast.Mod: "mod",
+    gast.Pow: "pow",
+    gast.MatMult: "matmul",
+    gast.USub: "neg",
+    gast.UAdd: "pos",
+    gast.Not: "not",
+    gast.Invert: "invert",
+    gast.BitAnd: "and",
+    gast.BitOr: "or",
+    gast.BitXor: "xor",
+    gast.LShift: "lshift",
+    gast.RShift: "rshift",
+}
+
+# Array methods and the NumPy function each one stands for.
+METHODS = {
+    name: name
+    for name in (
+        "sum mean prod max min var std cumsum cumprod dot reshape transpose ravel squeeze "
+        "clip round trace diagonal repeat take swapaxes all any argmax argmin argsort nonzero "
+        "copy conj conjugate ptp"
+    ).split()
+}
+METHODS["flatten"] = "ravel"
+METHODS["astype"] = "array"  # astype copies, as np.array does (np.asarray may not)
+VARARG_METHODS = {"reshape", "transpose"}
+
+
+class Normalizer:
+    """Rewrites a function body into one operation per statement."""
+
+    def __init__(self, namer, scope, np_alias: str):
+        self.namer = namer
+        self.scope = scope
+        self.np = np_alias
+
+    # statements -----------------------------------------------------------
+    def block(self, stmts) -> list:
+        out = []
+        for stmt in stmts:
+            for new in self.stmt(stmt):
+                out.append(anno.copy_location(new, stmt))
+        return out
+
+    def stmt(self, node) -> list:
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            return [node]
+        return method(node)
+
+    def visit_Assign(self, node):
+        pre = []
+        if len(node.targets) > 1:
+            value = self.atom(node.value, pre)
+            for target in node.targets:
+                pre += self.visit_Assign(anno.assign(target, copy.deepcopy(value)))
+            return pre
+        target = node.targets[0]
+        if isinstance(target, (gast.Tuple, gast.List)):
+            return self._unpack(target, node.value)
+        if isinstance(target, gast.Subscript):
+            obj = self.atom(anno.as_load(target.value), pre)
+            index = self._held_index(self.index(target.slice, pre), obj, pre)
+            value = self.atom(node.value, pre)
+            sub = gast.Subscript(value=obj, slice=index, ctx=gast.Store())
+            return pre + [anno.assign(sub, value)]
+        if isinstance(target, gast.Attribute):
+            return pre + [anno.assign(target, self.atom(node.value, pre))]
+        value = self.op(node.value, pre)
+        if target.id in anno.load_names(value) and not _is_inert(value):
+            tmp = self.namer.temp(target.id)
+            return pre + [
+                anno.assign(tmp, value),
+                anno.assign(target.id, anno.name(tmp)),
+            ]
+        return pre + [anno.assign(target.id, value)]
+
+    def _unpack(self, target, value):
+        pre = []
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(
+            target.elts
+        ):
+            if any(isinstance(e, gast.Starred) for e in target.elts + value.elts):
+                return [anno.assign(target, value)]
+            temps = []
+            for elt in value.elts:
+                atom = self.atom(elt, pre)
+                if isinstance(atom, gast.Name):
+                    tmp = self.namer.temp(atom.id)
+                    pre.append(anno.assign(tmp, atom))
+                    atom = anno.name(tmp)
+                temps.append(atom)
+            for tgt, atom in zip(target.elts, temps):
+                pre += self.visit_Assign(anno.assign(tgt, atom))
+            return pre
+        atom = self.atom(value, pre)
+        if all(isinstance(e, gast.Name) for e in target.elts):
+            return pre + [anno.assign(target, atom)]
+        names = [self.namer.temp("item") for _ in target.elts]
+        tup = gast.Tuple(elts=[anno.store(n) for n in names], ctx=gast.Store())
+        pre.append(anno.assign(tup, atom))
+        for tgt, n in zip(target.elts, names):
+            pre += self.visit_Assign(anno.assign(tgt, anno.name(n)))
+        return pre
+
+    def visit_AugAssign(self, node):
+        load = anno.as_load(node.target)
+        value = gast.BinOp(left=load, op=node.op, right=node.value)
+        return self.visit_Assign(anno.assign(node.target, value))
+
+    def visit_AnnAssign(self, node):
+        if node.value is None:
+            return []
+        return self.visit_Assign(anno.assign(node.target, node.value))
+
+    def visit_Return(self, node):
+        pre = []
+        value = anno.const(None) if node.value is None else self.atom(node.value, pre)
+        return pre + [gast.Return(value=value)]
+
+    def visit_Expr(self, node):
+        if isinstance(node.value, gast.Constant):
+            return []  # docstrings and bare constants
+        if isinstance(node.value, gast.Call):
+            pre = []
+            call = self.op(node.value, pre)
+            return pre + [gast.Expr(value=call)]
+        return [node]
+
+    def visit_If(self, node):
+        pre = []
+        test = self.condition(node.test, pre)
+        return pre + [
+            gast.If(
+                test=test,
+                body=self.block(node.body) or [gast.Pass()],
+                orelse=self.block(node.orelse),
+            )
+        ]
+
+    def visit_While(self, node):
+        return [
+            gast.While(test=node.test, body=self.block(node.body), orelse=node.orelse)
+        ]
+
+    def visit_For(self, node):
+        pre = []
+        it = node.iter
+        if isinstance(it, gast.Call):
+            it = self.op(it, pre)
+        else:
+            it = self.atom(it, pre)
+        loop = gast.For(
+            target=node.target,
+            iter=it,
+            body=self.block(node.body),
+            orelse=self.block(node.orelse),
+            type_comment=None,
+        )
+        return pre + [loop]
+
+    def condition(self, test, pre):
+        """Tests become a named boolean so the reverse sweep can replay the branch."""
+        if isinstance(test, gast.Name):
+            return test
+        tmp = self.namer.temp("cond")
+        pre.append(anno.assign(tmp, self.inert(test, pre)))
+        return anno.name(tmp)
+
+    # expressions ----------------------------------------------------------
+    def atom(self, node, pre):
+        """An operand: a name, a constant, or a resolved global such as ``np.pi``."""
+        if _is_atom(node) or self._is_global_path(node):
+            return node
+        if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant):
+            return node
+        value = self.op(node, pre)
+        if _is_atom(value):
+            return value
+        tmp = self.namer.temp(_temp_base(value))
+        pre.append(anno.assign(tmp, value))
+        return anno.name(tmp)
+
+    def op(self, node, pre):
+        """One operation whose operands are atoms."""
+        if isinstance(node, gast.BinOp):
+            return gast.BinOp(
+                left=self.atom(node.left, pre),
+                op=node.op,
+                right=self.atom(node.right, pre),
+            )
+        if isinstance(node, gast.UnaryOp):
+            if isinstance(node.op, gast.Not):
+                return self.inert(node, pre)
+            return gast.UnaryOp(op=node.op, operand=self.atom(node.operand, pre))
+        if isinstance(node, gast.Call):
+            return self.visit_call(node, pre)
+        if isinstance(node, gast.Subscript):
+            return gast.Subscript(
+                value=self.atom(node.value, pre),
+                slice=self.index(node.slice, pre),
+                ctx=gast.Load(),
+            )
+        if isinstance(node, gast.Attribute):
+            if self._is_global_path(node):
+                return node
+            return gast.Attribute(
+                value=self.atom(node.value, pre), attr=node.attr, ctx=gast.Load()
+            )
+        if isinstance(node, (gast.Tuple, gast.List)):
+            elts = [self.atom(e, pre) for e in node.elts]
+            return type(node)(elts=elts, ctx=gast.Load())
+        if isinstance(node, gast.Dict) and None not in node.keys:
+            values = [self.atom(v, pre) for v in node.values]
+            return gast.Dict(
+                keys=[self.inert(k, pre) for k in node.keys], values=values
+            )
+        if isinstance(node, gast.IfExp):
+            return self.visit_ifexp(node, pre)
+        if isinstance(node, (gast.Compare, gast.BoolOp)):
+            return self.inert(node, pre)
+        return node
+
+    def inert(self, node, pre):
+        """Comparisons and boolean logic have no derivative: kept whole."""
+        for sub in anno.walk(node):
+            if isinstance(sub, gast.Call):
+                self._annotate_callee(sub)
+        return node
+
+    def index(self, node, pre):
+        """Indices are integers, slices or masks: never differentiated, kept whole."""
+        return self.inert(node, pre)
+
+    def _held_index(self, index, obj, pre):
+        """The index of ``obj[index] = v`` in a name where it reads ``obj`` (``y[y < 0]``,
+        ``y[np.argmax(y)]``): computed once, before ``obj`` changes, so the derivative
+        updates the same elements."""
+        if not isinstance(obj, gast.Name):
+            return index
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        held = []
+        for part in parts:
+            if not isinstance(
+                part, (gast.Slice, gast.Name)
+            ) and obj.id in anno.load_names(part):
+                tmp = self.namer.temp("index")
+                pre.append(anno.assign(tmp, part))
+                part = anno.name(tmp)
+            held.append(part)
+        if isinstance(index, gast.Tuple):
+            return gast.Tuple(elts=held, ctx=gast.Load())
+        return held[0]
+
+    def visit_ifexp(self, node, pre):
+        tmp = self.namer.temp("ifexp")
+        test = self.condition(node.test, pre)
+        body, orelse = [], []
+        body_val = self.op(node.body, body)
+        orelse_val = self.op(node.orelse, orelse)
+        pre.append(
+            gast.If(
+                test=test,
+                body=body + [anno.assign(tmp, body_val)],
+                orelse=orelse + [anno.assign(tmp, orelse_val)],
+            )
+        )
+        return anno.name(tmp)
+
+    def visit_call(self, node, pre):
+        func = node.func
+        if isinstance(func, gast.Attribute) and not self._is_global_path(func):
+            method = self._method_call(node, pre)
+            if method is not None:
+                return method
+            func = gast.Attribute(
+                value=self.atom(func.value, pre), attr=func.attr, ctx=gast.Load()
+            )
+        args = [self.atom(a, pre) for a in node.args]
+        keywords = [
+            gast.keyword(arg=k.arg, value=self.atom(k.value, pre))
+            for k in node.keywords
+        ]
+        call = anno.copy_location(
+            anno.call(func, args, keywords), node
+        )  # errors point here
+        self._annotate_callee(call)
+        return call
+
+    def _method_call(self, node, pre):
+        """``x.sum(axis=0)`` -> ``np.sum(x, axis=0)`` for array methods."""
+        import numpy
+
+        attr = node.func.attr
+        if attr not in METHODS:
+            return None
+        obj = self.atom(node.func.value, pre)
+        args = list(node.args)
+        if attr in VARARG_METHODS and len(args) > 1:
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]
+        if (
+            attr == "transpose"
+            and len(args) == 1
+            and not isinstance(args[0], gast.Tuple)
+        ):
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]
+        name = METHODS[attr]
+        fake = gast.Call(
+            func=anno.dotted(f"{self.np}.{name}"),
+            args=[obj] + args,
+            keywords=node.keywords,
+        )
+        call = self.visit_call(fake, pre)
+        anno.set_(call, anno.CALLEE, getattr(numpy, name))
+        return call
+
+    def _annotate_callee(self, call):
+        obj = self.scope.resolve(call.func)
+        if is_resolved(obj):
+            anno.set_(call, anno.CALLEE, plain(obj))  # a gradient: its generated code
+
+    def _is_global_path(self, node) -> bool:
+        if not isinstance(node, gast.Attribute):
+            return False
+        base = node
+        while isinstance(base, gast.Attribute):
+            base = base.value
+        if not isinstance(base, gast.Name):
+            return False
+        root = self.scope.resolve(base)
+        return is_resolved(root) and is_module(root)
+
+
+def _is_atom(node) -> bool:
+    return isinstance(node, (gast.Name, gast.Constant))
+
+
+def _is_inert(node) -> bool:
+    return isinstance(node, (gast.Compare, gast.BoolOp)) or (
+        isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not)
+    )
+
+
+def _temp_base(node) -> str:
+    if isinstance(node, (gast.BinOp, gast.UnaryOp)):
+        return OP_NAMES.get(type(node.op), "op")
+    if isinstance(node, gast.Call):
+        func = node.func
+        base = getattr(func, "attr", None) or getattr(func, "id", None) or "call"
+        return base + "ed" if base == "stack" else base  # ``_stack`` is the save stack
+    if isinstance(node, gast.Subscript):
+        return "item"
+    if isinstance(node, gast.Attribute):
+        return node.attr
+    if isinstance(node, gast.Compare):
+        return "cmp"
+    if isinstance(node, gast.BoolOp):
+        return "cond"
+    if isinstance(node, gast.Tuple):
+        return "tuple"
+    if isinstance(node, gast.List):
+        return "list"
+    if isinstance(node, gast.Dict):
+        return "dict"
+    return "tmp"

@@ -1,0 +1,96 @@
+"""A user function prepared for transformation: parsed, fenced, resolved, normalized."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import gast
+
+from .. import anno
+from ..analysis.scope import Scope, assigned_names
+from ..errors import NoDerivativeError, TangentlikeError
+from ..naming import Namer, names_in
+from . import aliases, closures, fence, lower
+from .normalize import Normalizer
+from .parse import Source
+
+RESULT = "result"
+
+
+@dataclass
+class FunctionInfo:
+    """Everything the transforms need to know about one user function."""
+
+    func: object
+    node: gast.FunctionDef
+    source: Source
+    scope: Scope
+    namer: Namer
+    np_alias: str
+    params: list[str]
+    result: gast.expr
+    primal_names: set[str] = field(default_factory=set)
+    helpers: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def error(self, stmt, message: str, hint: str = "") -> TangentlikeError:
+        return TangentlikeError(message, self.source.location(stmt), hint)
+
+    def no_derivative(self, stmt, what: str) -> NoDerivativeError:
+        return NoDerivativeError(
+            f"no derivative template for {what}",
+            self.source.location(stmt),
+            f"register one with @tangentlike.adjoint({what.split()[-1].strip(chr(39))}) "
+            "(and @tangentlike.tangent for forward mode), or wrap the value in "
+            "tangentlike.stop_gradient if it should be a constant",
+        )
+
+
+def prepare(func, helper: bool = False, show=None) -> FunctionInfo:
+    """The front end's stages in order: parse, lift closures, fence, resolve, the
+    alias gate, lower, normalize; the body ends in one return.  A ``helper`` is
+    called from differentiated code, whose arrays it must not update.  ``show(stage,
+    node)``, if given, sees the tree after each stage that changes it."""
+    show = show or (lambda stage, node: None)
+    func = inspect.unwrap(func)
+    node, source = closures.tree_of(func)
+    # positional-only parameters are plain parameters of the generated code
+    node.args.args[:0], node.args.posonlyargs = node.args.posonlyargs, []
+    show("parse", node)
+    inner = closures.lift(node, func, source)
+    show("closures", node)
+    fence.check(node, source)
+    scope = Scope(func, assigned_names(node))
+    scope.closure.update(inner)
+    aliases.check(node, source, scope, scope.locals, helper)
+    namer = Namer(names_in(node))
+    np_alias = scope.numpy_alias() or "np"
+    namer.reserve([np_alias])
+    params = [a.id for a in node.args.args + node.args.kwonlyargs]
+    node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
+    show("lower", node)
+    node.body = Normalizer(namer, scope, np_alias).block(node.body)
+    show("normalize", node)
+    primal = names_in(node) - {np_alias}
+    result = node.body[-1].value
+    return FunctionInfo(
+        func, node, source, scope, namer, np_alias, params, result, primal
+    )
+
+
+def _single_exit(body, namer) -> list:
+    """The body with one ``return`` at its end (returns elsewhere assign a result)."""
+    if lower.has_loop_return(body):
+        result = namer.fresh(RESULT)
+        body = lower.lower_flagged_returns(body, result, namer)
+        return body + [gast.Return(value=anno.name(result))]
+    if not lower.has_return(body):
+        return body + [gast.Return(value=anno.const(None))]
+    if isinstance(body[-1], gast.Return) and not lower.has_return(body[:-1]):
+        return body
+    result = namer.fresh(RESULT)
+    return lower.lower_returns(body, result) + [gast.Return(value=anno.name(result))]

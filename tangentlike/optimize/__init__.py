@@ -1,0 +1,88 @@
+"""The optimizer: exact rewrites of generated functions, one pass a module, in
+the order below.  Every rewrite leaves the values bit-for-bit as they were.
+
+The general code runs, to a fixed point (each pass says whether it changed the
+tree, compared structurally): ``fold`` (constant arithmetic), ``unbroadcast``
+(no ``unbroadcast`` where shapes provably match), ``specialize`` (for variants:
+known shapes), ``forwarding`` (copies, numbers and negations into their
+readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
+reads); then ``negations`` and ``cse`` (a repeated operation computed once).
+Variants add ``seed`` (the seed is 1.0), ``inplace`` and ``reductions`` (for
+known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
+Python floats) and, last, ``reuse`` (dead temporaries' names).
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ..analysis.shapes import ConcreteShapes
+from .cse import share_common
+from .dead import remove_dead
+from .fold import fold_constants
+from .forwarding import forward_values
+from .fuse import fuse_temporaries
+from .indexed_saves import index_saves
+from .inplace import DTypes, write_in_place
+from .negations import cancel_negations
+from .reductions import call_reductions
+from .reuse import reuse_dead_names
+from .saves import remove_unread_saves
+from .seed import constant_seed
+from .specialize import specialize
+from .unbroadcast import remove_unbroadcasts
+
+
+def optimize(
+    func: gast.FunctionDef,
+    scalars: set[str] = frozenset(),
+    shapes: dict[str, tuple] | None = None,
+    dtypes: dict | None = None,
+    np_alias: str = "np",
+    reuse: bool = True,
+    keep: frozenset = frozenset(),
+) -> gast.FunctionDef:
+    """Run the passes until none changes the tree (each pass says whether it did);
+    ``scalars`` are parameters known to be Python floats, ``shapes`` maps
+    parameters to the shapes of the arrays a variant is compiled for (and
+    ``dtypes`` to their dtypes, so results can be written into dead
+    temporaries, never into the user's own names, ``keep``).  ``reuse`` gives dead
+    temporaries' names to new values (last, as it merges names)."""
+    changed = True
+    while changed:
+        changed = fold_constants(func)
+        changed |= remove_unbroadcasts(func, scalars)
+        if shapes is not None:
+            changed |= specialize(func, shapes, np_alias)
+        changed |= forward_values(func)
+        changed |= remove_dead(func)
+        changed |= remove_unread_saves(func)
+    if cancel_negations(func, keep) | share_common(func):
+        forward_values(func)  # the copies they leave
+        remove_dead(func)
+    if shapes is not None and dtypes is not None:
+        known = ConcreteShapes(func, shapes)
+        kinds = DTypes(known, dtypes)
+        write_in_place(func, known, kinds, np_alias, keep)
+        call_reductions(
+            func, known, kinds, np_alias
+        )  # after: it reads np.sum, not np.add.reduce
+    if reuse:
+        reuse_dead_names(func)
+    return func
+
+
+def optimize_variant(
+    func, scalars, shapes, dtypes, unit_seed: bool, np_alias: str, keep
+):
+    """``optimize`` for a variant compiled for known argument types: the seed read
+    as 1.0 where no caller passes one, shapes and dtypes used, and loops saving
+    into lists (higher-order transforms read the general code, never a variant)."""
+    if unit_seed:
+        constant_seed(func)
+    optimize(func, scalars, shapes, dtypes, np_alias, reuse=False, keep=keep)
+    index_saves(func)
+    if shapes is None:  # no arrays among the arguments: scalar code, run by CPython
+        fuse_temporaries(func, keep)
+    reuse_dead_names(func)
+    return func

@@ -1,0 +1,163 @@
+"""Compute an arithmetic expression once where a block computes it twice.
+
+The product rule gives ``x * x`` the adjoint ``b * x`` twice, and templates often
+repeat a product:
+
+    bd = 3.0 * d                      bd = 3.0 * d
+    bd = bd + 3.0 * d          ->     bd = bd + bd
+    bx = bx + b_add * x               _mul = b_add * x
+    bx += b_add * x                   bx = bx + _mul
+                                      bx += _mul
+
+Within one block, an operation of names and numbers is reused while none of its
+operands, nor the name that holds it, is assigned or updated in between. The
+values are the same objects or equal numbers, so this is exact.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from ..frontend.normalize import OP_NAMES
+from ..naming import Namer, names_in
+
+
+def share_common(func: gast.FunctionDef) -> bool:
+    """Reuse repeated operations in every block; whether anything changed."""
+    namer = None
+    changed = False
+    for block in anno.blocks(func):
+        k = 0
+        available = _Available()
+        while k < len(block):
+            stmt = block[k]
+            simple = _is_simple(stmt)
+            operations, updated = _scan(stmt, simple)
+            hit = next(
+                (
+                    (key, n)
+                    for key, n, consumed in operations
+                    if consumed and key in available.entries
+                ),
+                None,
+            )
+            if hit is not None:
+                key, node = hit
+                holder, at, first = available.entries[key]
+                if holder is None:
+                    namer = namer or Namer(names_in(func))
+                    holder = namer.temp(OP_NAMES.get(type(first.op), "op"))
+                    block.insert(
+                        at, anno.copy_location(anno.assign(holder, first), block[at])
+                    )
+                    _replace(block[at + 1], first, holder)
+                    k += 1
+                    available.shift(at)
+                    available.add(key, holder, at, first)
+                _replace(stmt, node, holder)
+                changed = True
+                continue  # look at the statement again
+            available.forget(updated)
+            if simple:
+                _remember(stmt, k, operations, updated, available)
+            k += 1
+    return changed
+
+
+class _Available:
+    """The operations computed so far in a block, and which names each depends on."""
+
+    def __init__(self):
+        self.entries: dict = {}  # key -> (holder name or None, statement index, node)
+        self.by_name: dict[str, set] = {}
+
+    def add(self, key, holder, at, node) -> None:
+        self.entries[key] = (holder, at, node)
+        for name in _operands(key) | ({holder} if holder else set()):
+            self.by_name.setdefault(name, set()).add(key)
+
+    def forget(self, changed: set[str]) -> None:
+        for name in changed:
+            for key in self.by_name.pop(name, ()):
+                self.entries.pop(key, None)
+
+    def shift(self, at: int) -> None:
+        self.entries = {
+            key: (holder, k + 1 if k >= at else k, node)
+            for key, (holder, k, node) in self.entries.items()
+        }
+
+
+def _is_simple(stmt) -> bool:
+    return isinstance(stmt, (gast.Assign, gast.AugAssign, gast.Return, gast.Expr))
+
+
+def _key(node):
+    """A structural key for an operation on names and numbers; None otherwise."""
+    if not isinstance(node, gast.BinOp):
+        return None
+    parts = []
+    for side in (node.left, node.right):
+        if isinstance(side, gast.Name):
+            parts.append(("name", side.id))
+        elif isinstance(side, gast.Constant) and type(side.value) in (int, float):
+            parts.append(("number", type(side.value).__name__, repr(side.value)))
+        else:
+            return None
+    return (type(node.op).__name__, *parts)
+
+
+def _scan(stmt, simple: bool):
+    """The operations on names and numbers of a simple statement's value, in
+    order, each with whether another operation (or ``+=``) consumes its result;
+    and the names the statement binds or may update in place.
+
+    Only a consumed result is shared.  ``z = a * b`` after ``y = a * b`` stays as
+    it is: ``z = y`` would make them one array, and an update of one in place
+    (``y[0] = c``) would change the other."""
+    value = getattr(stmt, "value", None) if simple else None
+    operations = []
+    if value is not None:
+        consumed = {id(value)} if isinstance(stmt, gast.AugAssign) else set()
+        for node in anno.walk(value):
+            if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+                consumed.update(id(child) for child in gast.iter_child_nodes(node))
+            key = _key(node)
+            if key is not None:
+                operations.append((key, node, id(node) in consumed))
+    return operations, anno.updated_names(stmt)
+
+
+def _remember(stmt, k, operations, changes, available) -> None:
+    target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+    held = isinstance(target, gast.Name) and _key(stmt.value) is not None
+    if held and target.id in _operands(_key(stmt.value)):
+        held = False  # ``x = x * 2``: x no longer holds what the value reads
+    for key, node, consumed in operations:
+        if key in available.entries:
+            continue
+        if held and node is stmt.value:
+            available.add(key, target.id, k, node)
+        elif consumed and not changes & _operands(key):
+            available.add(key, None, k, node)
+
+
+def _operands(key) -> set[str]:
+    return {part[1] for part in key[1:] if part[0] == "name"}
+
+
+def _replace(stmt, node, holder: str) -> None:
+    """Put the name ``holder`` where ``stmt`` has ``node``."""
+    for parent in anno.walk(stmt):
+        for field, value in gast.iter_fields(parent):
+            if value is node:
+                setattr(parent, field, anno.name(holder))
+                return
+            if isinstance(value, list) and any(v is node for v in value):
+                setattr(
+                    parent,
+                    field,
+                    [anno.name(holder) if v is node else v for v in value],
+                )
+                return

@@ -1,0 +1,54 @@
+"""Drop assignments to names that nothing reads."""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from ..naming import STACK_NAME
+
+
+def remove_dead(func) -> bool:
+    """Remove assignments to names that nothing reads; whether any was removed."""
+    loads = anno.load_names(func) | {STACK_NAME}
+    removed: list = []
+    func.body = _prune(func.body, loads, removed)
+    return bool(removed)
+
+
+def _prune(block, loads, removed):
+    out = []
+    for stmt in block:
+        if (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and not _pops(stmt.value)
+        ):
+            target = stmt.targets[0].id
+            if target not in loads or (
+                isinstance(stmt.value, gast.Name) and target == stmt.value.id
+            ):
+                removed.append(stmt)
+                continue
+        if (
+            isinstance(stmt, gast.AugAssign)
+            and isinstance(stmt.target, gast.Name)
+            and stmt.target.id not in loads
+        ):  # ``bx += g`` into a gradient nothing reads: dead, like its first assignment
+            removed.append(stmt)
+            continue
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                setattr(stmt, field, _prune(inner, loads, removed) or [gast.Pass()])
+        out.append(stmt)
+    return out
+
+
+def _pops(value) -> bool:
+    """``x.pop()``: removing it would unbalance a save stack, even if x is unused."""
+    return (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "pop"
+    )

@@ -1,0 +1,213 @@
+"""Write elementwise results into a temporary that dies with them.
+
+In a variant compiled for known shapes and dtypes, a fresh array that is read
+once, by an elementwise operation whose result has its shape and dtype, can hold
+that result, as NumPy's own temporary elision does for nested expressions:
+
+    _matmul = X @ W1                  _matmul = X @ W1
+    _add = _matmul + b1         ->    _add = np.add(_matmul, b1, out=_matmul)
+    h1 = np.tanh(_add)                h1 = np.tanh(_add, out=_add)
+
+A temporary or an adjoint qualifies (never a name of the user's own function),
+made and read in one straight-line block (the function's, or a loop's body),
+assigned once, never saved or read anywhere else, and made by an operation that
+returns a new array (arithmetic, a matrix product, a ufunc, a reduction over an
+axis): never an argument, a view, or a broadcast.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy
+
+from .. import anno
+from ..analysis.shape_classes import BINARY, ELEMENTWISE
+from ..analysis.shapes import PENDING, REDUCTIONS, UNKNOWN, ConcreteShapes, fixpoint
+
+WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
+UFUNC_OPS = {
+    gast.Add: "add",
+    gast.Sub: "subtract",
+    gast.Mult: "multiply",
+    gast.Div: "divide",
+}
+
+
+def write_in_place(
+    func, shapes: ConcreteShapes, kinds: DTypes, np_alias: str, keep=frozenset()
+) -> bool:
+    """Give elementwise results the buffers of dead temporaries (never of the
+    user's own names, ``keep``); whether any was.  ``kinds``: the dtypes."""
+    loads = anno.name_counts(func)
+    stores = anno.name_counts(func, load=False)
+    changed = False
+    for block in anno.blocks(func):
+        changed |= _block_in_place(
+            block, shapes, kinds, (loads, stores, keep), np_alias
+        )
+    return changed
+
+
+def _block_in_place(block, shapes, kinds, counts, np_alias) -> bool:
+    """In one straight-line block: a temporary made here and read once, later in
+    the same block, is read in the same iteration of any loop around it."""
+    loads, stores, keep = counts
+    made: dict[str, gast.expr] = {}
+    changed = False
+    for stmt in block:
+        if not (
+            isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+        ):
+            continue
+        value = stmt.value
+        for operand in _operands(value):
+            name = operand.id
+            fresh = made.get(name)
+            if fresh is None or loads.get(name) != 1 or stores.get(name) != 1:
+                continue
+            if not _same_buffer_ok(shapes, kinds, name, value):
+                continue
+            stmt.value = _with_out(value, name, np_alias)
+            changed = True
+            break
+        target = stmt.targets[0].id
+        if target not in keep and _makes_new_array(shapes, value):
+            made[target] = value
+    return changed
+
+
+class DTypes:
+    """The dtype of each name: a NumPy dtype, a Python number, or UNKNOWN."""
+
+    def __init__(self, shapes: ConcreteShapes, dtypes: dict):
+        self.shapes = shapes
+        self.arguments = dtypes
+        self.kind: dict = {}
+        fixpoint(shapes.defs, self.of, self.kind)
+
+    def of(self, node):
+        if isinstance(node, gast.Name):
+            if node.id.startswith("<argument "):
+                return self.arguments.get(node.id[len("<argument ") : -1], UNKNOWN)
+            return (
+                self.kind.get(node.id, PENDING)
+                if node.id in self.shapes.defs
+                else UNKNOWN
+            )
+        if isinstance(node, gast.Constant):
+            if type(node.value) is float:
+                return WEAK_FLOAT
+            return WEAK_INT if type(node.value) is int else UNKNOWN
+        if isinstance(node, gast.UnaryOp) and isinstance(
+            node.op, (gast.USub, gast.UAdd)
+        ):
+            return self.of(node.operand)
+        if isinstance(node, gast.BinOp):
+            if isinstance(node.op, (*UFUNC_OPS, gast.MatMult, gast.Pow)):
+                return _combine(self.of(node.left), self.of(node.right))
+            return UNKNOWN
+        if isinstance(node, gast.Attribute) and node.attr == "T":
+            return self.of(node.value)
+        if isinstance(node, gast.Call):
+            return self._call(node)
+        return UNKNOWN
+
+    def _call(self, node):
+        func = node.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+            return UNKNOWN
+        module = self.shapes.aliases.get(func.value.id)
+        if module == "math":
+            return WEAK_FLOAT
+        if module != "numpy" or not node.args:
+            return UNKNOWN
+        if _float_ufunc(func.attr) and not node.keywords:
+            kinds = [self.of(a) for a in node.args]
+            result = kinds[0]
+            for k in kinds[1:]:
+                result = _combine(result, k)
+            return (
+                result
+                if isinstance(result, numpy.dtype) or result == PENDING
+                else UNKNOWN
+            )
+        if func.attr in REDUCTIONS:
+            return self.of(node.args[0])
+        return UNKNOWN
+
+
+def _combine(a, b):
+    """The dtype NumPy gives an arithmetic result of floats of one dtype and
+    Python numbers; UNKNOWN for anything else (mixed dtypes, integers)."""
+    if a == PENDING or b == PENDING:
+        return PENDING
+    for x, y in ((a, b), (b, a)):
+        if isinstance(x, numpy.dtype) and x.kind == "f":
+            return x if y in (x, WEAK_FLOAT, WEAK_INT) else UNKNOWN
+    if a in (WEAK_FLOAT, WEAK_INT) and b in (WEAK_FLOAT, WEAK_INT):
+        return WEAK_INT if a == b == WEAK_INT else WEAK_FLOAT
+    return UNKNOWN
+
+
+def _float_ufunc(attr: str) -> bool:
+    """An elementwise NumPy ufunc giving floats for floats (not ``matmul``)."""
+    return attr in ELEMENTWISE | BINARY and isinstance(
+        getattr(numpy, attr, None), numpy.ufunc
+    )
+
+
+def _operands(value):
+    """Names an elementwise ``value`` could be written into."""
+    if isinstance(value, gast.BinOp) and type(value.op) in UFUNC_OPS:
+        sides = [value.left, value.right]
+    elif isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+        sides = [value.operand]
+    elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute):
+        sides = (
+            value.args if _float_ufunc(value.func.attr) and not value.keywords else []
+        )
+    else:
+        sides = []
+    return [s for s in sides if isinstance(s, gast.Name)]
+
+
+def _same_buffer_ok(shapes, kinds, name, value) -> bool:
+    have, want = shapes.shape.get(name), shapes.of(value)
+    dtype = kinds.kind.get(name)
+    return (
+        isinstance(have, tuple)
+        and have
+        and have == want
+        and isinstance(dtype, numpy.dtype)
+        and dtype.kind == "f"
+        and kinds.of(value) == dtype
+    )
+
+
+def _makes_new_array(shapes, value) -> bool:
+    """Whether ``value`` surely returns a new array, not a view or a scalar."""
+    s = shapes.of(value)
+    if not (isinstance(s, tuple) and s):
+        return False
+    if isinstance(value, gast.BinOp):
+        return type(value.op) in UFUNC_OPS or isinstance(value.op, gast.MatMult)
+    if isinstance(value, gast.UnaryOp):
+        return isinstance(value.op, gast.USub)
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute):
+        attr = value.func.attr
+        return shapes.aliases.get(
+            getattr(value.func.value, "id", None)
+        ) == "numpy" and (_float_ufunc(attr) or attr in REDUCTIONS)
+    return False
+
+
+def _with_out(value, name, np_alias):
+    out = gast.keyword(arg="out", value=anno.name(name))
+    if isinstance(value, gast.BinOp):
+        func = anno.dotted(f"{np_alias}.{UFUNC_OPS[type(value.op)]}")
+        return gast.Call(func=func, args=[value.left, value.right], keywords=[out])
+    if isinstance(value, gast.UnaryOp):
+        func = anno.dotted(f"{np_alias}.negative")
+        return gast.Call(func=func, args=[value.operand], keywords=[out])
+    value.keywords = [out]
+    return value

@@ -1,0 +1,31 @@
+"""Read the seed as the number 1.0 where no caller passes one."""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from ..naming import ADJOINT_PREFIX
+
+
+def constant_seed(func: gast.FunctionDef) -> None:
+    """Read the seed parameter (last, ``b...=1.0``) as the number 1.0 where the
+    body never assigns it: for callers that never pass a seed."""
+    args = func.args
+    if not args.args or len(args.defaults) != 1:
+        return
+    seed, default = args.args[-1].id, args.defaults[0]
+    if not (seed.startswith(ADJOINT_PREFIX) and isinstance(default, gast.Constant)):
+        return
+    if default.value == 1.0 and seed not in anno.store_names(func):
+        _SeedToOne(seed).visit(func)
+
+
+class _SeedToOne(gast.NodeTransformer):
+    def __init__(self, seed: str):
+        self.seed = seed
+
+    def visit_Name(self, node):
+        if node.id == self.seed and isinstance(node.ctx, gast.Load):
+            return gast.Constant(value=1.0, kind=None)
+        return node

@@ -1,0 +1,196 @@
+"""Specialise a generated function to the shapes of the arrays it is called with.
+
+Knowing that ``W1`` is 784x512 and ``b1`` has 512 elements, the shape helpers of
+the generic code become the plain NumPy a person would write:
+
+    b_matmul = unbroadcast(b_add, _matmul)   ->   b_matmul = b_add
+    bb1 = unbroadcast(b_add, b1)             ->   bb1 = np.sum(b_add, axis=0)
+    bW1 = matmul_rhs(b_matmul, X, W1)        ->   bW1 = X.T @ b_matmul
+    n = reduced_size(_add2, None)            ->   n = 1000
+
+The shapes come from ``concrete_shapes``; only rewrites whose result NumPy
+defines exactly are made.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from ..analysis.shapes import (
+    NOT_CONSTANT,
+    UNKNOWN,
+    ConcreteShapes,
+    broadcast_shape,
+    constant,
+    reduction_size,
+    solid,
+)
+
+ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div)
+
+
+def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) -> bool:
+    """Rewrite shape helpers given the argument shapes in ``shapes``; whether any was."""
+    known = ConcreteShapes(func, shapes)
+    rewriter = _Rewriter(known, np_alias)
+    rewriter.visit(func)
+    return rewriter.changed or _unbroadcast_reads(func, known)
+
+
+def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
+    """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
+    (a full reduction's number, or ``keepdims``) and every read of ``t`` is ``+ - * /``
+    with an operand of ``x``'s shape, which broadcasts ``g`` the same way:
+
+        b_add = unreduce(-0.001, _add2, None, False)   ->   b_add = -0.001
+        b_log = b_add * _sub                                b_log = b_add * _sub
+    """
+    defs: dict[str, gast.Assign] = {}
+    for node in anno.walk(func):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            value = node.value
+            if (
+                _is_lazy_unreduce(value)
+                and len(known.defs.get(node.targets[0].id, ())) == 1
+            ):
+                defs[node.targets[0].id] = node
+    if not defs:
+        return False
+    reads = anno.name_counts(func)
+    good: dict[str, int] = {}
+    for node in anno.walk(func):
+        if isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, gast.Name) and side.id in defs:
+                    full = solid(known.of(defs[side.id].value.args[1]))
+                    mine = isinstance(other, gast.Name) and other.id == side.id
+                    if (
+                        full is not UNKNOWN
+                        and not mine
+                        and solid(known.of(other)) == full
+                    ):
+                        good[side.id] = good.get(side.id, 0) + 1
+    changed = False
+    for name, stmt in defs.items():
+        if reads.get(name) and good.get(name) == reads[name]:
+            stmt.value = stmt.value.args[0]
+            changed = True
+    return changed
+
+
+def _is_lazy_unreduce(value) -> bool:
+    if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)):
+        return False
+    if value.func.id != "unreduce" or value.keywords or len(value.args) != 4:
+        return False
+    axis, keepdims = constant(value.args[2]), constant(value.args[3])
+    return axis is None or keepdims is True
+
+
+class _Rewriter(gast.NodeTransformer):
+    """Replaces shape helpers whose shapes are known by plain expressions."""
+
+    def __init__(self, shapes: ConcreteShapes, np_alias: str):
+        self.shapes = shapes
+        self.np = np_alias
+        self.changed = False
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.func, gast.Name) or node.keywords:
+            return node
+        rewrite = {
+            "unbroadcast": self._unbroadcast,
+            "sum_to": self._sum_to,
+            "matmul_lhs": self._matmul_lhs,
+            "matmul_rhs": self._matmul_rhs,
+            "reduced_size": self._reduced_size,
+        }.get(node.func.id)
+        if node.func.id == "zeros_items" and len(node.args) == 1:
+            rewrite = self._zeros_items
+        enough = len(node.args) >= (1 if rewrite == self._zeros_items else 2)
+        new = rewrite(*node.args) if rewrite and enough else None
+        if new is None:
+            return node
+        self.changed = True
+        return new
+
+    def _zeros_items(self, x):
+        """An array of a known shape: its gradient's zeros are an array."""
+        shape = solid(self.shapes.of(x))
+        return None if shape is UNKNOWN else self._numpy("zeros_like", [x], [])
+
+    def _unbroadcast(self, g, x):
+        return self._sum_to(g, solid(self.shapes.of(x)))
+
+    def _sum_to(self, g, shape):
+        if isinstance(shape, gast.AST):
+            shape = solid(self.shapes.value_shape(shape))
+        have = solid(self.shapes.of(g))
+        if shape is UNKNOWN or have is UNKNOWN or len(have) < len(shape):
+            return None
+        if have == shape:
+            return g
+        lead = len(have) - len(shape)
+        kept = [lead + i for i, n in enumerate(shape) if n == 1 and have[lead + i] != 1]
+        if lead and kept:
+            return None
+        axes = list(range(lead)) or kept
+        if broadcast_shape(shape, have) != have:
+            return None
+        keywords = (
+            [] if not shape else [("axis", axes[0] if len(axes) == 1 else tuple(axes))]
+        )
+        if kept:
+            keywords.append(("keepdims", True))
+        return self._numpy("sum", [g], keywords)
+
+    def _matmul_lhs(self, g, x, y, *rest):
+        nx, ny = self._ndim(x), self._ndim(y)
+        if rest or nx not in (1, 2) or ny not in (1, 2):
+            return None
+        if ny == 2:
+            return _matmul(g, _transpose(y)) if nx == 2 else _matmul(y, g)
+        return self._numpy("outer", [g, y], []) if nx == 2 else _mul(g, y)
+
+    def _matmul_rhs(self, g, x, y, *rest):
+        nx, ny = self._ndim(x), self._ndim(y)
+        if rest or nx not in (1, 2) or ny not in (1, 2):
+            return None
+        if nx == 2:
+            return _matmul(_transpose(x), g)
+        return self._numpy("outer", [x, g], []) if ny == 2 else _mul(g, x)
+
+    def _reduced_size(self, x, axis, *rest):
+        axes = constant(axis)
+        if rest or axes is NOT_CONSTANT:
+            return None
+        size = reduction_size(solid(self.shapes.of(x)), axes)
+        return None if size is None else gast.Constant(value=size, kind=None)
+
+    def _ndim(self, node):
+        s = solid(self.shapes.of(node))
+        return None if s is UNKNOWN else len(s)
+
+    def _numpy(self, attr, args, keywords):
+        kws = [gast.keyword(arg=k, value=_literal(v)) for k, v in keywords]
+        return gast.Call(func=anno.dotted(f"{self.np}.{attr}"), args=args, keywords=kws)
+
+
+def _literal(value):
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[_literal(v) for v in value], ctx=gast.Load())
+    return gast.Constant(value=value, kind=None)
+
+
+def _transpose(node):
+    return gast.Attribute(value=node, attr="T", ctx=gast.Load())
+
+
+def _matmul(a, b):
+    return gast.BinOp(left=a, op=gast.MatMult(), right=b)
+
+
+def _mul(a, b):
+    return gast.BinOp(left=a, op=gast.Mult(), right=b)

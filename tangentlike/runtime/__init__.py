@@ -1,0 +1,113 @@
+"""The helpers generated code calls, public as ``tangentlike.runtime``.
+
+Few and small, they only use array methods and NumPy functions that dispatch
+through ``__array_function__``, so CuPy and Dask arrays stay where they live, and
+they keep the gradient's dtype.  Generated code imports them from here.
+"""
+
+from .broadcast import (  # noqa: F401
+    broadcast_like,
+    matmul_lhs,
+    matmul_rhs,
+    reduced_size,
+    sum_to,
+    unbroadcast,
+    unbroadcast_as,
+    unreduce,
+)
+from .containers import (  # noqa: F401
+    ABSENT,
+    GradList,
+    add,
+    add_at,
+    item_or_absent,
+    owned,
+    restore_item,
+    setitem_grad,
+    sum_grad,
+    take_item,
+    zeros_items,
+    zeros_like,
+)
+from .elementwise import (  # noqa: F401
+    clip_mask,
+    safe_log,
+    sinc_deriv,
+    stop_gradient,
+)
+from .linalg import (  # noqa: F401
+    cholesky_grad,
+    eigh_grad,
+    einsum_grad,
+    inner_subscripts,
+    kron_grads,
+    lstsq_grads,
+    mT,
+    pinv_grad,
+    qr_grad,
+    solve_lhs,
+    solve_rhs,
+    svd_grad,
+    tensordot_subscripts,
+)
+from .reductions import (  # noqa: F401
+    average_grads,
+    cumprod_grad,
+    cumprod_parts,
+    cumsum_grad,
+    max_grad,
+    nan_grad,
+    norm_grad,
+    prod_grad,
+    prod_others,
+    ptp_grad,
+    var_grad,
+)
+from .second_order import (  # noqa: F401
+    cholesky_grad_adjoints,
+    cholesky_grad_tangent,
+    einsum_grad_tangent,
+    einsum_with,
+    linear_tangent,
+    norm_grad_partials,
+    prod_others_jvp,
+    solve_rhs_tangent,
+)
+from .shapes import (  # noqa: F401
+    column_stack_grad,
+    diag_grad,
+    diagonal_grad,
+    diff_grad,
+    hstack_grad,
+    inverse_axes,
+    layout_order,
+    pad_grad,
+    repeat_grad,
+    reshape_grad,
+    reshape_tangent,
+    sort_grad,
+    take_along_grad,
+    take_grad,
+    tile_grad,
+    trace_grad,
+    unconcat,
+    unstack,
+    vstack_grad,
+)
+from .tangents import (  # noqa: F401
+    average_tangent,
+    cholesky_tangent,
+    cumprod_tangent,
+    eigh_tangent,
+    einsum_tangent,
+    is_zero,
+    lstsq_tangent,
+    max_tangent,
+    multilinear,
+    pinv_tangent,
+    qr_tangent,
+    reduction_tangent,
+    sort_tangent,
+    svd_tangent,
+    var_tangent,
+)

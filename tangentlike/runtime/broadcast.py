@@ -1,0 +1,126 @@
+"""Broadcasting in reverse: sum a gradient back to the shape of its operand, and spread
+a reduction's gradient over the reduced axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy
+
+_SCALARS = (float, int, complex)
+
+
+def _shape(x):
+    """``numpy.shape(x)`` without the dispatch cost for arrays and Python numbers."""
+    shape = getattr(x, "shape", None)
+    if shape is not None:
+        return shape
+    return () if isinstance(x, _SCALARS) else numpy.shape(x)
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` over the axes that broadcasting added to ``x``'s shape."""
+    shape = _shape(x)
+    gshape = _shape(g)
+    if gshape == shape:
+        return g
+    return sum_to(g, shape)
+
+
+def sum_to(g, shape):
+    """Sum ``g`` down to ``shape`` (a shape ``g``'s shape was broadcast from)."""
+    shape = tuple(shape)
+    gshape = _shape(g)
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if not shape:
+        return g[()] if hasattr(g, "shape") and g.shape == () else g
+    return g
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Broadcast the gradient of a reduction back to the shape of its input ``x``."""
+    shape = _shape(x)
+    if axis is None and not shape:
+        return g
+    if axis is not None and not keepdims:
+        g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
+    return numpy.broadcast_to(g, shape)
+
+
+def _positive_axes(axis, ndim):
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(a % ndim for a in axis))
+    return axis % ndim
+
+
+def reduced_size(x, axis=None):
+    """How many elements a reduction over ``axis`` combines."""
+    shape = _shape(x)
+    if axis is None:
+        return math.prod(shape)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return math.prod(shape[a] for a in axes)
+
+
+def matmul_lhs(g, x, y):
+    """Gradient of ``x @ y`` with respect to ``x`` (vectors, matrices, stacks), and of
+    ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
+    nx, ny = numpy.ndim(x), numpy.ndim(y)
+    if nx == 0 or ny == 0:
+        return unbroadcast(g * y, x)
+    if ny == 1:
+        if nx == 1:
+            return g * y
+        return numpy.multiply.outer(g, y) if numpy.ndim(g) else g * y
+    if nx == 1:
+        return (
+            unbroadcast(numpy.matmul(y, g[..., None])[..., 0], x)
+            if numpy.ndim(g) > 1
+            else (numpy.matmul(y, g))
+        )
+    return unbroadcast(numpy.matmul(g, numpy.swapaxes(y, -1, -2)), x)
+
+
+def matmul_rhs(g, x, y):
+    """Gradient of ``x @ y`` with respect to ``y`` (vectors, matrices, stacks), and of
+    ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
+    nx, ny = numpy.ndim(x), numpy.ndim(y)
+    if nx == 0 or ny == 0:
+        return unbroadcast(g * x, y)
+    if nx == 1:
+        if ny == 1:
+            return g * x
+        return numpy.multiply.outer(x, g)
+    if ny == 1:
+        return unbroadcast(
+            numpy.matmul(numpy.swapaxes(x, -1, -2), g[..., None])[..., 0], y
+        )
+    return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
+
+
+def broadcast_like(g, z):
+    """``g`` broadcast to the shape of ``z`` (a writable array), or ``g`` if it has it."""
+    if _shape(g) == _shape(z):
+        return g
+    return g + numpy.zeros_like(z)
+
+
+def _cast(g, x):
+    """``g`` in the floating dtype of ``x`` (float32 in, float32 out)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and getattr(g, "dtype", dtype) != dtype:
+        return g.astype(dtype)
+    return g
+
+
+def unbroadcast_as(g, x):
+    """``unbroadcast`` and cast to the dtype of ``x``."""
+    return _cast(unbroadcast(g, x), x)

@@ -1,0 +1,33 @@
+"""Elementwise helpers of the templates."""
+
+from __future__ import annotations
+
+import numpy
+
+
+def stop_gradient(x):
+    """``x``, treated as a constant by every transform."""
+    return x
+
+
+def safe_log(x):
+    """log(x) where x > 0, else 0: the d/dy of x**y where the real log exists."""
+    return numpy.log(numpy.where(x > 0, x, 1.0))
+
+
+def sinc_deriv(x):
+    """d sinc(x) / dx, 0 at x = 0."""
+    safe = numpy.where(x == 0, 1, x)
+    return numpy.where(
+        x == 0, 0, (numpy.cos(numpy.pi * safe) - numpy.sinc(safe)) / safe
+    )
+
+
+def clip_mask(a, a_min, a_max):
+    """Where ``clip`` passes ``a`` through."""
+    keep = numpy.ones_like(a, dtype=bool)
+    if a_min is not None:
+        keep = keep & (a >= a_min)
+    if a_max is not None:
+        keep = keep & (a <= a_max)
+    return keep

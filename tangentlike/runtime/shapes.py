@@ -1,0 +1,202 @@
+"""Gradients of shape functions, joining, splitting and indexing: the reverse of each
+rearrangement.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+
+def layout_order(a, order="C"):
+    """The index order, 'C', 'F' or 'K', in which ``reshape``/``ravel`` read ``a``
+    with ``order``: 'A' is 'F' for an array that is Fortran- but not C-contiguous,
+    as in NumPy, and 'K' (``ravel`` only) is 'C' or 'F' where one of them is memory order."""
+    order = "C" if order is None else str(order).upper()
+    if order not in ("A", "K"):
+        return order
+    flags = getattr(a, "flags", None)
+    if flags is None or flags.c_contiguous:
+        return "C"
+    if flags.f_contiguous:
+        return "F"
+    return "C" if order == "A" else "K"
+
+
+def _memory_axes(a):
+    """The axes of ``a`` in the order in which ``ravel(a, 'K')`` reads them: NumPy's
+    iterator sorts them by decreasing stride (a negative stride counts as positive),
+    leaving an axis of stride 0 where it is."""
+    strides = [abs(s) for s in a.strides]
+    order = []  # innermost axis first, as the iterator sorts them
+    for axis in reversed(range(len(strides))):
+        pos = len(order)
+        for j in reversed(range(len(order))):
+            mine, theirs = strides[axis], strides[order[j]]
+            if mine and theirs:
+                if theirs <= mine:
+                    break
+                pos = j
+        order.insert(pos, axis)
+    return order[::-1]
+
+
+def reshape_grad(g, a, order="C"):
+    """Gradient of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``g`` put back
+    into the shape of ``a``, written in the order in which ``a`` was read."""
+    order = layout_order(a, order)
+    if order != "K":
+        return numpy.reshape(g, numpy.shape(a), order=order)
+    axes = _memory_axes(a)
+    shape = numpy.shape(a)
+    moved = numpy.reshape(g, tuple(shape[i] for i in axes))
+    return numpy.transpose(moved, inverse_axes(axes, len(axes)))
+
+
+def reshape_tangent(da, a, shape, order="C"):
+    """Tangent of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``da`` read
+    in the order NumPy reads ``a``."""
+    order = layout_order(a, order)
+    if order != "K":
+        return numpy.reshape(da, shape, order=order)
+    return numpy.reshape(numpy.transpose(da, _memory_axes(a)), shape)
+
+
+def inverse_axes(axes, ndim):
+    """The permutation that undoes ``transpose(x, axes)``."""
+    if axes is None:
+        return None
+    return tuple(int(i) for i in numpy.argsort([a % ndim for a in axes]))
+
+
+def unconcat(g, arrays, axis=0, shapes=None):
+    """Split the gradient of a concatenation into pieces shaped like ``arrays``."""
+    if axis is None:
+        g, axis, shapes = numpy.reshape(g, (-1,)), 0, [(numpy.size(a),) for a in arrays]
+    shapes = shapes or [numpy.shape(a) for a in arrays]
+    bounds = numpy.cumsum([s[axis] for s in shapes])[:-1]
+    pieces = numpy.split(g, [int(b) for b in bounds], axis=axis)
+    return [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
+
+
+def hstack_grad(g, arrays):
+    shapes = [numpy.shape(numpy.atleast_1d(a)) for a in arrays]
+    return unconcat(g, arrays, 0 if len(shapes[0]) == 1 else 1, shapes)
+
+
+def vstack_grad(g, arrays):
+    return unconcat(g, arrays, 0, [numpy.shape(numpy.atleast_2d(a)) for a in arrays])
+
+
+def column_stack_grad(g, arrays):
+    shapes = [
+        (numpy.size(a), 1) if numpy.ndim(a) < 2 else numpy.shape(a) for a in arrays
+    ]
+    return unconcat(g, arrays, 1, shapes)
+
+
+def unstack(g, arrays, axis=0):
+    """Gradient of ``stack``: one slice per input."""
+    return [numpy.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def tile_grad(g, a, reps):
+    """Gradient of ``tile``: sum the copies."""
+    reps = (reps,) if numpy.ndim(reps) == 0 else tuple(reps)
+    n = max(numpy.ndim(a), len(reps))
+    shape = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
+    reps = (1,) * (n - len(reps)) + reps
+    split = [k for pair in zip(reps, shape) for k in pair]
+    out = numpy.reshape(g, split).sum(axis=tuple(range(0, 2 * n, 2)))
+    return numpy.reshape(out, numpy.shape(a))
+
+
+def repeat_grad(g, a, repeats, axis=None):
+    """Gradient of ``repeat``: sum each run of copies."""
+    if axis is None:
+        a_flat = numpy.reshape(a, (-1,))
+        return numpy.reshape(repeat_grad(g, a_flat, repeats, 0), numpy.shape(a))
+    axis = axis % numpy.ndim(a)
+    if numpy.ndim(repeats) == 0:
+        shape = numpy.shape(a)
+        split = shape[:axis] + (shape[axis], int(repeats)) + shape[axis + 1 :]
+        return numpy.reshape(g, split).sum(axis=axis + 1)
+    starts = numpy.concatenate([[0], numpy.cumsum(repeats)[:-1]])
+    return numpy.add.reduceat(g, starts, axis=axis)
+
+
+def pad_grad(g, a, pad_width):
+    """Gradient of constant ``pad``: the middle."""
+    widths = numpy.broadcast_to(numpy.asarray(pad_width), (numpy.ndim(a), 2))
+    index = tuple(
+        slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, numpy.shape(a))
+    )
+    return g[index]
+
+
+def take_grad(g, a, indices, axis=None):
+    """Gradient of ``take``: scatter-add."""
+    out = numpy.zeros_like(a)
+    if axis is None:
+        flat = numpy.reshape(out, (-1,))
+        numpy.add.at(flat, indices, g)
+        return numpy.reshape(flat, numpy.shape(a))
+    axis = axis % numpy.ndim(a)
+    moved = numpy.moveaxis(out, axis, 0)
+    k = numpy.ndim(indices)
+    gm = numpy.moveaxis(g, tuple(range(axis, axis + k)), tuple(range(k)))
+    numpy.add.at(moved, indices, gm)
+    return out
+
+
+def take_along_grad(g, a, indices, axis):
+    """Gradient of ``take_along_axis``: scatter-add."""
+    if axis is None:
+        return take_grad(g, a, indices)
+    index = list(numpy.indices(numpy.shape(indices), sparse=True))
+    index[axis] = indices
+    out = numpy.zeros_like(a)
+    numpy.add.at(out, tuple(index), g)
+    return out
+
+
+def diff_grad(g, n=1, axis=-1):
+    """Gradient of ``diff``: ``n`` negated differences of the zero-padded gradient."""
+    for _ in range(n):
+        widths = [(0, 0)] * numpy.ndim(g)
+        widths[axis] = (1, 1)
+        g = -numpy.diff(numpy.pad(g, widths), axis=axis)
+    return g
+
+
+def sort_grad(g, a, axis=-1):
+    """Gradient of ``sort``: undo the sorting permutation."""
+    if axis is None:
+        order = numpy.argsort(numpy.reshape(a, (-1,)))
+        return numpy.reshape(
+            take_grad(g, numpy.reshape(a, (-1,)), order), numpy.shape(a)
+        )
+    order = numpy.argsort(a, axis=axis)
+    return numpy.take_along_axis(g, numpy.argsort(order, axis=axis), axis=axis)
+
+
+def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
+    """Gradient of ``diagonal``: scatter onto the diagonal of zeros shaped like ``a``."""
+    axis1, axis2 = axis1 % numpy.ndim(a), axis2 % numpy.ndim(a)
+    shape = numpy.shape(a)
+    rest = tuple(n for i, n in enumerate(shape) if i not in (axis1, axis2))
+    out = numpy.zeros_like(a, shape=rest + (shape[axis1], shape[axis2]))
+    i = numpy.arange(numpy.shape(g)[-1], like=g)
+    out[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return numpy.moveaxis(out, (-2, -1), (axis1, axis2))
+
+
+def trace_grad(g, a, offset=0, axis1=0, axis2=1):
+    n = numpy.shape(numpy.diagonal(a, offset, axis1, axis2))[-1]
+    g = numpy.broadcast_to(numpy.expand_dims(g, -1), numpy.shape(g) + (n,))
+    return diagonal_grad(g, a, offset, axis1, axis2)
+
+
+def diag_grad(g, v, k=0):
+    if numpy.ndim(v) == 1:
+        return numpy.diagonal(g, k)
+    return diagonal_grad(g, v, k)
