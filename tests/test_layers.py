@@ -129,3 +129,15 @@ def test_no_import_cycles():
 def test_every_module_has_a_layer():
     for module in modules():
         layer(module)
+
+
+def test_readme_stage_table_is_the_pipeline():
+    from tangentlike.pipeline import STAGES
+
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("| stage | module | what it does |")
+    rows = readme[start:].split("\n\n", 1)[0].splitlines()[2:]
+    expected = [f"| {s.name} | `{s.where}` | {s.does} |" for s in STAGES]
+    assert rows == expected, "the README's stage table differs from pipeline.STAGES"
+    for stage in STAGES:
+        assert (ROOT / "tangentlike" / stage.where).exists(), stage.where
