@@ -1,21 +1,37 @@
-"""The command line: ``tangentlike dump PATH.py:FUNC`` prints generated derivative code."""
+"""The command line: ``tangentlike dump PATH.py:FUNC`` prints generated derivative code,
+``tangentlike graph PATH.py:FUNC`` draws the computation graph."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib.metadata
 import importlib.util
+import inspect
+import shlex
 import sys
 from pathlib import Path
 
 from ..errors import TangentlikeError
-from .arguments import normalize_wrt
-from .cache import transform
+from .argspec import SpecError, example_args
+from .forward import jvp
+from .reverse import getsource, grad
 
 DESCRIPTION = """\
 Print the derivative code tangentlike generates for a Python function.
 
 dump imports the module PATH.py to find FUNC: the module's top level runs,
 as it would with `python PATH.py` imported from elsewhere."""
+
+ARGS_HELP = """\
+example arguments, one a parameter: float, int, or a dtype and a shape
+(float64[100,5]); or an .npz file of arrays named after the parameters. The
+code printed is the variant compiled for arguments of these types and shapes
+(reverse mode)"""
+
+CHECK_HELP = """\
+write nothing: exit 0 when OUT.py holds what the current source generates,
+1 with a unified diff when it differs (or is missing)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,24 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
+    _dump_parser(sub)
+    return parser
+
+
+def _dump_parser(sub) -> None:
     dump = sub.add_parser(
         "dump",
         help="print the generated derivative source of a function",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dump.add_argument(
-        "target",
-        metavar="PATH.py:FUNC",
-        help="the file and the name of the function to differentiate",
-    )
-    dump.add_argument(
-        "--wrt",
-        default=None,
-        metavar="NAME[,NAME...]",
-        help="parameters to differentiate with respect to (default: the first)",
-    )
+    _target_options(dump)
     dump.add_argument(
         "--mode",
         choices=("reverse", "forward"),
@@ -58,13 +70,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-optimize", action="store_true", help="print the code before optimization"
     )
     dump.add_argument(
+        "--standalone",
+        action="store_true",
+        help="print the runtime helpers the code calls into it: no tangentlike import",
+    )
+    dump.add_argument("--args", default=None, metavar="SPEC", help=ARGS_HELP)
+    dump.add_argument(
         "-o",
         "--output",
         metavar="OUT.py",
         default=None,
         help="write the code to this file instead of standard output",
     )
-    return parser
+    dump.add_argument("--check", action="store_true", help=CHECK_HELP)
+
+
+def _target_options(parser) -> None:
+    parser.add_argument(
+        "target",
+        metavar="PATH.py:FUNC",
+        help="the file and the name of the function to differentiate",
+    )
+    parser.add_argument(
+        "--wrt",
+        default=None,
+        metavar="NAME[,NAME...]",
+        help="parameters to differentiate with respect to (default: the first)",
+    )
+
+
+def _version() -> str:
+    try:
+        return f"tangentlike {importlib.metadata.version('tangentlike')}"
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "tangentlike (not installed)"
 
 
 class UsageError(Exception):
@@ -72,6 +111,7 @@ class UsageError(Exception):
 
 
 def load_function(target: str):
+    """The function ``PATH.py:FUNC`` names, its module imported from its file."""
     path, sep, name = target.rpartition(":")
     if not sep or not path or not name:
         raise UsageError(f"expected PATH.py:FUNC, got {target!r}")
@@ -98,33 +138,88 @@ def load_function(target: str):
     return func
 
 
+def parse_wrt(text: str | None):
+    """``--wrt a,b`` as grad takes it: a name, a tuple of names, or 0."""
+    if not text:
+        return 0
+    names = tuple(text.split(","))
+    return names[0] if len(names) == 1 else names
+
+
 def dump(args) -> str:
+    """The source ``dump`` prints for these command-line arguments."""
     func = load_function(args.target)
-    wrt = tuple(args.wrt.split(",")) if args.wrt else 0
-    if isinstance(wrt, tuple) and len(wrt) == 1:
-        wrt = wrt[0]
-    positions, _ = normalize_wrt(func, wrt)
-    module = transform(func, args.mode, positions, not args.no_optimize, 0)
-    return module.source(args.backend)
+    wrt = parse_wrt(args.wrt)
+    make = jvp if args.mode == "forward" else grad
+    df = make(func, wrt, optimize=not args.no_optimize)
+    examples = None
+    if args.args is not None:
+        if args.mode == "forward" or args.backend != "numpy":
+            raise UsageError(
+                "--args gives the variant of a gradient on NumPy arrays: "
+                "reverse mode and the numpy backend only"
+            )
+        try:
+            examples = example_args(args.args, _parameters(func))
+        except SpecError as exc:
+            raise UsageError(str(exc)) from None
+    return getsource(df, args.backend, args=examples, standalone=args.standalone)
+
+
+def _parameters(func) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+def check(source: str, output: str, argv: list[str]) -> int:
+    """0 when ``output`` holds ``source``; else 1, with a unified diff."""
+    file = Path(output)
+    if file.is_dir():
+        raise UsageError(f"{output} is a folder")
+    old = file.read_text() if file.is_file() else ""
+    if old == source:
+        return 0
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        source.splitlines(keepends=True),
+        fromfile=output if file.is_file() else f"{output} (missing)",
+        tofile=f"{output} (generated now)",
+    )
+    sys.stdout.writelines(diff)
+    again = shlex.join(["tangentlike", *(a for a in argv if a != "--check")])
+    print(
+        f"tangentlike: {output} differs from the code the current source "
+        f"generates; to update it, run: {again}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit status: 0, 1 (``--check`` found a
+    difference) or 2 (a user error, reported in one paragraph)."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
+        if args.check and not args.output:
+            raise UsageError("--check compares with a file: give it with -o OUT.py")
         source = dump(args)
+        if args.check:
+            return check(source, args.output, argv)
+        _write(source, args.output)
     except (UsageError, TangentlikeError) as exc:
         print(f"tangentlike: error: {_paragraph(str(exc))}", file=sys.stderr)
         return 2
-    if args.output:
-        try:
-            Path(args.output).write_text(source)
-        except OSError as exc:
-            message = f"cannot write {args.output}: {exc.strerror}"
-            print(f"tangentlike: error: {message}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(source)
     return 0
+
+
+def _write(source: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(source)
+        return
+    try:
+        Path(output).write_text(source)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
 def _paragraph(text: str) -> str:

@@ -72,20 +72,43 @@ def vjp(
 
 
 def getsource(
-    df: Callable, backend: str | None = None, *, args: Sequence | None = None
+    df: Callable,
+    backend: str | None = None,
+    *,
+    args: Sequence | None = None,
+    standalone: bool = False,
 ) -> str:
-    """The generated source of a function made by tangentlike; with ``args`` (a
-    gradient's positional arguments), the variant compiled for their types and
-    shapes, which is the code a call with such arguments runs."""
+    """The generated source of a function made by tangentlike.
+
+    Args:
+        df: a function made by ``grad``, ``value_and_grad``, ``vjp`` or ``jvp``
+            (or a ``functools.partial`` of one).
+        backend: ``"numpy"`` (default), ``"cupy"`` or ``"dask"``: the array library
+            the printed code calls.
+        args: a gradient's positional arguments (arrays of the shapes and dtypes
+            it will get, floats): the source of the variant compiled for their
+            types and shapes, which is the code a call with such arguments runs.
+        standalone: print the runtime helpers the code calls into it, as plain
+            NumPy functions, so that it imports nothing of tangentlike.
+
+    Returns:
+        The source of a module: its imports, then the generated functions.
+
+    Example:
+        >>> import tangentlike as tl
+        >>> print(tl.getsource(tl.grad(lambda x: x * x)))  # doctest: +ELLIPSIS
+        import numpy as np
+        ...
+    """
     while isinstance(df, functools.partial):
         args = None if args is None else (*df.args, *args)
         df = df.func
     made = derivative_of(df)
     if made is not None:
-        return (
-            made.source(backend) if args is None else made.variant_source(tuple(args))
-        )
+        if args is None:
+            return made.source(backend, standalone)
+        return made.variant_source(tuple(args), standalone)
     source_of = getattr(df, "tangentlike_source", None)
     if source_of is None:
         raise ArgumentError(f"{df!r} was not made by tangentlike")
-    return source_of(backend)
+    return source_of(backend, standalone)

@@ -105,16 +105,16 @@ class Derivative:
         entry = self.fast.get(key)
         return entry(*args) if entry is not None else self.miss(key, args)
 
-    def source(self, backend=None) -> str:
-        return self.module.source(backend or "numpy")
+    def source(self, backend=None, standalone: bool = False) -> str:
+        return self.module.source(backend or "numpy", standalone=standalone)
 
-    def variant_source(self, args: tuple) -> str:
+    def variant_source(self, args: tuple, standalone: bool = False) -> str:
         """The source of the variant a positional call with ``args`` runs."""
         if not calling.has_fast_path(self, args):
-            return self.source(self.backend or calling.backend_of(args))
+            return self.source(self.backend or calling.backend_of(args), standalone)
         floats, shapes = calling.variant_key(self, args)
         functions = self.module.variant_functions(floats, shapes, unit_seed=True)
-        return self.module.source("numpy", functions)
+        return self.module.source("numpy", functions, standalone)
 
     def plain(self):
         """A generated function with ``func``'s signature returning only the derivative,

@@ -71,5 +71,5 @@ class Jvp:
             self._plain = make_plain(self, extra)
         return self._plain
 
-    def tangentlike_source(self, backend=None) -> str:
-        return self.module.source(backend or "numpy")
+    def tangentlike_source(self, backend=None, standalone: bool = False) -> str:
+        return self.module.source(backend or "numpy", standalone=standalone)

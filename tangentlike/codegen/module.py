@@ -3,6 +3,7 @@ they read, their printed source, and the variants compiled for known arguments."
 
 from __future__ import annotations
 
+import ast
 import copy
 import threading
 import types
@@ -17,6 +18,7 @@ from ..optimize.inplace import WEAK_FLOAT
 from ..transform.calls import Calls
 from . import compile as compiler
 from . import globals as live
+from . import standalone as standalone_helpers
 from .render import to_source
 
 BACKENDS = {
@@ -80,7 +82,11 @@ class Module:
             out if used is None else {k: v for k, v in sorted(out.items()) if k in used}
         )
 
-    def source(self, backend: str = "numpy", functions=None) -> str:
+    def source(
+        self, backend: str = "numpy", functions=None, standalone: bool = False
+    ) -> str:
+        """The printed module: imports, then the functions; ``standalone`` prints the
+        runtime helpers they call into it instead of importing tangentlike."""
         functions = self.functions if functions is None else functions
         imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
         if backend != "numpy":
@@ -96,7 +102,15 @@ class Module:
             **self.helpers(loads),
         }
         data = [_data_line(n, where) for n, where in self.watch().watched if n in loads]
-        return to_source(functions, imports + _helper_imports(helpers) + data)
+        if not standalone:
+            return to_source(functions, imports + _helper_imports(helpers) + data)
+        roots = standalone_helpers.roots(helpers)
+        rest = {k: v for k, v in helpers.items() if k not in roots}
+        header = imports + _helper_imports(rest) + data
+        taken = _bound_names(header) | {f.name for f in functions}
+        more, tail = standalone_helpers.printed(roots, taken)
+        header = list(dict.fromkeys(imports + more + _helper_imports(rest) + data))
+        return to_source(functions, header, tail if roots else "")
 
     def _globals_used(self, functions, loads, stores) -> dict:
         """Modules and importable functions of the user's that the code reads (``math``,
@@ -215,6 +229,17 @@ class Module:
         if gast.dump(main) == gast.dump(self.functions[-1]):
             return self.functions
         return self.functions[:-1] + [main]
+
+
+def _bound_names(lines: list[str]) -> set[str]:
+    """The names import and assignment lines bind."""
+    found = set()
+    for stmt in ast.parse("\n".join(lines)).body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            found |= {a.asname or a.name.partition(".")[0] for a in stmt.names}
+        elif isinstance(stmt, ast.Assign):
+            found |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    return found
 
 
 def _importable(name, value) -> bool:

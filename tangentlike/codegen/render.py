@@ -9,12 +9,15 @@ import astor
 import gast
 
 
-def to_source(functions, imports: list[str]) -> str:
-    """Deterministic source text for generated functions and their imports."""
+def to_source(functions, imports: list[str], tail: str = "") -> str:
+    """Deterministic source text for generated functions and their imports (and
+    ``tail``, source printed after the functions)."""
     module = gast.Module(body=list(functions), type_ignores=[])
     tree = _negative_numbers(gast.gast_to_ast(module))
     body = astor.to_source(tree, indent_with="    ", pretty_source="".join)
     header = "\n".join(imports)
+    if tail:
+        body = f"{body}\n\n{tail}\n"
     return f"{header}\n\n\n{body}" if header else body
 
 
