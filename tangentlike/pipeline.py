@@ -13,8 +13,7 @@ from typing import NamedTuple
 from .codegen.module import Module
 from .codegen.render import to_source
 from .frontend.prepare import prepare
-from .transform.assemble import grad_function
-from .transform.forward import Jvps, jvp_function
+from .transform.assemble import grad_function, jvp_function
 
 
 class Stage(NamedTuple):
@@ -84,7 +83,7 @@ def build(func, wrt: tuple[int, ...], mode: str, optimize=True, verbose=0) -> Mo
     module = Module(info)
     names = [info.params[i] for i in wrt]
     if mode == "forward":
-        main = jvp_function(info, names, Jvps(module), module.fresh(f"jvp_{info.name}"))
+        main = jvp_function(info, names, module.calls, module.fresh(f"jvp_{info.name}"))
     else:  # activity, then the sweeps
         suffix = f"_d{''.join(names)}" if len(names) < 4 else ""
         main = grad_function(

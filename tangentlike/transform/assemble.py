@@ -1,4 +1,5 @@
-"""Assemble reverse-mode functions: one function for grad, a fwd/bwd pair for calls."""
+"""Assemble the derivative functions from the sweeps: one function for grad, a
+fwd/bwd pair for a call in reverse mode, a jvp function in forward mode."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..frontend import lower
 from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
 from . import fused
+from .forward import ForwardAD
 from .reverse import ReverseAD, is_range_loop
 
 
@@ -120,6 +122,31 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
     body = ([unpack] if saved else []) + rev + [gast.Return(value=out)]
     bwd_def = _funcdef(bwd_name, _arguments([saved_name, seed]), body, info.node)
     return fwd_def, bwd_def
+
+
+def jvp_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:
+    """``def name(params, dwrt...): body with tangents; return value, dvalue``."""
+    body, ret = info.node.body[:-1], info.result
+    outputs = anno.load_names(ret)
+    active = analyze.active_names(body, set(wrt), outputs) | (set(wrt) & outputs)
+    fused.mark(body)
+    fad = ForwardAD(info, active, calls)
+    tangent_params = [info.namer.tangent(p) for p in wrt]
+    inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]
+    stmts = inits + fad.block(body)
+    if fad.missing:
+        raise NoDerivativeError.combine(fad.missing)
+    dret = _result_tangent(fad, ret)
+    out = gast.Return(value=gast.Tuple(elts=[ret, dret], ctx=gast.Load()))
+    return _funcdef(
+        name, _arguments(info.params + tangent_params), stmts + [out], info.node
+    )
+
+
+def _result_tangent(fad: ForwardAD, ret):
+    if isinstance(ret, (gast.Tuple, gast.List)):
+        return type(ret)(elts=[fad._part(e) for e in ret.elts], ctx=gast.Load())
+    return fad._part(ret)
 
 
 def _always_bound(stmts, params) -> set[str]:

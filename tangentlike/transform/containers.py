@@ -9,7 +9,6 @@ import numpy
 
 from .. import anno
 from ..analysis import activity as analyze
-from ..naming import is_stack_name
 from .saving import _runtime
 
 
@@ -17,20 +16,6 @@ class ContainersMixin:
     """``y = x[i]``, ``x[i] = v``, ``a, b = t``, lists and dicts for ``ReverseAD``.
 
     The adjoint of a list, tuple or dict is a list, tuple or dict of adjoints."""
-
-    def visit_Expr(self, stmt):
-        call = stmt.value
-        if analyze.is_method_call(call, "append"):
-            if is_stack_name(call.func.value.id):
-                return self.stack_append(stmt)
-            return self.list_append(stmt)
-        if isinstance(call, gast.Call) and analyze.mutated_names(call) & self.active:
-            if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
-                return self.add_at(stmt)
-            raise in_place_error(
-                self.fn, stmt, analyze.mutated_names(call) & self.active
-            )
-        return [stmt], []
 
     def add_at(self, stmt):
         """``np.add.at(y, i, v)``: ``y`` keeps its gradient; ``bv += by[i]``."""
@@ -62,9 +47,9 @@ class ContainersMixin:
                 rev.append(gast.Expr(value=popped))
         return [stmt], rev
 
-    def dict_literal(self, y, value):
+    def dict_literal(self, y, stmt):
         """``d = {"a": x}``: ``bx = bd["a"]``."""
-        items = []
+        value, items = stmt.value, []
         for key, v in zip(value.keys, value.values):
             g = gast.Subscript(
                 value=anno.name(self.adj.name(y)),
@@ -72,10 +57,13 @@ class ContainersMixin:
                 ctx=gast.Load(),
             )
             items += self._contrib(v, g)
-        return items
+        return [stmt], items
 
-    def getitem(self, y, value):
+    def getitem(self, y, stmt):
         """``y = x[i]``: add ``by`` into ``bx[i]``, in place when we own ``bx``."""
+        return [stmt], self._item_adjoint(y, stmt.value)
+
+    def _item_adjoint(self, y, value):
         x = value.value
         if not (isinstance(x, gast.Name) and x.id in self.active):
             return []
@@ -302,17 +290,6 @@ def _may_return_tuple(call) -> bool:
         return True
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")
-
-
-def in_place_error(fn, stmt, names):
-    """The error for a call that updates a value the derivative flows through."""
-    listed = ", ".join(f"`{n}`" for n in sorted(names))
-    return fn.error(
-        stmt,
-        f"in-place update of {listed} by a call: its derivative is not known",
-        "compute a new value instead (y = np.where(...), y = y + v, out= left out), "
-        "or use np.add.at for indexed sums",
-    )
 
 
 def index_value(index):

@@ -24,13 +24,8 @@ import gast
 from .. import anno, runtime
 from .. import template as tpl
 from ..analysis import activity as analyze
-from ..analysis.callees import is_user_function
-from ..errors import NoDerivativeError
 from ..naming import is_stack_name
-from . import fused
-from .calls import bind_atoms, callee_label
-from .containers import in_place_error
-from .reverse import _describe, run_template
+from .statements import Sweep
 
 ZERO = "tl_zero"
 # Calls linear in their first argument: zero in, zero out.
@@ -80,20 +75,25 @@ def is_zero(node) -> bool:
     return anno.get(node, ZERO, False)
 
 
-class ForwardAD:
+class ForwardAD(Sweep):
     """Builds the statements of a jvp function from a normalized body."""
 
-    def __init__(self, fn, active: set[str], jvps):
-        self.fn = fn
-        self.namer = fn.namer
-        self.np = fn.np_alias
-        self.active = {n for n in active if not is_stack_name(n)}
-        self.jvps = jvps
-        self.missing: list = []  # calls without a derivative, reported together
+    table = tpl.TANGENTS
+
+    def __init__(self, fn, active: set[str], calls):
+        super().__init__(fn, {n for n in active if not is_stack_name(n)}, calls)
         self.updated = _updated_in_place(fn.node) & self.active
+
+    def unchanged(self, stmt):
+        return [stmt]
 
     def tangent(self, name: str) -> str | None:
         return self.namer.tangent(name) if name in self.active else None
+
+    derivative = tangent
+
+    def zero_of(self, atom):
+        return zero()
 
     def tangent_of(self, atom):
         """The tangent expression of an atom: its ``d`` name, or the zero marker."""
@@ -119,10 +119,6 @@ class ForwardAD:
         for stmt in stmts:
             out.extend(anno.copy_location(s, stmt) for s in self.visit(stmt))
         return out
-
-    def visit(self, stmt) -> list:
-        method = getattr(self, "visit_" + type(stmt).__name__, None)
-        return [stmt] if method is None else method(stmt)
 
     def visit_If(self, stmt):
         stmt.body = self.block(stmt.body) or [gast.Pass()]
@@ -158,7 +154,7 @@ class ForwardAD:
             raise self.fn.error(
                 stmt, "forward mode loops over active values with one name only"
             )
-        if self._active_atom(it):
+        if self.is_active(it):
             pair = [anno.store(target.id), anno.store(self.tangent(target.id))]
             stmt.target = gast.Tuple(elts=pair, ctx=gast.Store())
             stmt.iter = anno.call(
@@ -182,75 +178,56 @@ class ForwardAD:
         for name, source in zip(list(stmt.target.elts), list(stmt.iter.args)):
             if name.id not in self.active:
                 continue
-            if self._active_atom(source):
+            if self.is_active(source):
                 stmt.target.elts.append(anno.store(self.tangent(name.id)))
                 stmt.iter.args.append(anno.name(self.tangent(source.id)))
             else:
                 prologue.append(self.zeros(name.id))
         return prologue
 
-    def visit_Expr(self, stmt):
+    def stack_append(self, stmt):
+        """``_stack.append(x)``: push ``dx`` after it."""
         call = stmt.value
-        if analyze.is_stack_call(call, "append") and self._active_atom(call.args[0]):
-            push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
-            return [stmt, gast.Expr(value=push)]
-        if analyze.is_method_call(call, "append") and self._active_atom(
-            call.func.value
-        ):
-            lst = anno.name(self.tangent(call.func.value.id))
-            return [
-                stmt,
-                gast.Expr(
-                    value=anno.call(
-                        anno.attr(lst, "append"), [self._part(call.args[0])]
-                    )
-                ),
-            ]
-        changed = (
-            analyze.mutated_names(call) & self.active
-            if isinstance(call, gast.Call)
-            else ()
-        )
-        if not changed:
+        if not self.is_active(call.args[0]):
             return [stmt]
-        if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
-            args = [
-                self.tangent_of(call.args[0]),
-                call.args[1],
-                self.tangent_of(call.args[2]),
-            ]
-            if is_zero(args[2]):
-                return [stmt]
-            return [stmt, gast.Expr(value=anno.call(copy.deepcopy(call.func), args))]
-        raise in_place_error(self.fn, stmt, changed)
+        push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
+        return [stmt, gast.Expr(value=push)]
 
-    def _active_atom(self, atom) -> bool:
-        return isinstance(atom, gast.Name) and atom.id in self.active
-
-    def visit_Assign(self, stmt):
-        target = stmt.targets[0]
-        if anno.out_names(stmt.value) & self.active:
-            raise in_place_error(
-                self.fn, stmt, anno.out_names(stmt.value) & self.active
-            )
-        if isinstance(target, gast.Subscript):
-            return self.setitem(stmt)
-        if isinstance(target, (gast.Tuple, gast.List)):
-            return self.unpack(stmt)
-        if not isinstance(target, gast.Name) or target.id not in self.active:
+    def stack_pop(self, stmt):
+        """``x = _stack.pop()``: pop ``dx`` before it."""
+        y = stmt.targets[0].id
+        if y not in self.active:
             return [stmt]
-        y, value = target.id, stmt.value
-        if not analyze.is_differentiable_value(value):
+        return [anno.assign(self.tangent(y), copy.deepcopy(stmt.value)), stmt]
+
+    def list_append(self, stmt):
+        """``lst.append(v)``: ``dlst.append(dv)``."""
+        call = stmt.value
+        if not self.is_active(call.func.value):
+            return [stmt]
+        lst = anno.name(self.tangent(call.func.value.id))
+        append = anno.call(anno.attr(lst, "append"), [self._part(call.args[0])])
+        return [stmt, gast.Expr(value=append)]
+
+    def add_at(self, stmt):
+        """``np.add.at(x, i, v)``: ``np.add.at(dx, i, dv)``."""
+        call = stmt.value
+        args = [
+            self.tangent_of(call.args[0]),
+            call.args[1],
+            self.tangent_of(call.args[2]),
+        ]
+        if is_zero(args[2]):
+            return [stmt]
+        return [stmt, gast.Expr(value=anno.call(copy.deepcopy(call.func), args))]
+
+    # assignments to a name: the statement and its tangent -------------------------
+    def assign(self, y, stmt):
+        if y not in self.active:
+            return [stmt]
+        if not analyze.is_differentiable_value(stmt.value):
             return [stmt, self.zeros(y)]
-        if analyze.is_stack_call(value, "pop"):
-            return [anno.assign(self.tangent(y), copy.deepcopy(value)), stmt]
-        if isinstance(value, gast.Call) and self._is_user_call(value):
-            return self.owned(y, self.jvps.forward(self, y, stmt))
-        try:
-            return self.owned(y, [stmt] + self.tangent_stmts(y, stmt))
-        except NoDerivativeError as exc:  # reported with all the others at the end
-            self.missing.append(exc)
-            return [stmt]
+        return self.collecting(lambda: self.owned(y, self.rule(y, stmt)), [stmt])
 
     def owned(self, y: str, stmts: list) -> list:
         """``y`` is updated in place later (``y[i] = v``), and so is its tangent:
@@ -264,45 +241,40 @@ class ForwardAD:
         self.fn.helpers["owned"] = runtime.owned
         return stmts + [anno.assign(dy, anno.call(anno.name("owned"), [anno.name(dy)]))]
 
-    def _is_user_call(self, call) -> bool:
-        callee = anno.get(call, anno.CALLEE)
-        return tpl.lookup(tpl.TANGENTS, callee) is None and self.jvps.is_user_function(
-            callee
-        )
+    def copy_value(self, y, stmt):
+        return [stmt] + self.define(y, self.tangent_of(stmt.value))
 
-    def tangent_stmts(self, y: str, stmt) -> list:
+    def sequence(self, y, stmt):
         value = stmt.value
-        if isinstance(value, (gast.Name, gast.Constant)):
-            return self.define(y, self.tangent_of(value))
-        if isinstance(value, (gast.Tuple, gast.List)):
-            elts = [self._part(e) for e in value.elts]
-            return self.define(y, type(value)(elts=elts, ctx=gast.Load()))
-        if isinstance(value, gast.Dict):
-            values = [self._part(v) for v in value.values]
-            return self.define(
-                y, gast.Dict(keys=copy.deepcopy(value.keys), values=values)
-            )
-        if isinstance(value, gast.Subscript):
-            base = self.tangent_of(value.value)
-            if is_zero(base):
-                return [self.zeros(y)]
-            sub = gast.Subscript(
-                value=base, slice=copy.deepcopy(value.slice), ctx=gast.Load()
-            )
-            return self.define(y, sub)
-        template, bindings = self.template_for(value, stmt)
-        bindings[template.params[0]] = anno.name(y)
-        inst = tpl.Instantiator(
-            template, bindings, self.tangent, self.namer, self.np, zero=lambda _: zero()
+        elts = [self._part(e) for e in value.elts]
+        return [stmt] + self.define(y, type(value)(elts=elts, ctx=gast.Load()))
+
+    def dict_literal(self, y, stmt):
+        value = stmt.value
+        values = [self._part(v) for v in value.values]
+        keys = copy.deepcopy(value.keys)
+        return [stmt] + self.define(y, gast.Dict(keys=keys, values=values))
+
+    def getitem(self, y, stmt):
+        value = stmt.value
+        base = self.tangent_of(value.value)
+        if is_zero(base):
+            return [stmt, self.zeros(y)]
+        sub = gast.Subscript(
+            value=base, slice=copy.deepcopy(value.slice), ctx=gast.Load()
         )
-        self.fn.helpers.update(template.helpers)
-        out = []
-        for item in run_template(self.fn, stmt, inst):
-            out += (
-                self.define(y, item.value)
-                if isinstance(item, tpl.Contribution)
-                else [item]
-            )
+        return [stmt] + self.define(y, sub)
+
+    def user_call(self, y, stmt):
+        return self.calls.forward(self, y, stmt)
+
+    def operation(self, y, stmt, items):
+        out = [stmt]
+        for item in items:
+            if isinstance(item, tpl.Contribution):
+                out += self.define(y, item.value)
+            else:
+                out.append(item)
         return out
 
     def _part(self, atom):
@@ -313,36 +285,11 @@ class ForwardAD:
         self.fn.helpers["zeros_like"] = runtime.zeros_like
         return anno.call(anno.name("zeros_like"), [copy.deepcopy(atom)])
 
-    def template_for(self, value, stmt):
-        marked = anno.get(stmt, fused.FUSED)
-        if marked is not None:
-            return fused.template(tpl.TANGENTS, marked)
-        if isinstance(value, gast.Call):
-            callee = anno.get(value, anno.CALLEE)
-            template = tpl.lookup(tpl.TANGENTS, callee)
-            if template is None:
-                raise self.fn.no_derivative(value, _describe(callee, value))
-            try:
-                return template, tpl.bind(template, value)
-            except TypeError as exc:
-                msg = f"unsupported arguments to {_describe(callee, value)}: {exc}"
-                raise self.fn.error(stmt, msg) from None
-        key, operands = _operator_key(value)
-        template = tpl.lookup(tpl.TANGENTS, key) if key is not None else None
-        if template is None:
-            what = (
-                key[1]
-                if isinstance(key, tuple)
-                else getattr(key, "__name__", "expression")
-            )
-            raise self.fn.no_derivative(value, f"operator or attribute {what!r}")
-        return template, dict(zip(template.params[1:], operands))
-
     def setitem(self, stmt):
         """``x[i] = v``: ``dx[i] = dv`` (``dx`` is an array this function owns or aliases)."""
         target, v = stmt.targets[0], stmt.value
         x = target.value
-        if not self._active_atom(x):
+        if not self.is_active(x):
             return [stmt]
         sub = gast.Subscript(
             value=anno.name(self.tangent(x.id)),
@@ -360,7 +307,7 @@ class ForwardAD:
         if not any(n in self.active for n in names):
             return [stmt]
         t = stmt.value
-        if self._active_atom(t):
+        if self.is_active(t):
             elts = [anno.store(self.namer.tangent(n)) for n in names]
             tangents = gast.Tuple(elts=elts, ctx=gast.Store())
             return [stmt, anno.assign(tangents, anno.name(self.tangent(t.id)))]
@@ -387,16 +334,6 @@ def _fresh(value) -> bool:
     return isinstance(value, (gast.BinOp, gast.UnaryOp)) or anno.is_call_to(
         value, "zeros_like"
     )
-
-
-def _operator_key(value):
-    if isinstance(value, gast.BinOp):
-        return type(value.op), [value.left, value.right]
-    if isinstance(value, gast.UnaryOp):
-        return type(value.op), [value.operand]
-    if isinstance(value, gast.Attribute):
-        return ("attr", value.attr), [value.value]
-    return None, []
 
 
 def _is_enumerate(it, target) -> bool:
@@ -481,73 +418,3 @@ def _default_keyword(k) -> bool:
         ("axis", None),
         ("keepdims", False),
     ) and (isinstance(value, gast.Constant))
-
-
-# calls to the user's functions -------------------------------------------------------
-
-
-class Jvps:
-    """The jvp functions made so far for one generated module, keyed on (function, wrt)."""
-
-    def __init__(self, module):
-        self.module = module
-        self.names: dict = {}
-
-    def is_user_function(self, obj) -> bool:
-        return is_user_function(obj, tpl.TANGENTS)
-
-    def forward(self, fad: ForwardAD, y: str, stmt) -> list:
-        """``y = g(a, b)`` -> ``y, dy = _jvp_g(a, b, da)``."""
-        call = stmt.value
-        func = anno.get(call, anno.CALLEE)
-        atoms = bind_atoms(fad.fn, func, call, stmt)
-        positions = tuple(i for i, a in enumerate(atoms) if fad._active_atom(a))
-        if not positions:
-            return [stmt, fad.zeros(y)]
-        name = self.jvp_name(func, positions, callee_label(func, call))
-        tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
-        pair = gast.Tuple(
-            elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store()
-        )
-        return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
-
-    def jvp_name(self, func, positions, label) -> str:
-        key = (func, positions)
-        if key not in self.names:
-            self.names[key] = self.module.fresh(f"_jvp_{label}")
-            self._build(func, positions, self.names[key])
-        return self.names[key]
-
-    def _build(self, func, positions, name) -> None:
-        from ..frontend.prepare import prepare
-
-        info = prepare(func, helper=True)
-        wrt = [info.params[i] for i in positions]
-        self.module.add(info, [jvp_function(info, wrt, self, name)])
-
-
-def jvp_function(info, wrt: list[str], jvps, name: str) -> gast.FunctionDef:
-    """``def name(params, dwrt...): body with tangents; return value, dvalue``."""
-    from .assemble import _arguments, _funcdef
-
-    body, ret = info.node.body[:-1], info.result
-    outputs = anno.load_names(ret)
-    active = analyze.active_names(body, set(wrt), outputs) | (set(wrt) & outputs)
-    fused.mark(body)
-    fad = ForwardAD(info, active, jvps)
-    tangent_params = [info.namer.tangent(p) for p in wrt]
-    inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]
-    stmts = inits + fad.block(body)
-    if fad.missing:
-        raise NoDerivativeError.combine(fad.missing)
-    dret = _result_tangent(fad, ret)
-    out = gast.Return(value=gast.Tuple(elts=[ret, dret], ctx=gast.Load()))
-    return _funcdef(
-        name, _arguments(info.params + tangent_params), stmts + [out], info.node
-    )
-
-
-def _result_tangent(fad: ForwardAD, ret):
-    if isinstance(ret, (gast.Tuple, gast.List)):
-        return type(ret)(elts=[fad._part(e) for e in ret.elts], ctx=gast.Load())
-    return fad._part(ret)

@@ -17,27 +17,23 @@ import gast
 from .. import anno
 from .. import template as tpl
 from ..analysis import activity as analyze
-from ..errors import NoDerivativeError
 from ..frontend.lower import dicts_looped_over
 from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
-from . import fused
 from .adjoints import Adjoints
-from .containers import ContainersMixin, in_place_error, maybe_containers
+from .containers import ContainersMixin, maybe_containers
 from .loops import LoopsMixin, is_range_loop
 from .saving import SavingMixin, _array_names, _runtime
+from .statements import Sweep
 
 
-class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
+class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
     """Builds (forward, reverse) statement lists for one function."""
 
+    table = tpl.ADJOINTS
+
     def __init__(self, fn, active: set[str], sites, calls):
-        self.fn = fn
-        self.namer = fn.namer
-        self.np = fn.np_alias
-        self.active = active
+        super().__init__(fn, active, calls)
         self.sites = sites
-        self.calls = calls
-        self.missing: list = []  # calls without a derivative, reported together
         self.adj = Adjoints(fn.namer, fn.np_alias)
         self.uses_stack = False
         self.uses_bstack = False
@@ -69,6 +65,12 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
             self.containers |= dicts
             self.fn.helpers["zeros_like"] = _runtime("zeros_like")
 
+    def unchanged(self, stmt):
+        return [stmt], []
+
+    def derivative(self, name):
+        return self.adj.name(name) if name in self.active else None
+
     # blocks -----------------------------------------------------------------
     def block(self, stmts) -> tuple[list, list]:
         fwd_parts, rev = [], []
@@ -83,114 +85,41 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin):
         fwd = [s for part in reversed(fwd_parts) for s in part]
         return fwd, rev
 
-    def visit(self, stmt):
-        method = getattr(self, "visit_" + type(stmt).__name__, None)
-        if method is None:
-            return [stmt], []
-        return method(stmt)
-
-    # assignments --------------------------------------------------------------
-    def visit_Assign(self, stmt):
-        target = stmt.targets[0]
-        if anno.out_names(stmt.value) & self.active:
-            raise in_place_error(
-                self.fn, stmt, anno.out_names(stmt.value) & self.active
-            )
-        if isinstance(target, gast.Subscript):
-            return self.setitem(stmt)
-        if isinstance(target, (gast.Tuple, gast.List)):
-            return self.unpack(stmt)
-        if not isinstance(target, gast.Name):
-            return [stmt], []
-        if analyze.is_stack_call(stmt.value, "pop"):
-            return self.stack_pop(stmt)
-        y = target.id
+    # assignments to a name: (forward statements, adjoint items) --------------------
+    def assign(self, y, stmt):
         differentiable = analyze.is_differentiable_value(stmt.value)
         if y not in self.active or not self.adj.has(y) or not differentiable:
             self.adj.kill(y)
             return [stmt], []
-        try:
-            fwd, items = self.adjoint_of(y, stmt)
-        except NoDerivativeError as exc:  # reported with all the others at the end
-            self.missing.append(exc)
-            fwd, items = [stmt], []
+        fwd, items = self.collecting(lambda: self.rule(y, stmt), ([stmt], []))
         rev = self.materialize(items)
         self.adj.kill(y)
         return self.save(stmt, fwd, rev)
 
-    def adjoint_of(self, y, stmt):
-        """(forward statements, adjoint items) of ``y = value``."""
-        value = stmt.value
-        if isinstance(value, gast.Name):
-            return [stmt], self._contrib(value, anno.name(self.adj.name(y)))
-        if isinstance(value, (gast.Tuple, gast.List)):
-            items = []
-            for k, elt in enumerate(value.elts):
-                g = gast.Subscript(
-                    value=anno.name(self.adj.name(y)),
-                    slice=anno.const(k),
-                    ctx=gast.Load(),
-                )
-                items += self._contrib(elt, g)
-            return [stmt], items
-        if isinstance(value, gast.Dict):
-            return [stmt], self.dict_literal(y, value)
-        if isinstance(value, gast.Subscript):
-            return [stmt], self.getitem(y, value)
-        marked = anno.get(stmt, fused.FUSED)
-        if marked is not None:
-            template, bindings = fused.template(tpl.ADJOINTS, marked)
-        elif isinstance(value, gast.Call):
-            callee = anno.get(value, anno.CALLEE)
-            template = tpl.lookup(tpl.ADJOINTS, callee)
-            if template is None and self.calls.is_user_function(callee):
-                return self.calls.reverse(self, y, stmt)
-            bindings = self._bind_call(template, value, stmt)
-        else:
-            template, bindings = self._template_for(value, stmt)
-        bindings[template.params[0]] = anno.name(y)
-        inst = tpl.Instantiator(template, bindings, self._deriv, self.namer, self.np)
-        self.fn.helpers.update(template.helpers)
-        return [stmt], run_template(self.fn, stmt, inst)
+    def copy_value(self, y, stmt):
+        return [stmt], self._contrib(stmt.value, anno.name(self.adj.name(y)))
+
+    def sequence(self, y, stmt):
+        items = []
+        for k, elt in enumerate(stmt.value.elts):
+            g = gast.Subscript(
+                value=anno.name(self.adj.name(y)),
+                slice=anno.const(k),
+                ctx=gast.Load(),
+            )
+            items += self._contrib(elt, g)
+        return [stmt], items
+
+    def user_call(self, y, stmt):
+        return self.calls.reverse(self, y, stmt)
+
+    def operation(self, y, stmt, items):
+        return [stmt], items
 
     def _contrib(self, atom, value):
-        if isinstance(atom, gast.Name) and atom.id in self.active:
+        if self.is_active(atom):
             return [tpl.Contribution(atom.id, value)]
         return []
-
-    def _deriv(self, name):
-        if name not in self.active:
-            return None
-        return self.adj.name(name)
-
-    def _template_for(self, value, stmt):
-        if isinstance(value, gast.BinOp):
-            key, operands = type(value.op), [value.left, value.right]
-        elif isinstance(value, gast.UnaryOp):
-            key, operands = type(value.op), [value.operand]
-        elif isinstance(value, gast.Attribute):
-            key, operands = ("attr", value.attr), [value.value]
-        else:
-            raise self.fn.error(
-                stmt, f"cannot differentiate {type(value).__name__} expression"
-            )
-        template = tpl.lookup(tpl.ADJOINTS, key)
-        if template is None:
-            what = key[1] if isinstance(key, tuple) else key.__name__
-            raise self.fn.no_derivative(stmt, f"operator or attribute {what!r}")
-        return template, dict(zip(template.params[1:], operands))
-
-    def _bind_call(self, template, call, stmt):
-        callee = anno.get(call, anno.CALLEE)
-        if template is None:
-            where = call if getattr(call, "lineno", None) else stmt
-            raise self.fn.no_derivative(where, _describe(callee, call))
-        try:
-            return tpl.bind(template, call)
-        except TypeError as exc:
-            raise self.fn.error(
-                stmt, f"unsupported arguments to {_describe(callee, call)}: {exc}"
-            ) from None
 
     def materialize(self, items) -> list:
         out = []
@@ -242,33 +171,6 @@ def _subscripted(body) -> set[str]:
         and isinstance(node.value, gast.Name)
         and isinstance(node.ctx, gast.Load)
     }
-
-
-def run_template(fn, stmt, inst) -> list:
-    """The template's statements for ``stmt``; an argument it needs as a literal
-    and that is not one is the user's to write out."""
-    try:
-        return inst.run()
-    except tpl.NotLiteral:
-        raise fn.error(
-            stmt,
-            "an argument the derivative depends on (an order, an axis, a mode) is not a literal",
-            "write its value in the call, e.g. order='F' or axis=0",
-        ) from None
-
-
-def _describe(callee, call) -> str:
-    if callee is None:
-        func = call.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            if func.value.id.startswith(TEMP_PREFIX):  # x[1].item(): a value made here
-                return f"the method .{func.attr}()"
-        return gast.unparse(func) if hasattr(gast, "unparse") else "a call"
-    module = getattr(callee, "__module__", None) or ""
-    name = getattr(callee, "__qualname__", None) or getattr(
-        callee, "__name__", repr(callee)
-    )
-    return f"{module}.{name}" if module and module != "builtins" else name
 
 
 __all__ = ["ReverseAD", "is_range_loop"]

@@ -1,0 +1,208 @@
+"""How both modes read a normalized statement: what it is, what is active, which
+template differentiates it.
+
+After normalization a statement is one of a few kinds: an assignment to a name
+(a copy, a literal, an item read, a call of the user's, an operation with a
+template), to an item, to a tuple; a pop or push of the save stacks; a call
+that appends or updates in place.  ``Sweep`` tells them apart once and hands each
+kind to a method of the mode: ``ReverseAD`` returns ``(forward, adjoint)`` from
+each, ``ForwardAD`` the statements with their tangents.  A new construct is
+taught to both modes here: its kind here, its handler in each mode.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .. import anno
+from .. import template as tpl
+from ..analysis import activity as analyze
+from ..errors import NoDerivativeError
+from ..naming import TEMP_PREFIX
+from . import fused
+
+
+class Sweep:
+    """What reverse and forward mode share: the kinds of statements and how an
+    operation's template is found, bound and run."""
+
+    table: dict  # tpl.ADJOINTS or tpl.TANGENTS
+    zero_of = None  # the expression of a zero derivative; None drops the term
+
+    def __init__(self, fn, active: set[str], calls):
+        self.fn = fn
+        self.namer = fn.namer
+        self.np = fn.np_alias
+        self.active = active
+        self.calls = calls
+        self.missing: list = []  # calls without a derivative, reported together
+
+    def unchanged(self, stmt):
+        """What the mode makes of a statement with no derivative."""
+        raise NotImplementedError
+
+    def derivative(self, name: str) -> str | None:
+        """The derivative variable of ``name``; None where it is not active."""
+        raise NotImplementedError
+
+    def is_active(self, atom) -> bool:
+        return isinstance(atom, gast.Name) and atom.id in self.active
+
+    # the kinds of statements -----------------------------------------------------
+    def visit(self, stmt):
+        method = getattr(self, "visit_" + type(stmt).__name__, None)
+        return self.unchanged(stmt) if method is None else method(stmt)
+
+    # An assignment's target decides its kind first, then (for a name) its value.
+    def visit_Assign(self, stmt):
+        target = stmt.targets[0]
+        written = anno.out_names(stmt.value) & self.active
+        if written:
+            raise in_place_error(self.fn, stmt, written)
+        if isinstance(target, gast.Subscript):
+            return self.setitem(stmt)
+        if isinstance(target, (gast.Tuple, gast.List)):
+            return self.unpack(stmt)
+        if not isinstance(target, gast.Name):
+            return self.unchanged(stmt)
+        if analyze.is_stack_call(stmt.value, "pop"):
+            return self.stack_pop(stmt)
+        return self.assign(target.id, stmt)
+
+    # A call as a statement pushes, appends or updates its argument in place.
+    def visit_Expr(self, stmt):
+        call = stmt.value
+        if analyze.is_stack_call(call, "append"):
+            return self.stack_append(stmt)
+        if analyze.is_method_call(call, "append"):
+            return self.list_append(stmt)
+        changed = (
+            analyze.mutated_names(call) & self.active
+            if isinstance(call, gast.Call)
+            else set()
+        )
+        if not changed:
+            return self.unchanged(stmt)
+        if analyze.is_ufunc_at(call) and call.func.value.attr == "add":
+            return self.add_at(stmt)
+        raise in_place_error(self.fn, stmt, changed)
+
+    def rule(self, y: str, stmt):
+        """The derivative of ``y = value`` by the kind of ``value``."""
+        value = stmt.value
+        if isinstance(value, (gast.Name, gast.Constant)):
+            return self.copy_value(y, stmt)
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return self.sequence(y, stmt)
+        if isinstance(value, gast.Dict):
+            return self.dict_literal(y, stmt)
+        if isinstance(value, gast.Subscript):
+            return self.getitem(y, stmt)
+        if self.is_user_call(value):
+            return self.user_call(y, stmt)
+        template, bindings = self.template_for(value, stmt)
+        return self.operation(y, stmt, self.instantiate(template, bindings, y, stmt))
+
+    def collecting(self, build, fallback):
+        """``build()``; a missing derivative is kept for the report at the end."""
+        try:
+            return build()
+        except NoDerivativeError as exc:
+            self.missing.append(exc)
+            return fallback
+
+    # templates -------------------------------------------------------------------
+    def is_user_call(self, value) -> bool:
+        """A call of the user's function with no template: transformed from source."""
+        if not isinstance(value, gast.Call):
+            return False
+        callee = anno.get(value, anno.CALLEE)
+        return tpl.lookup(self.table, callee) is None and self.calls.is_user_function(
+            callee, self.table
+        )
+
+    # A template is found by the sigmoid mark, by the callee, or by the operator.
+    def template_for(self, value, stmt):
+        """(template, bindings of its parameters but the first) for ``value``."""
+        marked = anno.get(stmt, fused.FUSED)
+        if marked is not None:
+            return fused.template(self.table, marked)
+        if isinstance(value, gast.Call):
+            return self._call_template(value, stmt)
+        key, operands = operator_key(value)
+        if key is None:
+            raise self.fn.error(
+                stmt, f"cannot differentiate {type(value).__name__} expression"
+            )
+        template = tpl.lookup(self.table, key)
+        if template is None:
+            what = key[1] if isinstance(key, tuple) else key.__name__
+            raise self.fn.no_derivative(stmt, f"operator or attribute {what!r}")
+        return template, dict(zip(template.params[1:], operands))
+
+    def _call_template(self, call, stmt):
+        callee = anno.get(call, anno.CALLEE)
+        template = tpl.lookup(self.table, callee)
+        if template is None:
+            where = call if getattr(call, "lineno", None) else stmt
+            raise self.fn.no_derivative(where, describe(callee, call))
+        try:
+            return template, tpl.bind(template, call)
+        except TypeError as exc:
+            raise self.fn.error(
+                stmt, f"unsupported arguments to {describe(callee, call)}: {exc}"
+            ) from None
+
+    def instantiate(self, template, bindings, y: str, stmt) -> list:
+        """The template's statements and contributions for ``y = value``."""
+        bindings[template.params[0]] = anno.name(y)
+        inst = tpl.Instantiator(
+            template, bindings, self.derivative, self.namer, self.np, self.zero_of
+        )
+        self.fn.helpers.update(template.helpers)
+        try:
+            return inst.run()
+        except tpl.NotLiteral:
+            raise self.fn.error(
+                stmt,
+                "an argument the derivative depends on (an order, an axis, a mode) "
+                "is not a literal",
+                "write its value in the call, e.g. order='F' or axis=0",
+            ) from None
+
+
+def operator_key(value):
+    """The template key of an operator or attribute, and its operands."""
+    if isinstance(value, gast.BinOp):
+        return type(value.op), [value.left, value.right]
+    if isinstance(value, gast.UnaryOp):
+        return type(value.op), [value.operand]
+    if isinstance(value, gast.Attribute):
+        return ("attr", value.attr), [value.value]
+    return None, []
+
+
+def in_place_error(fn, stmt, names):
+    """The error for a call that updates a value the derivative flows through."""
+    listed = ", ".join(f"`{n}`" for n in sorted(names))
+    return fn.error(
+        stmt,
+        f"in-place update of {listed} by a call: its derivative is not known",
+        "compute a new value instead (y = np.where(...), y = y + v, out= left out), "
+        "or use np.add.at for indexed sums",
+    )
+
+
+def describe(callee, call) -> str:
+    """A callee as the user knows it: ``numpy.fft.fft``, ``the method .item()``."""
+    if callee is None:
+        func = call.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            if func.value.id.startswith(TEMP_PREFIX):  # x[1].item(): a value made here
+                return f"the method .{func.attr}()"
+        return gast.unparse(func) if hasattr(gast, "unparse") else "a call"
+    module = getattr(callee, "__module__", None) or ""
+    name = getattr(callee, "__qualname__", None) or getattr(
+        callee, "__name__", repr(callee)
+    )
+    return f"{module}.{name}" if module and module != "builtins" else name
