@@ -47,17 +47,25 @@ class ContainersMixin:
                 rev.append(gast.Expr(value=popped))
         return [stmt], rev
 
+    def sequence(self, y, stmt):
+        """``t = (a, b)``: ``ba = bt[0]``, ``bb = bt[1]``."""
+        elts = stmt.value.elts
+        return [stmt], self._parts(y, [anno.const(k) for k in range(len(elts))], elts)
+
     def dict_literal(self, y, stmt):
         """``d = {"a": x}``: ``bx = bd["a"]``."""
-        value, items = stmt.value, []
-        for key, v in zip(value.keys, value.values):
+        return [stmt], self._parts(y, stmt.value.keys, stmt.value.values)
+
+    def _parts(self, y, keys, atoms) -> list:
+        items = []
+        for key, atom in zip(keys, atoms):
             g = gast.Subscript(
                 value=anno.name(self.adj.name(y)),
                 slice=copy.deepcopy(key),
                 ctx=gast.Load(),
             )
-            items += self._contrib(v, g)
-        return [stmt], items
+            items += self._contrib(atom, g)
+        return items
 
     def getitem(self, y, stmt):
         """``y = x[i]``: add ``by`` into ``bx[i]``, in place when we own ``bx``."""

@@ -99,17 +99,6 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
     def copy_value(self, y, stmt):
         return [stmt], self._contrib(stmt.value, anno.name(self.adj.name(y)))
 
-    def sequence(self, y, stmt):
-        items = []
-        for k, elt in enumerate(stmt.value.elts):
-            g = gast.Subscript(
-                value=anno.name(self.adj.name(y)),
-                slice=anno.const(k),
-                ctx=gast.Load(),
-            )
-            items += self._contrib(elt, g)
-        return [stmt], items
-
     def user_call(self, y, stmt):
         return self.calls.reverse(self, y, stmt)
 
