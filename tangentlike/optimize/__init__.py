@@ -10,6 +10,10 @@ reads); then ``negations`` and ``cse`` (a repeated operation computed once).
 Variants add ``seed`` (the seed is 1.0), ``inplace`` and ``reductions`` (for
 known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
 Python floats) and, last, ``reuse`` (dead temporaries' names).
+
+Each pass's module docstring shows it on an example: a ``before:`` and an
+``after:`` block of code (and a ``given:`` line of what the pass is told, such as
+argument shapes), which tests/test_optimize_docstrings.py runs.
 """
 
 from __future__ import annotations

@@ -3,11 +3,21 @@
 The product rule gives ``x * x`` the adjoint ``b * x`` twice, and templates often
 repeat a product:
 
-    bd = 3.0 * d                      bd = 3.0 * d
-    bd = bd + 3.0 * d          ->     bd = bd + bd
-    bx = bx + b_add * x               _mul = b_add * x
-    bx += b_add * x                   bx = bx + _mul
-                                      bx += _mul
+before:
+    def f(d, x, b_add, bx):
+        bd = 3.0 * d
+        bd = bd + 3.0 * d
+        bx = bx + b_add * x
+        bx += b_add * x
+        return bd, bx
+after:
+    def f(d, x, b_add, bx):
+        bd = 3.0 * d
+        bd = bd + bd
+        _mul = b_add * x
+        bx = bx + _mul
+        bx += _mul
+        return bd, bx
 
 Within one block, an operation of names and numbers is reused while none of its
 operands, nor the name that holds it, is assigned or updated in between. The

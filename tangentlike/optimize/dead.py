@@ -1,4 +1,23 @@
-"""Drop assignments to names that nothing reads."""
+"""Drop assignments to names that nothing reads.
+
+before:
+    def f(x, by):
+        y = x * 2.0
+        z = np.sin(x)
+        bz = by * 2.0
+        bx = by * 2.0
+        bx += bz * np.cos(x)
+        return y, by
+after:
+    def f(x, by):
+        y = x * 2.0
+        bz = by * 2.0
+        return y, by
+
+``bz`` goes on the next run, now that the update that read it has gone (the
+optimizer runs its passes until none changes the tree).  A pop off a save stack
+stays even when nothing reads it: its push would be left unpaired.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,15 @@
 """Fold constant arithmetic and trivial powers.
 
-    _d = 2 - 1                  ->   (``2 - 1`` becomes ``1``)
-    bx = b * 2 * x ** (2 - 1)   ->   bx = b * 2 * x
-    g = -(3.0)                  ->   g = -3.0
+before:
+    def f(x, b):
+        bx = b * 2 * x ** (2 - 1)
+        g = -(3.0) * (1.0 / 4)
+        return bx, g
+after:
+    def f(x, b):
+        bx = b * 2 * x
+        g = -0.75
+        return bx, g
 
 Only Python ints and floats fold, with + - * / (no division by zero) and unary
 minus; ``x ** 1`` becomes ``x`` (an int exponent keeps ``x``'s dtype).

@@ -4,12 +4,21 @@ Within one block (the function's body, a loop's body, a branch), a name that is
 read only by the next few statements of the same block, while neither it nor
 what it copies changes, is replaced by its value:
 
-    b_mul2 = bh                          b_sin = bh * 0.1
-    b_sin = b_mul2 * 0.1          ->
-    b_mul = -bd                          bx = bd * -0.5
-    bx = b_mul * 0.5
-    bp = -b_sub2                         bp = b_log / p - b_sub2
-    bp = bp + b_log / p
+before:
+    def f(bh, bd, b_log, p, b_sub2):
+        b_mul2 = bh
+        b_sin = b_mul2 * 0.1
+        b_mul = -bd
+        bx = b_mul * 0.5
+        bp = -b_sub2
+        bp = bp + b_log / p
+        return b_sin, bx, bp
+after:
+    def f(bh, bd, b_log, p, b_sub2):
+        b_sin = bh * 0.1
+        bx = bd * -0.5
+        bp = b_log / p - b_sub2
+        return b_sin, bx, bp
 
 A negation moves into the statements that read it when in every one it cancels
 or merges with a constant, an addition or a subtraction; every rewrite is exact

@@ -6,16 +6,40 @@ passes work on.  For Python floats CPython pays for every name a value passes
 through, and a scalar loop spends a tenth or more of its time there, so a float
 variant gives each temporary used once to its reader:
 
-    _mul = 0.5 * h                        _h_saved[_i] = h
-    _sin = math.sin(h)             ->     h = 0.5 * h + math.sin(h) * 0.1
-    _h_saved[_i] = h
-    _mul2 = _sin * 0.1
-    h = _mul + _mul2
+given: keep={"x", "h", "i"}
+before:
+    def f(x, bh=1.0):
+        h = x
+        _h_saved = [None] * 100
+        for i in range(100):
+            _mul = 0.5 * h
+            _sin = math.sin(h)
+            _h_saved[i] = h
+            _mul2 = _sin * 0.1
+            h = _mul + _mul2
+        value = h
+        for h in reversed(_h_saved):
+            b_mul = bh
+            b_sin = bh * 0.1
+            bh = b_sin * math.cos(h)
+            bh = bh + b_mul * 0.5
+        return value, bh
+after:
+    def f(x, bh=1.0):
+        h = x
+        _h_saved = [None] * 100
+        for i in range(100):
+            _h_saved[i] = h
+            h = 0.5 * h + math.sin(h) * 0.1
+        value = h
+        for h in reversed(_h_saved):
+            bh = bh * 0.1 * math.cos(h) + bh * 0.5
+        return value, bh
 
 The operations, their operands and their order are unchanged (the reader's
 expression evaluates the moved one where it read the name), so every value is
 the same to the bit.  Only temporaries and adjoints move, and the reverse
-sweep's restores of the user's names (``h = _h_saved[_i]``) where the restored
+sweep's restores of the user's names (``h = _h_saved[i]``) where the restored
 value is read once, right after; the user's own statements keep their names.
 """
 

@@ -1,5 +1,46 @@
 """In a pair of counted loops, save into a list indexed by the counter instead of a
 stack.
+
+before:
+    def f(x, bh=1.0):
+        _stack = []
+        h = x
+        for i in range(100):
+            _stack.append(h)
+            h = math.sin(h)
+        for j in range(10):
+            _stack.append(h)
+            h = math.sin(h) * j
+        value = h
+        for j in reversed(range(10)):
+            h = _stack.pop()
+            bh = bh * j * math.cos(h)
+        for i in reversed(range(100)):
+            h = _stack.pop()
+            bh = bh * math.cos(h)
+        return value, bh
+after:
+    def f(x, bh=1.0):
+        h = x
+        _h_saved = [None] * 100
+        for i in range(100):
+            _h_saved[i] = h
+            h = math.sin(h)
+        _h_saved2 = [None] * 10
+        for j in range(10):
+            _h_saved2[j] = h
+            h = math.sin(h) * j
+        value = h
+        for j in reversed(range(10)):
+            h = _h_saved2[j]
+            bh = bh * j * math.cos(h)
+        for h in reversed(_h_saved):
+            bh = bh * math.cos(h)
+        return value, bh
+
+The reverse loop over ``j`` reads its counter, and reads the saved values by it;
+the one over ``i`` reads nothing but the saved values, from the last, so it
+loops over them.
 """
 
 from __future__ import annotations
@@ -13,12 +54,8 @@ from ..naming import Namer, names_in
 
 def index_saves(func: gast.FunctionDef) -> bool:
     """In a pair of ``for i in range(n)`` loops, save into a list made before the
-    loop and indexed by the counter, instead of pushing and popping:
-
-        _stack.append(h)     ->   _h_saved[_i] = h       (_h_saved = [None] * 100)
-        h = _stack.pop()     ->   h = _h_saved[_i]
-
-    For variants only: the general code keeps its stack, which higher-order
+    loop and indexed by the counter (``_h_saved[i] = h``), instead of pushing
+    and popping.  For variants only: the general code keeps its stack, which higher-order
     transforms read.  Whether anything changed."""
     namer = Namer(names_in(func))
     changed = False

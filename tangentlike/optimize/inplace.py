@@ -4,9 +4,19 @@ In a variant compiled for known shapes and dtypes, a fresh array that is read
 once, by an elementwise operation whose result has its shape and dtype, can hold
 that result, as NumPy's own temporary elision does for nested expressions:
 
-    _matmul = X @ W1                  _matmul = X @ W1
-    _add = _matmul + b1         ->    _add = np.add(_matmul, b1, out=_matmul)
-    h1 = np.tanh(_add)                h1 = np.tanh(_add, out=_add)
+given: shapes={"X": (1000, 784), "W1": (784, 512), "b1": (512,)}, keep={"h1"}
+before:
+    def f(X, W1, b1):
+        _matmul = X @ W1
+        _add = _matmul + b1
+        h1 = np.tanh(_add)
+        return h1
+after:
+    def f(X, W1, b1):
+        _matmul = X @ W1
+        _add = np.add(_matmul, b1, out=_matmul)
+        h1 = np.tanh(_add, out=_add)
+        return h1
 
 A temporary or an adjoint qualifies (never a name of the user's own function),
 made and read in one straight-line block (the function's, or a loop's body),

@@ -1,5 +1,18 @@
 """Cancel a negation against a negation or a negative number in the product that
 defines its operand.
+
+before:
+    def f(bp, p, _add, _exp):
+        b_add = -bp * p / _add
+        b_neg = b_add * _exp
+        bz = -b_neg
+        return bz
+after:
+    def f(bp, p, _add, _exp):
+        b_add = bp * p / _add
+        b_neg = b_add * _exp
+        bz = b_neg
+        return bz
 """
 
 from __future__ import annotations
@@ -14,12 +27,8 @@ from .forwarding import SIGN_MOVES, SIMPLE
 
 def cancel_negations(func: gast.FunctionDef, keep=frozenset()) -> bool:
     """Cancel ``-u`` against a negation or a negative number in the product that
-    defines ``u``, or in the product defining a name that product reads:
-
-        b_add = -bp * p / _add              b_add = bp * p / _add
-        b_neg = b_add * _exp          ->    b_neg = b_add * _exp
-        bz = -b_neg                         bz = b_neg
-
+    defines ``u``, or in the product defining a name that product reads (the
+    module's example: ``bz = -b_neg`` against ``-bp`` two products up).
     Only through ``*``, ``/`` and ``@``, where a sign moves exactly (signed zeros
     too), and only into temporaries and adjoints read and assigned once, defined
     earlier in the same block; whether anything changed."""

@@ -7,8 +7,21 @@ known to be a NumPy float array (or scalar), the reduction is called directly;
 the result is the same, bit for bit (``np.mean`` divides the sum by the count
 in the same way):
 
-    _mean = np.mean(_add2)               ->   _mean = np.add.reduce(_add2, axis=None) / 1000
-    bb1 = np.sum(b_add, axis=0)          ->   bb1 = np.add.reduce(b_add, axis=0)
+given: shapes={"X": (1000, 784), "W1": (784, 512), "b1": (512,), "b_add": (1000, 512)}
+before:
+    def f(X, W1, b1, b_add):
+        _matmul = X @ W1
+        _add = _matmul + b1
+        _mean = np.mean(_add)
+        bb1 = np.sum(b_add, axis=0)
+        return _mean, bb1
+after:
+    def f(X, W1, b1, b_add):
+        _matmul = X @ W1
+        _add = _matmul + b1
+        _mean = np.add.reduce(_add, axis=None) / 512000
+        bb1 = np.add.reduce(b_add, axis=0)
+        return _mean, bb1
 """
 
 from __future__ import annotations

@@ -1,10 +1,23 @@
 """Reuse the names of dead temporaries, so large arrays are freed as soon as
 nothing needs them (a local name keeps its array alive until the function ends).
+Here ``_mul`` is dead when ``_mul3`` is made, which takes its name:
 
-    _mul = y * 0.9              _mul = y * 0.9
-    _mul2 = 0.1 * x             _mul2 = 0.1 * x
-    _add = _mul + _mul2         _add = _mul + _mul2
-    _mul3 = _add * 0.9    ->    _mul = _add * 0.9     (_mul was dead: reused)
+before:
+    def f(x, y):
+        _mul = y * 0.9
+        _mul2 = 0.1 * x
+        _add = _mul + _mul2
+        _mul3 = _add * 0.9
+        z = _mul3 * x
+        return z
+after:
+    def f(x, y):
+        _mul = y * 0.9
+        _mul2 = 0.1 * x
+        _add = _mul + _mul2
+        _mul = _add * 0.9
+        z = _mul * x
+        return z
 
 Only names of one family (the same name up to trailing digits), each assigned
 once in the function's straight-line top level and never inside a loop or

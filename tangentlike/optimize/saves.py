@@ -4,13 +4,30 @@ The reverse transform saves a value when its adjoint reads it; later passes can
 remove that read (``unbroadcast(g, x)`` of a proven shape).  Then the pop
 restores a value no one looks at, and the push in the forward loop is waste:
 
-    for i in range(n):                  for i in range(n):
-        _mul = 0.5 * h                      _mul = 0.5 * h
-        _stack.append(_mul)     ->          ...
-    ...                                 ...
-    for i in reversed(range(n)):        for i in reversed(range(n)):
-        _mul = _stack.pop()                 ...
-        b_mul = bh                          b_mul = bh
+before:
+    def f(x, n, bh=1.0):
+        _stack = []
+        h = x
+        for i in range(n):
+            _mul = 0.5 * h
+            _stack.append(_mul)
+            h = _mul * _mul
+        for i in reversed(range(n)):
+            _mul = _stack.pop()
+            b_mul = bh
+            bh = b_mul * 0.5
+        return h, bh
+after:
+    def f(x, n, bh=1.0):
+        _stack = []
+        h = x
+        for i in range(n):
+            _mul = 0.5 * h
+            h = _mul * _mul
+        for i in reversed(range(n)):
+            b_mul = bh
+            bh = b_mul * 0.5
+        return h, bh
 
 Only loops at the top level of the function whose bodies push (or pop) at their
 own top level are paired: the k-th loop that pushes with the k-th from last that

@@ -1,4 +1,18 @@
-"""Read the seed as the number 1.0 where no caller passes one."""
+"""Read the seed as the number 1.0 where no caller passes one.
+
+before:
+    def f(x, by=1.0):
+        y = x * x
+        bx = by * 2.0 * x
+        return y, bx
+after:
+    def f(x, by=1.0):
+        y = x * x
+        bx = 1.0 * 2.0 * x
+        return y, bx
+
+For variants only: a caller of the general code may pass its own seed.
+"""
 
 from __future__ import annotations
 

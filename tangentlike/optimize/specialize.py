@@ -3,10 +3,49 @@
 Knowing that ``W1`` is 784x512 and ``b1`` has 512 elements, the shape helpers of
 the generic code become the plain NumPy a person would write:
 
-    b_matmul = unbroadcast(b_add, _matmul)   ->   b_matmul = b_add
-    bb1 = unbroadcast(b_add, b1)             ->   bb1 = np.sum(b_add, axis=0)
-    bW1 = matmul_rhs(b_matmul, X, W1)        ->   bW1 = X.T @ b_matmul
-    n = reduced_size(_add2, None)            ->   n = 1000
+given: shapes={"X": (1000, 784), "W1": (784, 512), "b1": (512,)}
+before:
+    def f(X, W1, b1, b_mean=1.0):
+        _matmul = X @ W1
+        _add = _matmul + b1
+        _mean = np.mean(_add)
+        n = reduced_size(_add, None)
+        b_add = unreduce(b_mean / n, _add, None, False)
+        b_matmul = unbroadcast(b_add, _matmul)
+        bb1 = unbroadcast(b_add, b1)
+        bW1 = matmul_rhs(b_matmul, X, W1)
+        return _mean, (bW1, bb1)
+after:
+    def f(X, W1, b1, b_mean=1.0):
+        _matmul = X @ W1
+        _add = _matmul + b1
+        _mean = np.mean(_add)
+        n = 512000
+        b_add = unreduce(b_mean / n, _add, None, False)
+        b_matmul = b_add
+        bb1 = np.sum(b_add, axis=0)
+        bW1 = X.T @ b_matmul
+        return _mean, (bW1, bb1)
+
+An ``unreduce`` whose every reader broadcasts it the same way goes too:
+
+given: shapes={"x": (1000,)}
+before:
+    def f(x, b_mean=1.0):
+        _add = x + 1.0
+        _sub = 1.0 - x
+        _mean = np.mean(_add)
+        b_add = unreduce(-0.001, _add, None, False)
+        b_log = b_add * _sub
+        return _mean, b_log
+after:
+    def f(x, b_mean=1.0):
+        _add = x + 1.0
+        _sub = 1.0 - x
+        _mean = np.mean(_add)
+        b_add = -0.001
+        b_log = b_add * _sub
+        return _mean, b_log
 
 The shapes come from ``concrete_shapes``; only rewrites whose result NumPy
 defines exactly are made.
@@ -41,11 +80,8 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
 def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
     (a full reduction's number, or ``keepdims``) and every read of ``t`` is ``+ - * /``
-    with an operand of ``x``'s shape, which broadcasts ``g`` the same way:
-
-        b_add = unreduce(-0.001, _add2, None, False)   ->   b_add = -0.001
-        b_log = b_add * _sub                                b_log = b_add * _sub
-    """
+    with an operand of ``x``'s shape, which broadcasts ``g`` the same way (the
+    module's second example)."""
     defs: dict[str, gast.Assign] = {}
     for node in anno.walk(func):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):

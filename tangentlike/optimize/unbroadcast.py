@@ -1,8 +1,25 @@
 """Drop ``unbroadcast(g, x)`` where ``g`` provably has ``x``'s shape.
 
-    _mul = x * 2.0                     _mul = x * 2.0
-    b_mul = unbroadcast(b_sub, _mul)   b_mul = b_sub
-    bx = unbroadcast(b_mul * 2.0, x)   bx = b_mul * 2.0
+before:
+    def f(x, b_sum=1.0):
+        _sin = np.sin(x)
+        y = _sin - x
+        _sum = np.sum(y)
+        by = unreduce(b_sum, y, None, False)
+        b_sin = unbroadcast(by, _sin)
+        bx = unbroadcast(-by, x)
+        bx = bx + unbroadcast(b_sin * np.cos(x), x)
+        return _sum, bx
+after:
+    def f(x, b_sum=1.0):
+        _sin = np.sin(x)
+        y = _sin - x
+        _sum = np.sum(y)
+        by = unreduce(b_sum, y, None, False)
+        b_sin = by
+        bx = -by
+        bx = bx + b_sin * np.cos(x)
+        return _sum, bx
 
 A shape analysis puts names into classes whose members hold arrays of one shape
 throughout a call: ``y = x * 2.0``, ``y = np.sin(x)`` and ``y = a + b`` with ``a``
