@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -25,16 +26,25 @@ class Location:
 class TangentlikeError(Exception):
     """Base class of every error tangentlike raises on purpose."""
 
-    def __init__(self, message: str, location: Location | None = None, hint: str = ""):
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        hint: str = "",
+        detail: str = "",
+    ):
         self.message = message
         self.location = location
         self.hint = hint
+        self.detail = detail  # shown below the location (a library's frames)
         super().__init__(self._format())
 
     def _format(self) -> str:
         parts = [self.message]
         if self.location is not None:
             parts.append(self.location.render())
+        if self.detail:
+            parts.append(self.detail)
         if self.hint:
             parts.append(f"Hint: {self.hint}")
         return "\n".join(parts)
@@ -71,6 +81,8 @@ class NoDerivativeError(TangentlikeError):
             lines.append(f"- {e.message}")
             if e.location is not None:
                 lines.append(e.location.render())
+            if e.detail:
+                lines.append(e.detail)
         hint = (
             "register a derivative for each with @tangentlike.adjoint(func) (and "
             "@tangentlike.tangent(func) for forward mode), or wrap values that should be "
@@ -80,6 +92,53 @@ class NoDerivativeError(TangentlikeError):
         error.location = errors[0].location
         error.problems = errors
         return error
+
+    @classmethod
+    def in_library(
+        cls, what: str, where: Location, inner: TangentlikeError
+    ) -> NoDerivativeError:
+        """A library function (``what``, called at the user's ``where``) whose source
+        could not be differentiated: the user's line first, then the library's
+        frames and what stopped it there."""
+        frames = [f"in {what}, called from {_short(where)}"]
+        frames += getattr(inner, "frames", [])
+        reasons = _reasons(inner)
+        lines = ["  " + f for f in frames] + ["  where tangentlike cannot take:"]
+        for message, location in reasons:
+            lines.append(f"  - {message}")
+            if location is not None:
+                lines.append(_indent(location.render()))
+        error = cls(
+            f"no derivative for {what}: no template, and its source cannot be "
+            "differentiated",
+            where,
+            f"register one with @tangentlike.adjoint({what}) (and @tangentlike.tangent "
+            "for forward mode), or wrap the value in tangentlike.stop_gradient if it "
+            "should be a constant",
+            "\n".join(lines),
+        )
+        error.frames, error.reasons = frames, reasons
+        return error
+
+
+def _reasons(error: TangentlikeError) -> list[tuple[str, Location | None]]:
+    """What stopped a transform, innermost: each problem and where it is."""
+    if hasattr(error, "reasons"):
+        return error.reasons
+    problems = getattr(error, "problems", None)
+    if problems and isinstance(problems[0], tuple):  # UnsupportedSyntaxError
+        return [(what, location) for what, location, _ in problems]
+    if problems:  # NoDerivativeError.combine
+        return [r for e in problems for r in _reasons(e)]
+    return [(error.message, error.location)]
+
+
+def _short(location: Location) -> str:
+    return f"{os.path.basename(location.filename)}:{location.lineno}"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
 
 
 def _order(location: Location | None) -> tuple:

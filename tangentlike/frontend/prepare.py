@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import gast
 
 from .. import anno
+from ..analysis.callees import is_library
 from ..analysis.scope import Scope, assigned_names
 from ..errors import NoDerivativeError, TangentlikeError
 from ..naming import Namer, names_in
-from . import aliases, closures, fence, lower
+from . import aliases, closures, fence, library, lower, specialize
 from .normalize import Normalizer
 from .parse import Source
 
@@ -50,11 +51,13 @@ class FunctionInfo:
         )
 
 
-def prepare(func, helper: bool = False, show=None) -> FunctionInfo:
+def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionInfo:
     """The front end's stages in order: parse, lift closures, fence, resolve, the
     alias gate, lower, normalize; the body ends in one return.  A ``helper`` is
     called from differentiated code, whose arrays it must not update.  ``show(stage,
-    node)``, if given, sees the tree after each stage that changes it."""
+    node)``, if given, sees the tree after each stage that changes it.  A library
+    function is first bound to the ``constants`` of its call (parameter -> literal,
+    or None for its default) and reads NumPy by its public names."""
     show = show or (lambda stage, node: None)
     func = inspect.unwrap(func)
     node, source = closures.tree_of(func)
@@ -63,12 +66,15 @@ def prepare(func, helper: bool = False, show=None) -> FunctionInfo:
     show("parse", node)
     inner = closures.lift(node, func, source)
     show("closures", node)
-    fence.check(node, source)
     scope = Scope(func, assigned_names(node))
     scope.closure.update(inner)
+    np_alias = scope.numpy_alias() or "np"
+    if is_library(func):
+        _as_library(node, scope, np_alias, constants or {})
+    library.resolve_namespaces(node, scope, np_alias)
+    fence.check(node, source)
     aliases.check(node, source, scope, scope.locals, helper)
     namer = Namer(names_in(node))
-    np_alias = scope.numpy_alias() or "np"
     namer.reserve([np_alias])
     params = [a.id for a in node.args.args + node.args.kwonlyargs]
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
@@ -80,6 +86,16 @@ def prepare(func, helper: bool = False, show=None) -> FunctionInfo:
     return FunctionInfo(
         func, node, source, scope, namer, np_alias, params, result, primal
     )
+
+
+def _as_library(node, scope, np_alias: str, constants: dict) -> None:
+    """Library code bound to its call's constants, NumPy read by public names."""
+    values = {
+        p: specialize.default_of(node, p) if v is None else v
+        for p, v in constants.items()
+    }
+    specialize.bind_constants(node, values, scope)
+    library.canonical_numpy(node, scope, np_alias)
 
 
 def _single_exit(body, namer) -> list:

@@ -1,0 +1,124 @@
+"""Library functions with no template are differentiated through their Python source;
+what cannot be is refused at the user's line, with the library's frames below it."""
+
+import inspect
+
+import gast
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.analysis.callees import is_library, source_function
+from tangentlike.analysis.scope import Scope, assigned_names
+from tangentlike.frontend.library import canonical_numpy, resolve_namespaces
+from tangentlike.frontend.specialize import bind_constants, default_of
+
+POINTS = np.array([0.5, -1.5, 2.0])
+X = np.array([0.3, 1.2, -0.7, 2.0])
+
+
+def fit(c):
+    return np.sum((np.polyval(c, POINTS) - 1.0) ** 2)
+
+
+def test_polyval_inside_a_user_function():
+    tl.check_grads(fit, (X,))
+    want = tl.api.check.numerical_grad(fit, [X], 0)
+    np.testing.assert_allclose(tl.grad(fit)(X), want, rtol=1e-6)
+
+
+def test_the_dump_shows_the_library_function_adjoint():
+    source = tl.getsource(tl.grad(fit))
+    assert "def _bwd_polyval(" in source and "np.asanyarray" in source
+
+
+def test_dispatchers_are_read_through_their_wrapped_function():
+    assert source_function(np.polyval) is np.polyval.__wrapped__
+    assert source_function(np.sin) is None
+    assert is_library(np.polyval) and not is_library(fit)
+
+
+def array_namespace_sum(x):
+    xp = np
+    return xp.sum(x * x, axis=0)
+
+
+def method_namespace(x):
+    xp = x.__array_namespace__()
+    return xp.sum(xp.exp(x), axis=0, keepdims=False)
+
+
+@pytest.mark.parametrize("f", [array_namespace_sum, method_namespace])
+def test_a_name_holding_the_namespace_is_the_namespace(f):
+    tl.check_grads(f, (X,))
+    assert "xp." not in tl.getsource(tl.grad(f))
+
+
+def uses_fft(x):
+    return np.sum(np.fft.fft(x).real)
+
+
+@pytest.mark.parametrize("transform", [tl.grad, tl.jvp], ids=["reverse", "forward"])
+def test_a_refusal_inside_a_library_names_the_user_line_first(transform):
+    with pytest.raises(tl.NoDerivativeError) as info:
+        transform(uses_fft)
+    error = info.value
+    text = str(error)
+    assert error.location.filename == __file__
+    assert text.index(__file__) < text.index("in numpy.fft.fft, called from")
+    assert "test_library_source.py:" in text
+    assert "@tangentlike.adjoint(numpy.fft.fft)" in text
+    assert "move the" not in text and "rename it" not in text
+
+
+# specialization: the constants of a call bound into the library function ----------
+
+SENTINEL = object()
+
+
+def library_like(a, axis=None, out=None, where=SENTINEL, mode="fast"):
+    if out is not None:
+        out[...] = a
+        return out
+    if where is not SENTINEL:
+        a = a * where
+    scale = 2.0 if mode == "fast" else 3.0
+    if axis is None and mode in ("fast", "slow"):
+        return np.sum(a) * scale
+    return np.sum(a, axis=axis) * scale
+
+
+def bound(func, constants):
+    node = gast.parse(inspect.getsource(func)).body[0]
+    values = {p: default_of(node, p) if v is None else v for p, v in constants.items()}
+    bind_constants(node, values, Scope(func, assigned_names(node)))
+    return gast.unparse(node) if hasattr(gast, "unparse") else node
+
+
+def test_a_call_constants_decide_the_branches():
+    source = bound(
+        library_like, {"axis": None, "out": None, "where": None, "mode": None}
+    )
+    assert "out[" not in source and "* where" not in source
+    assert source.endswith("return np.sum(a) * 2.0") and "3.0" not in source
+    assert source.splitlines()[0] == "def library_like(a):"
+
+
+def test_an_unknown_value_keeps_its_branches():
+    axis = gast.Constant(value=1, kind=None)
+    source = bound(library_like, {"out": None, "axis": axis})
+    assert "* where" in source and "np.sum(a, axis=1)" in source
+
+
+def test_numpy_names_of_library_code_are_public_names():
+    import numpy._core.numeric as NX  # noqa: F401, N812
+
+    def uses_private(p):
+        return NX.asarray(p) + NX.pi
+
+    node = gast.parse(inspect.getsource(uses_private).strip()).body[0]
+    scope = Scope(uses_private, assigned_names(node))
+    canonical_numpy(node, scope, "np")
+    resolve_namespaces(node, scope, "np")
+    text = gast.unparse(node) if hasattr(gast, "unparse") else ""
+    assert "np.asarray(p)" in text and "NX.pi" in text
