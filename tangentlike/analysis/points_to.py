@@ -195,6 +195,10 @@ class PointsTo:
         self.updates[id(stmt), name] = (stmt, name, sites, dict(state))
 
     # expressions ---------------------------------------------------------------
+    # One branch per kind of expression, since each says differently which objects its
+    # value may be: a name what it holds, a subscript an item, a view attribute its
+    # base, a literal or a list concatenation a new list of items, ``and``/``or`` and
+    # ``if``-``else`` either side.
     def value(self, node, state: dict) -> frozenset:
         if isinstance(node, gast.Name):
             return self.name(node.id, state)
@@ -276,6 +280,10 @@ class PointsTo:
             return base
         return self.make(node, state, OTHER)
 
+    # Whether a call's result shares memory with its arguments depends on what is
+    # called: builtins pass or hold their arguments, NumPy makes views or writes in
+    # place, math gives numbers, generated code makes fresh zeros, a helper may be
+    # known to return none of its arguments.  Anything else may hold any of them.
     def function(self, node, obj, args, everything, state: dict) -> frozenset:
         first = args[0] if args else frozenset()
         name = getattr(obj, "__name__", None)

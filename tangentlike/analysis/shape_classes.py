@@ -191,6 +191,10 @@ def _ground(key) -> bool:
     return key == SCALAR or key.startswith("<argument ")
 
 
+# Every way a name gets a value is a definition the shape classes check: a
+# parameter, the seed (shaped like the value), a plain or augmented assignment;
+# names bound by loops, unpacking, ``with``, ``try`` or nested scopes get no shape.
+# Pops are left out: they restore a value the name held.
 def definitions(func) -> dict:
     """name -> the expressions assigned to it (pops from ``_stack`` left out)."""
     defs: dict[str, list] = {

@@ -93,6 +93,9 @@ class ConcreteShapes:
             return s
         return s[1:] if s else UNKNOWN
 
+    # A call's shape depends on what is called: a runtime helper shaped like one of its
+    # arguments, ``sum_to``, a ``math`` function (a number), NumPy's elementwise,
+    # binary and reduction functions.  Anything else is unknown, never guessed.
     def _call(self, node):
         func, args = node.func, node.args
         if isinstance(func, gast.Name):
@@ -128,6 +131,9 @@ class ConcreteShapes:
             return s
         return reduced_shape(s, *options)
 
+    # A shape tuple reaches the code in several forms (``np.shape(x)``, ``x.shape``, a
+    # name a pop restored it into, a name assigned it once); each is followed to the
+    # array it measures, and a restored shape must agree with every push.
     def value_shape(self, node):
         """The shape tuple that ``node`` evaluates to (``np.shape(x)``, ``x.shape``,
         or a name a pop restored it into): a tuple, UNKNOWN or PENDING."""

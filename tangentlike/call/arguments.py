@@ -137,6 +137,9 @@ def match(g, x):
     return _match_slow(g, x)
 
 
+# The slow path of ``match``: each branch is a kind of argument whose gradient
+# comes back in its form (a 0-d array, a list or tuple, a dict, an array or NumPy
+# scalar of another dtype, a Python float); a gradient of another shape is a bug.
 def _match_slow(g, x):
     if type(x) is NDARRAY and x.ndim == 0 and numpy.ndim(g) == 0:  # 0-d in, 0-d out
         return numpy.asarray(g, dtype=x.dtype)

@@ -278,6 +278,9 @@ def _variant_def(variant):
     return None
 
 
+# The variant's body can stand inside the front only if it reads what the front's
+# parameters give it: one return, last; the user's parameters first; no seed or
+# other parameter read; no name the front keeps for itself.
 def _inlinable(tree: ast.FunctionDef, names: list[str]) -> bool:
     """One ``return`` of a pair, last; the user's parameters first and no other
     parameter read; no name of the front's own."""

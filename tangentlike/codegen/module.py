@@ -82,6 +82,9 @@ class Module:
             out if used is None else {k: v for k, v in sorted(out.items()) if k in used}
         )
 
+    # The printed module differs by backend (the array library's import and name) and
+    # by ``standalone`` (the runtime helpers printed in, not imported); the rest is the
+    # same for all.
     def source(
         self, backend: str = "numpy", functions=None, standalone: bool = False
     ) -> str:

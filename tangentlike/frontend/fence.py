@@ -70,6 +70,9 @@ def _first_of(name: str, seen: set[str]) -> bool:
     return True
 
 
+# Most refusals are a node type alone (``UNSUPPORTED``); the branches are those
+# that need a look inside a node: a loop's ``else``, ``**kwargs`` in a call, an
+# item of an item, a reserved name in the user's code, ``*args`` in the signature.
 def check(func_node, source) -> None:
     """Raise one UnsupportedSyntaxError listing every unsupported construct."""
     problems = []

@@ -209,6 +209,10 @@ class Normalizer:
         pre.append(anno.assign(tmp, value))
         return anno.name(tmp)
 
+    # One branch per kind of expression, as each splits into atoms in its own way:
+    # arithmetic takes atoms, calls resolve their callee, subscripts keep their index
+    # whole, literals make atoms of their items, conditional expressions become an
+    # ``if``, and comparisons stay whole (they have no derivative).
     def op(self, node, pre):
         """One operation whose operands are atoms."""
         if isinstance(node, gast.BinOp):

@@ -95,6 +95,10 @@ def _scan(node):
     return reads, stores, jumps
 
 
+# Each test is one way forwarding could change a value: a parameter or a save stack,
+# a read beyond a rebinding or a jump, a copy whose source changes first, an
+# augmented target, a negation some reader would not absorb.  It is exact only
+# where none holds.
 def _forward(facts, i, loads, params) -> bool:
     block = facts.block
     stmt = block[i]
@@ -206,6 +210,8 @@ def _simplify_signs(stmt) -> None:
         stmt.value = _signs(stmt.value)
 
 
+# One branch per way a sign moves exactly: through * and / (onto a number, or
+# cancelling the other operand's sign), and into + and - (which swap).
 def _signs(node):
     """``node`` with negations cancelled or moved up through * and /, merged into
     constants, and absorbed by + and -."""

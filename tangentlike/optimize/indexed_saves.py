@@ -122,6 +122,10 @@ def _iterate_saved(func, backward, restore, counter) -> None:
     backward.body = body or [gast.Pass()]
 
 
+# Indexing by the counters is right only when both loops run the same steps in
+# mirror order: a range and its reverse over one size, a size the function never
+# changes, counters the bodies neither rebind nor cut short.  Each test rules out
+# one way they could differ.
 def _counters(func, forward, backward):
     """The counters of ``for i in range(n)`` and ``for j in reversed(range(n))``
     with the same ``n``, a number or a name the function never assigns, and

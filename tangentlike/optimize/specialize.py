@@ -77,6 +77,9 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
     return rewriter.changed or _unbroadcast_reads(func, known)
 
 
+# Two walks: the first finds the lazy unreduces assigned once, the second counts
+# for each the reads that broadcast it as unreduce would (+ - * / with an operand
+# of the full shape, not itself).  Only where every read does can it go.
 def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
     (a full reduction's number, or ``keepdims``) and every read of ``t`` is ``+ - * /``
@@ -160,6 +163,9 @@ class _Rewriter(gast.NodeTransformer):
     def _unbroadcast(self, g, x):
         return self._sum_to(g, solid(self.shapes.of(x)))
 
+    # Each bail-out is a pair of shapes one np.sum call does not reduce exactly: an
+    # unknown shape, fewer axes than the target, leading axes to drop together with
+    # axes to keep, a target that does not broadcast to the gradient's shape.
     def _sum_to(self, g, shape):
         if isinstance(shape, gast.AST):
             shape = solid(self.shapes.value_shape(shape))
