@@ -89,3 +89,26 @@ two = (lambda a: np.sum(a * 2.0), lambda b: np.sum(b**3))
 
 def calls_a_lambda(x):
     return square_sum(np.sin(x)) + 1.0
+
+
+def inputs(rng):
+    """Arguments for each program, drawn from ``rng``."""
+    X = rng.normal(size=(6, 3))
+    return {
+        poly: (0.7,),
+        transcendental: (rng.normal(size=5),),
+        math_chain: (0.3,),
+        broadcast: (rng.normal(size=(2, 3)), rng.normal(size=3)),
+        pow_both: (rng.uniform(0.5, 2.0, size=4), rng.uniform(0.5, 2.0, size=4)),
+        logistic: (rng.normal(size=3), X, (rng.random(6) > 0.5).astype(float)),
+        softmax_loss: (rng.normal(size=(3, 4)), X, np.eye(4)[rng.integers(0, 4, 6)]),
+        reductions: (rng.normal(size=(3, 4)),),
+        matvec: (rng.normal(size=(3, 3)), rng.normal(size=3)),
+        where_max: (rng.normal(size=(2, 3)), rng.normal(size=3)),
+        alias_numpy: (rng.normal(size=4),),
+        overwrite: (rng.normal(size=3),),
+        unary_ops: (rng.normal(size=3),),
+        uses_stop: (rng.normal(size=3) + 0.5,),
+        integer_ops: (np.array([0.3, 1.2, 2.9]),),
+        calls_a_lambda: (rng.normal(size=4),),
+    }

@@ -1,4 +1,4 @@
-"""One generated source, several array libraries: NumPy, Dask (CI) and CuPy (GPU)."""
+"""One generated source, several array libraries: NumPy and Dask (CuPy: test_gpu.py)."""
 
 import subprocess
 import sys
@@ -9,7 +9,6 @@ import pytest
 import tangentlike as tl
 
 from . import programs_core as P
-from .test_core import CASES as CORE_CASES
 
 da = pytest.importorskip("dask.array")
 
@@ -74,58 +73,6 @@ def test_dask_distributed_local_cluster(rng):
     ):
         g = client.compute(tl.grad(P.logistic)(w, *_dask(X, y))).result()
     np.testing.assert_allclose(g, tl.grad(P.logistic)(w, X, y))
-
-
-def test_cupy_source_is_plain_cupy():
-    src = tl.getsource(tl.grad(P.logistic), backend="cupy")
-    assert src.startswith("import cupy\n")
-    assert "cupy.exp(" in src and "np." not in src
-
-
-@pytest.mark.gpu
-def test_cupy_matches_numpy(rng):
-    cp = pytest.importorskip("cupy")
-    try:
-        cp.cuda.runtime.getDeviceCount()
-    except Exception:  # no device
-        pytest.skip("no CUDA device")
-    w, X, y = _data(rng)
-    g = tl.grad(P.logistic)(cp.asarray(w), cp.asarray(X), cp.asarray(y))
-    assert isinstance(g, cp.ndarray)
-    np.testing.assert_allclose(cp.asnumpy(g), tl.grad(P.logistic)(w, X, y), rtol=1e-10)
-
-
-@pytest.mark.gpu
-@pytest.mark.parametrize("func", CORE_CASES, ids=lambda f: f.__name__)
-def test_cupy_corpus_matches_numpy(func, rng):
-    cp = pytest.importorskip("cupy")
-    from .test_core import _inputs
-
-    args = _inputs(rng)[func]
-    on_gpu = [cp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
-    want = tl.grad(func)(*args)
-    got = tl.grad(func)(*on_gpu)
-    np.testing.assert_allclose(cp.asnumpy(cp.asarray(got)), want, rtol=1e-9, atol=1e-12)
-
-
-def _control_cases():
-    from .corpus_control import CORPUS
-
-    return [
-        pytest.param(f, args, id=f"{f.__name__}-{k}")
-        for k, (f, args, _, todo) in enumerate(CORPUS)
-        if todo is None and isinstance(args[0], np.ndarray)
-    ]
-
-
-@pytest.mark.gpu
-@pytest.mark.parametrize(("func", "args"), _control_cases())
-def test_cupy_control_flow_corpus_matches_numpy(func, args):
-    cp = pytest.importorskip("cupy")
-    on_gpu = [cp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
-    want = tl.grad(func)(*args)
-    got = tl.grad(func)(*on_gpu)
-    np.testing.assert_allclose(cp.asnumpy(cp.asarray(got)), want, rtol=1e-9, atol=1e-12)
 
 
 def zero_first(w, X):

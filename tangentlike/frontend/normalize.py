@@ -188,11 +188,16 @@ class Normalizer:
         return pre + [loop]
 
     def condition(self, test, pre):
-        """Tests become a named boolean so the reverse sweep can replay the branch."""
+        """Tests become a named boolean so the reverse sweep can replay the branch:
+        a Python bool, so that a test on a GPU or Dask array is read once, not again
+        by each sweep."""
         if isinstance(test, gast.Name):
             return test
         tmp = self.namer.temp("cond")
-        pre.append(anno.assign(tmp, self.inert(test, pre)))
+        value = self.inert(test, pre)
+        if not (isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.Not)):
+            value = anno.call(anno.name("bool"), [value])
+        pre.append(anno.assign(tmp, value))
         return anno.name(tmp)
 
     # expressions ----------------------------------------------------------

@@ -50,9 +50,26 @@ def unreduce(g, x, axis=None, keepdims=False):
     shape = _shape(x)
     if axis is None and not shape:
         return g
+    if not hasattr(g, "shape") and _foreign_array(x):
+        g = _scalar_like(g, x)
     if axis is not None and not keepdims:
         g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
     return numpy.broadcast_to(g, shape)
+
+
+def _foreign_array(x) -> bool:
+    """An array of another library than NumPy's (CuPy, Dask)."""
+    return not isinstance(x, numpy.ndarray | numpy.generic) and hasattr(
+        x, "__array_function__"
+    )
+
+
+def _scalar_like(g, x):
+    """A Python number as a 0-d array of ``x``'s library (CuPy, Dask: broadcasting
+    it with NumPy would make a host array), in ``x``'s floating dtype."""
+    dtype = getattr(x, "dtype", None)
+    dtype = dtype if dtype is not None and dtype.kind in "fc" else None
+    return numpy.asarray(g, dtype=dtype, like=x)
 
 
 def _positive_axes(axis, ndim):
