@@ -50,7 +50,7 @@ def test_tests_and_conditional_expressions_are_named():
     """)
     assert code(node) == expected("""
         def f(a, b):
-            _cond = a > b
+            _cond = bool(a > b)
             if _cond:
                 _ifexp = a
             else:
