@@ -118,6 +118,28 @@ def nondifferentiable(*primals) -> None:
     NONDIFFERENTIABLE.update(primals)
 
 
+ANY = object()  # a neutral keyword whatever its value
+NEUTRAL: dict = {}  # primal -> {keyword: ANY, or the one literal it is neutral with}
+RENAMED: dict = {}  # primal -> {keyword: the template parameter it is}
+
+
+def neutral(primals, *keywords: str, **literals) -> None:
+    """Keywords of ``primals`` that leave the mathematics as it is, which their
+    templates ignore: ``neutral(numpy.einsum, "optimize")``; each of ``literals``
+    only with that value (``out=None``: no ``out`` array)."""
+    for key in _keys(primals):
+        table = NEUTRAL.setdefault(key, {})
+        table.update({k: ANY for k in keywords})
+        table.update(literals)
+
+
+def renamed(primals, **names: str) -> None:
+    """Keywords of ``primals`` that are another name of a template parameter:
+    ``renamed(numpy.var, correction="ddof")``."""
+    for key in _keys(primals):
+        RENAMED.setdefault(key, {}).update(names)
+
+
 def unary(primal, derivative: str, namespace: dict | None = None) -> None:
     """An elementwise function in one line: ``derivative`` in terms of ``x`` and ``y``.
 
@@ -318,10 +340,9 @@ def _fold(test):
 
 
 def bind(template: Template, call: gast.Call) -> dict:
-    """Map a template's parameters to a call's atoms, filling defaults as constants."""
-    bound = template.signature.bind(
-        *call.args, **{k.arg: k.value for k in call.keywords}
-    )
+    """Map a template's parameters to a call's atoms, filling defaults as constants;
+    keywords are read by their template names, neutral ones left out."""
+    bound = template.signature.bind(*call.args, **_keywords(template, call))
     out = {}
     for pname, param in template.signature.parameters.items():
         if pname in bound.arguments:
@@ -329,6 +350,30 @@ def bind(template: Template, call: gast.Call) -> dict:
         elif param.default is not inspect.Parameter.empty:
             out[pname] = anno.const(param.default)
     return out
+
+
+def _keywords(template: Template, call: gast.Call) -> dict:
+    names = RENAMED.get(template.primal, {})
+    rules = NEUTRAL.get(template.primal, {})
+    out = {}
+    for k in call.keywords:
+        arg = names.get(k.arg, k.arg)
+        if arg in template.signature.parameters or not _is_neutral(rules, k):
+            out[arg] = k.value
+    return out
+
+
+def _is_neutral(rules: dict, keyword) -> bool:
+    rule = rules.get(keyword.arg, _UNKNOWN)
+    if rule is ANY:
+        return True
+    value = keyword.value
+    return (
+        rule is not _UNKNOWN
+        and isinstance(value, gast.Constant)
+        and type(value.value) is type(rule)
+        and value.value == rule
+    )
 
 
 def load_templates() -> None:

@@ -5,6 +5,7 @@ Importing this package registers every template with ``tangentlike.template``.
 
 from . import (
     builtins_math,
+    keywords,
     numpy_core,
     numpy_elementwise,
     numpy_linalg,

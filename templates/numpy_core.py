@@ -109,9 +109,12 @@ def transpose(y, a, axes=None):
     d[a] = np.transpose(d[y], inverse_axes(axes, np.ndim(a)))
 
 
-@adjoint([numpy.copy, numpy.asarray, numpy.array])
-def copy(y, a, dtype=None):
-    d[a] = d[y]
+@adjoint([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])
+def copy(y, a, dtype=None, *, ndmin=0):
+    if ndmin == 0:
+        d[a] = d[y]
+    else:  # np.array(a, ndmin=2): leading axes of length 1 added
+        d[a] = np.reshape(d[y], np.shape(a))
 
 
 nondifferentiable(

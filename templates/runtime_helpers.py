@@ -68,6 +68,7 @@ from tangentlike.runtime.tangents import (
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like, runtime.zeros_items)
+nondifferentiable(runtime.end_shape)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(
     clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes

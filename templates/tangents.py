@@ -135,9 +135,12 @@ def transpose(y, a, axes=None):
     d[y] = np.transpose(d[a], axes)
 
 
-@tangent([numpy.copy, numpy.asarray, numpy.array])
-def copy(y, a, dtype=None):
-    d[y] = np.array(d[a])
+@tangent([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])
+def copy(y, a, dtype=None, *, ndmin=0):
+    if ndmin == 0:
+        d[y] = np.array(d[a])
+    else:
+        d[y] = np.array(d[a], ndmin=ndmin)
 
 
 @tangent(math.pow)

@@ -421,6 +421,10 @@ def reshape(a):
     return weigh(np.reshape(a, (3, -1)) + np.ravel(a)[0])
 
 
+def conversions(a):
+    return weigh(np.asanyarray(a) * np.array(a[0], ndmin=2) + np.asarray(a, order="F"))
+
+
 def transpose(a):
     return weigh(np.transpose(a, (2, -3, 1)))
 
@@ -533,6 +537,7 @@ def constants(a):
 IDX = np.array([[0, 2], [1, 1]])
 CASES += [
     (reshape, (rand(2, 3),), (0,)),
+    (conversions, (rand(2, 3),), (0,)),
     (transpose, (rand(2, 3, 4),), (0,)),
     (swapaxes, (rand(2, 3, 4),), (0,)),
     (moveaxis, (rand(2, 3, 4),), (0,)),

@@ -12,7 +12,7 @@ from ..analysis.callees import is_library
 from ..analysis.scope import Scope, assigned_names
 from ..errors import NoDerivativeError, TangentlikeError
 from ..naming import Namer, names_in
-from . import aliases, closures, fence, library, lower, specialize
+from . import aliases, closures, fence, keywords, library, lower, specialize
 from .normalize import Normalizer
 from .parse import Source
 
@@ -74,6 +74,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     library.resolve_namespaces(node, scope, np_alias)
     fence.check(node, source)
     aliases.check(node, source, scope, scope.locals, helper)
+    helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
     namer.reserve([np_alias])
     params = [a.id for a in node.args.args + node.args.kwonlyargs]
@@ -84,7 +85,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     primal = names_in(node) - {np_alias}
     result = node.body[-1].value
     return FunctionInfo(
-        func, node, source, scope, namer, np_alias, params, result, primal
+        func, node, source, scope, namer, np_alias, params, result, primal, helpers
     )
 
 

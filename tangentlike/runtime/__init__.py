@@ -35,6 +35,7 @@ from .elementwise import (  # noqa: F401
     sinc_deriv,
     stop_gradient,
 )
+from .library import end_shape  # noqa: F401
 from .linalg import (  # noqa: F401
     cholesky_grad,
     eigh_grad,
