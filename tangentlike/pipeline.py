@@ -40,6 +40,11 @@ STAGES = (
     ),
     Stage("resolve", "analysis/scope.py", "each name read mapped to its live object"),
     Stage(
+        "regions",
+        "frontend/regions.py",
+        "`try` and `with` kept as regions around the body, handlers as branches",
+    ),
+    Stage(
         "alias gate",
         "frontend/aliases.py",
         "in-place updates another name would see, refused",

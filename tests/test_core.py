@@ -243,7 +243,15 @@ def test_verbose_prints_each_stage(capsys):
         for line in err.splitlines()
         if line.startswith("# --- after ")
     ]
-    assert shown == ["parse", "closures", "lower", "normalize", "transform", "optimize"]
+    assert shown == [
+        "parse",
+        "closures",
+        "regions",
+        "lower",
+        "normalize",
+        "transform",
+        "optimize",
+    ]
     assert set(shown) <= {stage.name for stage in STAGES}
     assert "def dstages_dx(x" in err
 

@@ -59,8 +59,10 @@ def _reads(value) -> set[str]:
     return anno.load_names(value)
 
 
-def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
-    """(targets, sources) pairs along which derivatives flow."""
+def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
+    """(targets, sources) pairs along which derivatives flow; with ``stacks``,
+    also into the save stacks of generated code (a reverse sweep follows a stack
+    that leaves its function, in a forward function's saved values)."""
     edges = []
     for node in _statements(body):
         if isinstance(node, gast.Assign):
@@ -77,7 +79,7 @@ def dataflow_edges(body) -> list[tuple[set[str], set[str]]]:
                 edges.append((anno.store_names(target), _reads(node.value)))
         elif isinstance(node, gast.Expr) and _is_append(node.value):
             lst = node.value.func.value.id
-            if is_stack_name(lst):
+            if is_stack_name(lst) and not stacks:
                 continue
             edges.append(({lst}, anno.load_names(node.value.args[0]) | {lst}))
         elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
@@ -154,9 +156,9 @@ def _statements(body):
             yield from _statements(getattr(stmt, field_name, []) or [])
 
 
-def active_names(body, wrt: set[str], outputs: set[str]) -> set[str]:
+def active_names(body, wrt: set[str], outputs: set[str], stacks=False) -> set[str]:
     """Names that depend on ``wrt`` and that ``outputs`` depend on."""
-    edges = dataflow_edges(body)
+    edges = dataflow_edges(body, stacks)
     varied = _closure(set(wrt), [(t, s) for t, s in edges])
     useful = _closure(set(outputs), [(s, t) for t, s in edges])
     return varied & useful

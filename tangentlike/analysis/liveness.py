@@ -42,6 +42,28 @@ class Liveness:
             body = self.block(node.body, set(live))
             orelse = self.block(node.orelse, set(live))
             return body | orelse | anno.load_names(node.test)
+        if isinstance(node, gast.With):
+            heads = gast.Module(
+                body=[gast.Expr(value=i.context_expr) for i in node.items],
+                type_ignores=[],
+            )
+            return self.block(node.body, live) | anno.load_names(heads)
+        if isinstance(node, gast.Try):
+            return self.try_(node, live)
         if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
             live = live | {node.target.id}  # x += e reads x
         return live | anno.load_names(node)
+
+    def try_(self, node, live: set) -> set:
+        """A handler may start after any statement of the body: what it reads is
+        live all through the body."""
+        handlers = set()
+        for handler in node.handlers:
+            handlers |= self.block(handler.body, set(live))
+            if handler.type is not None:
+                handlers |= anno.load_names(handler.type)
+        entry = self.block(node.body, live | handlers) | handlers
+        for stmt in anno.walk(gast.Module(body=node.body, type_ignores=[])):
+            if isinstance(stmt, gast.stmt):
+                self.after.setdefault(id(stmt), set()).update(handlers)
+        return entry

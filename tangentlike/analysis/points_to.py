@@ -16,6 +16,7 @@ import gast
 import numpy
 
 from ..anno import root_name
+from ..naming import is_stack_name
 from ..template import ADJOINTS
 from .callees import is_user_function
 from .scope import is_module, is_resolved
@@ -128,6 +129,19 @@ class PointsTo:
         elif isinstance(node, gast.If):
             self.value(node.test, state)
             return join(self.block(node.body, state), self.block(node.orelse, state))
+        elif isinstance(node, gast.With):
+            for item in node.items:
+                sites = self.value(item.context_expr, state)
+                if item.optional_vars is not None:
+                    self.bind_sites(item.optional_vars, sites, state)
+            return self.block(node.body, state)
+        elif isinstance(node, gast.Try):
+            body = self.block(node.body, state)
+            entry = join(state, body)  # a handler may start anywhere in the body
+            out = body
+            for handler in node.handlers:
+                out = join(out, self.block(handler.body, dict(entry)))
+            return out
         elif isinstance(node, gast.Return) and node.value is not None:
             sites = self.value(node.value, state)
             self.returned |= self.reach(sites, state)
@@ -271,7 +285,7 @@ class PointsTo:
         base = self.value(func.value, state)
         if func.attr in UPDATING_METHODS:
             root = root_name(func.value)
-            if root is not None:
+            if root is not None and not is_stack_name(root):  # generated code's own
                 self.record(root, base, state)
             for site in base:
                 state[site] = state.get(site, frozenset()).union(*args)

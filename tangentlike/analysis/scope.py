@@ -60,12 +60,17 @@ def is_resolved(obj) -> bool:
     return obj is not _MISSING
 
 
+def parameter_names(args) -> list[str]:
+    """A ``def``'s parameters in the order ``inspect.signature`` lists them:
+    positional-only, positional, ``*args``, keyword-only, ``**kwargs``."""
+    var, kw = [args.vararg] if args.vararg else [], [args.kwarg] if args.kwarg else []
+    every = args.posonlyargs + args.args + var + args.kwonlyargs + kw
+    return [a.id for a in every]
+
+
 def assigned_names(func_node) -> set[str]:
     """Names the function binds: parameters and assignment targets."""
-    names = {a.id for a in func_node.args.args + func_node.args.kwonlyargs}
-    for extra in (func_node.args.vararg, func_node.args.kwarg):
-        if extra is not None:
-            names.add(extra.id)
+    names = set(parameter_names(func_node.args))
     for node in anno.walk(func_node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)

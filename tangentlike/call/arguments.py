@@ -41,9 +41,15 @@ class Signature:
         )  # the cache holds func weakly
         self.signature = inspect.signature(func)
         self.names = list(self.signature.parameters)
+        self.plain = all(  # no *args, **kwargs or keyword-only parameter
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in self.signature.parameters.values()
+        )
 
     def bind(self, args, kwargs) -> tuple:
-        if not kwargs and len(args) == len(self.names):
+        """The values of the parameters, in their order (``*args`` a tuple,
+        ``**kwargs`` a dict), defaults filled in."""
+        if not kwargs and self.plain and len(args) == len(self.names):
             return args
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
@@ -79,13 +85,24 @@ def _check_slow(sig, i, v) -> None:
 
 
 def check_tangents(sig: Signature, values, positions, tangents) -> None:
-    """Each tangent has the shape of its argument."""
+    """Each tangent has the shape of its argument (item by item, for a list,
+    tuple or dict of arrays)."""
     for i, t in zip(positions, tangents):
-        if numpy.shape(t) != numpy.shape(values[i]):
+        if shapes(t) != shapes(values[i]):
             raise ArgumentError(
                 f"the tangent for {sig.names[i]!r} of {sig.qualname} has shape "
-                f"{numpy.shape(t)}, but the argument has shape {numpy.shape(values[i])}"
+                f"{shapes(t)}, but the argument has shape {shapes(values[i])}"
             )
+
+
+def shapes(value):
+    """The shape of an array or a number; of a list or tuple, the list of its
+    items' shapes; of a dict, a dict of them."""
+    if isinstance(value, (list, tuple)):
+        return [shapes(v) for v in value]
+    if isinstance(value, dict):
+        return {k: shapes(v) for k, v in value.items()}
+    return numpy.shape(value)
 
 
 def float_parameters(sig: Signature, values) -> tuple[str, ...]:

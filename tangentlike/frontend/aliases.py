@@ -19,7 +19,7 @@ import gast
 
 from ..analysis.liveness import Liveness
 from ..analysis.points_to import PointsTo
-from ..analysis.scope import Scope, assigned_names
+from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import UnsupportedSyntaxError
 from ..made import plain
 from . import closures
@@ -29,7 +29,7 @@ def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
     """Raise one UnsupportedSyntaxError listing every in-place update that another
     name read later, or (in a helper) the caller, or code outside would see;
     return whether the function may return (a part of) one of its arguments."""
-    params = [a.id for a in func_node.args.args + func_node.args.kwonlyargs]
+    params = parameter_names(func_node.args)
     points = PointsTo(scope, params, locals_, helper, check_callee)
     points.block(func_node.body, points.start())
     liveness = Liveness()

@@ -9,14 +9,6 @@ from ..errors import UnsupportedSyntaxError
 from ..naming import is_stack_name
 
 UNSUPPORTED = {
-    gast.Try: (
-        "try statement",
-        "move the try/except outside the differentiated function",
-    ),
-    gast.With: (
-        "with statement",
-        "move the with block outside the differentiated function",
-    ),
     gast.AsyncWith: ("async with statement", "async code cannot be differentiated"),
     gast.AsyncFor: ("async for loop", "async code cannot be differentiated"),
     gast.AsyncFunctionDef: ("async function", "async code cannot be differentiated"),
@@ -29,7 +21,6 @@ UNSUPPORTED = {
         "pass the value as an argument and return it",
     ),
     gast.ClassDef: ("class definition", "define the class outside the function"),
-    gast.Delete: ("del statement", "let the name go out of scope instead"),
     gast.Import: ("import inside the function", "import at module level"),
     gast.ImportFrom: ("import inside the function", "import at module level"),
     gast.ListComp: ("list comprehension", "write a for loop that appends to a list"),
@@ -37,7 +28,7 @@ UNSUPPORTED = {
     gast.DictComp: ("dict comprehension", "write a for loop"),
     gast.GeneratorExp: ("generator expression", "write a for loop"),
     gast.NamedExpr: ("assignment expression (:=)", "assign on its own line"),
-    gast.Starred: ("starred argument or target", "pass or unpack the items explicitly"),
+    gast.TryStar: ("try ... except*", "catch the exception group outside the function"),
     gast.Lambda: ("lambda", "define the function with def at module level"),
     gast.FunctionDef: (
         "nested function definition",
@@ -70,18 +61,36 @@ def _first_of(name: str, seen: set[str]) -> bool:
     return True
 
 
+def _refused(node, arguments: set[int]):
+    """``(what, hint)`` for a node refused by its type alone, else None."""
+    entry = UNSUPPORTED.get(type(node))
+    if entry is not None:
+        return entry
+    if isinstance(node, gast.Starred) and id(node) not in arguments:
+        return ("starred target or item", "unpack or build the items explicitly")
+    if isinstance(node, gast.Delete) and not all(
+        isinstance(t, gast.Name) for t in node.targets
+    ):
+        return ("del of an item or attribute", "build a new container without it")
+    return None
+
+
 # Most refusals are a node type alone (``UNSUPPORTED``); the branches are those
-# that need a look inside a node: a loop's ``else``, ``**kwargs`` in a call, an
-# item of an item, a reserved name in the user's code, ``*args`` in the signature.
+# that need a look inside a node: a starred item that is no call's argument, a
+# ``del`` of an item, a loop's ``else``, an item of an item, a reserved name in
+# the user's code.
 def check(func_node, source) -> None:
     """Raise one UnsupportedSyntaxError listing every unsupported construct."""
     problems = []
     user_code = not source.filename.startswith("<tangentlike")
     seen: set[str] = set()  # reserved names, reported once each
+    arguments: set[int] = set()  # starred arguments of calls: f(*xs)
     for node in anno.walk(func_node):
         if node is func_node:
             continue
-        entry = UNSUPPORTED.get(type(node))
+        if isinstance(node, gast.Call):
+            arguments.update(id(a) for a in node.args if isinstance(a, gast.Starred))
+        entry = _refused(node, arguments)
         if entry is not None:
             problems.append((entry[0], source.location(node), entry[1]))
         elif isinstance(node, (gast.For, gast.While)) and node.orelse:
@@ -90,14 +99,6 @@ def check(func_node, source) -> None:
                     "else clause of a loop",
                     source.location(node),
                     "set a flag before break and test it after the loop",
-                )
-            )
-        elif isinstance(node, gast.keyword) and node.arg is None:
-            problems.append(
-                (
-                    "**kwargs in a call",
-                    source.location(node.value),
-                    "pass keyword arguments explicitly",
                 )
             )
         elif _through_a_subscript(node):
@@ -117,15 +118,6 @@ def check(func_node, source) -> None:
                     "rename it",
                 )
             )
-    args = func_node.args
-    if args.vararg or args.kwarg:
-        problems.append(
-            (
-                "*args or **kwargs parameter",
-                source.location(func_node),
-                "list the parameters explicitly",
-            )
-        )
     if problems:
         problems.sort(key=lambda p: (p[1].lineno, p[1].col))
         raise UnsupportedSyntaxError(problems)

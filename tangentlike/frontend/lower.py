@@ -196,10 +196,12 @@ def _as_names(target, counted: bool, seqs: int, namer) -> tuple[list, list]:
 
 # loop exits -----------------------------------------------------------------
 def has_loop_return(block, in_loop=False) -> bool:
+    """A ``return`` in a loop, or in a ``try`` or ``with`` body (which the returns
+    leave the same way: a flag, and the rest guarded)."""
     for stmt in block:
         if in_loop and isinstance(stmt, gast.Return):
             return True
-        loop = in_loop or isinstance(stmt, (gast.For, gast.While))
+        loop = in_loop or isinstance(stmt, (gast.For, gast.While, gast.Try, gast.With))
         for field in ("body", "orelse"):
             if has_loop_return(getattr(stmt, field, None) or [], loop):
                 return True
@@ -314,25 +316,33 @@ def _jump_setter(flags):
 
 
 def _jumps(block) -> set:
+    """The jumps of this loop's body: in it, its branches and its regions."""
     found = set()
     for stmt in block:
         if isinstance(stmt, (gast.Break, gast.Continue)):
             found.add(type(stmt))
-        elif isinstance(stmt, gast.If):
-            found |= _jumps(stmt.body) | _jumps(stmt.orelse)
+        elif isinstance(stmt, (gast.If, gast.Try, gast.With)):
+            found |= _jumps(stmt.body) | _jumps(getattr(stmt, "orelse", []))
     return found
 
 
 def _replace_jumps(block, stop, skip) -> list:
+    """Jumps become flags, and what follows one in its block is guarded by them."""
     out = []
+    flags = [f for f in (stop, skip) if f]
     for stmt in block:
         if isinstance(stmt, gast.Break):
             out.append(anno.copy_location(anno.assign(stop, anno.const(True)), stmt))
         elif isinstance(stmt, gast.Continue):
             out.append(anno.copy_location(anno.assign(skip, anno.const(True)), stmt))
-        elif isinstance(stmt, gast.If):
-            stmt.body = _replace_jumps(stmt.body, stop, skip) or [gast.Pass()]
-            stmt.orelse = _replace_jumps(stmt.orelse, stop, skip)
+        elif isinstance(stmt, (gast.If, gast.Try, gast.With)):
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if inner:
+                    inner = _replace_jumps(inner, stop, skip)
+                    inner = _guard_rest(inner, _jump_setter(flags), *flags)
+                    setattr(stmt, field, inner)
+            stmt.body = stmt.body or [gast.Pass()]
             out.append(stmt)
         else:
             out.append(stmt)

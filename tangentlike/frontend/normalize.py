@@ -187,6 +187,18 @@ class Normalizer:
         )
         return pre + [loop]
 
+    def visit_With(self, node):
+        """The context is kept whole; the body is normalized."""
+        for item in node.items:
+            self.inert(item.context_expr, [])
+        node.body = self.block(node.body) or [gast.Pass()]
+        return [node]
+
+    def visit_Try(self, node):
+        """A lowered ``try``: the handlers, which only record or raise, kept whole."""
+        node.body = self.block(node.body) or [gast.Pass()]
+        return [node]
+
     def condition(self, test, pre):
         """Tests become a named boolean so the reverse sweep can replay the branch:
         a Python bool, so that a test on a GPU or Dask array is read once, not again
@@ -313,7 +325,7 @@ class Normalizer:
             func = gast.Attribute(
                 value=self.atom(func.value, pre), attr=func.attr, ctx=gast.Load()
             )
-        args = [self.atom(a, pre) for a in node.args]
+        args = [self._argument(a, pre) for a in node.args]
         keywords = [
             gast.keyword(arg=k.arg, value=self.atom(k.value, pre))
             for k in node.keywords
@@ -323,6 +335,11 @@ class Normalizer:
         )  # errors point here
         self._annotate_callee(call)
         return call
+
+    def _argument(self, node, pre):
+        if isinstance(node, gast.Starred):  # f(*xs)
+            return gast.Starred(value=self.atom(node.value, pre), ctx=gast.Load())
+        return self.atom(node, pre)
 
     def _method_call(self, node, pre):
         """``x.sum(axis=0)`` -> ``np.sum(x, axis=0)`` for array methods."""

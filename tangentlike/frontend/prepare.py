@@ -9,10 +9,10 @@ import gast
 
 from .. import anno
 from ..analysis.callees import is_library
-from ..analysis.scope import Scope, assigned_names
+from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import NoDerivativeError, TangentlikeError
 from ..naming import Namer, names_in
-from . import aliases, closures, fence, keywords, library, lower, specialize
+from . import aliases, closures, fence, keywords, library, lower, regions, specialize
 from .normalize import Normalizer
 from .parse import Source
 
@@ -52,8 +52,9 @@ class FunctionInfo:
 
 
 def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionInfo:
-    """The front end's stages in order: parse, lift closures, fence, resolve, the
-    alias gate, lower, normalize; the body ends in one return.  A ``helper`` is
+    """The front end's stages in order: parse, lift closures, fence, resolve,
+    regions (``try``, ``with``), the alias gate, lower, normalize; the body ends in
+    one return.  A ``helper`` is
     called from differentiated code, whose arrays it must not update.  ``show(stage,
     node)``, if given, sees the tree after each stage that changes it.  A library
     function is first bound to the ``constants`` of its call (parameter -> literal,
@@ -61,8 +62,6 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     show = show or (lambda stage, node: None)
     func = inspect.unwrap(func)
     node, source = closures.tree_of(func)
-    # positional-only parameters are plain parameters of the generated code
-    node.args.args[:0], node.args.posonlyargs = node.args.posonlyargs, []
     show("parse", node)
     inner = closures.lift(node, func, source)
     show("closures", node)
@@ -73,11 +72,14 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
         _as_library(node, scope, np_alias, constants or {})
     library.resolve_namespaces(node, scope, np_alias)
     fence.check(node, source)
-    aliases.check(node, source, scope, scope.locals, helper)
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
+    regions.lower_regions(node, source, scope, namer)
+    scope.locals |= assigned_names(node)
+    show("regions", node)
+    aliases.check(node, source, scope, scope.locals, helper)
     namer.reserve([np_alias])
-    params = [a.id for a in node.args.args + node.args.kwonlyargs]
+    params = _plain_parameters(node.args)
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
     show("lower", node)
     node.body = Normalizer(namer, scope, np_alias).block(node.body)
@@ -97,6 +99,19 @@ def _as_library(node, scope, np_alias: str, constants: dict) -> None:
     }
     specialize.bind_constants(node, values, scope)
     library.canonical_numpy(node, scope, np_alias)
+
+
+def _plain_parameters(args) -> list[str]:
+    """Every parameter a plain one of the generated code, in the order a call's
+    arguments are bound (``*args`` a tuple, ``**kwargs`` a dict); their names."""
+    names = parameter_names(args)
+    args.args = [
+        gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
+        for n in names
+    ]
+    args.posonlyargs, args.kwonlyargs, args.vararg, args.kwarg = [], [], None, None
+    args.defaults, args.kw_defaults = [], []
+    return names
 
 
 def _single_exit(body, namer) -> list:

@@ -29,6 +29,7 @@ from .containers import (  # noqa: F401
     zeros_items,
     zeros_like,
 )
+from .control import body_stopped, call_arguments, truncate  # noqa: F401
 from .elementwise import (  # noqa: F401
     clip_mask,
     safe_log,

@@ -81,6 +81,8 @@ def setitem_grad(g, index):
     it: ``g[index]``, where of a position written more than once only the last write,
     the one NumPy keeps, receives it (the others are overwritten: zero)."""
     taken = g[index]
+    if isinstance(g, (list, tuple)):  # a list's item: one place, written once
+        return taken
     writes = numpy.arange(numpy.size(taken), like=g).reshape(numpy.shape(taken))
     last = numpy.full_like(g, -1, dtype=writes.dtype)
     last[index] = writes

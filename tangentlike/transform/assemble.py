@@ -21,10 +21,10 @@ def reverse_sweeps(info, wrt: list[str], calls):
     body = info.node.body[:-1]
     ret = info.result
     outputs = {ret.id} if isinstance(ret, gast.Name) else set()
-    active = analyze.active_names(body, set(wrt), outputs)
+    active = analyze.active_names(body, set(wrt), outputs, stacks=True)
     body = lower.lower_active_loops(body, active, info.namer)
     info.primal_names |= anno.load_names(gast.Module(body=body, type_ignores=[]))
-    active = analyze.active_names(body, set(wrt), outputs)
+    active = analyze.active_names(body, set(wrt), outputs, stacks=True)
     exclude = {id(s) for stmt in body for s in anno.walk(stmt) if is_range_loop(s)}
     sites = analyze.index_sites(body, exclude)
     fused.mark(body)
@@ -155,7 +155,9 @@ def _always_bound(stmts, params) -> set[str]:
     for stmt in stmts:
         if isinstance(stmt, gast.If):
             bound |= _always_bound(stmt.body, ()) & _always_bound(stmt.orelse, ())
-        elif not isinstance(stmt, (gast.For, gast.While)):
+        elif isinstance(stmt, gast.With):
+            bound |= _always_bound(stmt.body, ())
+        elif not isinstance(stmt, (gast.For, gast.While, gast.Try)):
             bound |= anno.store_names(stmt)
     return bound
 

@@ -11,9 +11,9 @@ import sys
 import gast
 
 from .. import anno
-from .. import template as tpl
 from ..analysis.callees import is_library, is_user_function
 from ..errors import NoDerivativeError, TangentlikeError
+from .binding import bind_atoms, contributions, is_active, label_of, tangent_of
 
 # the functions made for one call, by mode: a fwd/bwd pair, or a jvp
 PREFIXES = {"reverse": ("_fwd", "_bwd"), "forward": ("_jvp",)}
@@ -35,7 +35,7 @@ class Calls:
         ``_ba, _bb = _bwd_g(_g_saved, by)``."""
         call = stmt.value
         func = anno.get(call, anno.CALLEE)
-        atoms, constants = call_site(rad.fn, func, call, stmt)
+        atoms, constants, pre = call_site(rad.fn, func, call, stmt, rad.active)
         positions = _active_positions(rad, atoms)
         if not positions:
             return [stmt], []
@@ -47,37 +47,39 @@ class Calls:
         rad.fn.primal_names.add(saved)
         rad.sites.assigned.setdefault(saved, []).append(rad.sites.order[id(stmt)])
         target = gast.Tuple(elts=[anno.store(y), anno.store(saved)], ctx=gast.Store())
-        fwd = [
+        fwd = pre + [
             anno.copy_location(
                 anno.assign(target, anno.call(anno.name(fwd_name), atoms)), stmt
             )
         ]
-        grads = [rad.namer.temp(f"b{atoms[i].id}") for i in positions]
+        params = _passed(func, constants)
+        grads = [rad.namer.temp(f"b{label_of(atoms[i], params[i])}") for i in positions]
         back = anno.call(
             anno.name(bwd_name), [anno.name(saved), anno.name(rad.adj.name(y))]
         )
         unpack = gast.Tuple(elts=[anno.store(g) for g in grads], ctx=gast.Store())
         items = [anno.assign(unpack, back)]
         for i, g in zip(positions, grads):
-            items.append(tpl.Contribution(atoms[i].id, anno.name(g)))
+            items += contributions(atoms[i], anno.name(g), rad.active)
         return fwd, items
 
     def forward(self, fad, y, stmt) -> list:
         """``y = g(a, b)`` -> ``y, dy = _jvp_g(a, b, da)``."""
         call = stmt.value
         func = anno.get(call, anno.CALLEE)
-        atoms, constants = call_site(fad.fn, func, call, stmt)
+        atoms, constants, pre = call_site(fad.fn, func, call, stmt, fad.active)
         positions = _active_positions(fad, atoms)
         if not positions:
             return [stmt, fad.zeros(y)]
         label = callee_label(func, call)
         with from_library(fad.fn, func, call):
             (name,) = self.made_for("forward", func, positions, label, constants)
-        tangents = [anno.name(fad.tangent(atoms[i].id)) for i in positions]
+        tangents = [tangent_of(atoms[i], fad._part) for i in positions]
         pair = gast.Tuple(
             elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store()
         )
-        return [anno.assign(pair, anno.call(anno.name(name), atoms + tangents))]
+        jvp = anno.call(anno.name(name), atoms + tangents)
+        return pre + [anno.assign(pair, jvp)]
 
     def made_for(self, mode, func, positions, label, constants) -> tuple[str, ...]:
         """The names of the functions made for ``func`` in ``mode`` (and a library
@@ -107,42 +109,28 @@ class Calls:
 
 
 def _active_positions(sweep, atoms) -> tuple[int, ...]:
-    return tuple(i for i, a in enumerate(atoms) if sweep.is_active(a))
+    return tuple(i for i, a in enumerate(atoms) if is_active(a, sweep.active))
 
 
-def bind_atoms(fn, func, call, stmt, library: bool = False) -> list:
-    """A call's atoms in the order of ``func``'s parameters, defaults filled in;
-    for a ``library`` function, None for a default that is not a literal."""
-    sig = inspect.signature(func)
-    try:
-        bound = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
-    except TypeError as exc:
-        raise fn.error(stmt, f"bad call to {func.__name__}: {exc}") from None
-    atoms = []
-    for pname, param in sig.parameters.items():
-        if pname in bound.arguments:
-            atoms.append(bound.arguments[pname])
-        elif isinstance(param.default, (int, float, str, bool, type(None))):
-            atoms.append(anno.const(param.default))
-        elif library:
-            atoms.append(None)
-        else:
-            msg = f"the default of parameter {pname!r} of {func.__name__} is not a constant"
-            raise fn.error(stmt, msg, "pass that argument explicitly")
-    return atoms
-
-
-def call_site(fn, func, call, stmt) -> tuple[list, dict | None]:
-    """The atoms a call passes and, for a library function, the constants it binds
-    (parameter -> literal, or None for a default), which it does not pass."""
+def call_site(fn, func, call, stmt, active) -> tuple[list, dict | None, list]:
+    """The atoms a call passes, the statements to run before it (a binding made
+    when it runs) and, for a library function, the constants it binds (parameter
+    -> literal, or None for a default), which it does not pass."""
     if not is_library(func):
-        return bind_atoms(fn, func, call, stmt), None
-    atoms = bind_atoms(fn, func, call, stmt, library=True)
+        atoms, pre = bind_atoms(fn, func, call, stmt, active)
+        return atoms, None, pre
+    atoms, pre = bind_atoms(fn, func, call, stmt, active, library=True)
     names = list(inspect.signature(func).parameters)
     constants = {
         p: a for p, a in zip(names, atoms) if a is None or isinstance(a, gast.Constant)
     }
-    return [a for p, a in zip(names, atoms) if p not in constants], constants
+    return [a for p, a in zip(names, atoms) if p not in constants], constants, pre
+
+
+def _passed(func, constants) -> list[str]:
+    """The parameters a call passes (those a library call binds left out)."""
+    names = list(inspect.signature(func).parameters)
+    return [p for p in names if not constants or p not in constants]
 
 
 def constants_key(constants) -> tuple | None:

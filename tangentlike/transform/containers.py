@@ -9,6 +9,7 @@ import numpy
 
 from .. import anno
 from ..analysis import activity as analyze
+from ..naming import BSTACK_NAME, is_stack_name
 from .saving import _runtime
 
 
@@ -75,7 +76,9 @@ class ContainersMixin:
         x = value.value
         if not (isinstance(x, gast.Name) and x.id in self.active):
             return []
-        if x.id in self.containers or _is_key(value.slice):
+        basic = _is_basic_index(value.slice, self.int_names)
+        sequence = x.id in self.adj.sequences and not basic  # a list, may be
+        if x.id in self.containers or _is_key(value.slice) or sequence:
             return self._container_item(x.id, y, value.slice)
         bx = self.adj.name(x.id)
         out = []
@@ -117,6 +120,11 @@ class ContainersMixin:
         self.adj.state[name] = True
         bx = self.adj.name(name)
         zeros = anno.call(anno.dotted(f"{self.np}.zeros_like"), [anno.name(name)])
+        if name in self.adj.sequences:  # a list of arrays: a GradList, added into
+            zeros = anno.call(anno.name("zeros_items"), [anno.name(name)])
+            return anno.assign(
+                bx, gast.BinOp(left=zeros, op=gast.Add(), right=anno.name(bx))
+            )
         return anno.assign(
             bx, gast.BinOp(left=anno.name(bx), op=gast.Add(), right=zeros)
         )
@@ -208,16 +216,23 @@ class ContainersMixin:
         return self.save(stmt, fwd, rev)
 
     def unpack(self, stmt):
-        """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient."""
+        """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient;
+        a save stack unpacked (a backward function's) gets the stack of the
+        adjoints its pops pushed."""
         names = [e.id for e in stmt.targets[0].elts if isinstance(e, gast.Name)]
         t = stmt.value
-        if not any(self.adj.has(n) for n in names) or not isinstance(t, gast.Name):
+        stacked = self.uses_bstack and any(is_stack_name(n) for n in names)
+        if not (stacked or any(self.adj.has(n) for n in names)) or not isinstance(
+            t, gast.Name
+        ):
             for n in names:
                 self.adj.kill(n)
             return [stmt], []
         parts = []
         for n in names:
-            if self.adj.has(n):
+            if is_stack_name(n) and self.uses_bstack:
+                parts.append(anno.name(self.stack_name(BSTACK_NAME)))
+            elif self.adj.has(n):
                 parts.append(anno.name(self.adj.name(n)))
             else:
                 self.fn.helpers["zeros_like"] = _runtime("zeros_like")

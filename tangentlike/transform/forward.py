@@ -129,6 +129,14 @@ class ForwardAD(Sweep):
         stmt.body = self.block(stmt.body) or [gast.Pass()]
         return [stmt]
 
+    def visit_Try(self, stmt):
+        """Tangents are computed beside their values: a body that stops part way
+        leaves both as far as it got, and the handlers stay as they are."""
+        stmt.body = self.block(stmt.body) or [gast.Pass()]
+        return [stmt]
+
+    visit_With = visit_Try
+
     def visit_For(self, stmt):
         prologue = self._loop_target(stmt)
         stmt.body = prologue + self.block(stmt.body) or [gast.Pass()]

@@ -18,7 +18,14 @@ from .. import anno
 from .. import template as tpl
 from ..analysis import activity as analyze
 from ..frontend.lower import dicts_looped_over
-from ..naming import ADJOINT_PREFIX, BSTACK_NAME, STACK_NAME, TEMP_PREFIX
+from ..frontend.regions import CAUGHT, NEUTRAL
+from ..naming import (
+    ADJOINT_PREFIX,
+    BSTACK_NAME,
+    STACK_NAME,
+    TEMP_PREFIX,
+    is_stack_name,
+)
 from .adjoints import Adjoints
 from .containers import ContainersMixin, maybe_containers
 from .loops import LoopsMixin, is_range_loop
@@ -107,6 +114,8 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
 
     def _contrib(self, atom, value):
         if self.is_active(atom):
+            if is_stack_name(atom.id):  # a save stack returned: its adjoints' stack
+                return [anno.assign(self.stack_name(BSTACK_NAME), value)]
             return [tpl.Contribution(atom.id, value)]
         return []
 
@@ -121,24 +130,88 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
 
     # control flow -----------------------------------------------------------------
     def visit_If(self, stmt):
+        fwd_body, fwd_else, rev = self._branches(stmt.body, stmt.orelse, stmt.test)
+        fwd = [gast.If(test=stmt.test, body=fwd_body or [gast.Pass()], orelse=fwd_else)]
+        return self.save(stmt, fwd, rev, "test") if rev else (fwd, [])
+
+    def _branches(self, body, orelse, test):
+        """The forward sweeps of two branches, and ``if test:`` over their adjoints
+        (``[]`` where neither has one)."""
         after = self.adj.snapshot()
-        fwd_body, rev_body = self.block(stmt.body)
+        fwd_body, rev_body = self.block(body)
         state_body = self.adj.snapshot()
         self.adj.restore(after)
-        fwd_else, rev_else = self.block(stmt.orelse)
+        fwd_else, rev_else = self.block(orelse)
         state_else = self.adj.snapshot()
         self._merge(state_body, rev_body, state_else, rev_else)
-        fwd = [gast.If(test=stmt.test, body=fwd_body or [gast.Pass()], orelse=fwd_else)]
         if not rev_body and not rev_else:
-            return fwd, []
-        rev = [
-            gast.If(
-                test=copy.deepcopy(stmt.test),
-                body=rev_body or [gast.Pass()],
-                orelse=rev_else,
+            return fwd_body, fwd_else, []
+        rev = gast.If(
+            test=copy.deepcopy(test), body=rev_body or [gast.Pass()], orelse=rev_else
+        )
+        return fwd_body, fwd_else, [rev]
+
+    def visit_Try(self, stmt):
+        """A lowered ``try``: the body's adjoint runs where the body ran to its end
+        (no handler recorded in ``_caught``); the handlers stay as they are."""
+        caught = anno.get(stmt, CAUGHT)
+        if caught is None:  # every handler raises
+            fwd_body, rev = self.block(stmt.body)
+        else:
+            test = gast.Compare(
+                left=anno.name(caught), ops=[gast.Eq()], comparators=[anno.const(0)]
             )
-        ]
-        return self.save(stmt, fwd, rev, "test")
+            fwd_body, _, rev = self._branches(stmt.body, [], test)
+        fwd = [_with_body(stmt, fwd_body)]
+        if caught is None or not rev:
+            return fwd, rev
+        return self.save(stmt, self._unpushed(fwd), rev, "test")
+
+    def _unpushed(self, fwd):
+        """A body that stops part way leaves on the stack only what it pushed
+        before: a handler that lets control go on takes that off again."""
+        region = fwd[0]
+        stack = self.stacks[STACK_NAME]
+        pushes = any(
+            analyze.is_stack_call(n, "append") and n.func.value.id == stack
+            for n in anno.walk(gast.Module(body=region.body, type_ignores=[]))
+        )
+        if not pushes:
+            return fwd
+        depth = self.namer.temp("depth")
+        self.fn.helpers["truncate"] = _runtime("truncate")
+        drop = anno.call(anno.name("truncate"), [anno.name(stack), anno.name(depth)])
+        region.handlers = [copy.copy(h) for h in region.handlers]
+        for handler in region.handlers:
+            if not isinstance(handler.body[-1], gast.Raise):
+                handler.body = [gast.Expr(value=drop)] + handler.body
+        size = anno.call(anno.name("len"), [anno.name(stack)])
+        return [anno.assign(depth, size), region]
+
+    def visit_With(self, stmt):
+        """The body in its context; the adjoint too, where the context leaves values
+        alone (``np.errstate``); else after a check that the body ran to its end."""
+        fwd_body, rev_body = self.block(stmt.body)
+        if not rev_body:
+            return [_with_body(stmt, fwd_body)], []
+        if anno.get(stmt, NEUTRAL):
+            items = [
+                gast.withitem(
+                    context_expr=anno.clone(i.context_expr), optional_vars=None
+                )
+                for i in stmt.items
+            ]
+            rev = gast.With(items=items, body=rev_body, type_comment=None)
+            return self.save(stmt, [_with_body(stmt, fwd_body)], [rev], "items")
+        ran = self.namer.temp("ran")
+        self.fn.primal_names.add(ran)
+        self.sites.assigned.setdefault(ran, []).append(self.sites.order[id(stmt)])
+        fwd_body = fwd_body + [anno.assign(ran, anno.const(True))]
+        fwd = [anno.assign(ran, anno.const(False)), _with_body(stmt, fwd_body)]
+        self.fn.helpers["body_stopped"] = _runtime("body_stopped")
+        stopped = gast.Expr(value=anno.call(anno.name("body_stopped")))
+        rev = gast.If(test=anno.name(ran), body=rev_body, orelse=[stopped])
+        return self.save(stmt, fwd, [rev], "test")
 
     def _merge(self, state_a, rev_a, state_b, rev_b):
         merged = {}
@@ -149,6 +222,13 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
                     state[name] = True
             merged[name] = state_a[name] and state_b[name]
         self.adj.restore(merged)
+
+
+def _with_body(stmt, body):
+    """A copy of the ``try`` or ``with`` statement ``stmt`` around ``body``."""
+    new = copy.copy(stmt)
+    new.body = body or [gast.Pass()]
+    return new
 
 
 def _subscripted(body) -> set[str]:

@@ -193,6 +193,8 @@ def _pop(stack):
 
 
 def _rename(stmt, renames):
+    if isinstance(stmt, list):  # a ``with``'s items
+        return [_rename(s, renames) for s in stmt]
     stmt = copy.deepcopy(stmt)
     for node in anno.walk(stmt):
         if (
@@ -207,7 +209,7 @@ def _rename(stmt, renames):
 def _loads(stmts) -> set[str]:
     names = set()
     for s in stmts:
-        names |= anno.load_names(s)
+        names |= _loads(s) if isinstance(s, list) else anno.load_names(s)
     return names
 
 
