@@ -20,7 +20,7 @@ def f(x, ys):
         x = x + 1.0
     ys[0][1] = x
     y = yield x
-    del ys
+    del ys[0]
     _stack = x
     return _stack
 """
@@ -39,7 +39,7 @@ def test_every_construct_is_reported_with_its_line():
         ("else clause of a loop", 5),
         ("assignment into an item of an item (`y[i][j] = v`)", 9),
         ("yield (generator)", 10),
-        ("del statement", 11),
+        ("del of an item or attribute", 11),
         ("the name `_stack`, which generated code keeps its saved values in", 12),
     ]
 

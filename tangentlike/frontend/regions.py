@@ -272,8 +272,8 @@ def _surely_set(block) -> set[str]:
 
 
 def _dispatch(caught: str, branches, orelse, where) -> list:
-    """``if _caught == 1: H1 elif ... else: O`` (``else`` only when nothing was
-    caught)."""
+    """``if _caught == 1: H1 elif ... elif _caught == 0: O`` (each test
+    explicit, so a handler with nothing to run has no branch)."""
     tail = orelse
     if orelse:
         test = gast.Compare(
@@ -281,6 +281,8 @@ def _dispatch(caught: str, branches, orelse, where) -> list:
         )
         tail = [anno.copy_location(gast.If(test=test, body=orelse, orelse=[]), where)]
     for k, body in reversed(branches):
+        if not body:  # ``except E: pass``: nothing runs after the region
+            continue
         test = gast.Compare(
             left=anno.name(caught), ops=[gast.Eq()], comparators=[anno.const(k)]
         )
