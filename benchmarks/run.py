@@ -77,9 +77,10 @@ def check_same(name, w, got, want):
 
 
 # contenders ---------------------------------------------------------------------------
-def _rebind(func, namespace):
-    """``func``'s source executed with ``np`` and ``math`` bound to another library."""
-    ns = dict(namespace)
+def rebind(func, **names):
+    """``func``'s source executed with ``names`` (``np``, ``math``) bound to another
+    library, in a copy of its module's globals."""
+    ns = {**func.__globals__, **names}
     exec(inspect.getsource(func), ns)
     return ns[func.__name__]
 
@@ -88,7 +89,7 @@ def autograd_contender(w, args):
     import autograd
     import autograd.numpy as anp
 
-    f = _rebind(w.func, {"np": anp, "math": anp})
+    f = rebind(w.func, np=anp, math=anp)
     return autograd.grad(f, w.wrt), args
 
 
@@ -97,7 +98,7 @@ def jax_contenders(w, args):
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    f = _rebind(w.func, {"np": jnp, "math": jnp})
+    f = rebind(w.func, np=jnp, math=jnp)
     g = jax.grad(f, w.wrt)
     jargs = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
 
@@ -137,7 +138,7 @@ class _TorchNumpy:
 def torch_contender(w, args):
     import torch
 
-    f = _rebind(w.func, {"np": _TorchNumpy(torch), "math": torch})
+    f = rebind(w.func, np=_TorchNumpy(torch), math=torch)
     targs = [torch.tensor(a, dtype=torch.float64) for a in args]
     positions = _positions(w)
 

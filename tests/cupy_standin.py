@@ -232,6 +232,7 @@ def module() -> Namespace:
     )
     cp.cuda = types.SimpleNamespace(Device=_Device, runtime=runtime)
     cp.__standin__ = True
+    cp.__version__ = "stand-in"
     return cp
 
 

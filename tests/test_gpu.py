@@ -232,3 +232,37 @@ def test_cupy_source_is_plain_cupy():
     src = tl.getsource(tl.grad(P.logistic), backend="cupy")
     assert src.startswith("import cupy\n")
     assert "cupy.exp(" in src and "np." not in src
+
+
+# the GPU benchmark, checked on the stand-in -------------------------------------------
+def _benchmark_module(monkeypatch):
+    spec = importlib.util.spec_from_file_location("gpu", ROOT / "benchmarks" / "gpu.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "gpu", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gpu_benchmark_runs_on_the_standin(monkeypatch):
+    cp = cupy_standin.module()
+    monkeypatch.setitem(sys.modules, "cupy", cp)
+    _fresh_transforms()
+    gpu, texts = _benchmark_module(monkeypatch), []
+    names = ["mlp", "rnn", "logreg", "chain"]
+    opts = gpu.Options(names, repeat=2, target=1e-3, use_jax=False, scale="tiny")
+    assert gpu.report(cp, opts, texts.append)
+    _fresh_transforms()
+    rows = texts[-1].splitlines()[2:]
+    assert [r.split("|")[1].split()[0] for r in rows[:4]] == [
+        "MLP",
+        "tanh",
+        "logistic",
+        "30",
+    ]
+    assert all(float(r.split("|")[4]) > 0 for r in rows[:4])  # tl/hand
+
+
+def test_the_gpu_benchmark_without_cupy_says_so(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy fails
+    assert _benchmark_module(monkeypatch).main([]) == 0
+    assert "CuPy is not installed" in capsys.readouterr().out
