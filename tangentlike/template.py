@@ -9,8 +9,12 @@ own parameters; ``d[x]`` is the gradient operator::
 
 A tangent template has the same parameters and assigns ``d[y]``.  ``np`` in a
 template is the array namespace, bound in generated code to the user's NumPy
-alias (or CuPy, or Dask).  Template-level ``if`` statements are folded when their
-test only depends on constant arguments (``if keepdims:``).
+alias (or CuPy, or Dask).  Other names a template assigns are temporaries of the
+generated code (``hit = a == y`` becomes ``_hit = ...``); in a tangent template a
+temporary whose value is a zero tangent is zero where it is read.  Template-level
+``if`` statements are folded when their test only depends on constant arguments
+(``if keepdims:``); ``p is None`` of an argument passed as a name (or ``np.inf``)
+is false, since it holds a value: a rule's general case goes in the ``else``.
 """
 
 from __future__ import annotations
@@ -224,14 +228,18 @@ class Instantiator:
     the derivative variable of an active name and returns None for inactive ones.
     """
 
-    def __init__(self, template, bindings, deriv, namer, np_alias, zero=None):
+    def __init__(
+        self, template, bindings, deriv, namer, np_alias, zero=None, fold=None
+    ):
         self.template = template
         self.bindings = bindings
         self.deriv = deriv
         self.namer = namer
         self.np_alias = np_alias
-        self.zero = zero
+        self.zero = zero  # the zero tangent of an atom (forward mode), or None
+        self.fold = fold  # an expression with zero terms dropped, None if zero
         self.locals: dict[str, str] = {}
+        self.zeros: set[str] = set()  # temporaries whose value is a zero tangent
 
     def run(self) -> list:
         out = []
@@ -256,20 +264,30 @@ class Instantiator:
                 return []
             return [Contribution(target.id, value)]
         if isinstance(node, gast.Assign):
-            for tgt in node.targets:
-                for sub in anno.walk(tgt):
-                    if isinstance(sub, gast.Name) and sub.id not in self.locals:
-                        self.locals[sub.id] = self.namer.temp(sub.id)
-            value = self.expr(node.value)
-            if value is None:
-                return []
-            node.value = value
-            node.targets = [self.expr(t) for t in node.targets]
-            return [node]
+            return self.assign(node)
         if isinstance(node, gast.Expr):
             node.value = self.expr(node.value)
             return [node]
         raise ValueError(f"unsupported statement in template: {type(node).__name__}")
+
+    def assign(self, node) -> list:
+        """``t = value``: a temporary of the generated code, or a known zero."""
+        value = self.expr(node.value)
+        if value is not None and self.fold is not None:
+            value = self.fold(value)
+        target = node.targets[0]
+        if value is None:
+            if isinstance(target, gast.Name):
+                self.zeros.add(target.id)  # read as zero from here on
+            return []
+        for sub in anno.walk(target):
+            if isinstance(sub, gast.Name):
+                self.zeros.discard(sub.id)
+                if sub.id not in self.locals:
+                    self.locals[sub.id] = self.namer.temp(sub.id)
+        node.value = value
+        node.targets = [self.expr(t) for t in node.targets]
+        return [node]
 
     def expr(self, node):
         """Substitute parameters and ``d[...]``; None when a read derivative is zero."""
@@ -299,6 +317,10 @@ class _Substitute(gast.NodeTransformer):
         return self.generic_visit(node)
 
     def visit_Name(self, node):
+        if node.id in self.inst.zeros and isinstance(node.ctx, gast.Load):
+            if self.inst.zero is None:
+                raise _ZeroDerivative
+            return self.inst.zero(None)
         if node.id in self.inst.bindings:
             new = anno.clone(self.inst.bindings[node.id])
             return anno.as_load(new) if isinstance(node.ctx, gast.Load) else new
@@ -327,7 +349,9 @@ _UNKNOWN = object()
 
 
 def _fold(test):
-    """Evaluate a template test made only of constants; _UNKNOWN otherwise."""
+    """Evaluate a template test made only of constants; _UNKNOWN otherwise.  An
+    argument that is not a literal (a name, ``np.inf``) is not None."""
+    test = _NamesNotNone().visit(test)
     if any(
         isinstance(n, (gast.Name, gast.Call, gast.Attribute)) for n in anno.walk(test)
     ):
@@ -337,6 +361,20 @@ def _fold(test):
 
     ast.fix_missing_locations(tree)
     return eval(compile(tree, "<template>", "eval"), {"__builtins__": {}})
+
+
+class _NamesNotNone(gast.NodeTransformer):
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if not (
+            len(node.ops) == 1
+            and isinstance(node.ops[0], (gast.Is, gast.IsNot))
+            and isinstance(node.comparators[0], gast.Constant)
+            and node.comparators[0].value is None
+        ):
+            return node
+        none = isinstance(node.left, gast.Constant) and node.left.value is None
+        return anno.const(none != isinstance(node.ops[0], gast.IsNot))
 
 
 def bind(template: Template, call: gast.Call) -> dict:

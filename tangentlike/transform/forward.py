@@ -95,6 +95,12 @@ class ForwardAD(Sweep):
     def zero_of(self, atom):
         return zero()
 
+    def fold_zero(self, node):
+        if not any(is_zero(n) for n in anno.walk(node)):
+            return node
+        node = simplify(node)
+        return None if is_zero(node) else node
+
     def tangent_of(self, atom):
         """The tangent expression of an atom: its ``d`` name, or the zero marker."""
         name = self.tangent(atom.id) if isinstance(atom, gast.Name) else None

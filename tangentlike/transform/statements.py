@@ -28,6 +28,7 @@ class Sweep:
 
     table: dict  # tpl.ADJOINTS or tpl.TANGENTS
     zero_of = None  # the expression of a zero derivative; None drops the term
+    fold_zero = None  # a template temporary with zero terms dropped; None if zero
 
     def __init__(self, fn, active: set[str], calls):
         self.fn = fn
@@ -157,7 +158,13 @@ class Sweep:
         """The template's statements and contributions for ``y = value``."""
         bindings[template.params[0]] = anno.name(y)
         inst = tpl.Instantiator(
-            template, bindings, self.derivative, self.namer, self.np, self.zero_of
+            template,
+            bindings,
+            self.derivative,
+            self.namer,
+            self.np,
+            self.zero_of,
+            self.fold_zero,
         )
         self.fn.helpers.update(template.helpers)
         try:
