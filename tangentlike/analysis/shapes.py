@@ -25,6 +25,16 @@ from .shape_classes import (
 )
 
 UNKNOWN = None
+ELEMENTWISE_OPS = (
+    gast.Add,
+    gast.Sub,
+    gast.Mult,
+    gast.Div,
+    gast.Pow,
+    gast.BitAnd,
+    gast.BitOr,
+    gast.BitXor,
+)
 PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
 LIKE = frozenset("zeros_like ones_like empty_like copy".split())
 
@@ -56,11 +66,14 @@ class ConcreteShapes:
             )
             return () if number else UNKNOWN
         if isinstance(node, gast.UnaryOp) and isinstance(
-            node.op, (gast.USub, gast.UAdd)
+            node.op, (gast.USub, gast.UAdd, gast.Invert)
         ):
             return self.of(node.operand)
         if isinstance(node, gast.BinOp):
             return self._binop(node)
+        if isinstance(node, gast.Compare) and len(node.comparators) == 1:
+            left, right = self.of(node.left), self.of(node.comparators[0])
+            return _lift(broadcast_shape, left, right)
         if isinstance(node, gast.Subscript):
             return self._subscript(node)
         if isinstance(node, gast.Attribute) and node.attr == "T":
@@ -74,7 +87,7 @@ class ConcreteShapes:
         a, b = self.of(node.left), self.of(node.right)
         if isinstance(node.op, gast.MatMult):
             return _lift(matmul_shape, a, b)
-        if isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)):
+        if isinstance(node.op, ELEMENTWISE_OPS):
             return _lift(broadcast_shape, a, b)
         return UNKNOWN
 
@@ -123,7 +136,7 @@ class ConcreteShapes:
         return UNKNOWN
 
     def _reduction(self, node):
-        options = reduction_options(node)
+        options = reduction_options(_without_dtype(node))
         if options is None:
             return UNKNOWN
         s = self.of(node.args[0])
@@ -251,6 +264,14 @@ def reduction_size(shape, axis) -> int | None:
     for a in {a % len(shape) for a in axes}:
         size *= shape[a]
     return size
+
+
+def _without_dtype(node):
+    """A reduction's call without its ``dtype=``, which leaves its shape as it is."""
+    if not any(k.arg == "dtype" for k in node.keywords):
+        return node
+    keywords = [k for k in node.keywords if k.arg != "dtype"]
+    return gast.Call(func=node.func, args=node.args, keywords=keywords)
 
 
 def reduction_options(node):

@@ -155,6 +155,33 @@ class _Rewriter(gast.NodeTransformer):
         self.changed = True
         return new
 
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ELEMENTWISE_OPS):
+            node.left = self._broadcast_by(node.left, node.right)
+            node.right = self._broadcast_by(node.right, node.left)
+        return node
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.comparators) == 1:
+            (right,) = node.comparators
+            node.left = self._broadcast_by(node.left, right)
+            node.comparators = [self._broadcast_by(right, node.left)]
+        return node
+
+    def _broadcast_by(self, operand, other):
+        """``unreduce(g, x, ...)`` beside an operand of ``x``'s shape is ``g``, which
+        that operand broadcasts the same way (a number, or ``keepdims``):
+        ``x == unreduce(m, x, 1, True)`` -> ``x == m``."""
+        if not _is_lazy_unreduce(operand):
+            return operand
+        full = solid(self.shapes.of(operand.args[1]))
+        if full is UNKNOWN or solid(self.shapes.of(other)) != full:
+            return operand
+        self.changed = True
+        return operand.args[0]
+
     def _zeros_items(self, x):
         """An array of a known shape: its gradient's zeros are an array."""
         shape = solid(self.shapes.of(x))
