@@ -7,7 +7,6 @@ from tangentlike.runtime import (
     inverse_axes,
     matmul_lhs,
     matmul_rhs,
-    max_grad,
     reduced_size,
     reshape_grad,
     unbroadcast,
@@ -69,11 +68,6 @@ def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
 @adjoint(numpy.mean)
 def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y] / reduced_size(a, axis), a, axis, keepdims)
-
-
-@adjoint([numpy.max, numpy.amax, numpy.min, numpy.amin])
-def max(y, a, axis=None, out=None, keepdims=False):
-    d[a] = max_grad(d[y], y, a, axis, keepdims)
 
 
 @adjoint(numpy.dot)

@@ -17,7 +17,6 @@ from tangentlike.runtime import (
     broadcast_like,
     clip_mask,
     column_stack_grad,
-    cumsum_grad,
     diag_grad,
     diagonal_grad,
     diff_grad,
@@ -28,15 +27,13 @@ from tangentlike.runtime import (
     linear_tangent,
     matmul_lhs,
     matmul_rhs,
-    max_grad,
-    nan_grad,
+    nonzero_only,
     norm_grad,
     norm_grad_partials,
     pad_grad,
-    prod_grad,
+    piecewise_at_zeros,
     prod_others,
     prod_others_jvp,
-    ptp_grad,
     reduced_size,
     repeat_grad,
     reshape_grad,
@@ -54,26 +51,46 @@ from tangentlike.runtime import (
     unconcat,
     unreduce,
     unstack,
-    var_grad,
     vstack_grad,
+    weights_shape,
     zeros_like,
 )
-from tangentlike.runtime.tangents import (
-    max_tangent,
-    multilinear,
-    reduction_tangent,
-    sort_tangent,
-    var_tangent,
-)
+from tangentlike.runtime.tangents import sort_tangent
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
 nondifferentiable(reduced_size, zeros_like, runtime.zeros_like, runtime.zeros_items)
 nondifferentiable(runtime.end_shape)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(
-    clip_mask, tensordot_subscripts, inner_subscripts, layout_order, inverse_axes
+    clip_mask,
+    tensordot_subscripts,
+    inner_subscripts,
+    layout_order,
+    inverse_axes,
+    weights_shape,
 )
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
+
+
+# cumprod's rule is exact at zeros by cases: differentiated again, only elsewhere
+@adjoint(piecewise_at_zeros)
+def piecewise_at_zeros_adjoint(y, a):
+    d[a] = nonzero_only(d[y], a)
+
+
+@tangent(piecewise_at_zeros)
+def piecewise_at_zeros_tangent(y, a):
+    d[y] = nonzero_only(d[a], a)
+
+
+@adjoint(nonzero_only)
+def nonzero_only_adjoint(z, g, a):
+    d[g] = nonzero_only(d[z], a)
+
+
+@tangent(nonzero_only)
+def nonzero_only_tangent(z, g, a):
+    d[z] = nonzero_only(d[g], a)
 
 
 @adjoint(sum)
@@ -152,71 +169,9 @@ def add_at_tangent(y, g, x, index, value):
 # Helpers of the NumPy templates (tangentlike.runtime), so that gradients of
 # reductions, scans, joins and indexing can be differentiated again.  Most are linear
 # in their first argument, the gradient ``g``, and depend on the others only through
-# shapes or selections (an argmax, a sorting order: piecewise constant, derivative
-# zero almost everywhere): the adjoint is the transposed linear map, the tangent is
-# the helper applied to ``d[g]`` (``linear_tangent`` gives zeros when ``g`` is
-# constant).  Reductions' gradients are ``unreduce(g) * local`` elementwise.
-
-
-@adjoint(max_grad)
-def max_grad_adjoint(z, g, y, a, axis=None, keepdims=False):
-    d[g] = max_tangent(d[z], y, a, axis, keepdims)
-
-
-@tangent(max_grad)
-def max_grad_tangent(z, g, y, a, axis=None, keepdims=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * max_grad(
-        np.ones_like(y), y, a, axis, keepdims
-    )
-
-
-@adjoint(max_tangent)
-def max_tangent_adjoint(z, da, y, a, axis=None, keepdims=False):
-    d[da] = max_grad(d[z], y, a, axis, keepdims)
-
-
-@tangent(max_tangent)
-def max_tangent_tangent(z, da, y, a, axis=None, keepdims=False):
-    d[z] = linear_tangent(max_tangent, d[da], da, y, a, axis, keepdims)
-
-
-# var_grad(g, a) = unreduce(g) * (a - mean(a)) * scale: bilinear in g and a; centring
-# is its own transpose
-@adjoint(var_grad)
-def var_grad_adjoint(z, g, a, axis=None, ddof=0, keepdims=False):
-    d[g] = var_tangent(d[z], a, axis, ddof, keepdims)
-    d[a] = var_grad(
-        np.ones_like(g), d[z] * unreduce(g, a, axis, keepdims), axis, ddof, keepdims
-    )
-
-
-@tangent(var_grad)
-def var_grad_tangent(z, g, a, axis=None, ddof=0, keepdims=False):
-    d[z] = multilinear(var_grad, (g, a), (d[g], d[a]), axis, ddof, keepdims)
-
-
-@adjoint(var_tangent)
-def var_tangent_adjoint(z, da, a, axis=None, ddof=0, keepdims=False):
-    d[da] = var_grad(d[z], a, axis, ddof, keepdims)
-    d[a] = var_grad(d[z], da, axis, ddof, keepdims)
-
-
-@tangent(var_tangent)
-def var_tangent_tangent(z, da, a, axis=None, ddof=0, keepdims=False):
-    d[z] = multilinear(var_tangent, (da, a), (d[da], d[a]), axis, ddof, keepdims)
-
-
-@adjoint(prod_grad)
-def prod_grad_adjoint(z, g, a, axis=None, keepdims=False):
-    d[g] = reduction_tangent(d[z], prod_others(a, axis), axis, keepdims)
-    d[a] = prod_others_jvp(a, d[z] * unreduce(g, a, axis, keepdims), axis)
-
-
-@tangent(prod_grad)
-def prod_grad_tangent(z, g, a, axis=None, keepdims=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * prod_others(a, axis) + unreduce(
-        g, a, axis, keepdims
-    ) * prod_others_jvp(a, d[a], axis)
+# shapes or selections (a sorting order: piecewise constant, derivative zero almost
+# everywhere): the adjoint is the transposed linear map, the tangent is the helper
+# applied to ``d[g]`` (``linear_tangent`` gives zeros when ``g`` is constant).
 
 
 # the Jacobian of prod_others is symmetric
@@ -233,9 +188,9 @@ def prod_others_tangent(z, a, axis=None):
 @adjoint(norm_grad)
 def norm_grad_adjoint(z, g, y, x, ord=None, axis=None, keepdims=False):
     parts = norm_grad_partials(g, y, x, ord, axis, keepdims)
-    d[g] = reduction_tangent(d[z], parts[0], axis, keepdims)
+    d[g] = np.sum(d[z] * parts[0], axis=axis, keepdims=keepdims)
     d[x] = d[z] * parts[1]
-    d[y] = reduction_tangent(d[z], parts[2], axis, keepdims)
+    d[y] = np.sum(d[z] * parts[2], axis=axis, keepdims=keepdims)
 
 
 @tangent(norm_grad)
@@ -248,58 +203,7 @@ def norm_grad_tangent(z, g, y, x, ord=None, axis=None, keepdims=False):
     )
 
 
-@adjoint(reduction_tangent)
-def reduction_tangent_adjoint(z, da, local, axis=None, keepdims=False):
-    d[da] = unbroadcast(unreduce(d[z], da * local, axis, keepdims) * local, da)
-    d[local] = unbroadcast(unreduce(d[z], da * local, axis, keepdims) * da, local)
-
-
-@tangent(reduction_tangent)
-def reduction_tangent_tangent(z, da, local, axis=None, keepdims=False):
-    d[z] = multilinear(
-        reduction_tangent, (da, local), (d[da], d[local]), axis, keepdims
-    )
-
-
-@adjoint(ptp_grad)
-def ptp_grad_adjoint(z, g, a, axis=None, keepdims=False):
-    d[g] = reduction_tangent(
-        d[z], ptp_grad(np.ones_like(g), a, axis, keepdims), axis, keepdims
-    )
-
-
-@tangent(ptp_grad)
-def ptp_grad_tangent(z, g, a, axis=None, keepdims=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * ptp_grad(
-        np.ones_like(g), a, axis, keepdims
-    )
-
-
-@adjoint(nan_grad)
-def nan_grad_adjoint(z, g, a, axis=None, keepdims=False, mean=False):
-    d[g] = reduction_tangent(
-        d[z], nan_grad(np.ones_like(g), a, axis, keepdims, mean), axis, keepdims
-    )
-
-
-@tangent(nan_grad)
-def nan_grad_tangent(z, g, a, axis=None, keepdims=False, mean=False):
-    d[z] = unreduce(d[g], a, axis, keepdims) * nan_grad(
-        np.ones_like(g), a, axis, keepdims, mean
-    )
-
-
 # scans, joins, indexing: linear in g ------------------------------------------------
-
-
-@adjoint(cumsum_grad)
-def cumsum_grad_adjoint(z, g, a, axis=None):
-    d[g] = np.cumsum(d[z], axis=axis)
-
-
-@tangent(cumsum_grad)
-def cumsum_grad_tangent(z, g, a, axis=None):
-    d[z] = linear_tangent(cumsum_grad, d[g], g, a, axis)
 
 
 @adjoint(trace_grad)

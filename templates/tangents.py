@@ -11,8 +11,13 @@ import gast
 import numpy
 import numpy as np
 
-from tangentlike.runtime import broadcast_like, clip_mask, reshape_tangent, safe_log
-from tangentlike.runtime.tangents import max_tangent
+from tangentlike.runtime import (
+    broadcast_like,
+    clip_mask,
+    reshape_tangent,
+    safe_log,
+    unreduce,
+)
 from tangentlike.template import d, tangent
 
 
@@ -100,9 +105,12 @@ def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = np.mean(d[a], axis=axis, keepdims=keepdims)
 
 
-@tangent([numpy.max, numpy.amax, numpy.min, numpy.amin])
+# ties share the tangent equally
+@tangent([numpy.max, numpy.amax, numpy.min, numpy.amin, numpy.nanmax, numpy.nanmin])
 def max(y, a, axis=None, out=None, keepdims=False):
-    d[y] = max_tangent(d[a], y, a, axis, keepdims)
+    hit = a == unreduce(y, a, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=keepdims, dtype=y.dtype)
+    d[y] = np.sum(d[a] * hit, axis=axis, keepdims=keepdims) / count
 
 
 @tangent(numpy.dot)

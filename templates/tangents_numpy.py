@@ -3,9 +3,8 @@ reductions and shape functions.
 
 Most shape functions are linear: ``linear(numpy.flip)`` registers
 ``d[y] = np.flip(d[m], axis=axis)``, the function applied to the tangent with the
-same arguments as its adjoint template.  Reductions whose output depends on one
-slice each are ``reduction_tangent(d[a], local)``: the tangent times d y / d a,
-summed over the reduced axes.
+same arguments as its adjoint template.  A reduction's tangent is the tangent
+times d y / d a, summed over the reduced axes.
 """
 
 import math
@@ -17,19 +16,15 @@ import numpy as np
 from tangentlike import template as tpl
 from tangentlike.runtime import (
     broadcast_like,
-    max_grad,
     norm_grad,
+    piecewise_at_zeros,
     prod_others,
-    ptp_grad,
+    reduced_size,
     safe_log,
+    unreduce,
+    weights_shape,
 )
-from tangentlike.runtime.tangents import (
-    average_tangent,
-    cumprod_tangent,
-    reduction_tangent,
-    sort_tangent,
-    var_tangent,
-)
+from tangentlike.runtime.tangents import sort_tangent
 from tangentlike.template import d, tangent
 
 from . import numpy_linalg, numpy_reductions, numpy_shapes  # noqa: F401  (adjoints first)
@@ -107,33 +102,72 @@ def float_power(z, x1, x2):
 
 @tangent(numpy.prod)
 def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[y] = reduction_tangent(d[a], prod_others(a, axis), axis, keepdims)
+    d[y] = np.sum(d[a] * prod_others(a, axis), axis=axis, keepdims=keepdims)
 
 
 @tangent(numpy.var)
 def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    d[y] = var_tangent(d[a], a, axis, ddof, keepdims)
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    scale = 2.0 / (reduced_size(a, axis) - ddof)
+    d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale
 
 
 @tangent(numpy.std)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    d[y] = 0.5 * var_tangent(d[a], a, axis, ddof, keepdims) / y
+    centered = a - np.mean(a, axis=axis, keepdims=True)
+    scale = 1.0 / (reduced_size(a, axis) - ddof)
+    d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale / y
 
 
+# y = sum(w * a) / sum(w) along axis; 1-D weights are laid along that axis first
 @tangent(numpy.average)
 def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
-    d[y] = average_tangent(a, weights, d[a], d[weights], axis, keepdims, returned)
+    if weights is None and returned:
+        d[y] = (np.mean(d[a], axis=axis, keepdims=keepdims), np.zeros_like(y[1]))
+    elif weights is None:
+        d[y] = np.mean(d[a], axis=axis, keepdims=keepdims)
+    else:
+        if returned:
+            mean = y[0]
+        else:
+            mean = y
+        w = np.reshape(weights, weights_shape(weights, a, axis))
+        dw = np.reshape(d[weights], np.shape(w))
+        centered = a - unreduce(mean, a, axis, keepdims)
+        dmean = np.sum(w * d[a] + dw * centered, axis=axis, keepdims=keepdims)
+        dmean = dmean / np.sum(w, axis=axis, keepdims=keepdims)
+        if returned:
+            dtotal = np.sum(dw, axis=axis, keepdims=keepdims)
+            d[y] = (dmean, np.zeros_like(y[1]) + dtotal)
+        else:
+            d[y] = dmean
 
 
+# exact where a has zeros (see the adjoint): after a slice's first zero only that
+# zero's tangent counts
 @tangent(numpy.cumprod)
 def cumprod(y, a, axis=None, dtype=None, out=None):
-    d[y] = cumprod_tangent(d[a], a, axis)
+    flat = np.reshape(piecewise_at_zeros(a), np.shape(y))
+    seen = np.cumsum(flat == 0, axis=axis)
+    before = seen == 0
+    first = (flat == 0) & (seen == 1)
+    c = np.cumprod(np.where(first, 1.0, flat), axis=axis)
+    da = np.reshape(d[a], np.shape(y))
+    ratios = np.cumsum(
+        np.where(before, da / np.where(before, flat, 1.0), 0.0), axis=axis
+    )
+    at_zero = np.sum(np.where(first, da, 0.0), axis=axis, keepdims=True)
+    d[y] = c * np.where(before, ratios, at_zero)
 
 
 @tangent(numpy.ptp)
 def ptp(y, a, axis=None, out=None, keepdims=False):
-    d[y] = reduction_tangent(
-        d[a], ptp_grad(np.ones_like(y), a, axis, keepdims), axis, keepdims
+    hi = a == np.max(a, axis=axis, keepdims=True)
+    lo = a == np.min(a, axis=axis, keepdims=True)
+    d[y] = np.sum(d[a] * hi, axis=axis, keepdims=keepdims) / np.sum(
+        hi, axis=axis, keepdims=keepdims, dtype=y.dtype
+    ) - np.sum(d[a] * lo, axis=axis, keepdims=keepdims) / np.sum(
+        lo, axis=axis, keepdims=keepdims, dtype=y.dtype
     )
 
 
@@ -147,18 +181,13 @@ def nanmean(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[y] = np.nanmean(np.where(np.isnan(a), np.nan, d[a]), axis=axis, keepdims=keepdims)
 
 
-@tangent([numpy.nanmax, numpy.nanmin])
-def nanmax(y, a, axis=None, out=None, keepdims=False):
-    d[y] = reduction_tangent(
-        d[a], max_grad(np.ones_like(y), y, a, axis, keepdims), axis, keepdims
-    )
-
-
 @tangent(numpy.linalg.norm)
 def norm(y, x, ord=None, axis=None, keepdims=False):
-    d[y] = reduction_tangent(
-        d[x], norm_grad(np.ones_like(y), y, x, ord, axis, keepdims), axis, keepdims
-    )
+    if ord is None:
+        d[y] = np.sum(d[x] * x, axis=axis, keepdims=keepdims) / y
+    else:
+        local = norm_grad(np.ones_like(y), y, x, ord, axis, keepdims)
+        d[y] = np.sum(d[x] * local, axis=axis, keepdims=keepdims)
 
 
 linear(numpy.cumsum)

@@ -233,11 +233,17 @@ def average_all(x):
     return np.sin(np.average(x))
 
 
+def average_returned(x, w):
+    avg, total = np.average(x, axis=0, weights=w, returned=True)
+    return np.sum(np.sin(avg) * total)
+
+
 def norm_ord(x, ord, axis):
     return np.sin(np.sum(np.linalg.norm(x, ord=ord, axis=axis)))
 
 
 CASES.append((average, (rand(3, 4), pos(4)), (0, 1)))
+CASES.append((average_returned, (rand(3, 4), pos(3)), (0, 1)))
 CASES.append((average, (rand(3, 4), pos(3, 4)), (0, 1)))
 CASES.append((average_all, (rand(3, 4),), (0,)))
 for shape, ord, axis in [
@@ -611,6 +617,7 @@ AUTOGRAD_LACKS = {
     "pinv",
     "column_stack",
     "average",
+    "average_returned",
 }
 # cases where autograd itself is wrong or fails; finite differences decide them
 AUTOGRAD_WRONG = {

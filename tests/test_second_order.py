@@ -1,6 +1,8 @@
-"""Second derivatives through the runtime helpers that gradients call (max_grad,
-var_grad, norm_grad, prod_grad, cumsum_grad, trace_grad, take_grad, unconcat, unstack,
-mT, solve_lhs/solve_rhs, cholesky_grad, sort_grad, einsum_grad, ...).
+"""Second derivatives through the gradients' rules: those written in their
+templates (max, var, std, ptp, nan-reductions, average, cumsum, cumprod, the
+2-norm, ...), differentiated again through ordinary templates, and the runtime
+helpers that keep templates of their own (norm_grad, prod_others, take_grad,
+unconcat, unstack, mT, solve_lhs/solve_rhs, einsum_grad, ...).
 
 Each function's Hessian (forward over reverse) is compared with finite differences of
 its gradient and, where autograd differentiates the same function, with autograd's
@@ -39,7 +41,7 @@ M34 = np.array(
 M33 = A0 + np.array([[0.1, -0.2, 0.05], [0.3, 0.1, -0.15], [-0.1, 0.2, 0.1]])
 
 
-# max, min, amax: max_grad ------------------------------------------------------------
+# max, min, amax ------------------------------------------------------------
 
 
 def max_sq(x):
@@ -90,7 +92,7 @@ def ag_max_axes(x):
     )
 
 
-# var, std: var_grad ------------------------------------------------------------------
+# var, std ------------------------------------------------------------------
 
 
 def var_std(x):
@@ -194,6 +196,27 @@ def ag_prod_axes(x):
 
 
 # ptp, nansum, nanmean, nanmax: the same helpers' pattern, unreduce(g) * local
+
+
+def cumprod_f(x):
+    return np.sum(np.cumprod(x) * W4) + np.sum(np.cumprod(x[::-1]) ** 2)
+
+
+def cumprod_axis(x):
+    return np.sum(np.cumprod(x, axis=1) ** 2) + np.sum(np.cumprod(x, axis=0) * W34)
+
+
+def average_f(x):
+    row = np.average(x, axis=1, weights=np.exp(x[0]))
+    return np.sum(row**2) + np.average(x * x, weights=x * x + 1.0)
+
+
+NAN34 = np.where(np.eye(3, 4) > 0, np.nan, 0.0)
+
+
+def nan_f(x):
+    y = x + NAN34
+    return np.sum(np.nanmean(y, axis=1) ** 3) + np.nansum(y) ** 2 * np.nanmean(y)
 
 
 def ptp_nan(x):
@@ -473,6 +496,10 @@ d_norm_p = tl.grad(norm_p)
 d_norm_inf = tl.grad(norm_inf)
 d_clip_cube = tl.grad(clip_cube)
 d_ptp_nan = tl.grad(ptp_nan)
+d_cumprod_f = tl.grad(cumprod_f)
+d_cumprod_axis = tl.grad(cumprod_axis)
+d_average_f = tl.grad(average_f)
+d_nan_f = tl.grad(nan_f)
 d_float_power_f = tl.grad(float_power_f)
 d_reshape_order = tl.grad(reshape_order)
 d_linalg_stack = tl.grad(linalg_stack)
@@ -553,6 +580,22 @@ def g_norm_inf(x):
 
 def g_clip_cube(x):
     return np.sum(d_clip_cube(x) ** 2)
+
+
+def g_cumprod_f(x):
+    return np.sum(d_cumprod_f(x) ** 2)
+
+
+def g_cumprod_axis(x):
+    return np.sum(d_cumprod_axis(x) ** 2)
+
+
+def g_average_f(x):
+    return np.sum(d_average_f(x) ** 2)
+
+
+def g_nan_f(x):
+    return np.sum(d_nan_f(x) ** 2)
 
 
 def g_ptp_nan(x):
@@ -693,6 +736,10 @@ CASES = [
         np.array([0.3, 1.2, -0.75, 0.5, -1.4]),
     ),
     (ptp_nan, None, d_ptp_nan, g_ptp_nan, M34),
+    (cumprod_f, None, d_cumprod_f, g_cumprod_f, X4),
+    (cumprod_axis, None, d_cumprod_axis, g_cumprod_axis, M34),
+    (average_f, None, d_average_f, g_average_f, M34),
+    (nan_f, None, d_nan_f, g_nan_f, M34),
     (float_power_f, None, d_float_power_f, g_float_power_f, X4),
     (reshape_order, None, d_reshape_order, g_reshape_order, M34),
     (prod_all, ag_prod_all, d_prod_all, g_prod_all, X4),
@@ -799,8 +846,8 @@ def test_forward_over_reverse_in_a_direction(case):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-# forward mode's own helpers (max_tangent, var_tangent, sort_tangent, reduction_tangent,
-# prod_others) have adjoints too; cholesky_tangent and einsum_tangent do not yet
+# forward mode's rules are templates or helpers with adjoints (sort_tangent,
+# prod_others); cholesky_tangent and einsum_tangent have none yet
 NO_ADJOINT_OF_TANGENT = (cholesky_f, einsum_f, einsum_mat)
 
 
@@ -813,6 +860,16 @@ def test_reverse_over_forward(case):
     n = x.size
     want = (tl.hessian(f)(x).reshape(n, n) @ v.reshape(n)).reshape(x.shape)
     np.testing.assert_allclose(tl.grad(tl.jvp(f))(x, v), want, rtol=1e-9, atol=1e-9)
+
+
+def test_cumprod_at_zeros_has_no_second_derivative():
+    """cumprod's gradient is exact at zeros by cases, which its own derivative is not."""
+    np.testing.assert_allclose(
+        d_cumprod_f(XZERO), numerical_grad(cumprod_f, [XZERO], 0), rtol=1e-6
+    )
+    for second in (tl.hessian(cumprod_f), tl.grad(g_cumprod_f)):
+        with pytest.raises(tl.UnsupportedDerivativeError, match="cumprod at an input"):
+            second(XZERO)
 
 
 def test_spectral_norm_has_no_second_derivative_yet():

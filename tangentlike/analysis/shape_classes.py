@@ -40,13 +40,6 @@ SHAPE_OF_ARG = {
     "zeros_like": 0,
     "broadcast_like": 1,
     "unbroadcast_as": 1,
-    "max_grad": 2,
-    "var_grad": 1,
-    "prod_grad": 1,
-    "ptp_grad": 1,
-    "nan_grad": 1,
-    "cumsum_grad": 1,
-    "cumprod_grad": 1,
 }
 
 

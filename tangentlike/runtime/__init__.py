@@ -32,6 +32,8 @@ from .containers import (  # noqa: F401
 from .control import body_stopped, call_arguments, truncate  # noqa: F401
 from .elementwise import (  # noqa: F401
     clip_mask,
+    nonzero_only,
+    piecewise_at_zeros,
     safe_log,
     sinc_deriv,
     stop_gradient,
@@ -53,17 +55,9 @@ from .linalg import (  # noqa: F401
     tensordot_subscripts,
 )
 from .reductions import (  # noqa: F401
-    average_grads,
-    cumprod_grad,
-    cumprod_parts,
-    cumsum_grad,
-    max_grad,
-    nan_grad,
     norm_grad,
-    prod_grad,
     prod_others,
-    ptp_grad,
-    var_grad,
+    weights_shape,
 )
 from .second_order import (  # noqa: F401
     cholesky_grad_adjoints,
@@ -97,19 +91,14 @@ from .shapes import (  # noqa: F401
     vstack_grad,
 )
 from .tangents import (  # noqa: F401
-    average_tangent,
     cholesky_tangent,
-    cumprod_tangent,
     eigh_tangent,
     einsum_tangent,
     is_zero,
     lstsq_tangent,
-    max_tangent,
     multilinear,
     pinv_tangent,
     qr_tangent,
-    reduction_tangent,
     sort_tangent,
     svd_tangent,
-    var_tangent,
 )

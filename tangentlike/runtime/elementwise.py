@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy
 
+from ..errors import UnsupportedDerivativeError
+
 
 def stop_gradient(x):
     """``x``, treated as a constant by every transform."""
@@ -31,3 +33,19 @@ def clip_mask(a, a_min, a_max):
     if a_max is not None:
         keep = keep & (a <= a_max)
     return keep
+
+
+def piecewise_at_zeros(a):
+    """``a``, for a rule that is exact at the zeros of ``a`` by cases (cumprod's):
+    the derivatives of the rule raise where ``a`` has zeros, since its cases would
+    make them wrong there, and are the rule's own elsewhere."""
+    return a
+
+
+def nonzero_only(g, a):
+    """``g``, where ``a`` has no zeros (the derivative of ``piecewise_at_zeros``)."""
+    if numpy.any(a == 0):
+        raise UnsupportedDerivativeError(
+            "the second derivative of cumprod at an input with zeros"
+        )
+    return g

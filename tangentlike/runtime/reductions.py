@@ -1,5 +1,6 @@
-"""Gradients of reductions and scans: max, var, prod, average, nan-reductions, cumsum,
-cumprod, ptp, norm.
+"""What the gradients of reductions need a function for: the products of the other
+elements (``prod``), the shape 1-D weights take along an axis (``average``), the
+norms but the 2-norm (``norm``, whose matrix norms go through an SVD).
 """
 
 from __future__ import annotations
@@ -7,26 +8,7 @@ from __future__ import annotations
 import numpy
 
 from ..errors import UnsupportedDerivativeError
-from .broadcast import _cast, reduced_size, unreduce
-
-
-def max_grad(g, y, a, axis=None, keepdims=False):
-    """Gradient of max/min/nanmax/nanmin: shared equally between ties."""
-    hit = a == unreduce(y, a, axis, keepdims)
-    count = hit.sum(axis=axis, keepdims=True)
-    return _cast(unreduce(g, a, axis, keepdims) * hit / count, a)
-
-
-def var_grad(g, a, axis=None, ddof=0, keepdims=False):
-    """Gradient of ``var(a, axis, ddof)``."""
-    centered = a - a.mean(axis=axis, keepdims=True)
-    scale = 2.0 / (reduced_size(a, axis) - ddof)
-    return unreduce(g, a, axis, keepdims) * centered * scale
-
-
-def prod_grad(g, a, axis=None, keepdims=False):
-    """Gradient of ``prod``, exact where ``a`` has zeros."""
-    return unreduce(g, a, axis, keepdims) * prod_others(a, axis)
+from .broadcast import _cast, unreduce
 
 
 def prod_others(a, axis=None):
@@ -42,6 +24,21 @@ def prod_others(a, axis=None):
     return restore(left * right)
 
 
+def weights_shape(weights, a, axis=None):
+    """The shape ``average``'s weights broadcast in against ``a``: their own, or for
+    1-D weights of an n-D ``a``, their length along ``axis`` and 1 elsewhere."""
+    if weights is None:
+        raise UnsupportedDerivativeError(
+            "average's weights are None but passed as a name: write weights=None "
+            "in the call, or pass the weights themselves"
+        )
+    if numpy.ndim(weights) == 1 and numpy.ndim(a) > 1:
+        shape = [1] * numpy.ndim(a)
+        shape[axis] = -1
+        return tuple(shape)
+    return numpy.shape(weights)
+
+
 def _slices_last(a, axis):
     """``a`` with the reduced axes flattened into the last one, and the inverse map."""
     shape = numpy.shape(a)
@@ -55,83 +52,6 @@ def _slices_last(a, axis):
     return flat, lambda r: numpy.moveaxis(
         numpy.reshape(r, numpy.shape(moved)), ends, axes
     )
-
-
-def average_grads(g, a, axis=None, weights=None, keepdims=False):
-    """Gradients of ``average`` with respect to ``a`` and to ``weights``."""
-    if weights is None:
-        return unreduce(g, a, axis, keepdims) / reduced_size(a, axis), None
-    w = weights
-    if numpy.ndim(w) == 1 and numpy.ndim(a) > 1:
-        shape = [1] * numpy.ndim(a)
-        shape[axis] = -1
-        w = numpy.reshape(w, shape)
-    total = (
-        w.sum(axis=axis, keepdims=True) if numpy.ndim(w) == numpy.ndim(a) else w.sum()
-    )
-    ga = unreduce(g, a, axis, keepdims) * w / total
-    y = (a * w).sum(axis=axis, keepdims=True) / total
-    gw = unreduce(g, a, axis, keepdims) * (a - y) / total
-    if numpy.ndim(weights) != numpy.ndim(gw):
-        gw = (
-            numpy.moveaxis(gw, axis, -1)
-            .reshape(-1, numpy.shape(weights)[0])
-            .sum(axis=0)
-        )
-    return _cast(ga, a), _cast(gw, weights)
-
-
-def nan_grad(g, a, axis=None, keepdims=False, mean=False):
-    """Gradient of ``nansum`` (and ``nanmean`` with ``mean=True``)."""
-    ok = ~numpy.isnan(a)
-    out = numpy.where(ok, unreduce(g, a, axis, keepdims), 0)
-    if mean:
-        out = out / ok.sum(axis=axis, keepdims=True)
-    return _cast(out, a)
-
-
-def _flat_axis(g, a, axis):
-    """(gradient, axis) with ``axis=None`` meaning the flattened array."""
-    if axis is None:
-        return numpy.reshape(g, (-1,)), 0
-    return g, axis
-
-
-def cumsum_grad(g, a, axis=None):
-    """Gradient of ``cumsum``: a reversed cumulative sum."""
-    g, ax = _flat_axis(g, a, axis)
-    out = numpy.flip(numpy.cumsum(numpy.flip(g, ax), axis=ax), ax)
-    return numpy.reshape(out, numpy.shape(a))
-
-
-def cumprod_parts(a, ax):
-    """(before, first, c) along ``ax``: where no zero has been seen yet, the first
-    zero, and the cumulative product with that zero taken as one."""
-    zero = a == 0
-    seen = numpy.cumsum(zero, axis=ax)
-    first = zero & (seen == 1)
-    return seen == 0, first, numpy.cumprod(numpy.where(first, 1, a), axis=ax)
-
-
-def cumprod_grad(g, a, axis=None):
-    """Gradient of ``cumprod``, exact where ``a`` has zeros: before the first zero
-    of a slice it is a ratio of products, at it a sum of products, after it 0."""
-    g, ax = _flat_axis(g, a, axis)
-    flat, _ = _flat_axis(a, a, axis)
-    before, first, c = cumprod_parts(flat, ax)
-    ahead = numpy.flip(numpy.cumsum(numpy.flip(g * c, ax), axis=ax), ax)
-    tail = numpy.flip(numpy.cumsum(numpy.flip(g * c * before, ax), axis=ax), ax)
-    out = numpy.where(
-        before, tail / numpy.where(before, flat, 1), numpy.where(first, ahead, 0)
-    )
-    return numpy.reshape(out, numpy.shape(a))
-
-
-def ptp_grad(g, a, axis=None, keepdims=False):
-    """Gradient of ``ptp`` = max - min."""
-    hi = a.max(axis=axis, keepdims=keepdims)
-    lo = a.min(axis=axis, keepdims=keepdims)
-    return max_grad(g, hi, a, axis, keepdims) - max_grad(g, lo, a, axis, keepdims)
 
 
 def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
@@ -152,7 +72,9 @@ def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
     if ord == 1:
         return gx * numpy.sign(x)
     if ord in (numpy.inf, -numpy.inf):
-        return max_grad(g, y, numpy.abs(x), axis, keepdims) * numpy.sign(x)
+        hit = numpy.abs(x) == yx
+        count = hit.sum(axis=axis, keepdims=True)
+        return _cast(gx * hit / count, x) * numpy.sign(x)
     return gx * numpy.sign(x) * (numpy.abs(x) / yx) ** (ord - 1)
 
 

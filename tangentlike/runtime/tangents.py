@@ -12,9 +12,7 @@ from __future__ import annotations
 import numpy
 
 from ..errors import UnsupportedDerivativeError
-from .broadcast import _cast, reduced_size, unreduce
 from .linalg import mT
-from .reductions import _flat_axis, cumprod_parts
 
 
 def is_zero(t) -> bool:
@@ -43,69 +41,6 @@ def einsum_tangent(subscripts, operands, tangents):
     ops = [op for op in operands if op is not None]
     ts = tangents[: len(ops)]
     return multilinear(lambda *xs: numpy.einsum(subscripts, *xs), ops, ts)
-
-
-# reductions ---------------------------------------------------------------------
-
-
-def var_tangent(da, a, axis=None, ddof=0, keepdims=False):
-    """Tangent of ``var(a, axis, ddof)``."""
-    centered = a - a.mean(axis=axis, keepdims=True)
-    total = numpy.sum(centered * da, axis=axis, keepdims=keepdims)
-    return total * (2.0 / (reduced_size(a, axis) - ddof))
-
-
-def average_tangent(a, weights, da, dw, axis=None, keepdims=False, returned=False):
-    """Tangent of ``average(a, axis, weights)`` (and of the weights' sum if ``returned``)."""
-    y, total = numpy.average(
-        a, axis=axis, weights=weights, keepdims=True, returned=True
-    )
-    dy = (
-        0.0
-        if is_zero(da)
-        else numpy.average(da, axis=axis, weights=weights, keepdims=True)
-    )
-    dtotal = numpy.zeros_like(total)
-    if not is_zero(dw):
-        w = _weights_like(dw, a, axis)
-        dtotal = numpy.sum(w * numpy.ones_like(a), axis=axis, keepdims=True)
-        dy = dy + numpy.sum(w * (a - y), axis=axis, keepdims=True) / total
-    dy = _cast(numpy.broadcast_to(dy, numpy.shape(y)), a)
-    if not keepdims:
-        dy, dtotal = _squeeze(dy, a, axis), _squeeze(dtotal, a, axis)
-    return (dy, dtotal) if returned else dy
-
-
-def _weights_like(w, a, axis):
-    """1-D weights along ``axis`` reshaped to broadcast against ``a``."""
-    if numpy.ndim(w) == 1 and numpy.ndim(a) > 1:
-        shape = [1] * numpy.ndim(a)
-        shape[axis] = -1
-        return numpy.reshape(w, shape)
-    return w
-
-
-def _squeeze(x, a, axis):
-    if axis is None:
-        return numpy.reshape(x, ())
-    return numpy.squeeze(x, axis=axis)
-
-
-def reduction_tangent(da, local, axis=None, keepdims=False):
-    """``sum(da * local)`` over the reduced axes: ``local`` is d y / d a per element."""
-    return _cast(numpy.sum(da * local, axis=axis, keepdims=keepdims), da)
-
-
-def cumprod_tangent(da, a, axis=None):
-    """Tangent of ``cumprod``, exact where ``a`` has zeros (see ``cumprod_parts``)."""
-    a, ax = _flat_axis(a, a, axis)
-    da, _ = _flat_axis(da, da, axis)
-    before, first, c = cumprod_parts(a, ax)
-    ratio = numpy.cumsum(
-        numpy.where(before, da / numpy.where(before, a, 1), 0), axis=ax
-    )
-    at_zero = numpy.sum(numpy.where(first, da, 0), axis=ax, keepdims=True)
-    return c * numpy.where(before, ratio, at_zero)
 
 
 def sort_tangent(da, a, axis=-1):
@@ -215,10 +150,3 @@ def qr_tangent(da, q, r, mode="reduced"):
     low = numpy.tril(qt, -1)
     skew = low - mT(low)
     return q @ (skew - qt) + da_rinv, (qt - skew) @ r
-
-
-def max_tangent(da, y, a, axis=None, keepdims=False):
-    """Tangent of max/min: the mean of the tangents at the tied maxima."""
-    hit = a == unreduce(y, a, axis, keepdims)
-    count = hit.sum(axis=axis, keepdims=keepdims)
-    return _cast((da * hit).sum(axis=axis, keepdims=keepdims) / count, a)
