@@ -11,13 +11,14 @@ import numpy
 import numpy as np
 
 from tangentlike.runtime import (
+    first_zeros,
     norm_grad,
-    piecewise_at_zeros,
     prod_others,
     reduced_size,
     unbroadcast,
     unreduce,
     weights_shape,
+    zero_cases,
 )
 from tangentlike.template import adjoint, d
 
@@ -108,10 +109,8 @@ def cumsum(y, a, axis=None, dtype=None, out=None):
 # it a sum of the products that skip it, after it 0
 @adjoint(numpy.cumprod)
 def cumprod(y, a, axis=None, dtype=None, out=None):
-    flat = np.reshape(piecewise_at_zeros(a), np.shape(y))
-    seen = np.cumsum(flat == 0, axis=axis)
-    before = seen == 0
-    first = (flat == 0) & (seen == 1)
+    flat = np.reshape(zero_cases(a, a), np.shape(y))
+    before, first = first_zeros(flat, axis)
     c = np.cumprod(np.where(first, 1.0, flat), axis=axis)
     ahead = np.flip(np.cumsum(np.flip(d[y] * c, axis), axis=axis), axis)
     tail = np.flip(np.cumsum(np.flip(d[y] * c * before, axis), axis=axis), axis)

@@ -20,6 +20,7 @@ from tangentlike.runtime import (
     diag_grad,
     diagonal_grad,
     diff_grad,
+    first_zeros,
     hstack_grad,
     inner_subscripts,
     inverse_axes,
@@ -27,11 +28,9 @@ from tangentlike.runtime import (
     linear_tangent,
     matmul_lhs,
     matmul_rhs,
-    nonzero_only,
     norm_grad,
     norm_grad_partials,
     pad_grad,
-    piecewise_at_zeros,
     prod_others,
     prod_others_jvp,
     reduced_size,
@@ -53,6 +52,7 @@ from tangentlike.runtime import (
     unstack,
     vstack_grad,
     weights_shape,
+    zero_cases,
     zeros_like,
 )
 from tangentlike.runtime.tangents import sort_tangent
@@ -63,6 +63,7 @@ nondifferentiable(runtime.end_shape)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(
     clip_mask,
+    first_zeros,
     tensordot_subscripts,
     inner_subscripts,
     layout_order,
@@ -73,24 +74,14 @@ unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
 
 
 # cumprod's rule is exact at zeros by cases: differentiated again, only elsewhere
-@adjoint(piecewise_at_zeros)
-def piecewise_at_zeros_adjoint(y, a):
-    d[a] = nonzero_only(d[y], a)
+@adjoint(zero_cases)
+def zero_cases_adjoint(z, g, a, derived=False):
+    d[g] = zero_cases(d[z], a, True)
 
 
-@tangent(piecewise_at_zeros)
-def piecewise_at_zeros_tangent(y, a):
-    d[y] = nonzero_only(d[a], a)
-
-
-@adjoint(nonzero_only)
-def nonzero_only_adjoint(z, g, a):
-    d[g] = nonzero_only(d[z], a)
-
-
-@tangent(nonzero_only)
-def nonzero_only_tangent(z, g, a):
-    d[z] = nonzero_only(d[g], a)
+@tangent(zero_cases)
+def zero_cases_tangent(z, g, a, derived=False):
+    d[z] = zero_cases(d[g], a, True)
 
 
 @adjoint(sum)

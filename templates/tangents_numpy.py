@@ -16,13 +16,14 @@ import numpy as np
 from tangentlike import template as tpl
 from tangentlike.runtime import (
     broadcast_like,
+    first_zeros,
     norm_grad,
-    piecewise_at_zeros,
     prod_others,
     reduced_size,
     safe_log,
     unreduce,
     weights_shape,
+    zero_cases,
 )
 from tangentlike.runtime.tangents import sort_tangent
 from tangentlike.template import d, tangent
@@ -147,10 +148,8 @@ def average(y, a, axis=None, weights=None, returned=False, keepdims=False):
 # zero's tangent counts
 @tangent(numpy.cumprod)
 def cumprod(y, a, axis=None, dtype=None, out=None):
-    flat = np.reshape(piecewise_at_zeros(a), np.shape(y))
-    seen = np.cumsum(flat == 0, axis=axis)
-    before = seen == 0
-    first = (flat == 0) & (seen == 1)
+    flat = np.reshape(zero_cases(a, a), np.shape(y))
+    before, first = first_zeros(flat, axis)
     c = np.cumprod(np.where(first, 1.0, flat), axis=axis)
     da = np.reshape(d[a], np.shape(y))
     ratios = np.cumsum(

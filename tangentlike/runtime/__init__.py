@@ -32,11 +32,10 @@ from .containers import (  # noqa: F401
 from .control import body_stopped, call_arguments, truncate  # noqa: F401
 from .elementwise import (  # noqa: F401
     clip_mask,
-    nonzero_only,
-    piecewise_at_zeros,
     safe_log,
     sinc_deriv,
     stop_gradient,
+    zero_cases,
 )
 from .library import end_shape  # noqa: F401
 from .linalg import (  # noqa: F401
@@ -55,6 +54,7 @@ from .linalg import (  # noqa: F401
     tensordot_subscripts,
 )
 from .reductions import (  # noqa: F401
+    first_zeros,
     norm_grad,
     prod_others,
     weights_shape,

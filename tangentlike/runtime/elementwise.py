@@ -35,16 +35,11 @@ def clip_mask(a, a_min, a_max):
     return keep
 
 
-def piecewise_at_zeros(a):
-    """``a``, for a rule that is exact at the zeros of ``a`` by cases (cumprod's):
-    the derivatives of the rule raise where ``a`` has zeros, since its cases would
-    make them wrong there, and are the rule's own elsewhere."""
-    return a
-
-
-def nonzero_only(g, a):
-    """``g``, where ``a`` has no zeros (the derivative of ``piecewise_at_zeros``)."""
-    if numpy.any(a == 0):
+def zero_cases(g, a, derived=False):
+    """``g``.  A rule exact at the zeros of ``a`` by cases (cumprod's) reads ``a``
+    through ``zero_cases(a, a)``: the rule's derivatives pass ``derived=True`` and
+    raise where ``a`` has zeros, since its cases would make them wrong there."""
+    if derived and numpy.any(a == 0):
         raise UnsupportedDerivativeError(
             "the second derivative of cumprod at an input with zeros"
         )

@@ -1,6 +1,7 @@
 """What the gradients of reductions need a function for: the products of the other
-elements (``prod``), the shape 1-D weights take along an axis (``average``), the
-norms but the 2-norm (``norm``, whose matrix norms go through an SVD).
+elements (``prod``), the first zero of each slice (``cumprod``), the shape 1-D
+weights take along an axis (``average``), the norms but the 2-norm (``norm``,
+whose matrix norms go through an SVD).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ def prod_others(a, axis=None):
         numpy.cumprod(numpy.concatenate([ones, rev], axis=-1), axis=-1), -1
     )
     return restore(left * right)
+
+
+def first_zeros(a, axis=None):
+    """``(before, first)`` along ``axis``: where a slice has had no zero yet, and
+    where its first zero is (cumprod's cases)."""
+    zero = a == 0
+    seen = numpy.cumsum(zero, axis=axis)
+    return seen == 0, zero & (seen == 1)
 
 
 def weights_shape(weights, a, axis=None):
