@@ -163,9 +163,10 @@ class UnsupportedDerivativeError(TangentlikeError, NotImplementedError):
     """A derivative that exists for most arguments but not for these (a mode, an
     order, a shape), found when the generated code runs."""
 
-    def __init__(self, what: str):
+    def __init__(self, what: str, hint: str = ""):
         super().__init__(
             f"tangentlike cannot differentiate {what}",
-            hint="differentiate a different formulation (e.g. eigh instead of svd), or wrap "
+            hint=hint
+            or "differentiate a different formulation (e.g. eigh instead of svd), or wrap "
             "the value in tangentlike.stop_gradient if it should be a constant",
         )

@@ -58,7 +58,13 @@ from tangentlike.runtime import (
 from tangentlike.runtime.tangents import sort_tangent
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
-nondifferentiable(reduced_size, zeros_like, runtime.zeros_like, runtime.zeros_items)
+nondifferentiable(
+    reduced_size,
+    zeros_like,
+    runtime.zeros_like,
+    runtime.zeros_items,
+    runtime.zero_grad,
+)
 nondifferentiable(runtime.end_shape)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(
@@ -92,6 +98,21 @@ def builtin_sum(y, iterable, start=0):
 @tangent(sum)
 def builtin_sum_tangent(y, iterable, start=0):
     d[y] = sum(d[iterable])
+
+
+@adjoint(sum_grad)
+def sum_grad_adjoint(z, g, xs):
+    d[g] = unbroadcast(sum(d[z]), g)
+
+
+@tangent(sum_grad)
+def sum_grad_tangent(z, g, xs):
+    d[z] = linear_tangent(sum_grad, d[g], g, xs)
+
+
+@tangent(runtime.plus_grad)
+def plus_grad_tangent(z, g, a, b, k):
+    d[z] = linear_tangent(runtime.plus_grad, d[g], g, a, b, k)
 
 
 @adjoint(broadcast_like)
@@ -144,6 +165,17 @@ def matmul_rhs_adjoint(z, g, x, y):
 @tangent(matmul_rhs)
 def matmul_rhs_tangent(z, g, x, y):
     d[z] = matmul_rhs(d[g], x, y) + matmul_rhs(g, d[x], y)
+
+
+@adjoint(runtime.add)
+def add_adjoint(y, a, b):
+    d[a] = d[y]
+    d[b] = d[y]
+
+
+@tangent(runtime.add)
+def add_tangent(y, a, b):
+    d[y] = runtime.add(d[a], d[b])
 
 
 @adjoint(add_at)

@@ -384,7 +384,7 @@ def _out_target(node):
     return node
 
 
-FRESH_ZEROS = frozenset(("zeros_like", "zeros_items"))
+FRESH_ZEROS = frozenset(("zeros_like", "zeros_items", "zero_grad"))
 
 
 def _is_numpy(obj) -> bool:

@@ -17,15 +17,22 @@ from .broadcast import (  # noqa: F401
 )
 from .containers import (  # noqa: F401
     ABSENT,
+    GradDict,
     GradList,
+    GradTuple,
     add,
     add_at,
+    as_grad,
+    as_kind,
     item_or_absent,
     owned,
+    plus_grad,
     restore_item,
     setitem_grad,
     sum_grad,
     take_item,
+    times_grad,
+    zero_grad,
     zeros_items,
     zeros_like,
 )

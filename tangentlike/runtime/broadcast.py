@@ -8,6 +8,8 @@ import math
 
 import numpy
 
+from ..errors import UnsupportedDerivativeError
+
 _SCALARS = (float, int, complex)
 
 
@@ -21,11 +23,29 @@ def _shape(x):
 
 def unbroadcast(g, x):
     """Sum ``g`` over the axes that broadcasting added to ``x``'s shape."""
+    if isinstance(x, (list, tuple)):
+        return _sequence_grad(g, x)
     shape = _shape(x)
     gshape = _shape(g)
     if gshape == shape:
         return g
     return sum_to(g, shape)
+
+
+def _sequence_grad(g, x):
+    """``g`` as the gradient of the list or tuple ``x`` of an arithmetic operator; the
+    gradient of a list joined with ``+`` has more items: refused, never summed."""
+    if isinstance(g, (list, tuple)) and len(g) != len(x):
+        raise UnsupportedDerivativeError(
+            f"`+` or `*` of a list or tuple of {len(x)} items into {len(g)} items: "
+            "a joining of lists that tangentlike did not see where the function "
+            "was transformed",
+            "join lists built in the function (from a literal or with append), or "
+            "append the items of the other one in a loop",
+        )
+    if isinstance(g, (list, tuple)) or numpy.shape(g) == numpy.shape(x):
+        return g
+    return sum_to(g, numpy.shape(x))
 
 
 def sum_to(g, shape):

@@ -1,5 +1,13 @@
 """Gradients of containers: zeros shaped like a value, lists, tuples and dicts added
 item by item, items taken and put back.
+
+The invariant every helper here keeps: the gradient of a list is a ``GradList``, of
+a tuple a ``GradTuple``, of a dict a ``GradDict``, never a plain container, whose
+``+`` would concatenate (or fail). The one exception is ``zeros_items``, whose
+working copy of a tuple's gradient is a ``GradList`` so that items can be added into
+it in place. ``zeros_like`` is the zero *tangent* of a value, in the value's own
+kind, since forward mode repeats the primal's operations (``+`` of two lists
+concatenates their tangents too).
 """
 
 from __future__ import annotations
@@ -10,12 +18,12 @@ from .broadcast import unbroadcast
 
 
 def zeros_like(x):
-    """A zero derivative shaped like ``x``; containers get containers of zeros."""
+    """A zero tangent shaped like ``x``; containers get containers of zeros, of the
+    same kind as ``x``."""
     if isinstance(x, dict):
-        return {k: zeros_like(v) for k, v in x.items()}
-    if isinstance(x, tuple) and hasattr(
-        x, "_fields"
-    ):  # a named tuple (slogdet's result)
+        zeros = {k: zeros_like(v) for k, v in x.items()}
+        return GradDict(zeros) if isinstance(x, GradDict) else zeros
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # slogdet's named result
         return type(x)(*(zeros_like(v) for v in x))
     if isinstance(x, (list, tuple)):
         return type(x)(zeros_like(v) for v in x)
@@ -25,20 +33,31 @@ def zeros_like(x):
 
 
 def zeros_items(x):
-    """Zeros to add gradients into item by item (``bxs[k] += g``, ``bxs[1:] += g``):
-    for a list or a tuple, a GradList of the zeros of its items (a pair ``(W, b)``
-    too, so ``+=`` adds it item by item); for an array, an array."""
+    """The zero gradient of ``x``, to add gradients into item by item (``bxs[k] += g``,
+    ``bxs[1:] += g``): for a list or a tuple, a GradList of the zeros of its items (a
+    pair ``(W, b)`` too, so ``+=`` adds it item by item), a GradDict for a dict; for
+    an array, an array."""
     if isinstance(x, (list, tuple)):
         return GradList(zeros_items(v) for v in x)
     if isinstance(x, dict):
-        return {k: zeros_items(v) for k, v in x.items()}
+        return GradDict({k: zeros_items(v) for k, v in x.items()})
+    return zeros_like(x)
+
+
+def zero_grad(x):
+    """The zero gradient of ``x``: a GradList, GradTuple or GradDict of zeros for a
+    list, tuple or dict, zeros like ``x`` otherwise."""
+    if isinstance(x, (list, tuple, dict)):
+        items = x.items() if isinstance(x, dict) else enumerate(x)
+        zeros = {k: zero_grad(v) for k, v in items}
+        return _grad_kind(x)(zeros if isinstance(x, dict) else zeros.values())
     return zeros_like(x)
 
 
 class GradList(list):
-    """The gradient of a list or tuple, item by item: ``+`` and ``+=`` add items (a
-    list would concatenate), and a slice is a GradList too, so ``bxs[1:] += g``
-    adds ``g``'s items into ``bxs[1:]``."""
+    """The gradient of a list (or a tuple's, being updated), item by item: ``+`` and
+    ``+=`` add items (a list would concatenate), and a slice is a GradList too, so
+    ``bxs[1:] += g`` adds ``g``'s items into ``bxs[1:]``."""
 
     def __getitem__(self, index):
         got = super().__getitem__(index)
@@ -52,6 +71,68 @@ class GradList(list):
 
     __iadd__ = __add__  # a new GradList: ``bxs[1:] += g`` stores it back
 
+    def copy(self):
+        return GradList(self)
+
+    def __mul__(self, other):
+        raise TypeError("a gradient of a list cannot be repeated")
+
+    __rmul__ = __mul__
+
+
+class GradTuple(tuple):
+    """The gradient of a tuple: ``+`` adds item by item (a tuple would concatenate);
+    a slice is a GradTuple too."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        got = super().__getitem__(index)
+        return GradTuple(got) if isinstance(index, slice) else got
+
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(other, self)
+
+    def __mul__(self, other):
+        raise TypeError("a gradient of a tuple cannot be repeated")
+
+    __rmul__ = __mul__
+
+
+class GradDict(dict):
+    """The gradient of a dict: ``+`` adds the values of equal keys, and keeps the
+    others (a dict has no ``+``)."""
+
+    def copy(self):
+        return GradDict(self)
+
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        return add(other, self)
+
+
+def as_grad(x, items):
+    """``items``, the gradients of the items of ``x``, as the gradient of ``x``: a
+    GradTuple for a tuple, a GradList for a list, an array stacked along the first
+    axis for an array (whose items are its rows)."""
+    if isinstance(x, tuple):
+        return GradTuple(items)
+    if isinstance(x, (list, GradList)) or not hasattr(x, "shape"):
+        return GradList(items)
+    return numpy.reshape(numpy.stack(list(items)), numpy.shape(x))
+
+
+def _grad_kind(x):
+    """The gradient kind of a container ``x``."""
+    if isinstance(x, dict):
+        return GradDict
+    return GradTuple if isinstance(x, tuple) else GradList
+
 
 def owned(x):
     """A copy of a derivative that is about to be updated in place and may be
@@ -62,14 +143,15 @@ def owned(x):
 
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
-    Lists, tuples and dicts give a new container; arrays are updated in place."""
+    Lists, tuples and dicts give a new gradient of their kind; arrays are updated
+    in place."""
     if _is_zero(g):
         g = None
     if isinstance(x, (list, tuple, dict)):
-        g = zeros_like(x) if g is None else g
+        g = zero_grad(x) if g is None else g
         g = dict(g) if isinstance(x, dict) else list(g)
         g[index] = add(g[index], value)
-        return tuple(g) if isinstance(x, tuple) else g
+        return _grad_kind(x)(g)
     if g is None:
         g = numpy.zeros_like(x)
     numpy.add.at(g, index, value)
@@ -117,13 +199,13 @@ def restore_item(c, key, old) -> None:
 
 def take_item(g, c, key):
     """``(g[key], g with zero there)``: the gradient of the item ``c[key] = v`` set,
-    and the container's gradient before that assignment (a new container)."""
+    and the container's gradient before that assignment (a new gradient)."""
     if g is None or _is_zero(g):
         return 0.0, None
     g = dict(g) if isinstance(g, dict) else list(g)
     taken = g.get(key, 0.0) if isinstance(g, dict) else g[key]
-    g[key] = zeros_like(c[key])  # c still holds the item: it is put back after this
-    return taken, g
+    g[key] = zero_grad(c[key])  # c still holds the item: it is put back after this
+    return taken, _grad_kind(c)(g)
 
 
 def _is_zero(v) -> bool:
@@ -132,23 +214,60 @@ def _is_zero(v) -> bool:
 
 def add(a, b):
     """The sum of two gradients: numbers and arrays add, lists, tuples and dicts add
-    item by item (``+`` would concatenate them), a 0.0 is zero."""
+    item by item (``+`` would concatenate them), a 0.0 is zero. Containers come
+    out as gradients of their kind."""
     if _is_zero(a):
-        return b
+        return as_kind(b)
     if _is_zero(b):
-        return a
+        return as_kind(a)
     if isinstance(a, (list, tuple)):
-        return type(a)(add(u, v) for u, v in zip(a, b))
+        return _grad_kind(a)(add(u, v) for u, v in zip(a, b, strict=True))
     if isinstance(a, dict):
-        return {k: add(a[k], b[k]) if k in b else a[k] for k in a} | {
-            k: v for k, v in b.items() if k not in a
-        }
+        both = {k: add(a[k], b[k]) if k in b else a[k] for k in a}
+        return GradDict(both | {k: v for k, v in b.items() if k not in a})
     return a + b
+
+
+def as_kind(g):
+    """``g`` as a gradient: plain lists, tuples and dicts in it become their
+    gradient kinds."""
+    if isinstance(g, dict):
+        return GradDict({k: as_kind(v) for k, v in g.items()})
+    if isinstance(g, (list, tuple)):
+        return _grad_kind(g)(as_kind(v) for v in g)
+    return g
+
+
+def plus_grad(g, a, b, k):
+    """The gradient of operand ``k`` (0 or 1) of ``a + b``: for two lists or tuples,
+    its part of the concatenation's gradient; for numbers and arrays, ``g`` summed
+    to its shape."""
+    x = (a, b)[k]
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        items = list(g)
+        return as_grad(x, items[: len(a)] if k == 0 else items[len(a) :])
+    return unbroadcast(g, x)
+
+
+def times_grad(g, a, b, k):
+    """The gradient of operand ``k`` (0 or 1) of ``a * b``: for a list or tuple
+    repeated ``n`` times, the sum of its copies' gradients (the count, an integer,
+    gets none); for numbers and arrays, the product rule."""
+    x, other = (a, b) if k == 0 else (b, a)
+    if isinstance(other, (list, tuple)):
+        return 0.0
+    if not isinstance(x, (list, tuple)):
+        return unbroadcast(g * other, x)
+    items, n = list(g), len(x)
+    summed = [zero_grad(v) for v in x]
+    for start in range(0, len(items), n or 1):
+        summed = [add(s, u) for s, u in zip(summed, items[start : start + n])]
+    return as_grad(x, summed)
 
 
 def sum_grad(g, xs):
     """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape.
     For an array the items are its rows: ``g`` broadcast along its first axis."""
     if isinstance(xs, (list, tuple)) or not hasattr(xs, "shape"):
-        return [unbroadcast(g, x) for x in xs]
+        return as_grad(xs, [unbroadcast(g, x) for x in xs])
     return numpy.broadcast_to(g, xs.shape)

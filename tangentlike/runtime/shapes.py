@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy
 
+from .containers import as_grad
+
 
 def layout_order(a, order="C"):
     """The index order, 'C', 'F' or 'K', in which ``reshape``/``ravel`` read ``a``
@@ -75,7 +77,9 @@ def unconcat(g, arrays, axis=0, shapes=None):
     shapes = shapes or [numpy.shape(a) for a in arrays]
     bounds = numpy.cumsum([s[axis] for s in shapes])[:-1]
     pieces = numpy.split(g, [int(b) for b in bounds], axis=axis)
-    return [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
+    return as_grad(
+        arrays, [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
+    )
 
 
 def hstack_grad(g, arrays):
@@ -96,7 +100,7 @@ def column_stack_grad(g, arrays):
 
 def unstack(g, arrays, axis=0):
     """Gradient of ``stack``: one slice per input."""
-    return [numpy.take(g, i, axis=axis) for i in range(len(arrays))]
+    return as_grad(arrays, [numpy.take(g, i, axis=axis) for i in range(len(arrays))])
 
 
 def tile_grad(g, a, reps):

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import gast
 
-from .. import anno
+from .. import anno, runtime
 
 
 class Adjoints:
     """Which derivatives are initialised (name -> whether we own the array)."""
 
-    def __init__(self, namer, np_alias: str):
-        self.namer = namer
-        self.np = np_alias
+    def __init__(self, fn):
+        self.fn = fn  # its ``helpers``: the runtime helpers generated code imports
+        self.namer = fn.namer
+        self.np = fn.np_alias
         self.state: dict[str, bool] = {}
         self.containers: set[str] = set()
         self.sequences: set[str] = set()  # parameters a loop iterates over
@@ -37,12 +38,19 @@ class Adjoints:
             return [
                 gast.AugAssign(target=anno.store(target), op=gast.Add(), value=value)
             ]
+        if primal in self.state and self._container(primal):
+            self.fn.helpers["add"] = runtime.add  # item by item: ``+`` may concatenate
+            added = anno.call(anno.name("add"), [anno.name(target), value])
+            return [anno.assign(target, added)]
         if primal in self.state:
             add = gast.BinOp(left=anno.name(target), op=gast.Add(), right=value)
             self.state[primal] = True
             return [anno.assign(target, add)]
         self.state[primal] = False
         return [anno.assign(target, value)]
+
+    def _container(self, primal: str) -> bool:
+        return primal in self.containers or primal in self.sequences
 
     def kill(self, primal: str) -> None:
         self.state.pop(primal, None)
@@ -52,7 +60,8 @@ class Adjoints:
         self.state[primal] = (like or primal) not in self.containers
         func = anno.dotted(f"{self.np}.zeros_like")
         if (like or primal) in self.containers:
-            func = anno.name("zeros_like")  # runtime.zeros_like: containers of zeros
+            func = anno.name("zero_grad")  # GradList, GradTuple, GradDict of zeros
+            self.fn.helpers["zero_grad"] = runtime.zero_grad
         elif (like or primal) in self.sequences:
             func = anno.name("zeros_items")  # a list of zeros for a list of arrays
         return anno.assign(

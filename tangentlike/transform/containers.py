@@ -8,9 +8,14 @@ import gast
 import numpy
 
 from .. import anno
+from .. import template as tpl
 from ..analysis import activity as analyze
+from ..analysis.callees import is_user_function
+from ..errors import TangentlikeError
+from ..frontend.parse import parse_function
 from ..naming import BSTACK_NAME, is_stack_name
 from .saving import _runtime
+from .statements import built_sequences
 
 
 class ContainersMixin:
@@ -47,6 +52,22 @@ class ContainersMixin:
             else:
                 rev.append(gast.Expr(value=popped))
         return [stmt], rev
+
+    def sequence_op(self, y, stmt):
+        """``c = a + b`` or ``c = a * n`` where an operand may be a list or tuple:
+        concatenation and repetition, whose gradients are parts and sums of parts
+        (``plus_grad``, ``times_grad`` decide at run time; numbers and arrays add
+        and multiply)."""
+        value = stmt.value
+        name = "plus_grad" if isinstance(value.op, gast.Add) else "times_grad"
+        self.fn.helpers[name] = _runtime(name)
+        operands = [value.left, value.right]
+        items = []
+        for k, atom in enumerate(operands):
+            args = [anno.name(self.adj.name(y))] + copy.deepcopy(operands)
+            grad = anno.call(anno.name(name), args + [anno.const(k)])
+            items += self._contrib(atom, grad)
+        return [stmt], items
 
     def sequence(self, y, stmt):
         """``t = (a, b)``: ``ba = bt[0]``, ``bb = bt[1]``."""
@@ -235,8 +256,8 @@ class ContainersMixin:
             elif self.adj.has(n):
                 parts.append(anno.name(self.adj.name(n)))
             else:
-                self.fn.helpers["zeros_like"] = _runtime("zeros_like")
-                parts.append(anno.call(anno.name("zeros_like"), [anno.name(n)]))
+                self.fn.helpers["zero_grad"] = _runtime("zero_grad")
+                parts.append(anno.call(anno.name("zero_grad"), [anno.name(n)]))
         items = self._contrib(t, gast.Tuple(elts=parts, ctx=gast.Load()))
         rev = self.materialize(items)
         for n in names:
@@ -257,7 +278,8 @@ def maybe_containers(body) -> set[str]:
     """Names that may hold a list, tuple or dict: built from a literal, appended to,
     unpacked from, or the result of a call to a generated or user function."""
     found = set()
-    for node in anno.walk(gast.Module(body=body, type_ignores=[])):
+    nodes = list(anno.walk(gast.Module(body=body, type_ignores=[])))
+    for node in nodes:
         if isinstance(node, gast.Assign):
             target, value = node.targets[0], node.value
             if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
@@ -270,7 +292,7 @@ def maybe_containers(body) -> set[str]:
                 found |= anno.store_names(target)
         elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
             found.add(node.func.value.id)
-    return found
+    return found | built_sequences(body)
 
 
 # NumPy functions returning a tuple of arrays (``np.linalg.eigh(A)[0]`` indexes it)
@@ -303,16 +325,32 @@ LIST_RESULTS = frozenset(
 
 
 def _may_return_tuple(call) -> bool:
-    """A call of a function tangentlike generated (derivatives return tuples), of a
-    NumPy function that returns a tuple, or of a runtime helper returning a list."""
+    """A call of a function tangentlike generated (derivatives return tuples), of
+    the user's that returns a tuple, list or dict written out, of a NumPy function
+    that returns a tuple, or of a runtime helper returning a list."""
     callee = anno.get(call, anno.CALLEE)
     if any(callee is f for f in TUPLE_RESULTS):
+        return True
+    if is_user_function(callee, tpl.ADJOINTS) and _returns_literal(callee):
         return True
     module = getattr(callee, "__module__", None) or ""
     if module.startswith("tangentlike.runtime") and callee.__name__ in LIST_RESULTS:
         return True
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")
+
+
+def _returns_literal(func) -> bool:
+    """Some ``return`` of ``func`` is a tuple, list or dict written out."""
+    try:
+        node, _ = parse_function(func)
+    except TangentlikeError:
+        return False
+    literals = (gast.Tuple, gast.List, gast.Dict)
+    return any(
+        isinstance(n, gast.Return) and isinstance(n.value, literals)
+        for n in anno.walk(node)
+    )
 
 
 def index_value(index):

@@ -263,6 +263,20 @@ class ForwardAD(Sweep):
         elts = [self._part(e) for e in value.elts]
         return [stmt] + self.define(y, type(value)(elts=elts, ctx=gast.Load()))
 
+    def sequence_op(self, y, stmt):
+        """``c = a + b`` of lists: a constant part's tangent is its zeros, not nothing
+        (``dc = zeros_like(a) + db``); ``a * n`` repeats the tangents."""
+        value = stmt.value
+        if not isinstance(value.op, gast.Add):
+            template, bindings = self.template_for(value, stmt)
+            return self.operation(
+                y, stmt, self.instantiate(template, bindings, y, stmt)
+            )
+        left, right = (self._part(v) for v in (value.left, value.right))
+        return [stmt] + self.define(
+            y, gast.BinOp(left=left, op=gast.Add(), right=right)
+        )
+
     def dict_literal(self, y, stmt):
         value = stmt.value
         values = [self._part(v) for v in value.values]

@@ -41,7 +41,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
     def __init__(self, fn, active: set[str], sites, calls):
         super().__init__(fn, active, calls)
         self.sites = sites
-        self.adj = Adjoints(fn.namer, fn.np_alias)
+        self.adj = Adjoints(fn)
         self.uses_stack = False
         self.uses_bstack = False
         self.stacks = {base: fn.namer.fresh(base) for base in (STACK_NAME, BSTACK_NAME)}

@@ -92,8 +92,8 @@ class SavingMixin:
         if self.adj.has(x):
             bx = anno.name(self.adj.name(x))
         else:
-            self.fn.helpers["zeros_like"] = _runtime("zeros_like")
-            bx = anno.call(anno.name("zeros_like"), [anno.name(x)])
+            self.fn.helpers["zero_grad"] = _runtime("zero_grad")
+            bx = anno.call(anno.name("zero_grad"), [anno.name(x)])
         self.adj.kill(x)
         return [stmt], [_stack_call(self.stack_name(BSTACK_NAME), "append", [bx])]
 

@@ -37,6 +37,7 @@ class Sweep:
         self.active = active
         self.calls = calls
         self.missing: list = []  # calls without a derivative, reported together
+        self.sequences = built_sequences(fn.node.body)
 
     def unchanged(self, stmt):
         """What the mode makes of a statement with no derivative."""
@@ -99,6 +100,8 @@ class Sweep:
             return self.dict_literal(y, stmt)
         if isinstance(value, gast.Subscript):
             return self.getitem(y, stmt)
+        if is_sequence_op(value, self.sequences):  # lists joined or repeated
+            return self.sequence_op(y, stmt)
         if self.is_user_call(value):
             return self.user_call(y, stmt)
         template, bindings = self.template_for(value, stmt)
@@ -176,6 +179,47 @@ class Sweep:
                 "is not a literal",
                 "write its value in the call, e.g. order='F' or axis=0",
             ) from None
+
+
+def is_sequence_op(value, containers) -> bool:
+    """``a + b`` or ``a * b`` where an operand may be a list or tuple."""
+    return (
+        isinstance(value, gast.BinOp)
+        and isinstance(value.op, (gast.Add, gast.Mult))
+        and any(
+            isinstance(v, gast.Name) and v.id in containers
+            for v in (value.left, value.right)
+        )
+    )
+
+
+def built_sequences(body) -> set[str]:
+    """Names that surely hold a list or tuple: built from a literal, appended to, or
+    joined or repeated from such names (``a + b``, ``a * n``)."""
+    found = set()
+    nodes = list(anno.walk(gast.Module(body=body, type_ignores=[])))
+    for node in nodes:
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            if isinstance(node.value, (gast.List, gast.Tuple)):
+                found.add(node.targets[0].id)
+        elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
+            found.add(node.func.value.id)
+    return _joined(nodes, found)
+
+
+def _joined(nodes, found: set[str]) -> set[str]:
+    """``found`` and what ``a + b`` and ``a * n`` of its names make (joined or
+    repeated lists), to a fixed point."""
+    while True:
+        more = {
+            name
+            for node in nodes
+            if isinstance(node, gast.Assign) and is_sequence_op(node.value, found)
+            for name in anno.store_names(node.targets[0])
+        }
+        if more <= found:
+            return found
+        found = found | more
 
 
 def operator_key(value):
