@@ -24,6 +24,7 @@ CHANGES_MATH = {
     ("numpy.matmul", "axes"): "a contraction over other axes",
     ("numpy.matmul", "axis"): "a contraction over other axes",
     ("numpy.matmul", "keepdims"): "a contraction over other axes",
+    ("numpy.sort", "descending"): "the other order (NumPy 2.5)",
 }
 # keywords written out with other functions before the transform (frontend/keywords.py)
 WRITTEN_OUT = {("numpy.diff", k) for k in ENDS}
