@@ -7,6 +7,7 @@ from tangentlike.runtime import (
     column_stack_grad,
     diff_grad,
     hstack_grad,
+    pad_fill_grad,
     pad_grad,
     repeat_grad,
     sort_grad,
@@ -102,8 +103,23 @@ def roll(y, a, shift, axis=None):
 
 
 @adjoint(numpy.pad)
-def pad(y, array, pad_width, mode="constant", constant_values=0):
-    d[array] = pad_grad(d[y], array, pad_width)
+def pad(
+    y,
+    array,
+    pad_width,
+    mode="constant",
+    stat_length=None,
+    constant_values=0,
+    end_values=0,
+    reflect_type="even",
+):
+    d[array] = pad_grad(d[y], array, pad_width, mode, stat_length, reflect_type)
+    d[constant_values] = pad_fill_grad(
+        d[y], array, constant_values, pad_width, mode, "constant"
+    )
+    d[end_values] = pad_fill_grad(
+        d[y], array, end_values, pad_width, mode, "linear_ramp"
+    )
 
 
 @adjoint(numpy.take)

@@ -30,7 +30,9 @@ from tangentlike.runtime import (
     matmul_rhs,
     norm_grad,
     norm_grad_partials,
+    pad_fill_grad,
     pad_grad,
+    pad_tangent,
     prod_others,
     prod_others_jvp,
     reduced_size,
@@ -369,14 +371,70 @@ def repeat_grad_tangent(z, g, a, repeats, axis=None):
     d[z] = linear_tangent(repeat_grad, d[g], g, a, repeats, axis)
 
 
+# pad's three helpers are linear in their gradients and tangents, and depend on
+# the array only through the elements a maximum or minimum selects: piecewise
+# constant.  Each one's transpose is another of them.
 @adjoint(pad_grad)
-def pad_grad_adjoint(z, g, a, pad_width):
-    d[g] = np.pad(d[z], pad_width)
+def pad_grad_adjoint(
+    z, g, a, pad_width, mode="constant", stat_length=None, reflect_type="even"
+):
+    d[g] = pad_tangent(d[z], 0.0, 0.0, a, pad_width, mode, stat_length, reflect_type)
 
 
 @tangent(pad_grad)
-def pad_grad_tangent(z, g, a, pad_width):
-    d[z] = linear_tangent(pad_grad, d[g], g, a, pad_width)
+def pad_grad_tangent(
+    z, g, a, pad_width, mode="constant", stat_length=None, reflect_type="even"
+):
+    d[z] = linear_tangent(
+        pad_grad, d[g], g, a, pad_width, mode, stat_length, reflect_type
+    )
+
+
+@adjoint(pad_tangent)
+def pad_tangent_adjoint(
+    z,
+    da,
+    dfill,
+    dend,
+    a,
+    pad_width,
+    mode="constant",
+    stat_length=None,
+    reflect_type="even",
+):
+    d[da] = pad_grad(d[z], a, pad_width, mode, stat_length, reflect_type)
+    d[dfill] = pad_fill_grad(d[z], a, dfill, pad_width, mode, "constant")
+    d[dend] = pad_fill_grad(d[z], a, dend, pad_width, mode, "linear_ramp")
+
+
+@tangent(pad_tangent)
+def pad_tangent_tangent(
+    z,
+    da,
+    dfill,
+    dend,
+    a,
+    pad_width,
+    mode="constant",
+    stat_length=None,
+    reflect_type="even",
+):
+    d[z] = pad_tangent(
+        d[da], d[dfill], d[dend], a, pad_width, mode, stat_length, reflect_type
+    )
+
+
+@adjoint(pad_fill_grad)
+def pad_fill_grad_adjoint(z, g, a, fill, pad_width, mode="constant", kind="constant"):
+    if kind == "constant":
+        d[g] = pad_tangent(0.0, d[z], 0.0, a, pad_width, mode)
+    else:
+        d[g] = pad_tangent(0.0, 0.0, d[z], a, pad_width, mode)
+
+
+@tangent(pad_fill_grad)
+def pad_fill_grad_tangent(z, g, a, fill, pad_width, mode="constant", kind="constant"):
+    d[z] = linear_tangent(pad_fill_grad, d[g], g, a, fill, pad_width, mode, kind)
 
 
 @adjoint(diff_grad)

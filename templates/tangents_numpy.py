@@ -18,6 +18,7 @@ from tangentlike.runtime import (
     broadcast_like,
     first_zeros,
     norm_grad,
+    pad_tangent,
     prod_others,
     reduced_size,
     safe_log,
@@ -220,8 +221,26 @@ linear(numpy.atleast_1d, numpy.atleast_2d, params=())
 
 
 @tangent(numpy.pad)
-def pad(y, array, pad_width, mode="constant", constant_values=0):
-    d[y] = np.pad(d[array], pad_width, mode=mode)
+def pad(
+    y,
+    array,
+    pad_width,
+    mode="constant",
+    stat_length=None,
+    constant_values=0,
+    end_values=0,
+    reflect_type="even",
+):
+    d[y] = pad_tangent(
+        d[array],
+        d[constant_values],
+        d[end_values],
+        array,
+        pad_width,
+        mode,
+        stat_length,
+        reflect_type,
+    )
 
 
 @tangent(numpy.sort)

@@ -60,6 +60,7 @@ from .linalg import (  # noqa: F401
     svd_grad,
     tensordot_subscripts,
 )
+from .padding import pad_fill_grad, pad_grad, pad_tangent  # noqa: F401
 from .reductions import (  # noqa: F401
     first_zeros,
     norm_grad,
@@ -84,7 +85,6 @@ from .shapes import (  # noqa: F401
     hstack_grad,
     inverse_axes,
     layout_order,
-    pad_grad,
     repeat_grad,
     reshape_grad,
     reshape_tangent,

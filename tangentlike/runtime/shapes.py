@@ -128,15 +128,6 @@ def repeat_grad(g, a, repeats, axis=None):
     return numpy.add.reduceat(g, starts, axis=axis)
 
 
-def pad_grad(g, a, pad_width):
-    """Gradient of constant ``pad``: the middle."""
-    widths = numpy.broadcast_to(numpy.asarray(pad_width), (numpy.ndim(a), 2))
-    index = tuple(
-        slice(int(lo), int(lo) + n) for (lo, _), n in zip(widths, numpy.shape(a))
-    )
-    return g[index]
-
-
 def take_grad(g, a, indices, axis=None):
     """Gradient of ``take``: scatter-add."""
     out = numpy.zeros_like(a)
