@@ -110,14 +110,14 @@ def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
 @tangent(numpy.var)
 def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    scale = 2.0 / (reduced_size(a, axis) - ddof)
+    scale = 2.0 / reduced_size(a, axis, ddof)
     d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale
 
 
 @tangent(numpy.std)
 def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     centered = a - np.mean(a, axis=axis, keepdims=True)
-    scale = 1.0 / (reduced_size(a, axis) - ddof)
+    scale = 1.0 / reduced_size(a, axis, ddof)
     d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale / y
 
 

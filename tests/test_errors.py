@@ -277,3 +277,13 @@ def test_the_caret_points_at_the_call_in_a_method():
     lines = str(info.value).splitlines()
     code, caret = lines[2], lines[3]
     assert code[caret.index("^") :].startswith("np.fft.fft(x)")
+
+
+def test_a_vjp_without_its_seed_names_the_seed():
+    with pytest.raises(tl.ArgumentError, match=r"vjp\(doubled_sine\)\(x, seed\)"):
+        tl.vjp(doubled_sine)(np.ones(3))
+
+
+def test_a_vjp_with_too_many_arguments_says_so():
+    with pytest.raises(TypeError, match="too many"):
+        tl.vjp(doubled_sine)(np.ones(3), np.ones(3), np.ones(3))

@@ -454,3 +454,25 @@ def test_repeated_index_reverse(which):
     args = (rand(6), rand(3)) if f is add_at_repeated else (rand(6), rand(3), rand(3))
     for i in range(len(args)):
         check(f, args, i, use_autograd=False)
+
+
+def mean_of_squares(x):
+    return np.mean(x * x)
+
+
+def sample_variance(x):
+    return np.var(x, ddof=1) + np.std(x, ddof=1)
+
+
+def test_an_empty_mean_is_nan_with_numpys_warning_not_a_crash():
+    with pytest.warns(RuntimeWarning):
+        value, g = tl.value_and_grad(mean_of_squares)(np.array([]))
+    assert np.isnan(value) and g.shape == (0,)
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(tl.jvp(mean_of_squares)(np.array([]), np.array([])))
+
+
+def test_no_degrees_of_freedom_give_nan_gradients_as_numpy_gives_nan():
+    with pytest.warns(RuntimeWarning):
+        value, g = tl.value_and_grad(sample_variance)(np.array([2.0]))
+    assert np.isnan(value) and np.isnan(g).all()

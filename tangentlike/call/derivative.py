@@ -91,11 +91,26 @@ class Derivative:
             elif args:
                 *args, seed = args
             else:
-                raise ArgumentError(
-                    f"vjp({self.func.__qualname__}) needs a seed after the arguments"
-                )
+                raise self._no_seed()
+            self._check_seed(args, kwargs, seed)
             return self._sweep(args, kwargs, seed)[1]
         return self._sweep(args, kwargs, None)
+
+    def _check_seed(self, args, kwargs, seed) -> None:
+        """Arguments one short, the seed taken for the last of them: say so."""
+        try:
+            self.signature.signature.bind(*args, **kwargs)
+        except TypeError:
+            self.signature.signature.bind(*args, seed, **kwargs)  # too many: as is
+            raise self._no_seed() from None
+
+    def _no_seed(self) -> ArgumentError:
+        params = ", ".join(self.signature.names)
+        name = self.func.__qualname__
+        return ArgumentError(
+            f"vjp({name}) is called as vjp({name})({params}, seed): the seed, shaped "
+            f"like {name}'s output, is missing after the arguments"
+        )
 
     def call(self, args, kwargs):
         """A call through a front that takes ``*args, **kwargs``."""

@@ -231,12 +231,15 @@ class _Rewriter(gast.NodeTransformer):
             return _matmul(_transpose(x), g)
         return self._numpy("outer", [x, g], []) if ny == 2 else _mul(g, x)
 
-    def _reduced_size(self, x, axis, *rest):
+    def _reduced_size(self, x, axis, ddof=None, *rest):
         axes = constant(axis)
-        if rest or axes is NOT_CONSTANT:
+        ddof = 0 if ddof is None else constant(ddof)
+        if rest or axes is NOT_CONSTANT or ddof is NOT_CONSTANT:
             return None
         size = reduction_size(solid(self.shapes.of(x)), axes)
-        return None if size is None else gast.Constant(value=size, kind=None)
+        if size is None or size <= ddof:  # nothing to divide by: left to run
+            return None
+        return gast.Constant(value=size - ddof, kind=None)
 
     def _ndim(self, node):
         s = solid(self.shapes.of(node))

@@ -98,13 +98,18 @@ def _positive_axes(axis, ndim):
     return axis % ndim
 
 
-def reduced_size(x, axis=None):
-    """How many elements a reduction over ``axis`` combines."""
+def reduced_size(x, axis=None, ddof=0):
+    """How many elements a reduction over ``axis`` combines, less ``ddof``.  None or
+    fewer is a NumPy zero or negative number, so that dividing by it gives what NumPy
+    gives, ``inf`` or ``nan`` and its warning, not Python's ZeroDivisionError (an
+    empty mean's gradient is empty whatever it divides)."""
     shape = _shape(x)
     if axis is None:
-        return math.prod(shape)
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    return math.prod(shape[a] for a in axes)
+        n = math.prod(shape)
+    else:
+        axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+        n = math.prod(shape[a] for a in axes)
+    return n - ddof if n > ddof else numpy.float64(n - ddof)
 
 
 def matmul_lhs(g, x, y):
