@@ -24,6 +24,7 @@ import importlib.util
 import inspect
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -414,11 +415,25 @@ def _is_neutral(rules: dict, keyword) -> bool:
     )
 
 
+_LOAD_LOCK = threading.Lock()
+_loaded = False
+
+
 def load_templates() -> None:
-    """Import the templates: ``tangentlike.templates`` when installed, else the
-    top-level ``templates/`` folder of a source checkout under that name."""
-    if "tangentlike.templates" in sys.modules:
+    """Import the templates once, whichever thread asks first; the others wait until
+    the import has finished (a package in ``sys.modules`` may still be importing)."""
+    global _loaded
+    if _loaded:
         return
+    with _LOAD_LOCK:
+        if not _loaded:
+            _import_templates()
+            _loaded = True
+
+
+def _import_templates() -> None:
+    """``tangentlike.templates`` when installed, else the top-level ``templates/``
+    folder of a source checkout under that name."""
     folder = Path(__file__).resolve().parent.parent / "templates"
     try:
         importlib.import_module("tangentlike.templates")
