@@ -9,6 +9,9 @@ import gast
 
 CALLEE = "tl_callee"  # on a call: the live object it calls
 KEYS = "tl_keys"  # on a ``for k in d.keys()`` loop: keys are constants
+# on a statement of a derivative sweep: from the first one on, the printed code
+# quotes the user's line each block of statements differentiates
+SWEEP = "tl_sweep"
 
 
 def get(node, key, default=None):
@@ -71,6 +74,13 @@ def copy_location(new, old):
                 sub.end_lineno = getattr(old, "end_lineno", old.lineno)
                 sub.end_col_offset = getattr(old, "end_col_offset", 0)
     return new
+
+
+def mark_sweep(stmts) -> list:
+    """Mark statements as the derivative sweep (``SWEEP``); returns them."""
+    for stmt in stmts:
+        setattr(stmt, SWEEP, True)
+    return stmts
 
 
 def walk(node):

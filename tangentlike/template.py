@@ -81,6 +81,15 @@ class Template:
         return cls(primal, func, params, primal_sig, node.body, helpers)
 
 
+def _unlocated(stmt) -> None:
+    """A statement a template made takes the location of the statement it
+    differentiates (the user's line), not the template's own line."""
+    for node in anno.walk(stmt):
+        if isinstance(node, gast.stmt):
+            node.lineno = node.end_lineno = None
+            node.col_offset = node.end_col_offset = None
+
+
 def _helpers_of(func, node) -> dict:
     """Globals a template reads other than the array namespace: runtime helpers."""
     out = {}
@@ -246,6 +255,9 @@ class Instantiator:
         out = []
         for stmt in self.template.body:
             out.extend(self.stmt(anno.clone(stmt)))
+        for item in out:
+            if isinstance(item, gast.stmt):
+                _unlocated(item)
         return out
 
     def stmt(self, node) -> list:

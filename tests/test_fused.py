@@ -84,9 +84,11 @@ def test_the_generated_code_reads_the_sigmoid():
     assert "bz = bp * p * (1.0 - p)" in source
     assert "b_exp" not in source and "b_add" not in source
     source = tl.getsource(
-        tl.grad(logistic), args=(np.zeros(3), np.zeros((5, 3)), np.zeros(5))
+        tl.grad(logistic),
+        args=(np.zeros(3), np.zeros((5, 3)), np.zeros(5)),
+        comments=False,
     )
-    assert "np.exp" not in source.split("_neg2 = -_mean")[1]
+    assert "np.exp" not in source.split("_result = -_mean")[1]
 
 
 # the parts of the pattern read elsewhere, or changed in between ----------------------
@@ -203,7 +205,7 @@ def test_a_scalar_sigmoid_of_math_functions():
         assert math.isclose(
             tl.grad(scalar)(x), numerical_grad(scalar, (x,), 0), rel_tol=1e-6
         )
-    source = tl.getsource(tl.grad(scalar))
+    source = tl.getsource(tl.grad(scalar), comments=False)
     assert "math.exp" not in source.split("return")[0].split("bx")[1]
 
 

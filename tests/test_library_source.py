@@ -51,7 +51,7 @@ def method_namespace(x):
 @pytest.mark.parametrize("f", [array_namespace_sum, method_namespace])
 def test_a_name_holding_the_namespace_is_the_namespace(f):
     tl.check_grads(f, (X,))
-    assert "xp." not in tl.getsource(tl.grad(f))
+    assert "xp." not in tl.getsource(tl.grad(f), comments=False)
 
 
 def uses_fft(x):

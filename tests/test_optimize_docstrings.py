@@ -32,6 +32,8 @@ from tangentlike import anno
 from tangentlike.analysis.shapes import ConcreteShapes
 from tangentlike.optimize.cse import share_common
 from tangentlike.optimize.dead import remove_dead
+from tangentlike.optimize.defaults import name_defaults
+from tangentlike.optimize.floats import fold_float_units
 from tangentlike.optimize.fold import fold_constants
 from tangentlike.optimize.forwarding import forward_values
 from tangentlike.optimize.fuse import fuse_temporaries
@@ -39,7 +41,7 @@ from tangentlike.optimize.indexed_saves import index_saves
 from tangentlike.optimize.inplace import DTypes, write_in_place
 from tangentlike.optimize.negations import cancel_negations
 from tangentlike.optimize.reductions import call_reductions
-from tangentlike.optimize.reuse import reuse_dead_names
+from tangentlike.optimize.release import release_dead
 from tangentlike.optimize.saves import remove_unread_saves
 from tangentlike.optimize.seed import constant_seed
 from tangentlike.optimize.specialize import specialize
@@ -103,6 +105,8 @@ NONE = frozenset()
 PASSES = {
     "cse": lambda func: share_common(func),
     "dead": lambda func: remove_dead(func),
+    "defaults": lambda func: name_defaults(func),
+    "floats": lambda func, scalars=NONE: fold_float_units(func, scalars),
     "fold": lambda func: fold_constants(func),
     "forwarding": lambda func: forward_values(func),
     "fuse": lambda func, keep=NONE: fuse_temporaries(func, keep),
@@ -114,7 +118,7 @@ PASSES = {
     "reductions": lambda func, shapes: call_reductions(
         func, *_known(func, shapes), "np"
     ),
-    "reuse": lambda func: reuse_dead_names(func),
+    "release": lambda func: release_dead(func),
     "saves": lambda func: remove_unread_saves(func),
     "seed": lambda func: constant_seed(func),
     "specialize": lambda func, shapes: specialize(func, shapes, "np"),

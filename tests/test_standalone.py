@@ -26,7 +26,6 @@ import tangentlike as tl
 
 from . import corpus_control as C
 from . import programs_core as P
-from .test_core import _inputs
 
 USER_MODULES = ("__init__.py", "corpus_control.py", "helpers_imported.py")
 
@@ -56,7 +55,7 @@ def _cases():
     """``(id, derivative, arguments, positional extras)`` of every corpus gradient:
     the core programs in reverse and forward mode, the control corpus in reverse."""
     found = []
-    for func, args in _inputs(np.random.default_rng(0)).items():
+    for func, args in P.inputs(np.random.default_rng(0)).items():
         found.append((f"core_{func.__name__}", tl.grad(func), args, ()))
         tangent = np.ones_like(args[0]) if np.ndim(args[0]) else 1.0
         found.append((f"core_jvp_{func.__name__}", tl.jvp(func), args, (tangent,)))

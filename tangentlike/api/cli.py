@@ -74,6 +74,11 @@ def _dump_parser(sub) -> None:
         action="store_true",
         help="print the runtime helpers the code calls into it: no tangentlike import",
     )
+    dump.add_argument(
+        "--no-comments",
+        action="store_true",
+        help="leave out the comments quoting the line each block differentiates",
+    )
     dump.add_argument("--args", default=None, metavar="SPEC", help=ARGS_HELP)
     dump.add_argument(
         "-o",
@@ -163,7 +168,13 @@ def dump(args) -> str:
             examples = example_args(args.args, _parameters(func))
         except SpecError as exc:
             raise UsageError(str(exc)) from None
-    return getsource(df, args.backend, args=examples, standalone=args.standalone)
+    return getsource(
+        df,
+        args.backend,
+        args=examples,
+        standalone=args.standalone,
+        comments=not args.no_comments,
+    )
 
 
 def _parameters(func) -> list[str]:

@@ -77,6 +77,7 @@ def getsource(
     *,
     args: Sequence | None = None,
     standalone: bool = False,
+    comments: bool = True,
 ) -> str:
     """The generated source of a function made by tangentlike.
 
@@ -90,6 +91,8 @@ def getsource(
             types and shapes, which is the code a call with such arguments runs.
         standalone: print the runtime helpers the code calls into it, as plain
             NumPy functions, so that it imports nothing of tangentlike.
+        comments: quote the user's line above each block of the derivative
+            code (``# line 7: p = 1.0 / (1.0 + np.exp(-z))``).
 
     Returns:
         The source of a module: its imports, then the generated functions.
@@ -103,12 +106,13 @@ def getsource(
     while isinstance(df, functools.partial):
         args = None if args is None else (*df.args, *args)
         df = df.func
+    options = {"standalone": standalone, "comments": comments}
     made = derivative_of(df)
     if made is not None:
         if args is None:
-            return made.source(backend, standalone)
-        return made.variant_source(tuple(args), standalone)
+            return made.source(backend, **options)
+        return made.variant_source(tuple(args), **options)
     source_of = getattr(df, "tangentlike_source", None)
     if source_of is None:
         raise ArgumentError(f"{df!r} was not made by tangentlike")
-    return source_of(backend, standalone)
+    return source_of(backend, **options)

@@ -120,16 +120,18 @@ class Derivative:
         entry = self.fast.get(key)
         return entry(*args) if entry is not None else self.miss(key, args)
 
-    def source(self, backend=None, standalone: bool = False) -> str:
-        return self.module.source(backend or "numpy", standalone=standalone)
+    def source(self, backend=None, **options) -> str:
+        """The generated source (``Module.source``'s ``options``)."""
+        return self.module.source(backend or "numpy", **options)
 
-    def variant_source(self, args: tuple, standalone: bool = False) -> str:
+    def variant_source(self, args: tuple, **options) -> str:
         """The source of the variant a positional call with ``args`` runs."""
         if not calling.has_fast_path(self, args):
-            return self.source(self.backend or calling.backend_of(args), standalone)
+            backend = self.backend or calling.backend_of(args)
+            return self.source(backend, **options)
         floats, shapes = calling.variant_key(self, args)
         functions = self.module.variant_functions(floats, shapes, unit_seed=True)
-        return self.module.source("numpy", functions, standalone)
+        return self.module.source("numpy", functions, **options)
 
     def plain(self):
         """A generated function with ``func``'s signature returning only the derivative,

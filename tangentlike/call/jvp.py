@@ -71,5 +71,6 @@ class Jvp:
             self._plain = make_plain(self, extra)
         return self._plain
 
-    def tangentlike_source(self, backend=None, standalone: bool = False) -> str:
-        return self.module.source(backend or "numpy", standalone=standalone)
+    def tangentlike_source(self, backend=None, **options) -> str:
+        """The generated source (``Module.source``'s ``options``)."""
+        return self.module.source(backend or "numpy", **options)

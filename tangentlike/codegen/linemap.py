@@ -4,6 +4,7 @@ it came from, as a note on the exception (PEP 678)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 import gast
 
@@ -29,19 +30,26 @@ def origins(filename: str) -> dict[int, tuple[str, int]]:
 
 
 def _line_map(source: str, functions, files) -> dict[int, tuple[str, int]]:
-    """Pair the statements of the printed source with the gast statements they came
-    from (same structure, same walk order) to map generated lines to user lines."""
-    printed = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.stmt)]
-    printed = [n for n in printed if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    """Generated line -> user line, from the statements ``pairs`` matches."""
     origin: dict[int, tuple[str, int]] = {}
-    mine = []
-    for func, file in zip(functions, files):
-        mine += [(n, file) for n in anno.walk(func) if isinstance(n, gast.stmt)]
-    mine_by_walk = {id(n): f for n, f in mine}
-    tree = gast.Module(body=list(functions), type_ignores=[])
-    ordered = [n for n in anno.walk(tree) if isinstance(n, gast.stmt)]
-    for gen, node in zip(printed, ordered):
+    for printed, node, k in pairs(ast.parse(source), functions):
         line = getattr(node, "lineno", None)
         if line:
-            origin[gen.lineno] = (mine_by_walk.get(id(node), ""), line)
+            origin[printed.lineno] = (files[k], line)
     return origin
+
+
+def pairs(tree: ast.Module, functions) -> Iterator[tuple[ast.stmt, gast.stmt, int]]:
+    """Each statement of the printed generated functions (``tree``, the parsed
+    source) with the gast statement it was printed from, and its function's index
+    in ``functions``: a printed function has the structure, and so the walk
+    order, of its tree."""
+    printed = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for k, func in enumerate(functions):
+        node = printed.get(func.name)
+        if node is None:
+            continue
+        mine = [n for n in anno.walk(func) if isinstance(n, gast.stmt)]
+        theirs = [n for n in ast.walk(node) if isinstance(n, ast.stmt)]
+        for a, b in zip(theirs, mine):
+            yield a, b, k

@@ -19,6 +19,7 @@ from ..transform.calls import Calls
 from . import compile as compiler
 from . import globals as live
 from . import standalone as standalone_helpers
+from .comments import with_comments
 from .render import to_source
 
 BACKENDS = {
@@ -55,11 +56,11 @@ class Module:
         if optimize:
             keep = self.user_names()
             self.functions = [
-                optimizer.optimize(f, reuse=False, keep=keep) for f in self.functions
+                optimizer.optimize(f, release=False, keep=keep) for f in self.functions
             ]
-            self._main_unreused = anno.clone(self.functions[-1])
+            self._main_unreleased = anno.clone(self.functions[-1])
             for f in self.functions:
-                optimizer.reuse_dead_names(f)
+                optimizer.finish(f)
         self.main_name = main.name
 
     def user_names(self) -> frozenset:
@@ -86,17 +87,32 @@ class Module:
     # by ``standalone`` (the runtime helpers printed in, not imported); the rest is the
     # same for all.
     def source(
-        self, backend: str = "numpy", functions=None, standalone: bool = False
+        self,
+        backend: str = "numpy",
+        functions=None,
+        standalone: bool = False,
+        comments: bool = True,
     ) -> str:
         """The printed module: imports, then the functions; ``standalone`` prints the
-        runtime helpers they call into it instead of importing tangentlike."""
+        runtime helpers they call into it instead of importing tangentlike;
+        ``comments`` quotes the user's line above each block of a sweep."""
         functions = self.functions if functions is None else functions
+        text = self._printed(backend, functions, standalone)
+        if not comments:
+            return text
+        files = [self._file_of(f) for f in functions]
+        return with_comments(text, self._renamed(backend, functions), files)
+
+    def _renamed(self, backend: str, functions) -> list:
+        if backend == "numpy":
+            return functions
+        target = BACKEND_ALIAS[backend]
+        return [_rename_alias(f, set(self.aliases()), target) for f in functions]
+
+    def _printed(self, backend: str, functions, standalone: bool) -> str:
         imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
         if backend != "numpy":
-            target = BACKEND_ALIAS[backend]
-            functions = [
-                _rename_alias(f, set(self.aliases()), target) for f in functions
-            ]
+            functions = self._renamed(backend, functions)
             imports = [BACKENDS[backend][1]]
         loads = set().union(*(anno.load_names(f) for f in functions))
         stores = set().union(*(anno.store_names(f) for f in functions))
@@ -221,7 +237,7 @@ class Module:
             }
         keep = self.user_names()
         main = optimizer.optimize_variant(
-            anno.clone(self._main_unreused),
+            anno.clone(self._main_unreleased),
             set(scalars),
             known,
             dtypes,

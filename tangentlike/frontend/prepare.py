@@ -11,8 +11,18 @@ from .. import anno
 from ..analysis.callees import is_library
 from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import NoDerivativeError, TangentlikeError
-from ..naming import Namer, names_in
-from . import aliases, closures, fence, keywords, library, lower, regions, specialize
+from ..naming import TEMP_PREFIX, Namer, names_in
+from . import (
+    aliases,
+    closures,
+    fence,
+    generated,
+    keywords,
+    library,
+    lower,
+    regions,
+    specialize,
+)
 from .normalize import Normalizer
 from .parse import Source
 
@@ -62,6 +72,8 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     show = show or (lambda stage, node: None)
     func = inspect.unwrap(func)
     node, source = closures.tree_of(func)
+    if source.filename.startswith("<tangentlike"):
+        generated.read_back(node, getattr(func, "__globals__", {}))
     show("parse", node)
     inner = closures.lift(node, func, source)
     show("closures", node)
@@ -83,6 +95,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
     show("lower", node)
     node.body = Normalizer(namer, scope, np_alias).block(node.body)
+    _name_result(node, namer)
     show("normalize", node)
     primal = names_in(node) - {np_alias}
     result = node.body[-1].value
@@ -112,6 +125,21 @@ def _plain_parameters(args) -> list[str]:
     args.posonlyargs, args.kwonlyargs, args.vararg, args.kwarg = [], [], None, None
     args.defaults, args.kw_defaults = [], []
     return names
+
+
+def _name_result(node, namer) -> None:
+    """A returned expression's temporary (``_neg2 = -_mean; return _neg2``) is
+    named ``_result``, so that its adjoint, the seed, is ``b_result``."""
+    value = node.body[-1].value
+    if not isinstance(value, gast.Name) or not value.id.startswith(TEMP_PREFIX):
+        return
+    tree = gast.Module(body=node.body, type_ignores=[])
+    if anno.name_counts(tree, load=False).get(value.id) != 1:
+        return
+    new = namer.temp(RESULT)
+    for n in anno.walk(tree):
+        if isinstance(n, gast.Name) and n.id == value.id:
+            n.id = new
 
 
 def _single_exit(body, namer) -> list:

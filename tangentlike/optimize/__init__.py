@@ -2,14 +2,17 @@
 the order below.  Every rewrite leaves the values bit-for-bit as they were.
 
 The general code runs, to a fixed point (each pass says whether it changed the
-tree, compared structurally): ``fold`` (constant arithmetic), ``unbroadcast``
+tree, compared structurally): ``fold`` (constant arithmetic), ``floats``
+(multiplications of floats by one), ``unbroadcast``
 (no ``unbroadcast`` where shapes provably match), ``specialize`` (for variants:
 known shapes), ``forwarding`` (copies, numbers and negations into their
 readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
 reads); then ``negations`` and ``cse`` (a repeated operation computed once).
 Variants add ``seed`` (the seed is 1.0), ``inplace`` and ``reductions`` (for
 known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
-Python floats) and, last, ``reuse`` (dead temporaries' names).
+Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
+default arguments) and ``release`` (dead temporaries deleted, so their arrays
+are freed early; not in scalar variants).
 
 Each pass's module docstring shows it on an example: a ``before:`` and an
 ``after:`` block of code (and a ``given:`` line of what the pass is told, such as
@@ -20,9 +23,12 @@ from __future__ import annotations
 
 import gast
 
+from .. import anno
 from ..analysis.shapes import ConcreteShapes
 from .cse import share_common
 from .dead import remove_dead
+from .defaults import name_defaults
+from .floats import fold_float_units
 from .fold import fold_constants
 from .forwarding import forward_values
 from .fuse import fuse_temporaries
@@ -30,11 +36,13 @@ from .indexed_saves import index_saves
 from .inplace import DTypes, write_in_place
 from .negations import cancel_negations
 from .reductions import call_reductions
-from .reuse import reuse_dead_names
+from .release import release_dead
 from .saves import remove_unread_saves
 from .seed import constant_seed
 from .specialize import specialize
 from .unbroadcast import remove_unbroadcasts
+
+NUMBERS = "tl_numbers"  # on a variant: the names known to hold numbers (shape ())
 
 
 def optimize(
@@ -43,18 +51,19 @@ def optimize(
     shapes: dict[str, tuple] | None = None,
     dtypes: dict | None = None,
     np_alias: str = "np",
-    reuse: bool = True,
+    release: bool = True,
     keep: frozenset = frozenset(),
 ) -> gast.FunctionDef:
     """Run the passes until none changes the tree (each pass says whether it did);
     ``scalars`` are parameters known to be Python floats, ``shapes`` maps
     parameters to the shapes of the arrays a variant is compiled for (and
     ``dtypes`` to their dtypes, so results can be written into dead
-    temporaries, never into the user's own names, ``keep``).  ``reuse`` gives dead
-    temporaries' names to new values (last, as it merges names)."""
+    temporaries, never into the user's own names, ``keep``).  ``release`` deletes
+    dead temporaries (last, as it adds statements)."""
     changed = True
     while changed:
         changed = fold_constants(func)
+        changed |= fold_float_units(func, scalars, np_alias)
         changed |= remove_unbroadcasts(func, scalars)
         if shapes is not None:
             changed |= specialize(func, shapes, np_alias)
@@ -66,14 +75,24 @@ def optimize(
         remove_dead(func)
     if shapes is not None and dtypes is not None:
         known = ConcreteShapes(func, shapes)
+        anno.set_(func, NUMBERS, {n for n, s in known.shape.items() if s == ()})
         kinds = DTypes(known, dtypes)
         write_in_place(func, known, kinds, np_alias, keep)
         call_reductions(
             func, known, kinds, np_alias
         )  # after: it reads np.sum, not np.add.reduce
-    if reuse:
-        reuse_dead_names(func)
+    if release:
+        finish(func)
     return func
+
+
+def finish(func, numbers=None, release: bool = True) -> None:
+    """The last passes, which print the code as a reader writes it: helper calls
+    without their defaults, then (with ``release``) dead temporaries deleted, but
+    for ``numbers`` (names known to hold numbers)."""
+    name_defaults(func)
+    if release:
+        release_dead(func, numbers)
 
 
 def optimize_variant(
@@ -84,9 +103,11 @@ def optimize_variant(
     into lists (higher-order transforms read the general code, never a variant)."""
     if unit_seed:
         constant_seed(func)
-    optimize(func, scalars, shapes, dtypes, np_alias, reuse=False, keep=keep)
+    optimize(func, scalars, shapes, dtypes, np_alias, release=False, keep=keep)
     index_saves(func)
     if shapes is None:  # no arrays among the arguments: scalar code, run by CPython
         fuse_temporaries(func, keep)
-    reuse_dead_names(func)
+        finish(func, release=False)
+    else:
+        finish(func, anno.get(func, NUMBERS))
     return func

@@ -96,7 +96,7 @@ def grad_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:
     grad = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
     ret = gast.Return(value=gast.Tuple(elts=[value, grad], ctx=gast.Load()))
     args = _arguments(info.params + [seed], [anno.const(1.0)])
-    return _funcdef(name, args, fwd + rev + [ret], info.node)
+    return _funcdef(name, args, fwd + anno.mark_sweep(rev) + [ret], info.node)
 
 
 def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
@@ -119,7 +119,7 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
         anno.name(saved_name),
     )
     out = gast.Tuple(elts=grads, ctx=gast.Load())
-    body = ([unpack] if saved else []) + rev + [gast.Return(value=out)]
+    body = ([unpack] if saved else []) + anno.mark_sweep(rev) + [gast.Return(value=out)]
     bwd_def = _funcdef(bwd_name, _arguments([saved_name, seed]), body, info.node)
     return fwd_def, bwd_def
 
@@ -133,7 +133,7 @@ def jvp_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:
     fad = ForwardAD(info, active, calls)
     tangent_params = [info.namer.tangent(p) for p in wrt]
     inits = [fad.zeros(p) for p in info.params if p in fad.active and p not in wrt]
-    stmts = inits + fad.block(body)
+    stmts = anno.mark_sweep(inits + fad.block(body))
     if fad.missing:
         raise NoDerivativeError.combine(fad.missing)
     dret = _result_tangent(fad, ret)

@@ -1,0 +1,175 @@
+"""Names that tell the truth, across the corpus, in the general code and in every
+variant: a temporary holds one value, an adjoint is named after its primal, the
+seed after what it seeds; helper calls pass no default flags; each block of a
+sweep quotes the user's line; tracebacks still point at the right lines."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import tangentlike as tl
+import tangentlike.runtime as runtime
+
+from . import corpus_control as C
+from .test_standalone import CASES
+
+
+def _sources():
+    """``(id, printed source)``: every corpus derivative, the general code and, for
+    gradients with a variant, the variant for the case's arguments."""
+    for name, df, args, _ in CASES:
+        yield name, tl.getsource(df)
+        if "jvp" not in name:
+            yield f"{name}_variant", tl.getsource(df, args=args)
+
+
+SOURCES = dict(_sources())
+
+
+def _functions(source: str) -> list[ast.FunctionDef]:
+    return [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+
+
+def _assignments(stmts) -> dict[str, int]:
+    """How many statements bind each name on one path through ``stmts`` (a loop's
+    body counted once); left out are restores of saved values and updates of a name
+    from itself (``_n = _n + 1``), which give the name a value it stands for, and
+    ``None`` put where a branch may not bind the name."""
+    counts: dict[str, int] = {}
+    for stmt in stmts:
+        if isinstance(stmt, ast.If):
+            body, orelse = _assignments(stmt.body), _assignments(stmt.orelse)
+            found = {n: max(body.get(n, 0), orelse.get(n, 0)) for n in body | orelse}
+        elif isinstance(stmt, (ast.For, ast.While)):
+            found = _assignments(stmt.body)
+        elif isinstance(stmt, ast.Assign) and not _keeps_meaning(stmt):
+            found = {n: 1 for n in _bound(stmt.targets[0])}
+        else:
+            found = {}
+        for name, k in found.items():
+            counts[name] = counts.get(name, 0) + k
+    return counts
+
+
+def _bound(target) -> list[str]:
+    names = target.elts if isinstance(target, ast.Tuple) else [target]
+    return [n.id for n in names if isinstance(n, ast.Name)]
+
+
+def _keeps_meaning(stmt: ast.Assign) -> bool:
+    value = stmt.value
+    if isinstance(value, ast.Constant) and value.value is None:
+        return True
+    reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    if set(_bound(stmt.targets[0])) & reads:
+        return True
+    if isinstance(value, ast.Call):  # _stack.pop()
+        return ast.unparse(value.func).endswith(".pop")
+    return isinstance(value, ast.Subscript) and ast.unparse(value.value).endswith(
+        "_saved"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_a_temporary_holds_one_value(name):
+    for func in _functions(SOURCES[name]):
+        counts = _assignments(func.body)
+        twice = {n for n, k in counts.items() if n.startswith("_") and k > 1}
+        assert not twice, f"{func.name} binds {sorted(twice)} more than once"
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_an_adjoint_is_named_after_its_primal(name):
+    source = SOURCES[name]
+    for func in _functions(source):
+        names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+        names |= {a.arg for a in func.args.args}
+        for adjoint in sorted(n for n in names if n.startswith(("b_", "d_"))):
+            primal = adjoint[1:]
+            assert primal in names or primal in source, f"{adjoint} in {func.name}"
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_the_seed_is_named_after_what_it_seeds(name):
+    func = _functions(SOURCES[name])[-1]
+    if not func.args.defaults:  # forward mode: no seed
+        return
+    seed = func.args.args[-1].arg
+    seeded = ast.unparse(func.body[-1].value.elts[0])
+    kept = [  # value = y: the returned name's value, kept from the reverse sweep
+        ast.unparse(s.value)
+        for s in func.body
+        if isinstance(s, ast.Assign) and ast.unparse(s.targets[0]) == seeded
+    ]
+    assert seed in ("b_result", f"b{seeded}", *(f"b{k}" for k in kept)), seed
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_helper_calls_pass_no_default_flags(name):
+    for node in ast.walk(ast.parse(SOURCES[name])):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        helper = getattr(runtime, node.func.id, None)
+        if not inspect.isfunction(helper):
+            continue
+        params = list(inspect.signature(helper).parameters.values())
+        for param in params[: len(node.args)]:
+            assert param.default is param.empty or param.kind is param.VAR_POSITIONAL, (
+                f"{ast.unparse(node)}: {param.name} passed by position"
+            )
+        for kw in node.keywords:
+            default = inspect.signature(helper).parameters[kw.arg].default
+            literal = isinstance(kw.value, ast.Constant)
+            assert not (literal and kw.value.value == default), ast.unparse(node)
+
+
+def test_each_block_of_the_reverse_sweep_quotes_its_line():
+    source = SOURCES["core_logistic"]
+    quoted = re.findall(r"^    # line (\d+): (.*)$", source, re.M)
+    lines, texts = zip(*quoted)
+    assert lines == ("36", "35")  # the return, then p = ..., in reverse order
+    assert texts[1] == "p = 1.0 / (1.0 + np.exp(-(X @ w)))"
+    plain = tl.getsource(tl.grad(C.rnn_like), comments=False)
+    assert "#" not in plain
+    commented = tl.getsource(tl.grad(C.rnn_like))
+    assert "\n".join(
+        line for line in commented.splitlines() if not line.lstrip().startswith("#")
+    ) == plain.rstrip("\n")
+
+
+SCALE = 2.0
+
+
+def scaled_mismatch(x, A):
+    y = np.sin(x) * SCALE
+    z = A @ y
+    return np.sum(z)
+
+
+def test_errors_name_the_users_line_past_comments_and_printed_globals():
+    with pytest.raises(ValueError) as info:
+        tl.grad(scaled_mismatch)(np.ones(3), np.ones((2, 4)))
+    note = "\n".join(info.value.__notes__)
+    assert "z = A @ y" in note and "return np.sum(z)" not in note
+
+
+def bounded(x):
+    h = np.tanh(x)
+    return np.sum(h * h) + np.sum(np.log(h + 2.0))
+
+
+def test_second_derivatives_read_the_released_and_keyword_code(rng):
+    x = rng.normal(size=4)
+    first = tl.getsource(tl.grad(bounded))
+    assert "del " in first and "unreduce(b_result, _log)" in first
+    want = autograd.hessian(
+        lambda x: anp.sum(anp.tanh(x) ** 2) + anp.sum(anp.log(anp.tanh(x) + 2.0))
+    )(x)
+    np.testing.assert_allclose(tl.hessian(bounded)(x), want, rtol=1e-10, atol=1e-12)
