@@ -8,6 +8,7 @@ from . import (
     keywords,
     numpy_core,
     numpy_elementwise,
+    numpy_library,
     numpy_linalg,
     numpy_reductions,
     numpy_shapes,

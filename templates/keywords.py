@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (the templates these keywords are of, registered 
     builtins_math,
     numpy_core,
     numpy_elementwise,
+    numpy_library,
     numpy_linalg,
     numpy_reductions,
     numpy_shapes,

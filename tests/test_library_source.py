@@ -122,3 +122,23 @@ def test_numpy_names_of_library_code_are_public_names():
     resolve_namespaces(node, scope, "np")
     text = gast.unparse(node) if hasattr(gast, "unparse") else ""
     assert "np.asarray(p)" in text and "NX.pi" in text
+
+
+def power(x):
+    return np.sum(np.linalg.matrix_power(x.reshape(2, 2), 3))
+
+
+def test_a_function_chosen_at_run_time_is_called_through_a_branch():
+    """matrix_power calls ``fmatmul``, bound to np.matmul or np.dot by a test."""
+    tl.check_grads(power, (X,))
+    assert "fmatmul is np.linalg.matmul" in tl.getsource(tl.grad(power))
+
+
+def called_result(x):
+    return np.sum(np.poly1d(x)(POINTS))
+
+
+@pytest.mark.parametrize("transform", [tl.grad, tl.jvp], ids=["reverse", "forward"])
+def test_a_call_of_what_a_call_returned_is_not_dropped(transform):
+    with pytest.raises(tl.NoDerivativeError, match="poly1d"):
+        transform(called_result)

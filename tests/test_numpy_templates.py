@@ -574,6 +574,48 @@ CASES += [
 ]
 
 
+# compiled functions library code calls ----------------------------------------------
+GRID = np.array([-1.0, 0.0, 0.5, 2.0])
+AT = np.array([-1.5, -0.3, 0.25, 1.0, 1.7, 3.0])
+
+
+def convolutions(a, v):
+    full, same = np.convolve(a, v), np.convolve(v, a, "same")
+    return weigh(np.concatenate([full, same, np.correlate(a, v, "full")]))
+
+
+def interpolated(x, fp):
+    return weigh(np.interp(x, GRID, fp)) + weigh(np.interp(x, GRID, fp, left=0.5))
+
+
+def quantiles(a):
+    by_rows = np.percentile(a, [20.0, 75.0], axis=1, method="midpoint")
+    return weigh(np.median(a, axis=0)) + weigh(by_rows) + np.quantile(a, 0.3)
+
+
+def eigenvalues(a):
+    return weigh(np.linalg.eigvalsh(a + a.T)) + weigh(np.linalg.matmul(a, a))
+
+
+def cross_product(a, b):
+    return weigh(np.cross(a, b)) + weigh(np.conjugate(a))
+
+
+def ufunc_reductions(a):
+    out = np.add.reduce(a) + np.multiply.reduce(a, axis=1)[0] + np.maximum.reduce(a)
+    return weigh(out) + np.logaddexp.reduce(a, axis=None)
+
+
+CASES += [
+    (convolutions, (rand(5), rand(3)), (0, 1)),
+    (interpolated, (AT, rand(4)), (0, 1)),
+    (quantiles, (rand(3, 4),), (0,)),
+    (eigenvalues, (rand(3, 3),), (0,)),
+    (cross_product, (rand(2, 3), rand(3)), (0, 1)),
+    (ufunc_reductions, (rand(3, 4),), (0,)),
+]
+
+
 def case_id(case):
     f, args, _ = case
     return (

@@ -55,6 +55,8 @@ def _reads(value) -> set[str]:
             names |= anno.load_names(k.value)
         if isinstance(value.func, gast.Attribute):
             names |= anno.load_names(value.func.value)
+        elif anno.get(value, anno.CALLEE) is None:  # a function held in a name
+            names |= anno.load_names(value.func)
         return names
     return anno.load_names(value)
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pathlib
 
+import numpy
+
 from .. import template as tpl
+from ..frontend.library import public_path
 
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "supported.md"
 HEADER = """# Supported functions
@@ -26,13 +29,20 @@ NO_TANGENT: dict[str, str] = {}
 
 
 def qualified_name(primal) -> str | None:
-    """``numpy.linalg.norm``, ``math.sin``, ``abs``; None for operators and attributes."""
+    """``numpy.linalg.norm``, ``math.sin``, ``abs``, ``numpy.add.reduce``; None for
+    operators and attributes."""
     name = getattr(primal, "__name__", None)
+    owner = getattr(primal, "__self__", None)
+    if isinstance(owner, numpy.ufunc):  # a ufunc's method
+        return f"numpy.{owner.__name__}.{name}"
     module = getattr(primal, "__module__", None) or "numpy"
     if name is None or module.startswith("gast"):
         return None
     if module.startswith("numpy"):
-        module = "numpy.linalg" if "linalg" in module else "numpy"
+        path = public_path(primal)
+        module = (
+            module if path is None else "numpy.linalg" if "linalg" in path else "numpy"
+        )
     if module.startswith(
         "tangentlike.runtime."
     ):  # helpers are public as tangentlike.runtime
@@ -66,8 +76,16 @@ def resolve(name: str):
     import builtins
     import importlib
 
-    module, _, attr = name.rpartition(".")
-    return getattr(importlib.import_module(module) if module else builtins, attr)
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):  # the longest prefix that is a module
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return obj
+    return getattr(builtins, name)
 
 
 def main() -> None:

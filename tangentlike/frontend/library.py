@@ -35,11 +35,8 @@ def public_path(obj) -> str | None:
         return None
     for path in ("", "linalg", "fft"):
         space = getattr(numpy, path) if path else numpy
-        try:
-            if getattr(space, name, None) is obj:
-                return f"{path}.{name}" if path else name
-        except TypeError:  # an object that cannot be compared by identity
-            return None
+        if vars(space).get(name) is obj:  # not getattr: no deprecated aliases
+            return f"{path}.{name}" if path else name
     return None
 
 

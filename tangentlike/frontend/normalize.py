@@ -325,6 +325,8 @@ class Normalizer:
             func = gast.Attribute(
                 value=self.atom(func.value, pre), attr=func.attr, ctx=gast.Load()
             )
+        elif not isinstance(func, (gast.Name, gast.Attribute)):  # f(x)(y)
+            func = self.atom(func, pre)
         args = [self._argument(a, pre) for a in node.args]
         keywords = [
             gast.keyword(arg=k.arg, value=self.atom(k.value, pre))

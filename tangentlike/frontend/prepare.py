@@ -15,6 +15,7 @@ from ..naming import TEMP_PREFIX, Namer, names_in
 from . import (
     aliases,
     closures,
+    dispatch,
     fence,
     generated,
     keywords,
@@ -95,6 +96,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
     show("lower", node)
     node.body = Normalizer(namer, scope, np_alias).block(node.body)
+    node.body = dispatch.direct_calls(node.body, params, scope, namer)
     _name_result(node, namer)
     show("normalize", node)
     primal = names_in(node) - {np_alias}

@@ -38,6 +38,8 @@ _COMPARE = {
     gast.NotIn: lambda a, b: a not in b,
 }
 _LITERALS = (int, float, complex, str, bool, bytes, type(None))
+# builtins whose value on literals is a literal, computed once at transform time
+PURE = (operator.index, int, float, bool, abs, len, min, max, round)
 UNKNOWN = object()
 
 
@@ -87,7 +89,9 @@ class _Folder:
     def stmt(self, stmt, env: dict) -> list:
         if isinstance(stmt, gast.If):
             return self.branch(stmt, env)
-        if isinstance(stmt, (gast.For, gast.While, gast.Try, gast.With)):
+        if isinstance(stmt, gast.Try):
+            return self.attempt(stmt, env)
+        if isinstance(stmt, (gast.For, gast.While, gast.With)):
             return [self.opaque(stmt, env)]
         stmt = self.substitute(stmt, env)
         if isinstance(stmt, gast.Assign) and _is_plain(stmt):
@@ -115,6 +119,24 @@ class _Folder:
             if other is not None and gast.dump(other) == gast.dump(value):
                 env[name] = value
         return [stmt]
+
+    def attempt(self, stmt, env: dict) -> list:
+        """A ``try`` whose body, with what is known written in, only assigns known
+        values cannot raise: its body, ``else`` and ``finally`` run in its place."""
+        trial = dict(env)
+        body = self.block(anno.clone(stmt.body), trial)
+        if not all(self._assigns_known(s) for s in body):
+            return [self.opaque(stmt, env)]
+        env.clear()
+        env.update(trial)
+        return body + self.block(stmt.orelse + stmt.finalbody, env)
+
+    def _assigns_known(self, stmt) -> bool:
+        return (
+            isinstance(stmt, gast.Assign)
+            and _is_plain(stmt)
+            and self.known(stmt.value) is not UNKNOWN
+        )
 
     def opaque(self, stmt, env: dict):
         """A loop, ``try`` or ``with``: what it stores is unknown inside and after."""
@@ -207,6 +229,23 @@ class _Writer(gast.NodeTransformer):
         if isinstance(node.ctx, gast.Load) and node.id in self.env:
             return anno.copy_location(anno.clone(self.env[node.id]), node)
         return node
+
+    def visit_Call(self, node):
+        """A pure builtin of known values (``operator.index(3)``) is its value."""
+        self.generic_visit(node)
+        func = self.folder.scope.resolve(node.func)
+        if node.keywords or not any(func is f for f in PURE):
+            return node
+        args = [self.folder.known(a) for a in node.args]
+        if any(a is UNKNOWN or not _is_literal(a) for a in args):
+            return node
+        try:
+            value = func(*args)
+        except (TypeError, ValueError):
+            return node
+        if not _is_literal(value) or isinstance(value, tuple):
+            return node
+        return anno.copy_location(anno.const(value), node)
 
     def visit_IfExp(self, node):
         self.generic_visit(node)

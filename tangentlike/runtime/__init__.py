@@ -44,7 +44,18 @@ from .elementwise import (  # noqa: F401
     stop_gradient,
     zero_cases,
 )
-from .library import end_shape  # noqa: F401
+from .library import (  # noqa: F401
+    absent,
+    convolve_pads,
+    end_shape,
+    interp_index,
+    interp_inside,
+    quantile_gather,
+    quantile_q_grad,
+    quantile_scatter,
+    scatter_sum,
+    take_at,
+)
 from .linalg import (  # noqa: F401
     cholesky_grad,
     eigh_grad,

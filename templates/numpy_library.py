@@ -1,0 +1,287 @@
+"""NumPy functions that library code calls and that have no Python source of their
+own (C functions, ufunc methods), or whose source is slower than their derivative:
+convolutions, interpolation, quantiles, ufunc reductions, eigvalsh, cross."""
+
+import numpy
+import numpy as np
+
+from tangentlike import template as tpl
+from tangentlike.runtime import (
+    absent,
+    convolve_pads,
+    interp_index,
+    interp_inside,
+    multilinear,
+    prod_others,
+    quantile_gather,
+    quantile_q_grad,
+    quantile_scatter,
+    scatter_sum,
+    take_at,
+    unbroadcast,
+    unreduce,
+)
+from tangentlike.runtime.tangents import eigh_tangent
+from tangentlike.template import adjoint, d, nondifferentiable, tangent
+
+from . import operators, tangents  # noqa: F401  (the templates aliased below)
+
+# ufunc reductions: np.add.reduce is np.sum along axis 0 -----------------------------
+
+
+@adjoint(numpy.add.reduce)
+def add_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[array] = unreduce(d[y], array, axis, keepdims)
+
+
+@tangent(numpy.add.reduce)
+def add_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[y] = np.add.reduce(d[array], axis, keepdims=keepdims)
+
+
+@adjoint(numpy.multiply.reduce)
+def multiply_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[array] = unreduce(d[y], array, axis, keepdims) * prod_others(array, axis)
+
+
+@tangent(numpy.multiply.reduce)
+def multiply_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[y] = np.sum(d[array] * prod_others(array, axis), axis=axis, keepdims=keepdims)
+
+
+# ties share the gradient equally
+@adjoint([numpy.maximum.reduce, numpy.minimum.reduce])
+def maximum_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    hit = array == unreduce(y, array, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=keepdims, dtype=y.dtype)
+    d[array] = unreduce(d[y] / count, array, axis, keepdims) * hit
+
+
+@tangent([numpy.maximum.reduce, numpy.minimum.reduce])
+def maximum_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    hit = array == unreduce(y, array, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=keepdims, dtype=y.dtype)
+    d[y] = np.sum(d[array] * hit, axis=axis, keepdims=keepdims) / count
+
+
+@adjoint(numpy.logaddexp.reduce)
+def logaddexp_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[array] = unreduce(d[y], array, axis, keepdims) * np.exp(
+        array - unreduce(y, array, axis, keepdims)
+    )
+
+
+@tangent(numpy.logaddexp.reduce)
+def logaddexp_reduce(y, array, axis=0, dtype=None, out=None, keepdims=False):
+    d[y] = np.sum(
+        d[array] * np.exp(array - unreduce(y, array, axis, keepdims)),
+        axis,
+        keepdims=keepdims,
+    )
+
+
+# convolution: the adjoint of a full convolution is a valid one with the reverse ------
+
+
+@adjoint(numpy.convolve)
+def convolve(y, a, v, mode="full"):
+    d[a] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), v[::-1], "valid")
+    d[v] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), a[::-1], "valid")
+
+
+@tangent(numpy.convolve)
+def convolve(y, a, v, mode="full"):
+    d[y] = multilinear(np.convolve, (a, v), (d[a], d[v]), mode)
+
+
+@adjoint(numpy.correlate)
+def correlate(y, a, v, mode="valid"):
+    d[a] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), v, "valid")
+    d[v] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), a[::-1], "valid")[::-1]
+
+
+@tangent(numpy.correlate)
+def correlate(y, a, v, mode="valid"):
+    d[y] = multilinear(np.correlate, (a, v), (d[a], d[v]), mode)
+
+
+# interpolation: within a segment, linear in the ends it joins ------------------------
+
+
+@adjoint(numpy.interp)
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    j = interp_index(x, xp, period)
+    inside = interp_inside(x, xp)
+    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    below = (x < xp[0]) * absent(left)
+    above = (x > xp[-1]) * absent(right)
+    d[x] = d[y] * inside * slope
+    d[fp] = scatter_sum(d[y] * (inside * (1.0 - t) + below), j, np.size(fp))
+    d[fp] = scatter_sum(d[y] * (inside * t + above), j + 1, np.size(fp))
+    d[xp] = scatter_sum(d[y] * inside * slope * (t - 1.0), j, np.size(xp))
+    d[xp] = scatter_sum(-d[y] * inside * slope * t, j + 1, np.size(xp))
+    d[left] = np.sum(d[y] * (x < xp[0]))
+    d[right] = np.sum(d[y] * (x > xp[-1]))
+
+
+@tangent(numpy.interp)
+def interp(y, x, xp, fp, left=None, right=None, period=None):
+    j = interp_index(x, xp, period)
+    inside = interp_inside(x, xp)
+    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    below = (x < xp[0]) * absent(left)
+    above = (x > xp[-1]) * absent(right)
+    d[y] = (
+        d[x] * inside * slope
+        + take_at(d[fp], j) * (inside * (1.0 - t) + below)
+        + take_at(d[fp], j + 1) * (inside * t + above)
+        + (take_at(d[xp], j) * (t - 1.0) - take_at(d[xp], j + 1) * t) * inside * slope
+        + d[left] * (x < xp[0])
+        + d[right] * (x > xp[-1])
+    )
+
+
+@adjoint(scatter_sum)
+def scatter_sum_adjoint(z, w, index, n):
+    d[w] = np.take(d[z], index)
+
+
+@tangent(scatter_sum)
+def scatter_sum_tangent(z, w, index, n):
+    d[z] = scatter_sum(d[w], index, n)
+
+
+@adjoint(take_at)
+def take_at_adjoint(z, h, index):
+    d[h] = scatter_sum(d[z], index, np.size(h))
+
+
+@tangent(take_at)
+def take_at_tangent(z, h, index):
+    d[z] = take_at(d[h], index)
+
+
+nondifferentiable(interp_index, interp_inside, convolve_pads, absent)
+
+# quantiles: linear in the two sorted elements each one interpolates between --------
+
+
+@adjoint(numpy.quantile)
+def quantile(
+    y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False
+):
+    d[a] = quantile_scatter(d[y], a, q, axis, keepdims, method)
+    d[q] = quantile_q_grad(d[y], a, q, axis, keepdims, method)
+
+
+@tangent(numpy.quantile)
+def quantile(
+    y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False
+):
+    d[y] = quantile_gather(d[a], a, q, axis, keepdims, method)
+
+
+@adjoint(numpy.percentile)
+def percentile(
+    y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False
+):
+    d[a] = quantile_scatter(d[y], a, np.asarray(q) / 100.0, axis, keepdims, method)
+    d[q] = (
+        quantile_q_grad(d[y], a, np.asarray(q) / 100.0, axis, keepdims, method) / 100.0
+    )
+
+
+@tangent(numpy.percentile)
+def percentile(
+    y, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False
+):
+    d[y] = quantile_gather(d[a], a, np.asarray(q) / 100.0, axis, keepdims, method)
+
+
+@adjoint(numpy.median)
+def median(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    d[a] = quantile_scatter(d[y], a, 0.5, axis, keepdims)
+
+
+@tangent(numpy.median)
+def median(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    d[y] = quantile_gather(d[a], a, 0.5, axis, keepdims)
+
+
+@adjoint(quantile_gather)
+def quantile_gather_adjoint(z, h, a, q, axis=None, keepdims=False, method="linear"):
+    d[h] = quantile_scatter(d[z], a, q, axis, keepdims, method)
+
+
+@tangent(quantile_gather)
+def quantile_gather_tangent(z, h, a, q, axis=None, keepdims=False, method="linear"):
+    d[z] = quantile_gather(d[h], a, q, axis, keepdims, method)
+
+
+@adjoint(quantile_scatter)
+def quantile_scatter_adjoint(z, g, a, q, axis=None, keepdims=False, method="linear"):
+    d[g] = quantile_gather(d[z], a, q, axis, keepdims, method)
+
+
+@tangent(quantile_scatter)
+def quantile_scatter_tangent(z, g, a, q, axis=None, keepdims=False, method="linear"):
+    d[z] = quantile_scatter(d[g], a, q, axis, keepdims, method)
+
+
+# linear algebra ----------------------------------------------------------------------
+
+
+@adjoint(numpy.linalg.eigvalsh)
+def eigvalsh(w, a, UPLO="L"):
+    v = np.linalg.eigh(a, UPLO)[1]
+    d[a] = (v * d[w][..., None, :]) @ np.swapaxes(v, -1, -2)
+
+
+@tangent(numpy.linalg.eigvalsh)
+def eigvalsh(w, a, UPLO="L"):
+    d[w] = eigh_tangent(d[a], w, np.linalg.eigh(a, UPLO)[1], UPLO)[0]
+
+
+@adjoint(numpy.cross)
+def cross(y, a, b):
+    d[a] = unbroadcast(np.cross(b, d[y]), a)
+    d[b] = unbroadcast(np.cross(d[y], a), b)
+
+
+@tangent(numpy.cross)
+def cross(y, a, b):
+    d[y] = multilinear(np.cross, (a, b), (d[a], d[b]))
+
+
+@adjoint([numpy.conjugate, numpy.conj])
+def conjugate(y, x):
+    d[x] = np.conjugate(d[y])
+
+
+@tangent([numpy.conjugate, numpy.conj])
+def conjugate(y, x):
+    d[y] = np.conjugate(d[x])
+
+
+# functions of types, shapes and axes, which library code asks of its arguments
+nondifferentiable(
+    numpy.result_type,
+    numpy.promote_types,
+    numpy.min_scalar_type,
+    numpy.can_cast,
+    numpy.issubdtype,
+    numpy.iscomplexobj,
+    numpy.isrealobj,
+    numpy.isscalar,
+    numpy.broadcast_shapes,
+    numpy.lib.array_utils.normalize_axis_index,
+    numpy.lib.array_utils.normalize_axis_tuple,
+)
+
+
+# NumPy's array-API names of functions that have templates under their own names
+for _alias, _name in ((numpy.linalg.matmul, numpy.matmul),):
+    tpl.ADJOINTS[_alias] = tpl.ADJOINTS[_name]
+    tpl.TANGENTS[_alias] = tpl.TANGENTS[_name]
