@@ -2,6 +2,9 @@
 own (C functions, ufunc methods), or whose source is slower than their derivative:
 convolutions, interpolation, quantiles, ufunc reductions, eigvalsh, cross."""
 
+import inspect
+
+import gast
 import numpy
 import numpy as np
 
@@ -9,8 +12,7 @@ from tangentlike import template as tpl
 from tangentlike.runtime import (
     absent,
     convolve_pads,
-    interp_index,
-    interp_inside,
+    interp_segment,
     multilinear,
     prod_others,
     quantile_gather,
@@ -108,17 +110,17 @@ def correlate(y, a, v, mode="valid"):
 # interpolation: within a segment, linear in the ends it joins ------------------------
 
 
+# j: the segment x falls in; t: where in it; low, high: the weights of its ends
 @adjoint(numpy.interp)
 def interp(y, x, xp, fp, left=None, right=None, period=None):
-    j = interp_index(x, xp, period)
-    inside = interp_inside(x, xp)
+    j, inside = interp_segment(x, xp, period)
     t = (x - xp[j]) / (xp[j + 1] - xp[j])
     slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
-    below = (x < xp[0]) * absent(left)
-    above = (x > xp[-1]) * absent(right)
+    low = inside * (1.0 - t) + (x < xp[0]) * absent(left)
+    high = inside * t + (x > xp[-1]) * absent(right)
     d[x] = d[y] * inside * slope
-    d[fp] = scatter_sum(d[y] * (inside * (1.0 - t) + below), j, np.size(fp))
-    d[fp] = scatter_sum(d[y] * (inside * t + above), j + 1, np.size(fp))
+    d[fp] = scatter_sum(d[y] * low, j, np.size(fp))
+    d[fp] = scatter_sum(d[y] * high, j + 1, np.size(fp))
     d[xp] = scatter_sum(d[y] * inside * slope * (t - 1.0), j, np.size(xp))
     d[xp] = scatter_sum(-d[y] * inside * slope * t, j + 1, np.size(xp))
     d[left] = np.sum(d[y] * (x < xp[0]))
@@ -127,16 +129,15 @@ def interp(y, x, xp, fp, left=None, right=None, period=None):
 
 @tangent(numpy.interp)
 def interp(y, x, xp, fp, left=None, right=None, period=None):
-    j = interp_index(x, xp, period)
-    inside = interp_inside(x, xp)
-    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    j, inside = interp_segment(x, xp, period)
     slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
-    below = (x < xp[0]) * absent(left)
-    above = (x > xp[-1]) * absent(right)
+    t = (x - xp[j]) / (xp[j + 1] - xp[j])
+    low = inside * (1.0 - t) + (x < xp[0]) * absent(left)
+    high = inside * t + (x > xp[-1]) * absent(right)
     d[y] = (
         d[x] * inside * slope
-        + take_at(d[fp], j) * (inside * (1.0 - t) + below)
-        + take_at(d[fp], j + 1) * (inside * t + above)
+        + take_at(d[fp], j) * low
+        + take_at(d[fp], j + 1) * high
         + (take_at(d[xp], j) * (t - 1.0) - take_at(d[xp], j + 1) * t) * inside * slope
         + d[left] * (x < xp[0])
         + d[right] * (x > xp[-1])
@@ -163,7 +164,7 @@ def take_at_tangent(z, h, index):
     d[z] = take_at(d[h], index)
 
 
-nondifferentiable(interp_index, interp_inside, convolve_pads, absent)
+nondifferentiable(interp_segment, convolve_pads, absent)
 
 # quantiles: linear in the two sorted elements each one interpolates between --------
 
@@ -210,24 +211,30 @@ def median(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
     d[y] = quantile_gather(d[a], a, 0.5, axis, keepdims)
 
 
-@adjoint(quantile_gather)
-def quantile_gather_adjoint(z, h, a, q, axis=None, keepdims=False, method="linear"):
-    d[h] = quantile_scatter(d[z], a, q, axis, keepdims, method)
+def transposes(f, g) -> None:
+    """``f`` and ``g`` are linear in their first argument, take the same others,
+    and are each other's transpose: the adjoint of each is the other, its tangent
+    itself."""
+    for primal, other in ((f, g), (g, f)):
+        signature = inspect.signature(primal)
+        first, *rest = signature.parameters
+        others = "".join(", " + p for p in rest)
+        rules = (
+            (tpl.ADJOINTS, f"d[{first}] = {other.__name__}(d[z]{others})"),
+            (tpl.TANGENTS, f"d[z] = {primal.__name__}(d[{first}]{others})"),
+        )
+        for table, rule in rules:
+            table[primal] = tpl.Template(
+                primal,
+                None,
+                ["z", first, *rest],
+                signature,
+                gast.parse(rule).body,
+                {f.__name__: f, g.__name__: g},
+            )
 
 
-@tangent(quantile_gather)
-def quantile_gather_tangent(z, h, a, q, axis=None, keepdims=False, method="linear"):
-    d[z] = quantile_gather(d[h], a, q, axis, keepdims, method)
-
-
-@adjoint(quantile_scatter)
-def quantile_scatter_adjoint(z, g, a, q, axis=None, keepdims=False, method="linear"):
-    d[g] = quantile_gather(d[z], a, q, axis, keepdims, method)
-
-
-@tangent(quantile_scatter)
-def quantile_scatter_tangent(z, g, a, q, axis=None, keepdims=False, method="linear"):
-    d[z] = quantile_scatter(d[g], a, q, axis, keepdims, method)
+transposes(quantile_gather, quantile_scatter)
 
 
 # linear algebra ----------------------------------------------------------------------

@@ -41,22 +41,19 @@ def convolve_pads(a, v, mode="full") -> tuple:
     return ((start, full - start - length[mode]),)
 
 
-def interp_index(x, xp, period=None):
-    """The segment of ``xp`` each ``x`` falls in (the first or last one outside)."""
+def interp_segment(x, xp, period=None):
+    """The segment of ``xp`` each ``x`` falls in (the first or last one outside),
+    and 1.0 where ``x`` lies within ``xp``'s range, else 0.0."""
     if period is not None:
         raise UnsupportedDerivativeError("np.interp with period=")
     j = numpy.searchsorted(xp, x, side="right") - 1
-    return numpy.clip(j, 0, numpy.size(xp) - 2)
+    inside = ((x >= xp[0]) & (x <= xp[-1])).astype(float)
+    return numpy.clip(j, 0, numpy.size(xp) - 2), inside
 
 
 def absent(value) -> float:
     """1.0 for an argument left out (None), else 0.0."""
     return 1.0 if value is None else 0.0
-
-
-def interp_inside(x, xp):
-    """1.0 where ``x`` lies within ``xp``'s range, else 0.0."""
-    return ((x >= xp[0]) & (x <= xp[-1])).astype(float)
 
 
 # quantiles: the sorted positions a quantile interpolates between ------------------
