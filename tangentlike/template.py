@@ -11,10 +11,13 @@ A tangent template has the same parameters and assigns ``d[y]``.  ``np`` in a
 template is the array namespace, bound in generated code to the user's NumPy
 alias (or CuPy, or Dask).  Other names a template assigns are temporaries of the
 generated code (``hit = a == y`` becomes ``_hit = ...``); in a tangent template a
-temporary whose value is a zero tangent is zero where it is read.  Template-level
-``if`` statements are folded when their test only depends on constant arguments
-(``if keepdims:``); ``p is None`` of an argument passed as a name (or ``np.inf``)
-is false, since it holds a value: a rule's general case goes in the ``else``.
+temporary whose value is a zero tangent is zero where it is read.
+
+Template-level ``if`` statements are folded when their test only depends on
+constant arguments (``if keepdims:``); ``p is None`` of an argument passed as a
+name (or ``np.inf``) is false, since it holds a value, so a rule's general case
+goes in the ``else``.  A ``raise NotImplementedError("qr with mode='r'")`` in the
+branch taken refuses the call where the user wrote it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ class NotLiteral(ValueError):
     """A template chooses its derivative by an argument that is not a literal."""
 
 
+class Refused(ValueError):
+    """A template's ``raise``: no derivative for these arguments (the message says
+    which), refused where the user's call is."""
+
+
 ADJOINTS: dict = {}
 TANGENTS: dict = {}
 NONDIFFERENTIABLE: set = set()
@@ -78,6 +86,12 @@ class Template:
         sig = inspect.signature(func)
         primal_sig = sig.replace(parameters=list(sig.parameters.values())[1:])
         helpers = _helpers_of(func, node)
+        shadowed = set(params) & anno.store_names(gast.Module(node.body, []))
+        if shadowed:
+            raise ValueError(
+                f"template {func.__qualname__} assigns its parameter "
+                f"{sorted(shadowed)[0]!r}: name the temporary otherwise"
+            )
         return cls(primal, func, params, primal_sig, node.body, helpers)
 
 
@@ -91,10 +105,12 @@ def _unlocated(stmt) -> None:
 
 
 def _helpers_of(func, node) -> dict:
-    """Globals a template reads other than the array namespace: runtime helpers."""
+    """Globals a template reads other than the array namespace and its own
+    temporaries: runtime helpers."""
     out = {}
     body = gast.Module(body=node.body, type_ignores=[])
-    for name in sorted(anno.load_names(body)):
+    temporaries = anno.store_names(body)
+    for name in sorted(anno.load_names(body) - temporaries):
         if name in (ARRAY_NAMESPACE, GRAD_OP) or name not in func.__globals__:
             continue
         out[name] = func.__globals__[name]
@@ -280,7 +296,9 @@ class Instantiator:
             return self.assign(node)
         if isinstance(node, gast.Expr):
             node.value = self.expr(node.value)
-            return [node]
+            return [] if node.value is None else [node]
+        if isinstance(node, gast.Raise):
+            raise Refused(node.exc.args[0].value)
         raise ValueError(f"unsupported statement in template: {type(node).__name__}")
 
     def assign(self, node) -> list:

@@ -172,6 +172,13 @@ class Sweep:
         self.fn.helpers.update(template.helpers)
         try:
             return inst.run()
+        except tpl.Refused as exc:
+            raise NoDerivativeError(
+                f"no derivative of {exc}",
+                self.fn.source.location(stmt),
+                "compute the value another way, or register a derivative for it "
+                "with @tangentlike.adjoint / @tangentlike.tangent",
+            ) from None
         except tpl.NotLiteral:
             raise self.fn.error(
                 stmt,
