@@ -10,10 +10,9 @@ from tangentlike.runtime import (
     pad_fill_grad,
     pad_grad,
     repeat_grad,
-    sort_grad,
     take_along_grad,
     take_grad,
-    tile_grad,
+    tile_axes,
     unbroadcast,
     unconcat,
     unstack,
@@ -72,9 +71,11 @@ def split(y, ary, indices_or_sections, axis=0):
     d[ary] = np.concatenate(d[y], axis=axis)
 
 
+# the copies laid along axes of their own, and summed
 @adjoint(numpy.tile)
 def tile(y, A, reps):
-    d[A] = tile_grad(d[y], A, reps)
+    split, copies = tile_axes(A, reps)
+    d[A] = np.reshape(np.sum(np.reshape(d[y], split), axis=copies), np.shape(A))
 
 
 @adjoint(numpy.repeat)
@@ -137,6 +138,9 @@ def diff(y, a, n=1, axis=-1):
     d[a] = diff_grad(d[y], n, axis)
 
 
+# the sorting permutation undone (with axis=None, of the flattened array)
 @adjoint(numpy.sort)
 def sort(y, a, axis=-1, kind=None, order=None):
-    d[a] = sort_grad(d[y], a, axis)
+    perm = np.argsort(a, axis=axis, kind="stable")
+    undo = np.argsort(perm, axis=axis)
+    d[a] = np.reshape(np.take_along_axis(d[y], undo, axis), np.shape(a))

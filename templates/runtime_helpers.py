@@ -24,6 +24,7 @@ from tangentlike.runtime import (
     hstack_grad,
     inner_subscripts,
     inverse_axes,
+    kron_layout,
     layout_order,
     linear_tangent,
     matmul_lhs,
@@ -37,16 +38,15 @@ from tangentlike.runtime import (
     prod_others_jvp,
     reduced_size,
     repeat_grad,
+    require,
     reshape_grad,
     reshape_tangent,
     safe_log,
-    sort_grad,
     sum_grad,
     take_along_grad,
     take_grad,
     tensordot_subscripts,
-    tile_grad,
-    trace_grad,
+    tile_axes,
     unbroadcast,
     unbroadcast_as,
     unconcat,
@@ -57,7 +57,6 @@ from tangentlike.runtime import (
     zero_cases,
     zeros_like,
 )
-from tangentlike.runtime.tangents import sort_tangent
 from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
 
 nondifferentiable(
@@ -71,6 +70,9 @@ nondifferentiable(runtime.end_shape)
 # masks, subscripts and axes: constants of the generated code
 nondifferentiable(
     clip_mask,
+    kron_layout,
+    require,
+    tile_axes,
     first_zeros,
     tensordot_subscripts,
     inner_subscripts,
@@ -231,16 +233,6 @@ def norm_grad_tangent(z, g, y, x, ord=None, axis=None, keepdims=False):
 # scans, joins, indexing: linear in g ------------------------------------------------
 
 
-@adjoint(trace_grad)
-def trace_grad_adjoint(z, g, a, offset=0, axis1=0, axis2=1):
-    d[g] = np.trace(d[z], offset, axis1, axis2)
-
-
-@tangent(trace_grad)
-def trace_grad_tangent(z, g, a, offset=0, axis1=0, axis2=1):
-    d[z] = linear_tangent(trace_grad, d[g], g, a, offset, axis1, axis2)
-
-
 @adjoint(diagonal_grad)
 def diagonal_grad_adjoint(z, g, a, offset=0, axis1=0, axis2=1):
     d[g] = np.diagonal(d[z], offset, axis1, axis2)
@@ -279,26 +271,6 @@ def take_along_grad_adjoint(z, g, a, indices, axis):
 @tangent(take_along_grad)
 def take_along_grad_tangent(z, g, a, indices, axis):
     d[z] = linear_tangent(take_along_grad, d[g], g, a, indices, axis)
-
-
-@adjoint(sort_grad)
-def sort_grad_adjoint(z, g, a, axis=-1):
-    d[g] = sort_tangent(d[z], a, axis)
-
-
-@tangent(sort_grad)
-def sort_grad_tangent(z, g, a, axis=-1):
-    d[z] = linear_tangent(sort_grad, d[g], g, a, axis)
-
-
-@adjoint(sort_tangent)
-def sort_tangent_adjoint(z, da, a, axis=-1):
-    d[da] = sort_grad(d[z], a, axis)
-
-
-@tangent(sort_tangent)
-def sort_tangent_tangent(z, da, a, axis=-1):
-    d[z] = linear_tangent(sort_tangent, d[da], da, a, axis)
 
 
 @adjoint(unconcat)
@@ -349,16 +321,6 @@ def column_stack_grad_adjoint(z, g, arrays):
 @tangent(column_stack_grad)
 def column_stack_grad_tangent(z, g, arrays):
     d[z] = linear_tangent(column_stack_grad, d[g], g, arrays)
-
-
-@adjoint(tile_grad)
-def tile_grad_adjoint(z, g, a, reps):
-    d[g] = np.tile(d[z], reps)
-
-
-@tangent(tile_grad)
-def tile_grad_tangent(z, g, a, reps):
-    d[z] = linear_tangent(tile_grad, d[g], g, a, reps)
 
 
 @adjoint(repeat_grad)

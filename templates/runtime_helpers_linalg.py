@@ -1,14 +1,11 @@
 """Derivatives of the linear-algebra helpers of ``tangentlike.runtime`` that
 gradients of ``numpy.linalg`` and ``einsum`` call, so that they can be differentiated
-again (Hessians through inv, det, slogdet, solve, cholesky, einsum, tensordot).
+again (Hessians through solve, einsum, tensordot).
 """
 
 import numpy as np
 
 from tangentlike.runtime import (
-    cholesky_grad,
-    cholesky_grad_adjoints,
-    cholesky_grad_tangent,
     einsum_grad,
     einsum_grad_tangent,
     einsum_with,
@@ -59,17 +56,6 @@ def solve_lhs_tangent(z, g, y, a, b):
     u = solve_rhs(g, a, b)
     du = solve_rhs_tangent(d[g], d[a], u, g, a, b)
     d[z] = -matmul_lhs(du, a, y) - matmul_lhs(u, a, d[y])
-
-
-@adjoint(cholesky_grad)
-def cholesky_grad_adjoint(z, g, L):
-    d[g] = cholesky_grad_adjoints(d[z], g, L)[0]
-    d[L] = cholesky_grad_adjoints(d[z], g, L)[1]
-
-
-@tangent(cholesky_grad)
-def cholesky_grad_tangent_(z, g, L):
-    d[z] = cholesky_grad_tangent(d[g], d[L], g, L)
 
 
 # einsum_grad(g, subscripts, k, *operands) is linear in g and in every operand but

@@ -345,6 +345,10 @@ def cholesky(a):
     return np.sum(np.sin(np.linalg.cholesky(a @ a.T + 4.0 * np.eye(3))))
 
 
+def cholesky_upper(a):
+    return np.sum(np.sin(np.linalg.cholesky(a @ a.T + 4.0 * np.eye(3), upper=True)))
+
+
 def eigh(a):
     w, v = np.linalg.eigh(a + a.T)
     return np.sum(np.sin(w)) + np.sum(np.sin(v) * v)
@@ -378,6 +382,27 @@ def qr(a):
     return np.sum(np.sin(q)) + np.sum(np.sin(r))
 
 
+def lstsq_residuals(a, b):
+    x, res, rank, sv = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(np.sin(x)) + np.sum(res)
+
+
+def qr_r(a):
+    return np.sum(np.linalg.qr(a, mode="r"))
+
+
+def test_lstsq_residuals_are_refused_in_reverse_mode_when_they_have_a_gradient():
+    with pytest.raises(tl.UnsupportedDerivativeError, match="lstsq's residuals"):
+        tl.grad(lstsq_residuals)(rand(4, 3), rand(4))
+
+
+@pytest.mark.parametrize("make", [tl.grad, tl.jvp])
+def test_qr_in_a_mode_without_a_derivative_is_refused_at_the_call(make):
+    with pytest.raises(tl.NoDerivativeError, match="qr with a mode other") as info:
+        make(qr_r)
+    assert 'mode="r"' in str(info.value)
+
+
 CASES += [
     (vdot, (rand(2, 3), rand(6)), (0, 1)),
     (inner, (rand(3), rand(3)), (0, 1)),
@@ -404,6 +429,7 @@ CASES += [
     (det, (spd(3),), (0,)),
     (slogdet, (spd(3),), (0,)),
     (cholesky, (rand(3, 3),), (0,)),
+    (cholesky_upper, (rand(3, 3),), (0,)),
     (eigh, (rand(3, 3),), (0,)),
     (eigh_values, (rand(3, 3),), (0,)),
     (svd_values, (rand(3, 2),), (0,)),

@@ -364,7 +364,7 @@ def shapes_axis(x):
     return a + b
 
 
-# sort: sort_grad ------------------------------------------------------------------------------
+# sort ------------------------------------------------------------------------------
 
 
 def sort_f(x):
@@ -380,7 +380,7 @@ def sort_axis(x):
     return a + np.sum(np.sort(x, axis=None) ** 3 * R8.repeat(2)[:12])
 
 
-# numpy.linalg: mT, solve_lhs, solve_rhs, cholesky_grad --------------------------------------
+# numpy.linalg: mT, solve_lhs, solve_rhs, cholesky, eigh, svd, pinv, lstsq, qr, kron ----
 
 
 def inv_f(x):
@@ -441,6 +441,48 @@ def cholesky_f(x):
 def ag_cholesky_f(x):
     chol = anp.linalg.cholesky(B0 + anp.outer(x, x))
     return anp.sum(chol**2 * W33) + anp.sum(anp.log(anp.diag(chol)))
+
+
+def cholesky_upper(x):
+    chol = np.linalg.cholesky(B0 + np.outer(x, x), upper=True)
+    return np.sum(chol**2 * W33) + np.sum(np.log(np.diag(chol)))
+
+
+def eigh_f(x):
+    w, v = np.linalg.eigh(B0 + np.outer(x, x))
+    return np.sum(w**3) + np.sum((v * v) @ B_VEC * w)
+
+
+def ag_eigh_f(x):
+    w, v = anp.linalg.eigh(B0 + anp.outer(x, x))
+    return anp.sum(w**3) + anp.sum(anp.dot(v * v, B_VEC) * w)
+
+
+def svd_f(x):
+    s = np.linalg.svd(x, compute_uv=False)
+    u, s2, vh = np.linalg.svd(x, full_matrices=False)
+    return np.sum(s**3) + np.sum(s2 * B_VEC)
+
+
+def pinv_lstsq(x):
+    p = np.linalg.pinv(x)
+    sol = np.linalg.lstsq(x.T, W4, rcond=None)[0]
+    return np.sum(p**2 * W34.T) + np.sum(sol**3)
+
+
+def qr_f(x):
+    q, r = np.linalg.qr(x.T)
+    return np.sum(q * W34.T) + np.sum(r**3 * W33)
+
+
+def kron_f(x):
+    return np.sum(np.kron(x, x[:2]) ** 2) + np.sum(np.kron(x[0], x[:, 1]) * W34.ravel())
+
+
+def ag_kron_f(x):
+    return anp.sum(anp.kron(x, x[:2]) ** 2) + anp.sum(
+        anp.kron(x[0], x[:, 1]) * W34.ravel()
+    )
 
 
 def linalg_stack(x):
@@ -526,6 +568,12 @@ d_solve_a = tl.grad(solve_a)
 d_solve_b = tl.grad(solve_b)
 d_solve_both = tl.grad(solve_both)
 d_cholesky_f = tl.grad(cholesky_f)
+d_cholesky_upper = tl.grad(cholesky_upper)
+d_eigh_f = tl.grad(eigh_f)
+d_svd_f = tl.grad(svd_f)
+d_pinv_lstsq = tl.grad(pinv_lstsq)
+d_qr_f = tl.grad(qr_f)
+d_kron_f = tl.grad(kron_f)
 d_einsum_f = tl.grad(einsum_f)
 d_einsum_mat = tl.grad(einsum_mat)
 
@@ -706,6 +754,30 @@ def g_cholesky_f(x):
     return np.sum(d_cholesky_f(x) ** 2)
 
 
+def g_cholesky_upper(x):
+    return np.sum(d_cholesky_upper(x) ** 2)
+
+
+def g_eigh_f(x):
+    return np.sum(d_eigh_f(x) ** 2)
+
+
+def g_svd_f(x):
+    return np.sum(d_svd_f(x) ** 2)
+
+
+def g_pinv_lstsq(x):
+    return np.sum(d_pinv_lstsq(x) ** 2)
+
+
+def g_qr_f(x):
+    return np.sum(d_qr_f(x) ** 2)
+
+
+def g_kron_f(x):
+    return np.sum(d_kron_f(x) ** 2)
+
+
 def g_einsum_f(x):
     return np.sum(d_einsum_f(x) ** 2)
 
@@ -780,6 +852,12 @@ CASES = [
         np.stack([M33, A0.T]),
     ),
     (cholesky_f, ag_cholesky_f, d_cholesky_f, g_cholesky_f, X3),
+    (cholesky_upper, None, d_cholesky_upper, g_cholesky_upper, X3),
+    (eigh_f, ag_eigh_f, d_eigh_f, g_eigh_f, X3),
+    (svd_f, None, d_svd_f, g_svd_f, M34),
+    (pinv_lstsq, None, d_pinv_lstsq, g_pinv_lstsq, M34),
+    (qr_f, None, d_qr_f, g_qr_f, M34),
+    (kron_f, ag_kron_f, d_kron_f, g_kron_f, M34),
     (einsum_f, ag_einsum_f, d_einsum_f, g_einsum_f, X3),
     (einsum_mat, ag_einsum_mat, d_einsum_mat, g_einsum_mat, M33),
 ]
@@ -826,9 +904,18 @@ def test_hvp(case):
     np.testing.assert_allclose(tl.hvp(f)(x, v), want, rtol=1e-9, atol=1e-9)
 
 
+# the gradient through svd's singular values reads U and Vh, whose adjoints are
+# refused: its Hessian is forward over reverse only
+REVERSE_REFUSED = (svd_f,)
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_reverse_over_reverse(case):
     f, _, df, g, x = case
+    if f in REVERSE_REFUSED:
+        with pytest.raises(tl.UnsupportedDerivativeError, match="svd's U and Vh"):
+            tl.grad(g)(x)
+        return
     got = tl.grad(g)(x)
     np.testing.assert_allclose(got, numerical_grad(g, [x], 0), rtol=1e-5, atol=1e-5)
     n = x.size
@@ -846,16 +933,20 @@ def test_forward_over_reverse_in_a_direction(case):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-# forward mode's rules are templates or helpers with adjoints (sort_tangent,
-# prod_others); cholesky_tangent and einsum_tangent have none yet
-NO_ADJOINT_OF_TANGENT = (cholesky_f, einsum_f, einsum_mat)
+# forward mode's rules are templates or helpers with adjoints (prod_others);
+# einsum_tangent and multilinear have none yet
+NO_ADJOINT_OF_TANGENT = (einsum_f, einsum_mat, kron_f)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_reverse_over_forward(case):
     f, _, _, _, x = case
     if f in NO_ADJOINT_OF_TANGENT:
-        pytest.xfail("no adjoint template for cholesky_tangent, einsum_tangent")
+        pytest.xfail("no adjoint template for einsum_tangent, multilinear")
+    if f in REVERSE_REFUSED:
+        with pytest.raises(tl.UnsupportedDerivativeError, match="svd's U and Vh"):
+            tl.grad(tl.jvp(f))(x, direction(x))
+        return
     v = direction(x)
     n = x.size
     want = (tl.hessian(f)(x).reshape(n, n) @ v.reshape(n)).reshape(x.shape)

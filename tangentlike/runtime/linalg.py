@@ -1,5 +1,6 @@
-"""Gradients of products and linear algebra: einsum, tensordot, kron, solve, cholesky,
-eigh, svd, pinv, lstsq, qr.
+"""What the gradients of products and linear algebra need a function for: einsum's
+subscripts spelt out (einsum, tensordot, inner, kron), solving with a vector or a
+matrix right-hand side (solve), and the arguments a derivative refuses.
 """
 
 from __future__ import annotations
@@ -113,17 +114,23 @@ def inner_subscripts(a, b):
     )
 
 
-def kron_grads(g, a, b):
-    """Gradients of ``kron(a, b)`` for operands of the same number of dimensions."""
+def kron_layout(a, b):
+    """``(split, spec_a, spec_b, shape_a, shape_b)`` for ``kron(a, b)``: its shape
+    with each axis split into (a's, b's), the einsum subscripts that take a block
+    gradient to each operand's, and the operands' shapes at the same ndim."""
     n = max(numpy.ndim(a), numpy.ndim(b))
-    sa = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
-    sb = (1,) * (n - numpy.ndim(b)) + numpy.shape(b)
-    g = numpy.reshape(g, [k for pair in zip(sa, sb) for k in pair])
+    shape_a = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
+    shape_b = (1,) * (n - numpy.ndim(b)) + numpy.shape(b)
+    split = tuple(k for pair in zip(shape_a, shape_b) for k in pair)
     la, lb = LETTERS[:n], LETTERS[n : 2 * n]
-    gs = "".join(x + y for x, y in zip(la, lb))
-    ga = numpy.einsum(f"{gs},{lb}->{la}", g, numpy.reshape(b, sb))
-    gb = numpy.einsum(f"{gs},{la}->{lb}", g, numpy.reshape(a, sa))
-    return numpy.reshape(ga, numpy.shape(a)), numpy.reshape(gb, numpy.shape(b))
+    blocks = "".join(x + y for x, y in zip(la, lb))
+    return split, f"{blocks},{lb}->{la}", f"{blocks},{la}->{lb}", shape_a, shape_b
+
+
+def require(ok, what):
+    """Nothing where ``ok``; else raises: the derivative of ``what`` is not known."""
+    if not ok:
+        raise UnsupportedDerivativeError(what)
 
 
 def mT(x):
@@ -141,61 +148,3 @@ def solve_lhs(g, y, a, b):
     if numpy.ndim(b) == 1:
         return -numpy.multiply.outer(solve_rhs(g, a, b), y)
     return -solve_rhs(g, a, b) @ mT(y)
-
-
-def cholesky_grad(g, L):
-    """Gradient of ``cholesky`` (symmetrised), after Murray (2016)."""
-    p = mT(L) @ g
-    p = numpy.tril(p) - 0.5 * numpy.triu(numpy.tril(p))
-    inv = numpy.linalg.inv(L)
-    s = mT(inv) @ p @ inv
-    return 0.5 * (s + mT(s))
-
-
-def eigh_grad(g, w, v):
-    """Gradient of ``eigh`` (symmetrised) from the gradients of (w, v)."""
-    gw, gv = g
-    gap = w[..., None, :] - w[..., :, None]
-    f = numpy.where(gap == 0, 0, 1 / numpy.where(gap == 0, 1, gap))
-    inner = f * (mT(v) @ gv) + numpy.expand_dims(gw, -2) * numpy.eye(
-        w.shape[-1], dtype=w.dtype, like=w
-    )
-    out = v @ inner @ mT(v)
-    return 0.5 * (out + mT(out))
-
-
-def svd_grad(g, a, compute_uv=True):
-    """Gradient of ``svd`` through the singular values (U and V gradients unsupported)."""
-    if compute_uv:
-        gu, g, gvh = g
-        if numpy.any(gu) or numpy.any(gvh):
-            raise UnsupportedDerivativeError(
-                "svd's U and Vh (its singular values, yes)"
-            )
-    u, _, vt = numpy.linalg.svd(a, full_matrices=False)
-    return (u * numpy.expand_dims(g, -2)) @ vt
-
-
-def pinv_grad(g, y, a):
-    """Gradient of ``pinv`` (constant rank), from Golub & Pereyra's derivative."""
-    gt = mT(g)
-    left = numpy.eye(a.shape[-2], dtype=a.dtype, like=a) - a @ y
-    right = numpy.eye(a.shape[-1], dtype=a.dtype, like=a) - y @ a
-    return -mT(y) @ g @ mT(y) + left @ gt @ y @ mT(y) + mT(y) @ y @ gt @ right
-
-
-def lstsq_grads(g, a, b):
-    """Gradients of ``lstsq``'s solution with respect to ``a`` and ``b``."""
-    gx = g[0]
-    y = numpy.linalg.pinv(a)
-    gb = mT(y) @ gx
-    gy = numpy.multiply.outer(gx, b) if numpy.ndim(b) == 1 else gx @ mT(b)
-    return pinv_grad(gy, y, a), gb
-
-
-def qr_grad(g, q, r):
-    """Gradient of reduced ``qr`` for tall or square matrices."""
-    gq, gr = g
-    m = r @ mT(gr) - mT(gq) @ q
-    b = gq + q @ (numpy.tril(m) + mT(numpy.tril(m, -1)))
-    return mT(numpy.linalg.solve(r, mT(b)))

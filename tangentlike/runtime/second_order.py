@@ -6,7 +6,7 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import _cast, unreduce
-from .linalg import cholesky_grad, einsum_grad, mT, solve_rhs
+from .linalg import einsum_grad, solve_rhs
 from .reductions import _slices_last, norm_grad, prod_others
 
 
@@ -81,34 +81,6 @@ def solve_rhs_tangent(dg, da, z, g, a, b):
 
         rhs = rhs - matmul_rhs(z, da, z)
     return linear_tangent(solve_rhs, rhs, g, a, b)
-
-
-def cholesky_grad_tangent(dg, dL, g, L):
-    """Tangent of ``cholesky_grad(g, L)`` (see ``cholesky_grad``)."""
-    if _is_zero(dL):
-        return linear_tangent(cholesky_grad, dg, g, L)
-    inv = numpy.linalg.inv(L)
-    q = _phi(mT(L) @ g)
-    dp = mT(dL) @ g if _is_zero(dg) else mT(dL) @ g + mT(L) @ dg
-    dinv = -inv @ dL @ inv
-    ds = mT(dinv) @ q @ inv + mT(inv) @ _phi(dp) @ inv + mT(inv) @ q @ dinv
-    return 0.5 * (ds + mT(ds))
-
-
-def cholesky_grad_adjoints(w, g, L):
-    """The gradients of ``sum(w * cholesky_grad(g, L))`` in ``g`` and in ``L``."""
-    inv = numpy.linalg.inv(L)
-    q = _phi(mT(L) @ g)
-    sbar = 0.5 * (w + mT(w))
-    qbar = inv @ sbar @ mT(inv)
-    invbar = (q + mT(q)) @ inv @ sbar
-    pbar = _phi(qbar)
-    return L @ pbar, g @ mT(pbar) - mT(inv) @ invbar @ mT(inv)
-
-
-def _phi(p):
-    """The lower triangle with half the diagonal."""
-    return numpy.tril(p) - 0.5 * numpy.triu(numpy.tril(p))
 
 
 def einsum_with(subscripts, k, value, *operands):

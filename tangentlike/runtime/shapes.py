@@ -1,5 +1,7 @@
-"""Gradients of shape functions, joining, splitting and indexing: the reverse of each
-rearrangement.
+"""What the gradients of shape functions, joins, splits and indexing need a function
+for: the shapes and indices a rearrangement reads (``tile``, ``pad``, layouts),
+scattering into an array (``take``, ``diagonal``), lists of pieces (``concatenate``,
+``stack``), a loop (``diff``).
 """
 
 from __future__ import annotations
@@ -103,15 +105,15 @@ def unstack(g, arrays, axis=0):
     return as_grad(arrays, [numpy.take(g, i, axis=axis) for i in range(len(arrays))])
 
 
-def tile_grad(g, a, reps):
-    """Gradient of ``tile``: sum the copies."""
+def tile_axes(a, reps):
+    """``(split, copies)`` for ``tile(a, reps)``: the tiled shape with each axis split
+    into (copies, length), and the axes of the copies."""
     reps = (reps,) if numpy.ndim(reps) == 0 else tuple(reps)
     n = max(numpy.ndim(a), len(reps))
     shape = (1,) * (n - numpy.ndim(a)) + numpy.shape(a)
     reps = (1,) * (n - len(reps)) + reps
-    split = [k for pair in zip(reps, shape) for k in pair]
-    out = numpy.reshape(g, split).sum(axis=tuple(range(0, 2 * n, 2)))
-    return numpy.reshape(out, numpy.shape(a))
+    split = tuple(int(k) for pair in zip(reps, shape) for k in pair)
+    return split, tuple(range(0, 2 * n, 2))
 
 
 def repeat_grad(g, a, repeats, axis=None):
@@ -163,17 +165,6 @@ def diff_grad(g, n=1, axis=-1):
     return g
 
 
-def sort_grad(g, a, axis=-1):
-    """Gradient of ``sort``: undo the sorting permutation."""
-    if axis is None:
-        order = numpy.argsort(numpy.reshape(a, (-1,)))
-        return numpy.reshape(
-            take_grad(g, numpy.reshape(a, (-1,)), order), numpy.shape(a)
-        )
-    order = numpy.argsort(a, axis=axis)
-    return numpy.take_along_axis(g, numpy.argsort(order, axis=axis), axis=axis)
-
-
 def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
     """Gradient of ``diagonal``: scatter onto the diagonal of zeros shaped like ``a``."""
     axis1, axis2 = axis1 % numpy.ndim(a), axis2 % numpy.ndim(a)
@@ -183,12 +174,6 @@ def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
     i = numpy.arange(numpy.shape(g)[-1], like=g)
     out[..., i + max(-offset, 0), i + max(offset, 0)] = g
     return numpy.moveaxis(out, (-2, -1), (axis1, axis2))
-
-
-def trace_grad(g, a, offset=0, axis1=0, axis2=1):
-    n = numpy.shape(numpy.diagonal(a, offset, axis1, axis2))[-1]
-    g = numpy.broadcast_to(numpy.expand_dims(g, -1), numpy.shape(g) + (n,))
-    return diagonal_grad(g, a, offset, axis1, axis2)
 
 
 def diag_grad(g, v, k=0):

@@ -41,6 +41,14 @@ LINEAR = {
     "unbroadcast",
     "unreduce",
     "broadcast_like",
+    "mT",
+    "tril",
+    "triu",
+    "diagonal",
+    "atleast_1d",
+    "take_along_axis",
+    "cumsum",
+    "pad",
 }
 BILINEAR = {"dot", "matmul", "matmul_lhs", "matmul_rhs"}
 # functions whose defaults are axis=None and keepdims=False: those keywords can go
