@@ -138,8 +138,8 @@ def device(value):
     """NumPy results as device arrays (a NumPy scalar as a 0-d array, as CuPy gives)."""
     if isinstance(value, numpy.ndarray | numpy.generic):
         return ndarray(numpy.asarray(value))
-    if type(value) in (tuple, list):
-        return type(value)(device(v) for v in value)
+    if isinstance(value, tuple | list):  # a named tuple (eigh's) as a plain one
+        return (list if isinstance(value, list) else tuple)(device(v) for v in value)
     return value
 
 

@@ -84,8 +84,8 @@ def _counting(method, name, calls):
 
 
 def host_arrays_seen(fn, *args):
-    """``fn(*args)`` and the NumPy arrays that tangentlike's frames (generated code
-    and the runtime helpers) held while it ran: ``(file, line, name)`` of each."""
+    """``fn(*args)`` and the NumPy arrays of floats that tangentlike's frames (generated
+    code and the runtime helpers) held while it ran: ``(file, line, name)`` of each."""
     seen = []
 
     def local(frame, event, arg):
@@ -109,8 +109,12 @@ def host_arrays_seen(fn, *args):
 
 
 def _holds_host_array(value) -> bool:
-    if type(value) is np.ndarray:
-        return True
+    """A NumPy array of floating values, or a tuple or list holding one (integer
+    arrays of shapes and indices, made on the host, are no copies)."""
     if isinstance(value, tuple | list):
-        return any(type(v) is np.ndarray for v in value)
-    return False
+        return any(map(_host_floats, value))
+    return _host_floats(value)
+
+
+def _host_floats(value) -> bool:
+    return type(value) is np.ndarray and value.dtype.kind in "fc"

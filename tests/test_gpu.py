@@ -48,6 +48,40 @@ def dev(request, monkeypatch):
     _fresh_transforms()
 
 
+# programs beyond the corpus, as people write them ------------------------------------
+def trace_of_inverse(A):
+    M = A @ A.T + np.eye(A.shape[0])
+    return np.trace(np.linalg.inv(M))
+
+
+def joined(x):
+    ends = np.concatenate([x[:2], x[-2:] * 2.0])
+    rows = np.stack([x, x * x]).reshape(-1)
+    return np.sum(ends * ends) + np.sum(rows[::3]) + np.sum(np.pad(x, 1) ** 2)
+
+
+def spectral(A):
+    M = A @ A.T + 2.0 * np.eye(3)
+    w, _ = np.linalg.eigh(M)
+    return np.sum(np.linalg.cholesky(M)) + np.sum(w * w)
+
+
+def relu_regression(params, X, y):
+    h = np.maximum(X @ params["W1"] + params["b1"], 0.0)
+    return np.mean((h @ params["w2"] - y) ** 2)
+
+
+def vector_valued(x):
+    return np.sin(x) * x[::-1]
+
+
+MORE = {
+    trace_of_inverse: (np.random.default_rng(8).normal(size=(3, 3)),),
+    joined: (np.random.default_rng(9).normal(size=5),),
+    spectral: (np.random.default_rng(10).normal(size=(3, 3)),),
+}
+
+
 def _float_arrays(args):
     return tuple(
         i
@@ -66,6 +100,8 @@ def _corpus():
     for k, (func, args, _, todo) in enumerate(CORPUS):
         if todo is None and isinstance(args[0], np.ndarray):
             yield pytest.param(func, args, (0,), id=f"{func.__name__}-{k}")
+    for func, args in MORE.items():
+        yield pytest.param(func, args, (0,), id=func.__name__)
 
 
 CORPUS_CASES = list(_corpus())
@@ -137,6 +173,36 @@ def test_no_host_copies_in_the_benchmarks(dev, func, args, wrt):
     assert copies == [] and host_arrays == []
     grads = grads if isinstance(grads, tuple) else (grads,)
     assert all(dev.on_device(g) for g in grads)
+
+
+def test_a_dict_of_parameters(dev):
+    rng = np.random.default_rng(11)
+    params = {"W1": rng.normal(size=(3, 4)), "b1": rng.normal(size=4)}
+    params["w2"] = rng.normal(size=4)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=6)
+    on_gpu = {k: dev.put([v])[0] for k, v in params.items()}
+    got = tl.grad(relu_regression)(on_gpu, *dev.put([X, y]))
+    for key, value in params.items():
+
+        def f(v, key=key):
+            return relu_regression({**params, key: v}, X, y)
+
+        assert dev.on_device(got[key])
+        want = numerical_grad(f, [value], 0)
+        np.testing.assert_allclose(dev.host(got[key]), want, rtol=RTOL, atol=ATOL)
+
+
+def test_jacobian_and_hessian_on_the_device(dev):
+    x = np.random.default_rng(12).normal(size=3)
+    J = tl.jacobian(vector_valued)(dev.put([x])[0])
+    assert dev.on_device(J)
+    want = [
+        numerical_grad(lambda v, i=i: vector_valued(v)[i], [x], 0) for i in range(3)
+    ]
+    np.testing.assert_allclose(dev.host(J), np.array(want), rtol=RTOL, atol=ATOL)
+    H = tl.hessian(exp_times)(dev.put([x])[0])
+    assert dev.on_device(H)
+    np.testing.assert_allclose(dev.host(H), np.diag(np.exp(x) * (x + 2.0)), rtol=1e-9)
 
 
 # second order: Hessians worked out by hand ---------------------------------------

@@ -23,15 +23,19 @@ def _positions(f, wrt) -> tuple[list[int], bool]:
 
 
 def _basis(x):
-    x = numpy.asarray(x, dtype=float)
-    for k in range(x.size):
-        e = numpy.zeros(x.size)
+    """The unit tangents of ``x``: a float for a scalar, else arrays shaped like it,
+    made by its array library (CuPy's on a GPU)."""
+    if not numpy.ndim(x):
+        yield 1.0
+        return
+    for k in range(numpy.size(x)):
+        e = numpy.zeros(numpy.size(x), like=x)
         e[k] = 1.0
-        yield e.reshape(x.shape) if x.ndim else float(e[0])
+        yield e.reshape(numpy.shape(x))
 
 
 def _zero(x):
-    return numpy.zeros(numpy.shape(x)) if numpy.ndim(x) else 0.0
+    return numpy.zeros(numpy.shape(x), like=x) if numpy.ndim(x) else 0.0
 
 
 def jacobian(f: Callable, wrt: Any = 0) -> Callable:
@@ -45,16 +49,15 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
 
     def one(i, args, out):
         x = args[i]
-        if numpy.size(x) < out.size:
-            cols = [numpy.asarray(jvp(f, wrt=i)(*args, e)) for e in _basis(x)]
-            return numpy.moveaxis(numpy.array(cols), 0, -1).reshape(
-                out.shape + numpy.shape(x)
-            )
-        rows = [numpy.asarray(vjp(f, wrt=i)(*args, e)) for e in _basis(out)]
-        return numpy.array(rows).reshape(out.shape + numpy.shape(x))
+        shape = numpy.shape(out) + numpy.shape(x)
+        if numpy.size(x) < numpy.size(out):
+            cols = [jvp(f, wrt=i)(*args, e) for e in _basis(x)]
+            return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
+        rows = [vjp(f, wrt=i)(*args, e) for e in _basis(out)]
+        return numpy.stack(rows).reshape(shape)
 
     def jac(*args):
-        out = numpy.asarray(f(*args))
+        out = f(*args)
         found = tuple(one(i, args, out) for i in positions)
         return found if many else found[0]
 
@@ -109,9 +112,7 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
             cols.append(found if many else (found,))
         blocks = []
         for a, i in enumerate(positions):
-            col = numpy.moveaxis(
-                numpy.array([numpy.asarray(c[a]) for c in cols]), 0, -1
-            )
+            col = numpy.moveaxis(numpy.stack([c[a] for c in cols]), 0, -1)
             block = col.reshape(numpy.shape(args[i]) + numpy.shape(x))
             blocks.append(_dtype_of(block, args[i], x))
         return blocks

@@ -70,8 +70,7 @@ def unreduce(g, x, axis=None, keepdims=False):
     shape = _shape(x)
     if axis is None and not shape:
         return g
-    if not hasattr(g, "shape") and _foreign_array(x):
-        g = _scalar_like(g, x)
+    g = scalar_like(g, x)
     if axis is not None and not keepdims:
         g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
     return numpy.broadcast_to(g, shape)
@@ -84,9 +83,12 @@ def _foreign_array(x) -> bool:
     )
 
 
-def _scalar_like(g, x):
-    """A Python number as a 0-d array of ``x``'s library (CuPy, Dask: broadcasting
-    it with NumPy would make a host array), in ``x``'s floating dtype."""
+def scalar_like(g, x):
+    """``g``; but a Python number, where ``x`` is an array of another library than
+    NumPy (CuPy, Dask), as a 0-d array of that library in ``x``'s floating dtype:
+    broadcast by NumPy, the number would become a host array."""
+    if hasattr(g, "shape") or not _foreign_array(x):
+        return g
     dtype = getattr(x, "dtype", None)
     dtype = dtype if dtype is not None and dtype.kind in "fc" else None
     return numpy.asarray(g, dtype=dtype, like=x)

@@ -6,6 +6,8 @@ scattering into an array (``take``, ``diagonal``), lists of pieces (``concatenat
 
 from __future__ import annotations
 
+import itertools
+
 import numpy
 
 from .containers import as_grad
@@ -77,8 +79,8 @@ def unconcat(g, arrays, axis=0, shapes=None):
     if axis is None:
         g, axis, shapes = numpy.reshape(g, (-1,)), 0, [(numpy.size(a),) for a in arrays]
     shapes = shapes or [numpy.shape(a) for a in arrays]
-    bounds = numpy.cumsum([s[axis] for s in shapes])[:-1]
-    pieces = numpy.split(g, [int(b) for b in bounds], axis=axis)
+    bounds = list(itertools.accumulate(s[axis] for s in shapes))[:-1]
+    pieces = numpy.split(g, bounds, axis=axis)
     return as_grad(
         arrays, [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
     )
