@@ -1,9 +1,11 @@
 """tangentlike: source-to-source automatic differentiation for numeric Python."""
 
 from .api import (
+    Graph,
     check_grads,
     getsource,
     grad,
+    graph,
     hessian,
     hvp,
     jacobian,
@@ -35,8 +37,10 @@ __all__ = [
     "UnsupportedSyntaxError",
     "adjoint",
     "check_grads",
+    "Graph",
     "getsource",
     "grad",
+    "graph",
     "hessian",
     "hvp",
     "jacobian",

@@ -3,12 +3,15 @@
 from .check import check_grads
 from .dense import hessian, hvp, jacobian
 from .forward import jvp
+from .graph import Graph, graph
 from .reverse import getsource, grad, value_and_grad, vjp
 
 __all__ = [
     "check_grads",
+    "Graph",
     "getsource",
     "grad",
+    "graph",
     "hessian",
     "hvp",
     "jacobian",

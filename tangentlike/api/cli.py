@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import TangentlikeError
 from .argspec import SpecError, example_args
 from .forward import jvp
+from .graph import graph
 from .reverse import getsource, grad
 
 DESCRIPTION = """\
@@ -43,17 +44,49 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     _dump_parser(sub)
+    _graph_parser(sub)
     return parser
 
 
-def _dump_parser(sub) -> None:
-    dump = sub.add_parser(
-        "dump",
-        help="print the generated derivative source of a function",
-        description=DESCRIPTION,
+GRAPH_HELP = """\
+Draw the computation graph of a Python function: one node per operation of
+the normalized function, under your names, with the data flow between them;
+with --adjoint, the reverse sweep beside it. SVG and PNG need Graphviz's `dot`
+program (apt-get install graphviz, brew install graphviz, conda install
+graphviz); .dot text (or standard output) needs nothing."""
+
+
+def _command(sub, name: str, summary: str, description: str):
+    """A subcommand taking ``PATH.py:FUNC`` and ``--wrt``."""
+    parser = sub.add_parser(
+        name,
+        help=summary,
+        description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _target_options(dump)
+    _target_options(parser)
+    return parser
+
+
+def _graph_parser(sub) -> None:
+    graph = _command(
+        sub, "graph", "draw the computation graph of a function", GRAPH_HELP
+    )
+    graph.add_argument(
+        "--adjoint", action="store_true", help="draw the reverse sweep beside it"
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.{dot,svg,png,pdf}",
+        default=None,
+        help="write the graph here (default: DOT text on standard output)",
+    )
+
+
+def _dump_parser(sub) -> None:
+    summary = "print the generated derivative source of a function"
+    dump = _command(sub, "dump", summary, DESCRIPTION)
     dump.add_argument(
         "--mode",
         choices=("reverse", "forward"),
@@ -211,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "graph":
+            return draw(args)
         if args.check and not args.output:
             raise UsageError("--check compares with a file: give it with -o OUT.py")
         source = dump(args)
@@ -220,6 +255,17 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, TangentlikeError) as exc:
         print(f"tangentlike: error: {_paragraph(str(exc))}", file=sys.stderr)
         return 2
+    return 0
+
+
+def draw(args) -> int:
+    """``tangentlike graph``: the graph as DOT text, or saved to ``-o``."""
+    func = load_function(args.target)
+    drawn = graph(func, parse_wrt(args.wrt), adjoint=args.adjoint)
+    if args.output:
+        drawn.save(args.output)
+    else:
+        sys.stdout.write(drawn.dot)
     return 0
 
 
