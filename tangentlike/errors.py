@@ -151,6 +151,11 @@ class NoSourceError(TangentlikeError):
     """The function's source code is not available."""
 
 
+class StaleSourceError(TangentlikeError):
+    """The source on disk is not the function that runs: the file changed after the
+    function was defined."""
+
+
 class ArgumentError(TangentlikeError, ValueError):
     """Bad arguments to grad, vjp, jvp: wrt, seeds or shapes."""
 

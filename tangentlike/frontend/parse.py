@@ -11,6 +11,7 @@ import gast
 
 from .. import anno
 from ..errors import Location, NoSourceError
+from .stale import check_first_line, check_fresh
 
 
 @dataclass
@@ -58,6 +59,7 @@ def parse_function(func) -> tuple[gast.FunctionDef, Source]:
         module = None
     if module is not None:
         gast.increment_lineno(module, firstlineno - 1)
+    check_first_line(func, firstlineno, where)
     node = _definition(module, func)
     if node is None:
         raise NoSourceError(
@@ -65,6 +67,8 @@ def parse_function(func) -> tuple[gast.FunctionDef, Source]:
             where,
             "write the function with def (or as the only lambda on its lines)",
         )
+    at = (node.lineno - firstlineno + 1, node.col_offset)
+    check_fresh(func, text, at, where)
     node.decorator_list = []
     shift = _indent(lines[0]) - _indent(text.splitlines()[0]) if text else 0
     return node, Source(filename, firstlineno, lines, shift)
