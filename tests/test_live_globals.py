@@ -95,9 +95,9 @@ def test_only_data_is_watched():
     reading none of the user's data pays nothing for the watch."""
     assert tl.grad(scaled).__tangentlike__.module.watch().watched[0][0] == "SCALE"
     watched = tl.grad(calls_a_reader).__tangentlike__.module.watch().watched
-    assert [name for name, _ in watched] == ["SHIFT"]
+    assert [name for name, _, _ in watched] == ["SHIFT"]
     watched = tl.grad(shifted_twice).__tangentlike__.module.watch().watched
-    assert watched == (("SHIFT", HERE.__dict__),)
+    assert watched == (("SHIFT", HERE.__dict__, "SHIFT"),)
 
 
 def shifted_twice(x):

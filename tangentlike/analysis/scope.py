@@ -56,6 +56,12 @@ class Scope:
         return None
 
 
+def is_data(value) -> bool:
+    """A value generated code reads when it runs (not a module, function or class,
+    which the transform resolves)."""
+    return not isinstance(value, types.ModuleType) and not callable(value)
+
+
 def is_resolved(obj) -> bool:
     return obj is not _MISSING
 

@@ -21,25 +21,27 @@ watches the user's globals too.
 
 from __future__ import annotations
 
-import types
 import weakref
 
-LIVE = "_tl_live"  # in a generated namespace: {name: the dict the name lives in}
+from ..analysis import scope
+
+LIVE = "_tl_live"  # in a generated namespace: {name: (the dict it lives in, its key)}
 _MISSING = object()
 
 
 def is_data(value) -> bool:
     """A global the generated code reads as a value (not a module, function or class,
     which the transform resolved)."""
-    return not isinstance(value, types.ModuleType) and not callable(value)
+    return scope.is_data(value)
 
 
-def home(name: str, namespace: dict) -> dict:
-    """The dict ``name`` really lives in: ``namespace``, or, for a generated
-    namespace, the user's dict it was copied from."""
+def home(name: str, namespace: dict) -> tuple[dict, str]:
+    """``(dict, key)`` where ``name`` of ``namespace`` really lives: ``namespace``
+    itself, or, for a generated namespace, the user's dict it was copied from (under
+    the user's name: a generated name may rename it, ``scale_2``)."""
     while name in namespace.get(LIVE, ()):
-        namespace = namespace[LIVE][name]
-    return namespace
+        namespace, name = namespace[LIVE][name]
+    return namespace, name
 
 
 def seen(i: int) -> str:
@@ -56,8 +58,8 @@ class Watch:
     """The watched globals of one generated module, and the namespaces to keep
     up to date."""
 
-    def __init__(self, watched: tuple[tuple[str, dict], ...]):
-        self.watched = watched
+    def __init__(self, watched: tuple[tuple[str, dict, str], ...]):
+        self.watched = watched  # (name in generated code, the user's dict, key there)
         self.namespaces: list[dict] = []  # of the compiled code: one per variant
         self.fronts: weakref.WeakSet = weakref.WeakSet()  # one per grad() call
 
@@ -76,10 +78,10 @@ class Watch:
         return namespace
 
     def _mark(self, namespace: dict) -> None:
-        namespace[LIVE] = {name: where for name, where in self.watched}
-        for i, (name, where) in enumerate(self.watched):
+        namespace[LIVE] = {name: (where, key) for name, where, key in self.watched}
+        for i, (name, where, key) in enumerate(self.watched):
             namespace[live(i)] = where
-            namespace[seen(i)] = value = where.get(name, _MISSING)
+            namespace[seen(i)] = value = where.get(key, _MISSING)
             if value is not _MISSING:  # a namespace built from generated ones may lag
                 namespace[name] = value
 
@@ -88,8 +90,8 @@ class Watch:
         if not self.watched:
             return
         namespaces = self.namespaces + [f.__globals__ for f in list(self.fronts)]
-        for i, (name, where) in enumerate(self.watched):
-            value = where.get(name, _MISSING)
+        for i, (name, where, key) in enumerate(self.watched):
+            value = where.get(key, _MISSING)
             for namespace in namespaces:
                 if namespace.get(seen(i), _MISSING) is not value:
                     namespace[seen(i)] = value
@@ -101,6 +103,6 @@ class Watch:
     def guard(self) -> list[str]:
         """Conditions under which a front's namespace is up to date."""
         return [
-            f"{live(i)}.get({name!r}) is {seen(i)}"
-            for i, (name, _) in enumerate(self.watched)
+            f"{live(i)}.get({key!r}) is {seen(i)}"
+            for i, (_, _, key) in enumerate(self.watched)
         ]

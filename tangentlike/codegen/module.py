@@ -42,13 +42,42 @@ class Module:
         self._compiled: dict[str, object] = {}
         self._lock = threading.RLock()
         self._watch: live.Watch | None = None
+        # each name the generated code reads: (the function whose scope gives it,
+        # its name there); the user's function first, so that it keeps its names
+        self.owner: dict[str, tuple] = {}
+        for name in sorted(anno.load_names(info.node)):
+            if _bound(info, name):
+                self.owner[name] = (info, name)
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
 
     def add(self, info, defs) -> None:
         self.infos.append(info)
+        self._claim(info, defs)
         self.functions.extend(defs)
+
+    # One namespace runs every generated function, but the functions they come from
+    # live in different scopes: a name a callee reads (``scale`` of another module,
+    # a global the user's closure shadows) that another scope binds to something
+    # else is renamed in the callee's code (``scale_2``).
+    def _claim(self, info, defs) -> None:
+        """Own a name in the generated namespace for each name ``defs`` read from
+        ``info``'s scope, renaming those another scope gives another meaning."""
+        skip = set(info.helpers) | set(self.aliases()) | {info.np_alias}
+        skip |= {f.name for f in self.functions + list(defs)}
+        renames = {}
+        reads = set().union(*map(_free_reads, defs))
+        self.namer.reserve(reads | set(self.owner))
+        for name in sorted(reads - skip):
+            if not _bound(info, name):
+                continue
+            owner = self.owner.setdefault(name, (info, name))
+            if not _same_meaning(owner, (info, name)):
+                renames[name] = self.fresh(name)
+                self.owner[renames[name]] = (info, name)
+        for d in defs:
+            _rename_free(d, renames)
 
     def finish(self, main: gast.FunctionDef, optimize: bool) -> None:
         self.optimize = optimize
@@ -120,7 +149,7 @@ class Module:
             **self._globals_used(functions, loads, stores),
             **self.helpers(loads),
         }
-        data = [_data_line(n, where) for n, where in self.watch().watched if n in loads]
+        data = [_data_line(*w) for w in self.watch().watched if w[0] in loads]
         if not standalone:
             return to_source(functions, imports + _helper_imports(helpers) + data)
         roots = standalone_helpers.roots(helpers)
@@ -151,31 +180,33 @@ class Module:
             self._watch = live.Watch(self._watched())
         return self._watch
 
-    def _watched(self) -> tuple[tuple[str, dict], ...]:
-        """``(name, the dict it lives in)`` of each global holding data that a
-        generated function reads, looked up as ``namespace`` does."""
+    def _watched(self) -> tuple[tuple[str, dict, str], ...]:
+        """``(name, the dict it lives in, its key there)`` of each global holding data
+        that a generated function reads, as ``namespace`` gives it."""
         helpers = self.helpers()
-        reads = set()
-        for f in self.functions:
-            params = {a.id for a in f.args.args}
-            reads |= anno.load_names(f) - anno.store_names(f) - params
+        reads = set().union(*map(_free_reads, self.functions))
         found = []
         for name in sorted(reads - set(helpers)):
-            for info in self.infos:
-                if name in info.scope.closure:
-                    break
-                where = info.func.__globals__
-                if name in where:
-                    if live.is_data(where[name]):
-                        found.append((name, live.home(name, where)))
-                    break
+            info, key = self.owner.get(name) or self._first_binding(name)
+            if info is None or key in info.scope.closure:
+                continue
+            where = info.func.__globals__
+            if key in where and live.is_data(where[key]):
+                found.append((name, *live.home(key, where)))
         return tuple(found)
+
+    def _first_binding(self, name: str) -> tuple:
+        for info in self.infos:
+            if _bound(info, name):
+                return info, name
+        return None, name
 
     def namespace(self) -> dict:
         ns = {}
         for info in reversed(self.infos):
             ns.update(info.func.__globals__)
             ns.update(info.scope.closure)
+        ns.update({name: _value(*owner) for name, owner in self.owner.items()})
         ns.update(self.helpers())
         return ns
 
@@ -273,15 +304,55 @@ def _importable(name, value) -> bool:
     )
 
 
-def _data_line(name: str, where: dict) -> str:
+def _data_line(name: str, where: dict, key: str) -> str:
     """How the printed source gets a global the code reads: its value where it is
     a literal, else an import from its module (a comment where it has none)."""
-    value, module = where.get(name), where.get("__name__", "")
+    value, module = where.get(key), where.get("__name__", "")
     if _is_literal(value):
         return f"{name} = {value!r}"
+    alias = "" if key == name else f" as {name}"
     if module and module != "__main__" and not module.startswith("<"):
-        return f"from {module} import {name}"
-    return f"# {name}: a global of {module or 'the calling module'}"
+        return f"from {module} import {key}{alias}"
+    return f"# {name}: the global {key} of {module or 'the calling module'}"
+
+
+def _free_reads(f) -> set[str]:
+    """The names a generated function reads and does not bind."""
+    params = {a.id for a in f.args.args}
+    return anno.load_names(f) - anno.store_names(f) - params
+
+
+def _bound(info, name: str) -> bool:
+    return name in info.scope.closure or name in info.func.__globals__
+
+
+def _value(info, key: str):
+    closure = info.scope.closure
+    return closure[key] if key in closure else info.func.__globals__[key]
+
+
+def _same_meaning(a: tuple, b: tuple) -> bool:
+    """Two scopes' names mean the same: the same module, function or class, or, for
+    data, the same place (a global of one module, a cell of one function)."""
+    va, vb = _value(*a), _value(*b)
+    if not (live.is_data(va) or live.is_data(vb)):
+        return va is vb
+    return _place(*a) == _place(*b)
+
+
+def _place(info, key: str) -> tuple:
+    if key in info.scope.closure:
+        return ("cell", id(info.func), key)
+    where, key = live.home(key, info.func.__globals__)
+    return ("global", id(where), key)
+
+
+def _rename_free(f, renames: dict[str, str]) -> None:
+    """Rename the names ``f`` reads from outside (not its own locals)."""
+    free = {k: v for k, v in renames.items() if k in _free_reads(f)}
+    for node in anno.walk(f):
+        if isinstance(node, gast.Name) and node.id in free:
+            node.id = free[node.id]
 
 
 def _is_literal(value) -> bool:

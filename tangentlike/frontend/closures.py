@@ -22,7 +22,7 @@ import copy
 import gast
 
 from .. import anno
-from ..analysis.scope import assigned_names
+from ..analysis.scope import assigned_names, is_data
 from ..errors import UnsupportedSyntaxError
 from .parse import parse_function
 
@@ -44,7 +44,9 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     inner = {d.name: d for d in defs if d is not None}
     if not inner:
         return {}
-    enclosing = assigned_names(node) - set(inner)
+    cells = _cells(func)
+    data = {n for n, v in cells.items() if is_data(v)}
+    enclosing = (assigned_names(node) | data) - set(inner)
     node.body = [s for s, d in zip(node.body, defs) if d is None]
     extras = _closed_over(inner, enclosing)
     for d in inner.values():
@@ -55,12 +57,26 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     _CallRewriter(extras).visit(node)
     for d in inner.values():
         _CallRewriter(extras).visit(d)
-    namespace = dict(func.__globals__)
+    namespace = dict(func.__globals__)  # and the functions and modules closed over
+    namespace.update({n: v for n, v in cells.items() if n not in data})
     out = {}
     for name, d in inner.items():
         out[name] = _compile(d, namespace, source)
     namespace.update(out)
     return out
+
+
+def _cells(func) -> dict:
+    """The values of ``func``'s closure cells (data among them are passed to the
+    inner functions as arguments, so that each closure's own are read)."""
+    code = getattr(func, "__code__", None)
+    found = {}
+    for name, cell in zip(code.co_freevars if code else (), func.__closure__ or ()):
+        try:
+            found[name] = cell.cell_contents
+        except ValueError:  # not yet assigned
+            continue
+    return found
 
 
 def _as_def(stmt):
