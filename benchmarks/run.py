@@ -220,7 +220,7 @@ def transform_times(w, args, cached_calls=2000):
     """(cold grad() seconds, first call seconds, cached grad() seconds).  The
     garbage of the timing runs before (autograd's and JAX's objects) is collected
     first, so that its collection does not land in the transform's time."""
-    tangentlike.api.cache._CACHE.clear()
+    tangentlike.api.cache.clear()
     gc.collect()
     t0 = time.perf_counter()
     df = tl.grad(w.func, w.wrt)

@@ -349,7 +349,7 @@ def test_a_front_that_cannot_change_its_code_keeps_using_the_entry(monkeypatch):
     def broken(*args):
         raise RuntimeError("inlining failed")
 
-    monkeypatch.setattr(front, "_front_tree", broken)
+    monkeypatch.setattr(front, "_front_code", broken)
     df = tl.grad(two, wrt=(0, 1))
     code = df.__code__
     for _ in range(2):

@@ -31,7 +31,7 @@ RTOL, ATOL = 1e-5, 1e-6
 def _fresh_transforms():
     """Forget every transform, so that no generated function stays bound to the
     stand-in where CuPy is expected, or the other way round."""
-    cache._CACHE.clear()
+    cache.clear()
 
 
 @pytest.fixture(params=["standin", pytest.param("cupy", marks=pytest.mark.gpu)])

@@ -1,6 +1,9 @@
 """Variants call ``ufunc.reduce`` for NumPy's reduction functions: where, where
 not, and that no bit of a value or a gradient changes."""
 
+from collections import OrderedDict
+from weakref import WeakValueDictionary
+
 import numpy as np
 import pytest
 
@@ -31,7 +34,8 @@ def test_value_and_gradient_are_bitwise_those_without_the_pass(f, dtype, monkeyp
     value, grad = tl.value_and_grad(f)(x)
     assert ".reduce(" in tl.getsource(tl.grad(f), args=(x,))
     monkeypatch.setattr(optimize, "call_reductions", lambda *args: False)
-    monkeypatch.setattr(api, "_CACHE", {})
+    monkeypatch.setattr(api, "_BY_FUNCTION", OrderedDict())
+    monkeypatch.setattr(api, "_SHARED", WeakValueDictionary())
     assert ".reduce(" not in tl.getsource(tl.grad(f), args=(x,))
     value0, grad0 = tl.value_and_grad(f)(x)
     assert value == value0 and type(value) is type(value0)

@@ -1,28 +1,143 @@
 """One transform per request: the generated module for a function, a mode, the
 positions to differentiate and the options, made once and shared.
+
+The cache holds functions weakly: a function that dies drops its transforms (and so
+the data its closure holds), and at most ``MAX_FUNCTIONS`` functions keep theirs,
+the least recently asked for going first.  Closures made by one ``def`` share one
+transform when they close over the same functions and modules and over data of the
+same kinds (arrays, numbers): the transform keeps no cell's data, and each
+derivative runs it with its own closure's (``Module.detach``, ``Derivative``).
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
+import types
+import weakref
+from collections import OrderedDict
+
+import numpy
 
 from .. import pipeline
 from .. import template as tpl
+from ..analysis.scope import is_data
 
-_CACHE: dict = {}
-_CACHE_LOCK = threading.Lock()
-_KEY_LOCKS: dict = {}
+MAX_FUNCTIONS = 1024
+# the data a shared transform reads from each closure when it runs
+SHAREABLE = (numpy.ndarray, numpy.generic, float, int, complex, bool, type(None))
+
+_LOCK = threading.RLock()
+_BY_FUNCTION: OrderedDict = OrderedDict()  # weakref(func) -> {request: module}
+_SHARED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_BUILDING: dict = {}  # request key -> lock, while it is being built
 
 
 def transform(func, mode: str, positions, optimize: bool, verbose: int):
     """The generated module for ``func``; the same request reuses the first result."""
     tpl.load_templates()
-    key = (func, mode, positions, optimize)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    request = (mode, positions, optimize)
+    found = _lookup(func, request)
+    if found is not None:
+        return found
+    share = share_key(func, request)
+    key = share or (id(func), request)  # only while func is alive, building
+    with _LOCK:
+        lock = _BUILDING.setdefault(key, threading.Lock())
     with lock:
-        if key not in _CACHE:
-            _CACHE[key] = pipeline.build(func, positions, mode, optimize, verbose)
-    return _CACHE[key]
+        found = _lookup(func, request)
+        if found is None and share is not None:
+            found = _SHARED.get(share)
+        if found is None:
+            found = pipeline.build(func, positions, mode, optimize, verbose)
+            if share is not None:
+                found.detach(shared_cells(func))
+                _SHARED[share] = found
+        _store(func, request, found)
+    with _LOCK:
+        _BUILDING.pop(key, None)
+    return found
+
+
+def _lookup(func, request):
+    with _LOCK:
+        ref = _ref(func)
+        entries = _BY_FUNCTION.get(ref) if ref is not None else None
+        if entries is None or request not in entries:
+            return None
+        _BY_FUNCTION.move_to_end(ref)
+        return entries[request]
+
+
+def _store(func, request, module) -> None:
+    ref = _ref(func, create=True)
+    with _LOCK:
+        if ref is None:  # not weakly referable: not kept
+            return
+        _BY_FUNCTION.setdefault(ref, {})[request] = module
+        _BY_FUNCTION.move_to_end(ref)
+        while len(_BY_FUNCTION) > MAX_FUNCTIONS:
+            _BY_FUNCTION.popitem(last=False)
+
+
+def _ref(func, create: bool = False):
+    try:
+        return weakref.ref(func, _forget) if create else weakref.ref(func)
+    except TypeError:
+        return None
+
+
+def _forget(ref) -> None:
+    with _LOCK:
+        _BY_FUNCTION.pop(ref, None)
+
+
+def clear() -> None:
+    """Forget every transform."""
+    with _LOCK:
+        _BY_FUNCTION.clear()
+        _SHARED.clear()
+
+
+def cached_functions() -> int:
+    """How many functions the cache keeps transforms for."""
+    with _LOCK:
+        return len(_BY_FUNCTION)
+
+
+def share_key(func, request) -> tuple | None:
+    """What makes two functions' transforms the same: the code, the module, what
+    the closure's cells hold (the same functions and modules, data of the same
+    kinds), the request; None for a function that cannot share."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if not isinstance(func, types.FunctionType) or code is None:
+        return None
+    cells = []
+    for name, value in _cells(func).items():
+        if is_data(value) and isinstance(value, SHAREABLE):
+            cells.append((name, type(value)))
+        else:
+            cells.append((name, id(value)))
+    return (code, id(func.__globals__), tuple(cells), request)
+
+
+def shared_cells(func) -> set[str]:
+    """The closure cells whose data each derivative brings (arrays and numbers)."""
+    cells = _cells(inspect.unwrap(func))
+    return {n for n, v in cells.items() if is_data(v) and isinstance(v, SHAREABLE)}
+
+
+def _cells(func) -> dict:
+    code = getattr(func, "__code__", None)
+    closure = getattr(func, "__closure__", None) or ()
+    found = {}
+    for name, cell in zip(code.co_freevars if code else (), closure):
+        try:
+            found[name] = cell.cell_contents
+        except ValueError:  # not yet assigned
+            found[name] = _EMPTY
+    return found
+
+
+_EMPTY = object()  # a cell not assigned yet (not data: its identity is the key)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from ..errors import ArgumentError, TangentlikeError
 from . import arguments as calling
 from . import front, tracebacks
+from .closure import closure_data, own_compiled
 from .plain import make_plain
 
 
@@ -29,6 +30,8 @@ class Derivative:
         self._by_types: dict[tuple[type, ...], Callable] = {}
         self._lock = threading.Lock()
         self._inlined = False
+        self.cells = closure_data(module, func)  # the closure's own, when shared
+        self.own: dict = {}
         extra = ("seed",) if kind == "vjp" else ()
         self.function = front.make(self, extra)
 
@@ -39,8 +42,12 @@ class Derivative:
         if fn is None:
             backend = self.backend or calling.backend_of(values)
             floats = calling.float_parameters(self.signature, values)
-            fn = self._by_types[key] = self.module.compiled(backend, floats)
+            fn = self._by_types[key] = self.compiled(backend, floats)
         return fn
+
+    def compiled(self, *args):
+        """``module.compiled(*args)``, run with this function's own closure data."""
+        return own_compiled(self, *args)
 
     def _sweep(self, args, kwargs, seed):
         self.module.watch().sync()

@@ -52,7 +52,7 @@ def make(d, extra: tuple[str, ...] = ()):
     if signature is not None:
         fn.__signature__ = signature
     setattr(fn, MARK, d)
-    fn.__wrapped__ = d.module.compiled("numpy")
+    fn.__wrapped__ = d.compiled("numpy")
     return fn
 
 
@@ -153,7 +153,7 @@ def entry(d, values):
         shapes = tuple((i, values[i].shape, values[i].dtype) for i in arrays)
         made = _entry(d, types, f"_tl_pick({_tuple(_args(types))})", {"_tl_pick": pick})
         return made, variant, shapes
-    variant = d.module.compiled("numpy", floats, None, True)
+    variant = d.compiled("numpy", floats, None, True)
     return _entry(d, types, "_tl_variant", {"_tl_variant": variant}), variant, ()
 
 
@@ -170,9 +170,7 @@ def _shape_picker(d, floats, arrays, variants):
             check_differentiable(d.signature, args, d.positions)
             _, shapes = variant_key(d, args)
             specialize = len(variants) < MAX_SHAPE_VARIANTS
-            fn = d.module.compiled(
-                "numpy", floats, shapes if specialize else None, True
-            )
+            fn = d.compiled("numpy", floats, shapes if specialize else None, True)
             variants[key] = fn
         return fn
 
@@ -245,16 +243,12 @@ def inline(d, function, types: tuple, variant, shapes=()) -> bool:
     as ``entry`` gives them); False where it cannot (the variant returns early,
     reads its seed, or uses the front's names)."""
     names = plain_names(d.signature)
-    found = _variant_def(variant)
-    if names is None or found is None:
+    if names is None:
         return False
-    tree, namespace = found
-    if not _inlinable(tree, names):
+    code = _front_code(d, names, types, variant, shapes)
+    if code is None:
         return False
-    front = _front_tree(d, _def_name(d.func), names, types, shapes, tree)
-    code = compile(
-        ast.Module(body=[front], type_ignores=[]), variant.__code__.co_filename, "exec"
-    )
+    namespace = variant.__globals__
     scratch: dict = {}
     globals_ = function.__globals__
     globals_.update({k: v for k, v in namespace.items() if not k.startswith(_PREFIX)})
@@ -264,6 +258,24 @@ def inline(d, function, types: tuple, variant, shapes=()) -> bool:
     exec(code, globals_, scratch)
     function.__code__ = scratch[_def_name(d.func)].__code__
     return True
+
+
+def _front_code(d, names, types, variant, shapes):
+    """The code of the front that runs ``variant`` itself, or None where it cannot;
+    made once for the fronts of all the closures that share a transform."""
+    shape_key = tuple((i, s, str(t)) for i, s, t in shapes)
+    key = (variant.__code__, types, shape_key, d.kind, d.many, d.positions)
+    key += (tuple(names), _def_name(d.func))
+    fronts = d.module.fronts
+    if key not in fronts:
+        found = _variant_def(variant)
+        if found is None or not _inlinable(found[0], names):
+            fronts[key] = None
+        else:
+            front = _front_tree(d, _def_name(d.func), names, types, shapes, found[0])
+            module = ast.Module(body=[front], type_ignores=[])
+            fronts[key] = compile(module, variant.__code__.co_filename, "exec")
+    return fronts[key]
 
 
 def _variant_def(variant):

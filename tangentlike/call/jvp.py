@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ..errors import ArgumentError
 from . import arguments as calling
 from . import tracebacks
+from .closure import closure_data, own_compiled
 from .plain import make_plain
 
 
@@ -22,6 +23,8 @@ class Jvp:
         self.backend = backend
         self.signature = calling.Signature.of(func)
         self._plain = None
+        self.cells = closure_data(module, func)  # the closure's own, when shared
+        self.own: dict = {}
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -33,7 +36,7 @@ class Jvp:
     @property
     def __wrapped__(self):
         """The generated function, so ``inspect.getsource`` shows generated code."""
-        return self.module.compiled(self.backend or "numpy")
+        return self.compiled(self.backend or "numpy")
 
     def __call__(self, *args, **kwargs):
         k = len(self.positions)
@@ -47,12 +50,16 @@ class Jvp:
             raise self._usage(len(args), exc) from None
         calling.check_differentiable(self.signature, values, self.positions)
         calling.check_tangents(self.signature, values, self.positions, tangents)
-        fn = self.module.compiled(self.backend or calling.backend_of(values))
+        fn = self.compiled(self.backend or calling.backend_of(values))
         try:
             return fn(*values, *tangents)[1]
         except Exception as exc:
             tracebacks.annotate(exc)
             raise
+
+    def compiled(self, *args):
+        """``module.compiled(*args)``, run with this function's own closure data."""
+        return own_compiled(self, *args)
 
     def _usage(self, given: int, exc=None) -> ArgumentError:
         names = ", ".join(self.signature.names[i] for i in self.positions)

@@ -14,7 +14,7 @@ from .arguments import Signature
 def make_plain(derivative, extra: list[str]) -> Callable:
     """Compile ``def main_only(params, extra): return main(params, extra)[1]`` (a
     one-tuple of it for a gradient asked for with a one-element tuple ``wrt``)."""
-    main = derivative.module.compiled("numpy")
+    main = derivative.compiled("numpy")
     signature = Signature.of(derivative.func).signature
     params = list(signature.parameters) + extra
     name = f"{main.__name__}_only"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import linecache
+import types
 
 from . import linemap
 
@@ -21,3 +22,25 @@ def load(source: str, namespace: dict, label: str, functions=(), files=()) -> di
     code = compile(source, filename, "exec")
     exec(code, namespace)
     return namespace
+
+
+def rebound(fn, values: dict):
+    """``fn``, a loaded generated function, and the generated functions beside it, in
+    a copy of their namespace with ``values`` written in (a closure's own data)."""
+    shared = fn.__globals__
+    namespace = {**shared, **values}
+    for name, value in shared.items():
+        if isinstance(value, types.FunctionType) and value.__globals__ is shared:
+            namespace[name] = _moved(value, namespace)
+    found = namespace.get(fn.__name__)
+    return found if shared.get(fn.__name__) is fn else _moved(fn, namespace)
+
+
+def _moved(fn, namespace: dict):
+    moved = types.FunctionType(
+        fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    moved.__kwdefaults__ = fn.__kwdefaults__
+    moved.__qualname__ = fn.__qualname__
+    moved.__dict__.update(fn.__dict__)
+    return moved

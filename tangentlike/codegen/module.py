@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
+import sys
 import threading
 import types
 
@@ -42,12 +44,34 @@ class Module:
         self._compiled: dict[str, object] = {}
         self._lock = threading.RLock()
         self._watch: live.Watch | None = None
+        self.detached: frozenset = frozenset()
+        self.fronts: dict = {}  # the fronts' code that runs a variant (call/front.py)
         # each name the generated code reads: (the function whose scope gives it,
         # its name there); the user's function first, so that it keeps its names
         self.owner: dict[str, tuple] = {}
         for name in sorted(anno.load_names(info.node)):
             if _bound(info, name):
                 self.owner[name] = (info, name)
+
+    def detach(self, names: set[str]) -> None:
+        """Keep no data of the user's closure cells ``names``: the transform is shared
+        by the closures of one ``def``, and each derivative brings its own closure's
+        (``cell_values``).  The user's function is kept as a stand-in whose cells hold
+        only the functions and modules the transform resolved."""
+        self.detached = frozenset(names)
+        if not names:
+            return
+        for name in names:
+            self.top.scope.closure[name] = DETACHED
+        self.top.func = _stand_in(self.top.func, names)
+
+    def cell_values(self, func) -> dict:
+        """The data of ``func``'s closure cells this module reads when it runs."""
+        if not self.detached:
+            return {}
+        func = inspect.unwrap(func)
+        cells = zip(func.__code__.co_freevars, func.__closure__ or ())
+        return {n: c.cell_contents for n, c in cells if n in self.detached}
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
@@ -201,12 +225,16 @@ class Module:
                 return info, name
         return None, name
 
-    def namespace(self) -> dict:
-        ns = {}
-        for info in reversed(self.infos):
-            ns.update(info.func.__globals__)
-            ns.update(info.scope.closure)
-        ns.update({name: _value(*owner) for name, owner in self.owner.items()})
+    def namespace(self, functions=()) -> dict:
+        """What the generated functions (and ``functions``, a variant's) read: each
+        name from its owner's scope, the helpers; nothing else of the user's
+        modules, whose other values it would keep alive."""
+        reads = set().union(*map(_free_reads, [*self.functions, *functions]))
+        ns = {"__name__": self.top.func.__module__}
+        for name in sorted(reads):
+            info, key = self.owner.get(name) or self._first_binding(name)
+            if info is not None:
+                ns[name] = _value(info, key)
         ns.update(self.helpers())
         return ns
 
@@ -249,7 +277,7 @@ class Module:
         if shapes:
             label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
         files = [self._file_of(f) for f in functions]
-        namespace = self.watch().register(self.namespace())
+        namespace = self.watch().register(self.namespace(functions))
         ns = compiler.load(
             self.source(backend, functions), namespace, label, functions, files
         )
@@ -311,9 +339,38 @@ def _data_line(name: str, where: dict, key: str) -> str:
     if _is_literal(value):
         return f"{name} = {value!r}"
     alias = "" if key == name else f" as {name}"
-    if module and module != "__main__" and not module.startswith("<"):
+    if (
+        getattr(sys.modules.get(module), key, _NOTHING) is value
+        and module != "__main__"
+    ):
         return f"from {module} import {key}{alias}"
     return f"# {name}: the global {key} of {module or 'the calling module'}"
+
+
+_NOTHING = object()
+
+
+class _Detached:
+    """The value of a closure cell a shared transform does not keep: each
+    derivative puts its own closure's in its namespace."""
+
+    def __repr__(self):
+        return "<a closure cell's value, given by each derivative>"
+
+
+DETACHED = _Detached()
+
+
+def _stand_in(func, names):
+    """``func`` with the data of its cells ``names`` left out."""
+    code = func.__code__
+    cells = tuple(
+        types.CellType(None) if n in names else c
+        for n, c in zip(code.co_freevars, func.__closure__ or ())
+    )
+    twin = types.FunctionType(code, func.__globals__, func.__name__, None, cells)
+    twin.__qualname__, twin.__module__ = func.__qualname__, func.__module__
+    return twin
 
 
 def _free_reads(f) -> set[str]:
