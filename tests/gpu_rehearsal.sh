@@ -35,7 +35,9 @@ if ! ls "$wheels"/gast-*.whl >/dev/null 2>&1; then
         gast==0.7.0 astor==0.8.1 setuptools==84.2.1
 fi
 
-venv=$(mktemp -d)/venv
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+venv=$scratch/venv
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q numpy scipy pytest hypothesis
 
