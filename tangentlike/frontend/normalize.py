@@ -229,7 +229,8 @@ class Normalizer:
     # One branch per kind of expression, as each splits into atoms in its own way:
     # arithmetic takes atoms, calls resolve their callee, subscripts keep their index
     # whole, literals make atoms of their items, conditional expressions become an
-    # ``if``, and comparisons stay whole (they have no derivative).
+    # ``if`` (``a or b`` too, unless made of comparisons), and comparisons stay
+    # whole (they have no derivative).
     def op(self, node, pre):
         """One operation whose operands are atoms."""
         if isinstance(node, gast.BinOp):
@@ -266,6 +267,8 @@ class Normalizer:
             )
         if isinstance(node, gast.IfExp):
             return self.visit_ifexp(node, pre)
+        if isinstance(node, gast.BoolOp) and not all(map(_is_inert, node.values)):
+            return self.visit_ifexp(self.choice(node, pre), pre)  # `s or 1.0`
         if isinstance(node, (gast.Compare, gast.BoolOp)):
             return self.inert(node, pre)
         return node
@@ -300,6 +303,16 @@ class Normalizer:
         if isinstance(index, gast.Tuple):
             return gast.Tuple(elts=held, ctx=gast.Load())
         return held[0]
+
+    def choice(self, node, pre):
+        """``a or b`` -> ``a if a else b``, ``a and b`` -> ``b if a else a``, ``a``
+        computed once: the value is one of the operands, and so is its derivative."""
+        first = self.atom(node.values[0], pre)
+        rest = node.values[1:]
+        other = rest[0] if len(rest) == 1 else gast.BoolOp(op=node.op, values=rest)
+        if isinstance(node.op, gast.Or):
+            return gast.IfExp(test=first, body=first, orelse=other)
+        return gast.IfExp(test=first, body=other, orelse=first)
 
     def visit_ifexp(self, node, pre):
         tmp = self.namer.temp("ifexp")
