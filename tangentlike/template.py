@@ -64,7 +64,6 @@ class Refused(ValueError):
 
 ADJOINTS: dict = {}
 TANGENTS: dict = {}
-NONDIFFERENTIABLE: set = set()
 
 
 @dataclass
@@ -93,6 +92,12 @@ class Template:
                 f"{sorted(shadowed)[0]!r}: name the temporary otherwise"
             )
         return cls(primal, func, params, primal_sig, node.body, helpers)
+
+    @property
+    def differentiated(self) -> set[str]:
+        """The parameters some ``d[...]`` of the template names (in any branch)."""
+        body = gast.Module(body=self.body, type_ignores=[])
+        return {n.slice.id for n in anno.walk(body) if _is_grad(n)}
 
 
 def _unlocated(stmt) -> None:
@@ -141,11 +146,6 @@ def tangent(primal):
         return func
 
     return register
-
-
-def nondifferentiable(*primals) -> None:
-    """Declare functions whose results are constants (integer, boolean, shape)."""
-    NONDIFFERENTIABLE.update(primals)
 
 
 ANY = object()  # a neutral keyword whatever its value
@@ -227,13 +227,6 @@ def lookup(table: dict, primal):
         return table.get(primal)
     except TypeError:
         return None
-
-
-def is_nondifferentiable(primal) -> bool:
-    try:
-        return primal in NONDIFFERENTIABLE
-    except TypeError:
-        return False
 
 
 # instantiation ----------------------------------------------------------------

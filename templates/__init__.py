@@ -5,7 +5,9 @@ Importing this package registers every template with ``tangentlike.template``.
 
 from . import (
     builtins_math,
+    constants,
     keywords,
+    numpy_constructors,
     numpy_core,
     numpy_elementwise,
     numpy_library,

@@ -15,6 +15,7 @@ from tangentlike.template import neutral, renamed
 
 from . import (  # noqa: F401  (the templates these keywords are of, registered first)
     builtins_math,
+    numpy_constructors,
     numpy_core,
     numpy_elementwise,
     numpy_library,
@@ -58,7 +59,6 @@ for ufunc in sorted(_ufuncs(), key=lambda f: f.__name__):
 neutral(REDUCTIONS, where=True)
 neutral([numpy.sum, numpy.nansum], "initial")  # adds a constant
 renamed([numpy.var, numpy.std], correction="ddof")
-neutral([numpy.var, numpy.std], "mean")  # the mean itself, given: d var / d mean = 0
 renamed(numpy.array, object="a")
 neutral(numpy.array, "copy", "order", "subok", "like", "ndmax")
 neutral([numpy.asarray, numpy.asanyarray], "order", "device", "copy", "like")
@@ -72,3 +72,6 @@ neutral(numpy.einsum, "optimize", out=None)
 neutral(numpy.take, out=None, mode="raise")
 renamed(numpy.clip, min="a_min", max="a_max")
 renamed(numpy.linalg.pinv, rtol="rcond")
+neutral([numpy.full, numpy.full_like, numpy.linspace], "device")
+neutral(numpy.full, "like")
+neutral(numpy.linspace, retstep=False)

@@ -12,7 +12,7 @@ from tangentlike.runtime import (  # noqa: F401
     unbroadcast,
     unbroadcast_as,
 )
-from tangentlike.template import adjoint, d, nondifferentiable, unary
+from tangentlike.template import adjoint, d, unary
 
 unary(numpy.sinc, "sinc_deriv(x)")
 
@@ -69,22 +69,3 @@ def copysign(z, x1, x2):
 def float_power(z, x1, x2):
     d[x1] = unbroadcast_as(d[z] * x2 * np.float_power(x1, x2 - 1), x1)
     d[x2] = unbroadcast_as(d[z] * z * safe_log(x1), x2)
-
-
-nondifferentiable(
-    numpy.heaviside,
-    numpy.fix,
-    numpy.isclose,
-    numpy.array_equal,
-    numpy.logical_xor,
-    numpy.signbit,
-    numpy.count_nonzero,
-    numpy.searchsorted,
-    numpy.isposinf,
-    numpy.isneginf,
-    numpy.floor_divide,
-    numpy.argwhere,
-    numpy.flatnonzero,
-    numpy.nanargmax,
-    numpy.nanargmin,
-)

@@ -24,7 +24,7 @@ from tangentlike.runtime import (
     unbroadcast,
     unreduce,
 )
-from tangentlike.template import adjoint, d, nondifferentiable, tangent
+from tangentlike.template import adjoint, d, tangent
 
 from . import operators, tangents  # noqa: F401  (the templates aliased below)
 
@@ -164,8 +164,6 @@ def take_at_tangent(z, h, index):
     d[z] = take_at(d[h], index)
 
 
-nondifferentiable(interp_segment, convolve_pads, absent)
-
 # quantiles: linear in the two sorted elements each one interpolates between --------
 
 
@@ -276,22 +274,6 @@ def conjugate(y, x):
 @tangent([numpy.conjugate, numpy.conj])
 def conjugate(y, x):
     d[y] = np.conjugate(d[x])
-
-
-# functions of types, shapes and axes, which library code asks of its arguments
-nondifferentiable(
-    numpy.result_type,
-    numpy.promote_types,
-    numpy.min_scalar_type,
-    numpy.can_cast,
-    numpy.issubdtype,
-    numpy.iscomplexobj,
-    numpy.isrealobj,
-    numpy.isscalar,
-    numpy.broadcast_shapes,
-    numpy.lib.array_utils.normalize_axis_index,
-    numpy.lib.array_utils.normalize_axis_tuple,
-)
 
 
 # NumPy's array-API names of functions that have templates under their own names

@@ -47,18 +47,30 @@ def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
     d[a] = unreduce(d[y], a, axis, keepdims) * prod_others(a, axis)
 
 
+# var(a, mean=m): the deviations from m, whatever m is (d[m] is zero only where m
+# is a's mean)
 @adjoint(numpy.var)
-def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    centered = a - np.mean(a, axis=axis, keepdims=True)
+def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, mean=None):
     scale = 2.0 / reduced_size(a, axis, ddof)
-    d[a] = unreduce(d[y] * scale, a, axis, keepdims) * centered
+    if mean is None:
+        centered = a - np.mean(a, axis=axis, keepdims=True)
+        d[a] = unreduce(d[y] * scale, a, axis, keepdims) * centered
+    else:
+        spread = unreduce(d[y] * scale, a, axis, keepdims) * (a - mean)
+        d[a] = spread
+        d[mean] = -unbroadcast(spread, mean)
 
 
 @adjoint(numpy.std)
-def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    centered = a - np.mean(a, axis=axis, keepdims=True)
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, mean=None):
     scale = 1.0 / reduced_size(a, axis, ddof)
-    d[a] = unreduce(d[y] * scale / y, a, axis, keepdims) * centered
+    if mean is None:
+        centered = a - np.mean(a, axis=axis, keepdims=True)
+        d[a] = unreduce(d[y] * scale / y, a, axis, keepdims) * centered
+    else:
+        spread = unreduce(d[y] * scale / y, a, axis, keepdims) * (a - mean)
+        d[a] = spread
+        d[mean] = -unbroadcast(spread, mean)
 
 
 # y = sum(w * a) / sum(w) along axis; 1-D weights are laid along that axis first

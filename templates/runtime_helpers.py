@@ -15,17 +15,11 @@ from tangentlike import runtime
 from tangentlike.runtime import (
     add_at,
     broadcast_like,
-    clip_mask,
     column_stack_grad,
     diag_grad,
     diagonal_grad,
     diff_grad,
-    first_zeros,
     hstack_grad,
-    inner_subscripts,
-    inverse_axes,
-    kron_layout,
-    layout_order,
     linear_tangent,
     matmul_lhs,
     matmul_rhs,
@@ -36,50 +30,23 @@ from tangentlike.runtime import (
     pad_tangent,
     prod_others,
     prod_others_jvp,
-    reduced_size,
     repeat_grad,
-    require,
     reshape_grad,
     reshape_tangent,
     safe_log,
     sum_grad,
     take_along_grad,
     take_grad,
-    tensordot_subscripts,
-    tile_axes,
     unbroadcast,
     unbroadcast_as,
     unconcat,
     unreduce,
     unstack,
     vstack_grad,
-    weights_shape,
     zero_cases,
-    zeros_like,
 )
-from tangentlike.template import adjoint, d, nondifferentiable, tangent, unary
+from tangentlike.template import adjoint, d, tangent, unary
 
-nondifferentiable(
-    reduced_size,
-    zeros_like,
-    runtime.zeros_like,
-    runtime.zeros_items,
-    runtime.zero_grad,
-)
-nondifferentiable(runtime.end_shape)
-# masks, subscripts and axes: constants of the generated code
-nondifferentiable(
-    clip_mask,
-    kron_layout,
-    require,
-    tile_axes,
-    first_zeros,
-    tensordot_subscripts,
-    inner_subscripts,
-    layout_order,
-    inverse_axes,
-    weights_shape,
-)
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
 
 
@@ -92,6 +59,17 @@ def zero_cases_adjoint(z, g, a, derived=False):
 @tangent(zero_cases)
 def zero_cases_tangent(z, g, a, derived=False):
     d[z] = zero_cases(d[g], a, True)
+
+
+# n - ddof elements: a count, less a value that may be differentiated
+@adjoint(runtime.reduced_size)
+def reduced_size_adjoint(n, x, axis=None, ddof=0):
+    d[ddof] = -d[n]
+
+
+@tangent(runtime.reduced_size)
+def reduced_size_tangent(n, x, axis=None, ddof=0):
+    d[n] = -d[ddof]
 
 
 @adjoint(sum)

@@ -107,17 +107,25 @@ def prod(y, a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 @tangent(numpy.var)
-def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    centered = a - np.mean(a, axis=axis, keepdims=True)
+def var(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, mean=None):
     scale = 2.0 / reduced_size(a, axis, ddof)
-    d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale
+    if mean is None:
+        centered = a - np.mean(a, axis=axis, keepdims=True)
+        d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale
+    else:  # the deviations from the mean given
+        moved = (d[a] - d[mean]) * (a - mean)
+        d[y] = np.sum(moved, axis=axis, keepdims=keepdims) * scale
 
 
 @tangent(numpy.std)
-def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    centered = a - np.mean(a, axis=axis, keepdims=True)
+def std(y, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, mean=None):
     scale = 1.0 / reduced_size(a, axis, ddof)
-    d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale / y
+    if mean is None:
+        centered = a - np.mean(a, axis=axis, keepdims=True)
+        d[y] = np.sum(d[a] * centered, axis=axis, keepdims=keepdims) * scale / y
+    else:  # the deviations from the mean given
+        moved = (d[a] - d[mean]) * (a - mean)
+        d[y] = np.sum(moved, axis=axis, keepdims=keepdims) * scale / y
 
 
 # y = sum(w * a) / sum(w) along axis; 1-D weights are laid along that axis first

@@ -31,6 +31,7 @@ CHANGES_MATH = {
     ("numpy.matmul", "axis"): "a contraction over other axes",
     ("numpy.matmul", "keepdims"): "a contraction over other axes",
     ("numpy.sort", "descending"): "the other order (NumPy 2.5)",
+    ("numpy.linspace", "retstep"): "the result becomes a pair (samples, step)",
 }
 # keywords written out with other functions before the transform (frontend/keywords.py)
 WRITTEN_OUT = {("numpy.diff", k) for k in ENDS}
@@ -105,6 +106,12 @@ def given_mean(x):
     return np.std(x, mean=np.mean(x, keepdims=True))
 
 
+def given_other_mean(x):
+    """Deviations from a value that is not the mean: its derivative is not zero."""
+    m = x[:1] * 0.5
+    return np.var(x, mean=0.3) + np.std(x, axis=0, mean=m, keepdims=True)[0]
+
+
 def ufunc_loop_keywords(x):
     return np.sum(np.multiply(x, x, dtype=np.float64, casting="same_kind", out=None))
 
@@ -123,6 +130,7 @@ def ndmin(x):
         diff_appended_twice,
         array_api_names,
         given_mean,
+        given_other_mean,
         ufunc_loop_keywords,
         ndmin,
     ],

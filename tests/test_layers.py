@@ -20,7 +20,7 @@ LAYERS = [
         ],
     ),
     ("runtime", ["tangentlike.runtime"]),
-    ("template language", ["tangentlike.template"]),
+    ("template language", ["tangentlike.template", "tangentlike.constants"]),
     ("templates", ["tangentlike.templates"]),
     ("analysis", ["tangentlike.analysis"]),
     ("front end", ["tangentlike.frontend"]),

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .. import anno
-from .. import template as tpl
+from .. import anno, constants
 from ..naming import is_stack_name
 
 CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
@@ -39,24 +38,24 @@ def is_differentiable_value(value) -> bool:
         return False
     if isinstance(value, gast.Call):
         callee = anno.get(value, anno.CALLEE)
-        if callee is not None and tpl.is_nondifferentiable(callee):
+        if callee is not None and constants.is_constant(callee):
             return False
     return True
 
 
 def _reads(value) -> set[str]:
+    """The names whose values an operation's result carries a derivative from: a
+    call's arguments but those declared constant (``np.full``'s shape), and the
+    function called when it is a value (``layer(x)``, ``poly.deriv()``)."""
     if isinstance(value, gast.Subscript):
         return anno.load_names(value.value)
     if isinstance(value, gast.Call):
-        names = set()
-        for a in value.args:
-            names |= anno.load_names(a)
-        for k in value.keywords:
-            names |= anno.load_names(k.value)
-        if isinstance(value.func, gast.Attribute):
-            names |= anno.load_names(value.func.value)
-        elif anno.get(value, anno.CALLEE) is None:  # a function held in a name
-            names |= anno.load_names(value.func)
+        callee = anno.get(value, anno.CALLEE)
+        kept = {id(a) for a in constants.constant_atoms(callee, value)}
+        names = anno.load_names(value.func)
+        for a in value.args + [k.value for k in value.keywords]:
+            if id(a) not in kept:
+                names |= anno.load_names(a)
         return names
     return anno.load_names(value)
 

@@ -9,6 +9,7 @@ import pathlib
 
 import numpy
 
+from .. import constants
 from .. import template as tpl
 from ..frontend.library import public_path
 
@@ -52,11 +53,11 @@ def qualified_name(primal) -> str | None:
 
 def rows() -> list[tuple[str, str, str]]:
     table: dict[str, tuple[str, str]] = {}
-    for primal in list(tpl.ADJOINTS) + list(tpl.TANGENTS) + list(tpl.NONDIFFERENTIABLE):
+    for primal in list(tpl.ADJOINTS) + list(tpl.TANGENTS) + list(constants.DECLARED):
         name = qualified_name(primal)
         if name is None:
             continue
-        if tpl.is_nondifferentiable(primal):
+        if constants.is_constant(primal):
             table[name] = ("constant", "constant")
             continue
         reverse = "yes" if tpl.lookup(tpl.ADJOINTS, primal) else ""

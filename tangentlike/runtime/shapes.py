@@ -17,7 +17,7 @@ def layout_order(a, order="C"):
     """The index order, 'C', 'F' or 'K', in which ``reshape``/``ravel`` read ``a``
     with ``order``: 'A' is 'F' for an array that is Fortran- but not C-contiguous,
     as in NumPy, and 'K' (``ravel`` only) is 'C' or 'F' where one of them is memory order."""
-    order = "C" if order is None else str(order).upper()
+    order = "C" if order is None else order.upper()
     if order not in ("A", "K"):
         return order
     flags = getattr(a, "flags", None)

@@ -207,19 +207,26 @@ class ForwardAD(Sweep):
                 prologue.append(self.zeros(name.id))
         return prologue
 
+    # Every value on a save stack has its tangent beside it, active or not: the
+    # code that pushes a value may differentiate it where the code popping it only
+    # takes its shape, and the pairs must stay aligned.
     def stack_append(self, stmt):
         """``_stack.append(x)``: push ``dx`` after it."""
         call = stmt.value
-        if not self.is_active(call.args[0]):
-            return [stmt]
-        push = anno.call(copy.deepcopy(call.func), [self.tangent_of(call.args[0])])
+        x = call.args[0]
+        if self.is_active(x):
+            dx = self.tangent_of(x)
+        else:
+            self.fn.helpers["zero_grad"] = runtime.zero_grad
+            dx = anno.call(anno.name("zero_grad"), [copy.deepcopy(x)])
+        push = anno.call(copy.deepcopy(call.func), [dx])
         return [stmt, gast.Expr(value=push)]
 
     def stack_pop(self, stmt):
         """``x = _stack.pop()``: pop ``dx`` before it."""
         y = stmt.targets[0].id
         if y not in self.active:
-            return [stmt]
+            return [gast.Expr(value=copy.deepcopy(stmt.value)), stmt]
         return [anno.assign(self.tangent(y), copy.deepcopy(stmt.value)), stmt]
 
     def list_append(self, stmt):

@@ -84,12 +84,13 @@ class SavingMixin:
         return self.stacks[base]
 
     # the save pattern of generated code, differentiated (grad of grad) ---------
+    # Every pop pushes an adjoint and every push pops one, active or not: the code
+    # that saved a value may differentiate it where the code reading it back only
+    # takes its shape (``unbroadcast(g, total)``), and the stacks must stay aligned.
     def stack_pop(self, stmt):
         """``x = _stack.pop()``: its adjoint pushes ``bx`` on the adjoint stack."""
         x = stmt.targets[0].id
-        if x not in self.active:
-            return [stmt], []
-        if self.adj.has(x):
+        if x in self.active and self.adj.has(x):
             bx = anno.name(self.adj.name(x))
         else:
             self.fn.helpers["zero_grad"] = _runtime("zero_grad")
@@ -100,9 +101,10 @@ class SavingMixin:
     def stack_append(self, stmt):
         """``_stack.append(x)``: its adjoint is ``bx = bx + _bstack.pop()``."""
         x = stmt.value.args[0]
+        popped = _pop(self.stack_name(BSTACK_NAME))
         if not (isinstance(x, gast.Name) and x.id in self.active):
-            return [stmt], []
-        return [stmt], self.adj.contribute(x.id, _pop(self.stack_name(BSTACK_NAME)))
+            return [stmt], [gast.Expr(value=popped)]
+        return [stmt], self.adj.contribute(x.id, popped)
 
     def _saved_form(self, name, shapes):
         if name in shapes:

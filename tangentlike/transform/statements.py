@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gast
 
-from .. import anno
+from .. import anno, constants
 from .. import template as tpl
 from ..analysis import activity as analyze
 from ..errors import NoDerivativeError
@@ -105,6 +105,8 @@ class Sweep:
         if self.is_user_call(value):
             return self.user_call(y, stmt)
         template, bindings = self.template_for(value, stmt)
+        if anno.get(stmt, fused.FUSED) is None:
+            self.account(template, bindings, value, stmt)
         return self.operation(y, stmt, self.instantiate(template, bindings, y, stmt))
 
     def collecting(self, build, fallback):
@@ -148,8 +150,10 @@ class Sweep:
         callee = anno.get(call, anno.CALLEE)
         template = tpl.lookup(self.table, callee)
         if template is None:
-            where = call if getattr(call, "lineno", None) else stmt
-            raise self.fn.no_derivative(where, describe(callee, call))
+            param = self.undeclared_active(callee, call)
+            if param is not None:
+                raise not_differentiated(self.fn, where(call, stmt), callee, param)
+            raise self.fn.no_derivative(where(call, stmt), describe(callee, call))
         try:
             return template, tpl.bind(template, call)
         except TypeError as exc:
@@ -186,6 +190,63 @@ class Sweep:
                 "is not a literal",
                 "write its value in the call, e.g. order='F' or axis=0",
             ) from None
+
+    # A value to differentiate reaches the result through each parameter it is
+    # passed to: the template differentiates it there, a declaration proves it
+    # constant there, or the call is refused.
+    def account(self, template, bindings, call, stmt) -> None:
+        """Refuse a template that leaves a value to differentiate undifferentiated
+        in a parameter that no declaration proves constant."""
+        primal, done = template.primal, template.differentiated
+        passed = list(bindings.items()) + self.left_out(template, bindings, call)
+        for param, atom in passed:
+            if param in done or not self.holds_active(atom):
+                continue
+            if constants.reason(primal, param) is None:
+                raise not_differentiated(self.fn, where(call, stmt), primal, param)
+
+    @staticmethod
+    def left_out(template, bindings, call) -> list:
+        """The keywords a call passes that its template does not take (the neutral
+        ones, ``np.sum``'s ``initial=``), with their values."""
+        if not isinstance(call, gast.Call):
+            return []
+        names = tpl.RENAMED.get(template.primal, {})
+        pairs = [(names.get(k.arg, k.arg), k.value) for k in call.keywords]
+        return [(name, value) for name, value in pairs if name not in bindings]
+
+    def holds_active(self, atom) -> bool:
+        """A name to differentiate, or a literal tuple or list holding one."""
+        return bool(anno.load_names(atom) & self.active)
+
+    def undeclared_active(self, callee, call) -> str | None:
+        """The first parameter of a partly declared function given a value to
+        differentiate that no declaration covers (``np.full``'s fill value)."""
+        bound = constants.bind(callee, call)
+        for param, atom in (bound or {}).items():
+            atoms = atom if isinstance(atom, tuple) else (atom,)
+            held = any(self.holds_active(a) for a in atoms)
+            if held and constants.reason(callee, param) is None:
+                return param
+        return None
+
+
+def not_differentiated(fn, node, callee, param: str) -> NoDerivativeError:
+    """The error for a value to differentiate passed where no derivative is known."""
+    what = describe(callee, node) if callable(callee) else "this operation"
+    return NoDerivativeError(
+        f"no derivative of {what} with respect to its argument `{param}`, "
+        "which is given a value to differentiate",
+        fn.source.location(node),
+        f"register a derivative for it with @tangentlike.adjoint({what}) (and "
+        "@tangentlike.tangent for forward mode), or wrap the value in "
+        "tangentlike.stop_gradient if it should be a constant",
+    )
+
+
+def where(call, stmt):
+    """Where a call is reported: the call itself, or its statement if it has no line."""
+    return call if getattr(call, "lineno", None) else stmt
 
 
 def is_sequence_op(value, containers) -> bool:

@@ -1,0 +1,59 @@
+"""Constructors that take values: a fill value, the ends of a range, the value of
+a step function at its step.  Their shapes, dtypes and counts are declared constant
+in ``constants.py``; the values here are differentiated, in both modes."""
+
+import numpy
+import numpy as np
+
+from tangentlike.runtime import broadcast_like, unbroadcast_as
+from tangentlike.template import adjoint, d, tangent
+
+
+@adjoint(numpy.full)
+def full(y, shape, fill_value, dtype=None, order="C"):
+    d[fill_value] = unbroadcast_as(d[y], fill_value)
+
+
+@tangent(numpy.full)
+def full_tangent(y, shape, fill_value, dtype=None, order="C"):
+    d[y] = np.zeros_like(y) + d[fill_value]
+
+
+@adjoint(numpy.full_like)
+def full_like(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    d[fill_value] = unbroadcast_as(d[y], fill_value)
+
+
+@tangent(numpy.full_like)
+def full_like_tangent(y, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    d[y] = np.zeros_like(y) + d[fill_value]
+
+
+# y = start + (stop - start) * t, t running from 0 to 1 along ``axis``
+@adjoint(numpy.linspace)
+def linspace(y, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    t = np.linspace(0.0, 1.0, num, endpoint=endpoint)
+    along = np.moveaxis(d[y], axis, -1)
+    d[start] = unbroadcast_as(along @ (1.0 - t), start)
+    d[stop] = unbroadcast_as(along @ t, stop)
+
+
+# the axis counted from the end, so that broadcast_like gives the shape of y where
+# an end not differentiated has more axes than the other
+@tangent(numpy.linspace)
+def linspace_tangent(y, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    back = axis % np.ndim(y) - np.ndim(y)
+    d[y] = broadcast_like(
+        np.linspace(d[start], d[stop], num, endpoint=endpoint, axis=back), y
+    )
+
+
+# heaviside(x1, x2) is x2 where x1 == 0 (and 0 or 1 elsewhere)
+@adjoint(numpy.heaviside)
+def heaviside(y, x1, x2):
+    d[x2] = unbroadcast_as(d[y] * (x1 == 0), x2)
+
+
+@tangent(numpy.heaviside)
+def heaviside_tangent(y, x1, x2):
+    d[y] = d[x2] * (x1 == 0)
