@@ -127,22 +127,67 @@ def _keys(primal):
 
 
 def adjoint(primal):
-    """Register an adjoint (reverse-mode) template for ``primal``."""
+    """Register a reverse-mode derivative template for ``primal``.
 
-    def register(func):
-        for key in _keys(primal):
-            ADJOINTS[key] = Template.from_function(key, func)
-        return func
+    The template's parameters are the primal's result, then the primal's own
+    parameters; ``d[x]`` is the gradient of ``x``, and ``np`` the array
+    namespace of the generated code.
 
-    return register
+    Args:
+        primal: the function differentiated (or a list of functions).
+
+    Returns:
+        A decorator that registers the template and returns it unchanged.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> from tangentlike.template import d
+        >>> def softplus(x):
+        ...     return np.log1p(np.exp(x))
+        >>> @tl.adjoint(softplus)
+        ... def softplus_adjoint(y, x):
+        ...     d[x] = d[y] / (1.0 + np.exp(-x))
+        >>> def f(x):
+        ...     return np.sum(softplus(x))
+        >>> tl.grad(f)(np.array([0.0]))
+        array([0.5])
+    """
+    return _registrar(ADJOINTS, primal)
 
 
 def tangent(primal):
-    """Register a tangent (forward-mode) template for ``primal``."""
+    """Register a forward-mode derivative template for ``primal``.
+
+    The parameters are as for ``adjoint``; the template assigns ``d[y]``, the
+    tangent of the result, from the tangents ``d[x]`` of the inputs.
+
+    Args:
+        primal: as for ``adjoint``.
+
+    Returns:
+        A decorator, as for ``adjoint``.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> from tangentlike.template import d
+        >>> def cube(x):
+        ...     return x * x * x
+        >>> @tl.tangent(cube)
+        ... def cube_tangent(y, x):
+        ...     d[y] = 3.0 * x * x * d[x]
+        >>> tl.jvp(lambda x: cube(x) + 0.0)(2.0, 1.0)
+        12.0
+    """
+
+    return _registrar(TANGENTS, primal)
+
+
+def _registrar(table: dict, primal):
+    """The decorator that puts a template for ``primal`` in ``table``."""
 
     def register(func):
         for key in _keys(primal):
-            TANGENTS[key] = Template.from_function(key, func)
+            table[key] = Template.from_function(key, func)
         return func
 
     return register

@@ -52,11 +52,30 @@ def check_grads(
     rtol: float = 1e-5,
     atol: float = 1e-6,
 ) -> None:
-    """Raise AssertionError with the largest error unless derivatives match.
+    """Check tangentlike's derivatives of ``f`` against central finite differences.
 
-    ``order=2`` also compares the derivative of the gradient (reverse over
-    reverse, or forward over reverse) with finite differences of the gradient:
-    the checked quantity is the gradient of ``sum(grad(f))``.
+    Args:
+        f: the function (scalar-valued for reverse mode).
+        args: the arguments to check at.
+        wrt: a position or name, or a tuple of them.
+        modes: ``"reverse"`` (grad) and/or ``"forward"`` (jvp).
+        order: 2 also compares the derivative of the gradient (reverse over
+            reverse, or forward over reverse) with finite differences of the
+            gradient: the checked quantity is the gradient of ``sum(grad(f))``.
+        rtol, atol: the tolerances of ``numpy.testing.assert_allclose``.
+
+    Returns:
+        None.
+
+    Raises:
+        AssertionError: with the largest error and where it is, when a
+            derivative differs.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return np.sum(np.tanh(x) ** 2)
+        >>> tl.check_grads(f, (np.array([0.5, -1.0]),))
     """
     positions, _ = normalize_wrt(plain(f), wrt)  # names as well as positions
     for mode in modes:

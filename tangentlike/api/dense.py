@@ -39,11 +39,26 @@ def _zero(x):
 
 
 def jacobian(f: Callable, wrt: Any = 0) -> Callable:
-    """Dense Jacobian, shaped ``out.shape + x.shape``; for a tuple ``wrt``, a tuple
-    of them, one per argument.
+    """The dense Jacobian of ``f``.
 
     Forward mode (one jvp per input element) when the input has fewer elements
     than the output, reverse mode (one vjp per output element) otherwise.
+
+    Args:
+        f: the function, any output shape.
+        wrt: a position or name, or a tuple of them.
+
+    Returns:
+        ``jac(*args)``: the Jacobian, shaped ``out.shape + x.shape``; for a tuple
+        ``wrt``, a tuple of them, one per argument.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return x * x
+        >>> tl.jacobian(f)(np.array([1.0, 2.0]))
+        array([[2., 0.],
+               [0., 4.]])
     """
     positions, many = _positions(f, wrt)
 
@@ -80,9 +95,24 @@ def _scalar(f, args) -> None:
 
 
 def hvp(f: Callable, wrt: Any = 0) -> Callable:
-    """``hvp(f)(*args, v)``: the Hessian of scalar ``f`` times ``v`` (forward over
-    reverse); for a tuple ``wrt``, ``hvp(f, wrt)(*args, *vs)`` gives a tuple, the
-    Hessian's block row of each argument times the ``vs``."""
+    """The Hessian-vector product of scalar ``f`` (forward over reverse).
+
+    Args:
+        f: a function returning a scalar.
+        wrt: a position or name, or a tuple of them.
+
+    Returns:
+        ``hvp_f(*args, v)``: the Hessian times ``v``, shaped like the argument;
+        for a tuple ``wrt``, ``hvp_f(*args, *vs)`` gives a tuple, each argument's
+        block row of the Hessian times the ``vs``.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return np.sum(x ** 3)
+        >>> tl.hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+        array([ 6., 12.])
+    """
     positions, many, product = _forward_over_reverse(f, wrt)
 
     def hvp_f(*args):
@@ -96,9 +126,25 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
 
 
 def hessian(f: Callable, wrt: Any = 0) -> Callable:
-    """Dense Hessian of scalar ``f``, shaped ``x.shape + x.shape``: one hvp per
-    element.  For a tuple ``wrt``, nested tuples: ``H[a][b]`` is shaped
-    ``x_a.shape + x_b.shape``, in the dtype of ``x_a`` and ``x_b``."""
+    """The dense Hessian of scalar ``f``: one Hessian-vector product per element.
+
+    Args:
+        f: a function returning a scalar.
+        wrt: a position or name, or a tuple of them.
+
+    Returns:
+        ``hess(*args)``: the Hessian, shaped ``x.shape + x.shape``.  For a tuple
+        ``wrt``, nested tuples: ``H[a][b]`` is shaped ``x_a.shape + x_b.shape``,
+        in the dtype of ``x_a`` and ``x_b``.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return x[0] * x[1] ** 2
+        >>> tl.hessian(f)(np.array([1.0, 3.0]))
+        array([[0., 6.],
+               [6., 2.]])
+    """
     positions, many, product = _forward_over_reverse(f, wrt)
 
     def block_column(args, b):

@@ -25,7 +25,23 @@ def jvp(
     verbose: int = 0,
     backend: str | None = None,
 ) -> Callable:
-    """Forward mode: ``jvp(f)(*args, *tangents)`` is the derivative of ``f`` along them."""
+    """Forward mode: the derivative of ``f`` along a direction (Jacobian-vector product).
+
+    Args:
+        f, wrt, optimize, verbose, backend: as for ``grad``; ``f`` may return
+            any shape.
+
+    Returns:
+        ``jvp_f(*args, *tangents)``, one tangent for each ``wrt`` argument (shaped
+        like it): the directional derivative of ``f``'s output.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return np.sin(x) * x
+        >>> tl.jvp(f)(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
+        array([0., 0.])
+    """
     if f is None:
         return lambda g: jvp(
             g, wrt, optimize=optimize, verbose=verbose, backend=backend

@@ -43,7 +43,33 @@ def grad(
     verbose: int = 0,
     backend: str | None = None,
 ) -> Callable:
-    """The gradient of scalar-valued ``f`` with respect to argument(s) ``wrt``."""
+    """The gradient of scalar-valued ``f``, as a function with ``f``'s parameters.
+
+    The derivative is generated as Python source once (``getsource`` shows it),
+    then called like ``f``; it can be differentiated again.
+
+    Args:
+        f: the function: plain, a bound method, a ``functools.partial`` or a
+            function made by tangentlike.  Left out (``@grad(wrt=...)``), a
+            decorator.
+        wrt: what to differentiate with respect to: a parameter's position or
+            name, or a tuple of them.
+        optimize: optimize the generated code (exact rewrites only).
+        verbose: 1 prints the generated code, 2 the code after each stage.
+        backend: ``"numpy"``, ``"cupy"`` or ``"dask"``; None picks by the
+            arguments' types at each call.
+
+    Returns:
+        ``df(*args)``: the gradient, shaped and typed like its argument (for a
+        tuple ``wrt``, a tuple of them).
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return np.sum(x * x)
+        >>> tl.grad(f)(np.array([1.0, 2.0]))
+        array([2., 4.])
+    """
     return _make("grad", f, wrt, optimize, verbose, backend)
 
 
@@ -55,7 +81,22 @@ def value_and_grad(
     verbose: int = 0,
     backend: str | None = None,
 ) -> Callable:
-    """Like grad, returning ``(value, gradient)`` from one forward and reverse sweep."""
+    """Like ``grad``, with the value of ``f`` from the same sweep.
+
+    Args:
+        f, wrt, optimize, verbose, backend: as for ``grad``.
+
+    Returns:
+        ``df(*args)``: ``(f(*args), gradient)``, one forward and one reverse sweep.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return np.sum(x * x)
+        >>> value, g = tl.value_and_grad(f)(np.array([1.0, 2.0]))
+        >>> float(value), g
+        (5.0, array([2., 4.]))
+    """
     return _make("value_and_grad", f, wrt, optimize, verbose, backend)
 
 
@@ -67,7 +108,22 @@ def vjp(
     verbose: int = 0,
     backend: str | None = None,
 ) -> Callable:
-    """``vjp(f)(*args, seed)``: the gradient of ``sum(seed * f(*args))``."""
+    """The vector-Jacobian product of ``f``, for any output shape.
+
+    Args:
+        f, wrt, optimize, verbose, backend: as for ``grad``.
+
+    Returns:
+        ``vjp_f(*args, seed)``: the gradient of ``sum(seed * f(*args))`` (``seed``
+        shaped like ``f``'s output), shaped like the ``wrt`` argument.
+
+    Example:
+        >>> import numpy as np, tangentlike as tl
+        >>> def f(x):
+        ...     return x * x
+        >>> tl.vjp(f)(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
+        array([ 2., 40.])
+    """
     return _make("vjp", f, wrt, optimize, verbose, backend)
 
 

@@ -131,6 +131,10 @@ class Derivative:
         """The generated source (``Module.source``'s ``options``)."""
         return self.module.source(backend or "numpy", **options)
 
+    def markdown(self) -> str:
+        """The generated source as a Markdown code block: what a notebook shows."""
+        return f"```python\n{self.source()}```"
+
     def variant_source(self, args: tuple, **options) -> str:
         """The source of the variant a positional call with ``args`` runs."""
         if not calling.has_fast_path(self, args):

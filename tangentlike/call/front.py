@@ -53,6 +53,7 @@ def make(d, extra: tuple[str, ...] = ()):
         fn.__signature__ = signature
     setattr(fn, MARK, d)
     fn.__wrapped__ = d.compiled("numpy")
+    fn._repr_markdown_ = d.markdown  # a notebook cell's value: the generated code
     return fn
 
 

@@ -78,6 +78,10 @@ class Jvp:
             self._plain = make_plain(self, extra)
         return self._plain
 
+    def _repr_markdown_(self) -> str:
+        """The generated source as a Markdown code block: what a notebook shows."""
+        return f"```python\n{self.tangentlike_source()}```"
+
     def tangentlike_source(self, backend=None, **options) -> str:
         """The generated source (``Module.source``'s ``options``)."""
         return self.module.source(backend or "numpy", **options)
