@@ -22,6 +22,7 @@ branch taken refuses the call where the user wrote it.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.util
 import inspect
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import gast
+import numpy
 
 from . import anno
 
@@ -264,6 +266,133 @@ def _replace_name(tree, name, expr) -> None:
         for fname, value in gast.iter_fields(node):
             if isinstance(value, gast.Name) and value.id == name:
                 setattr(node, fname, anno.clone(expr))
+
+
+# linear and bilinear primitives ---------------------------------------------------
+
+# the name a primal is called by -> the arguments it is linear in (zero in, zero out)
+LINEAR_IN: dict[str, tuple[int, ...]] = {}
+SKIPPED = ("out", "dtype")  # parameters a derivative leaves out
+
+
+def linear(primals, transpose: str | None = None, *, params=None) -> None:
+    """Declare each of ``primals`` linear in its first parameter, the others held.
+
+    Its tangent is itself applied to the tangent, ``d[y] = f(d[x], ...)``, the other
+    parameters passed along by name (``out`` and ``dtype`` left out); ``params``
+    names them where the primal's signature cannot be read or is not the adjoint
+    template's.  ``transpose``, an expression in ``d[y]`` (the output's gradient;
+    ``d[z]`` where a parameter is named ``y``) and the parameters, is its
+    adjoint, ``d[x] = <transpose>``; without it the primal has an adjoint template
+    of its own.
+    """
+    for key in _keys(primals):
+        names, signature = _parameters(key, params)
+        first, rest, out = names[0], names[1:], _output(names)
+        _declare(key, (0,))
+        call = _call_source(key, f"d[{first}]", rest)
+        _register(TANGENTS, key, names, signature, f"d[{out}] = {call}")
+        if transpose is not None:
+            rule = f"d[{first}] = {transpose}"
+            _register(ADJOINTS, key, names, signature, rule, _caller_globals())
+
+
+def bilinear(primals, *, params=None) -> None:
+    """Declare each of ``primals`` linear in each of its first two parameters (a
+    product): its tangent is the product rule, ``d[y] = f(d[a], b) + f(a, d[b])``,
+    a term dropped where its operand is constant."""
+    for key in _keys(primals):
+        names, signature = _parameters(key, params)
+        a, b, rest, out = names[0], names[1], names[2:], _output(names)
+        _declare(key, (0, 1))
+        left = _call_source(key, f"d[{a}], {b}", rest)
+        right = _call_source(key, f"{a}, d[{b}]", rest)
+        _register(TANGENTS, key, names, signature, f"d[{out}] = {left} + {right}")
+
+
+def refused(primals, why: str) -> None:
+    """Declare that ``primals`` have no derivative here (``why`` says which): both
+    modes refuse a call of one where the user's code, or generated code being
+    differentiated again, makes it, instead of finding no template."""
+    for key in _keys(primals):
+        names, signature = _parameters(key, None)
+        rule = f"raise NotImplementedError({why!r})"
+        for table in (ADJOINTS, TANGENTS):
+            _register(table, key, names, signature, rule)
+
+
+def linear_in(primal, *positions: int) -> None:
+    """Declare ``primal`` linear in each argument at ``positions`` (zero in, zero
+    out), for a tangent template written out (``einsum``'s operands)."""
+    _declare(primal, positions)
+
+
+def _declare(primal, positions: tuple[int, ...]) -> None:
+    LINEAR_IN[primal.__name__] = positions
+
+
+def _parameters(primal, params):
+    """The primal's parameter names (the adjoint template's where it has one) and
+    its signature; ``params`` replaces the names after the first."""
+    adjoint = ADJOINTS.get(primal)
+    if adjoint is not None:
+        names, signature = adjoint.params[1:], adjoint.signature
+    else:
+        signature = inspect.signature(primal)
+        names = list(signature.parameters)
+    if params is not None:
+        names = [names[0], *params]
+    return names, signature
+
+
+def _output(names) -> str:
+    """The output's name in a declared template: y, or z where y is a parameter."""
+    return "z" if "y" in names else "y"
+
+
+def _call_source(primal, first: str, rest) -> str:
+    """``f(first, p=p, ...)`` in the template language, ``f`` as generated code
+    names ``primal``."""
+    kept = "".join(f", {p}={p}" for p in rest if p not in SKIPPED)
+    return f"{_path(primal)}({first}{kept})"
+
+
+def _path(primal) -> str:
+    module = getattr(primal, "__module__", None) or ""
+    if isinstance(primal, numpy.ufunc) or module.startswith("numpy"):
+        linalg = "linalg" in module
+        return (
+            f"{ARRAY_NAMESPACE}.linalg.{primal.__name__}"
+            if linalg
+            else (f"{ARRAY_NAMESPACE}.{primal.__name__}")
+        )
+    return primal.__name__  # a runtime helper, or a builtin
+
+
+def _register(table, primal, names, signature, rule, namespace=None) -> None:
+    body = gast.parse(rule).body
+    helpers = {}
+    if primal.__name__ in {
+        n.id for n in anno.walk(body[0]) if isinstance(n, gast.Name)
+    }:
+        if _path(primal) == primal.__name__ and not _is_builtin(primal):
+            helpers[primal.__name__] = primal
+    out = _output(names)
+    for name in sorted(anno.load_names(gast.Module(body=body, type_ignores=[]))):
+        if namespace and name in namespace and name not in names:
+            if name not in (ARRAY_NAMESPACE, GRAD_OP, out):
+                helpers[name] = namespace[name]
+    table[primal] = Template(primal, None, [out, *names], signature, body, helpers)
+
+
+def _is_builtin(primal) -> bool:
+    return getattr(builtins, getattr(primal, "__name__", ""), None) is primal
+
+
+def _caller_globals() -> dict:
+    """The globals of the template module that called ``linear``."""
+    frame = inspect.currentframe().f_back.f_back
+    return frame.f_globals
 
 
 def lookup(table: dict, primal):

@@ -2,9 +2,6 @@
 own (C functions, ufunc methods), or whose source is slower than their derivative:
 convolutions, interpolation, quantiles, ufunc reductions, eigvalsh, cross."""
 
-import inspect
-
-import gast
 import numpy
 import numpy as np
 
@@ -14,7 +11,6 @@ from tangentlike.runtime import (
     convolve_pads,
     interp_segment,
     mT,
-    multilinear,
     prod_others,
     quantile_gather,
     quantile_q_grad,
@@ -24,7 +20,7 @@ from tangentlike.runtime import (
     unbroadcast,
     unreduce,
 )
-from tangentlike.template import adjoint, d, tangent
+from tangentlike.template import adjoint, bilinear, d, linear, tangent
 
 from . import operators, tangents  # noqa: F401  (the templates aliased below)
 
@@ -91,20 +87,13 @@ def convolve(y, a, v, mode="full"):
     d[v] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), a[::-1], "valid")
 
 
-@tangent(numpy.convolve)
-def convolve(y, a, v, mode="full"):
-    d[y] = multilinear(np.convolve, (a, v), (d[a], d[v]), mode)
-
-
 @adjoint(numpy.correlate)
 def correlate(y, a, v, mode="valid"):
     d[a] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), v, "valid")
     d[v] = np.convolve(np.pad(d[y], convolve_pads(a, v, mode)), a[::-1], "valid")[::-1]
 
 
-@tangent(numpy.correlate)
-def correlate(y, a, v, mode="valid"):
-    d[y] = multilinear(np.correlate, (a, v), (d[a], d[v]), mode)
+bilinear([numpy.convolve, numpy.correlate])
 
 
 # interpolation: within a segment, linear in the ends it joins ------------------------
@@ -209,30 +198,9 @@ def median(y, a, axis=None, out=None, overwrite_input=False, keepdims=False):
     d[y] = quantile_gather(d[a], a, 0.5, axis, keepdims)
 
 
-def transposes(f, g) -> None:
-    """``f`` and ``g`` are linear in their first argument, take the same others,
-    and are each other's transpose: the adjoint of each is the other, its tangent
-    itself."""
-    for primal, other in ((f, g), (g, f)):
-        signature = inspect.signature(primal)
-        first, *rest = signature.parameters
-        others = "".join(", " + p for p in rest)
-        rules = (
-            (tpl.ADJOINTS, f"d[{first}] = {other.__name__}(d[z]{others})"),
-            (tpl.TANGENTS, f"d[z] = {primal.__name__}(d[{first}]{others})"),
-        )
-        for table, rule in rules:
-            table[primal] = tpl.Template(
-                primal,
-                None,
-                ["z", first, *rest],
-                signature,
-                gast.parse(rule).body,
-                {f.__name__: f, g.__name__: g},
-            )
-
-
-transposes(quantile_gather, quantile_scatter)
+# each is the other's transpose
+linear(quantile_gather, "quantile_scatter(d[y], a, q, axis, keepdims, method)")
+linear(quantile_scatter, "quantile_gather(d[y], a, q, axis, keepdims, method)")
 
 
 # linear algebra ----------------------------------------------------------------------
@@ -261,9 +229,7 @@ def cross(y, a, b):
     d[b] = unbroadcast(np.cross(d[y], a), b)
 
 
-@tangent(numpy.cross)
-def cross(y, a, b):
-    d[y] = multilinear(np.cross, (a, b), (d[a], d[b]))
+bilinear(numpy.cross)
 
 
 @adjoint([numpy.conjugate, numpy.conj])

@@ -1,6 +1,12 @@
 """Derivatives of the runtime helpers that generated code calls, so that generated
 code is itself differentiable (``grad(grad(f))``, ``jvp(grad(f))``).
 
+Most helpers are linear in their first argument, the gradient ``g``, and depend on
+the others only through shapes or selections (a sorting order: piecewise constant,
+derivative zero almost everywhere): ``linear(helper, transpose)`` declares each in
+a line, its tangent the helper applied to the tangent, its adjoint the transposed
+map.  A helper whose own derivative is not known is ``refused`` by name.
+
 The ``_stack.append(x)`` / ``x = _stack.pop()`` pattern of reverse-mode loops is
 handled by forward mode itself: the tangent is pushed right after its value and
 popped right before it (see ``tangentlike/transform/forward.py``).
@@ -20,11 +26,11 @@ from tangentlike.runtime import (
     diagonal_grad,
     diff_grad,
     hstack_grad,
-    linear_tangent,
     matmul_lhs,
     matmul_rhs,
     norm_grad,
     norm_grad_partials,
+    owned,
     pad_fill_grad,
     pad_grad,
     pad_tangent,
@@ -34,7 +40,11 @@ from tangentlike.runtime import (
     reshape_grad,
     reshape_tangent,
     safe_log,
+    setitem_grad,
+    setitem_scatter,
+    sinc_deriv,
     sum_grad,
+    sum_to,
     take_along_grad,
     take_grad,
     unbroadcast,
@@ -45,9 +55,23 @@ from tangentlike.runtime import (
     vstack_grad,
     zero_cases,
 )
-from tangentlike.template import adjoint, d, tangent, unary
+from tangentlike.template import adjoint, d, linear, refused, tangent, unary
 
 unary(safe_log, "(x > 0) / np.where(x > 0, x, 1.0)")
+# sinc'' = -pi^2 sinc - 2 sinc' / x, and -pi^2 / 3 at 0
+unary(
+    sinc_deriv,
+    "np.where(x == 0, -np.pi**2 / 3.0, -np.pi**2 * np.sinc(x) - 2.0 * y / "
+    "np.where(x == 0, 1.0, x))",
+)
+
+# broadcasting and reductions in reverse ---------------------------------------------
+linear(broadcast_like, "unbroadcast(d[y], g)")
+linear(unbroadcast, "broadcast_like(d[y], g)")
+linear(unbroadcast_as, "broadcast_like(d[y], g)")
+linear(sum_to, "broadcast_like(d[y], g)")
+linear(unreduce, "np.sum(d[y], axis=axis, keepdims=keepdims)")
+linear(owned, "d[y]")
 
 
 # cumprod's rule is exact at zeros by cases: differentiated again, only elsewhere
@@ -82,49 +106,13 @@ def builtin_sum_tangent(y, iterable, start=0):
     d[y] = sum(d[iterable])
 
 
-@adjoint(sum_grad)
-def sum_grad_adjoint(z, g, xs):
-    d[g] = unbroadcast(sum(d[z]), g)
+linear(sum_grad, "unbroadcast(sum(d[y]), g)")
+linear(runtime.plus_grad)
 
 
-@tangent(sum_grad)
-def sum_grad_tangent(z, g, xs):
-    d[z] = linear_tangent(sum_grad, d[g], g, xs)
-
-
-@tangent(runtime.plus_grad)
-def plus_grad_tangent(z, g, a, b, k):
-    d[z] = linear_tangent(runtime.plus_grad, d[g], g, a, b, k)
-
-
-@adjoint(broadcast_like)
-def broadcast_like_adjoint(y, g, z):
-    d[g] = unbroadcast(d[y], g)
-
-
-@tangent(broadcast_like)
-def broadcast_like_tangent(y, g, z):
-    d[y] = broadcast_like(d[g], z)
-
-
-@adjoint(unbroadcast)
-def unbroadcast_adjoint(y, g, x):
-    d[g] = broadcast_like(d[y], g)
-
-
-@tangent(unbroadcast)
-def unbroadcast_tangent(y, g, x):
-    d[y] = unbroadcast(d[g], x)
-
-
-@adjoint(unreduce)
-def unreduce_adjoint(y, g, x, axis=None, keepdims=False):
-    d[g] = np.sum(d[y], axis=axis, keepdims=keepdims)
-
-
-@tangent(unreduce)
-def unreduce_tangent(y, g, x, axis=None, keepdims=False):
-    d[y] = unreduce(d[g], x, axis, keepdims)
+@adjoint(runtime.plus_grad)
+def plus_grad_adjoint(z, g, a, b, k):
+    raise NotImplementedError("two lists joined with +, differentiated again")
 
 
 @adjoint(matmul_lhs)
@@ -171,14 +159,6 @@ def add_at_tangent(y, g, x, index, value):
     d[y] = add_at(d[g], x, index, d[value])
 
 
-# Helpers of the NumPy templates (tangentlike.runtime), so that gradients of
-# reductions, scans, joins and indexing can be differentiated again.  Most are linear
-# in their first argument, the gradient ``g``, and depend on the others only through
-# shapes or selections (a sorting order: piecewise constant, derivative zero almost
-# everywhere): the adjoint is the transposed linear map, the tangent is the helper
-# applied to ``d[g]`` (``linear_tangent`` gives zeros when ``g`` is constant).
-
-
 # the Jacobian of prod_others is symmetric
 @adjoint(prod_others)
 def prod_others_adjoint(z, a, axis=None):
@@ -208,126 +188,32 @@ def norm_grad_tangent(z, g, y, x, ord=None, axis=None, keepdims=False):
     )
 
 
-# scans, joins, indexing: linear in g ------------------------------------------------
-
-
-@adjoint(diagonal_grad)
-def diagonal_grad_adjoint(z, g, a, offset=0, axis1=0, axis2=1):
-    d[g] = np.diagonal(d[z], offset, axis1, axis2)
-
-
-@tangent(diagonal_grad)
-def diagonal_grad_tangent(z, g, a, offset=0, axis1=0, axis2=1):
-    d[z] = linear_tangent(diagonal_grad, d[g], g, a, offset, axis1, axis2)
-
-
-@adjoint(diag_grad)
-def diag_grad_adjoint(z, g, v, k=0):
-    d[g] = np.diag(d[z], k)
-
-
-@tangent(diag_grad)
-def diag_grad_tangent(z, g, v, k=0):
-    d[z] = linear_tangent(diag_grad, d[g], g, v, k)
-
-
-@adjoint(take_grad)
-def take_grad_adjoint(z, g, a, indices, axis=None):
-    d[g] = np.take(d[z], indices, axis=axis)
-
-
-@tangent(take_grad)
-def take_grad_tangent(z, g, a, indices, axis=None):
-    d[z] = linear_tangent(take_grad, d[g], g, a, indices, axis)
-
-
-@adjoint(take_along_grad)
-def take_along_grad_adjoint(z, g, a, indices, axis):
-    d[g] = np.take_along_axis(d[z], indices, axis)
-
-
-@tangent(take_along_grad)
-def take_along_grad_tangent(z, g, a, indices, axis):
-    d[z] = linear_tangent(take_along_grad, d[g], g, a, indices, axis)
-
-
-@adjoint(unconcat)
-def unconcat_adjoint(z, g, arrays, axis=0, shapes=None):
-    d[g] = np.concatenate(d[z], axis=axis)
-
-
-@tangent(unconcat)
-def unconcat_tangent(z, g, arrays, axis=0, shapes=None):
-    d[z] = linear_tangent(unconcat, d[g], g, arrays, axis, shapes)
-
-
-@adjoint(unstack)
-def unstack_adjoint(z, g, arrays, axis=0):
-    d[g] = np.stack(d[z], axis=axis)
-
-
-@tangent(unstack)
-def unstack_tangent(z, g, arrays, axis=0):
-    d[z] = linear_tangent(unstack, d[g], g, arrays, axis)
-
-
-@adjoint(hstack_grad)
-def hstack_grad_adjoint(z, g, arrays):
-    d[g] = np.hstack(d[z])
-
-
-@tangent(hstack_grad)
-def hstack_grad_tangent(z, g, arrays):
-    d[z] = linear_tangent(hstack_grad, d[g], g, arrays)
-
-
-@adjoint(vstack_grad)
-def vstack_grad_adjoint(z, g, arrays):
-    d[g] = np.vstack(d[z])
-
-
-@tangent(vstack_grad)
-def vstack_grad_tangent(z, g, arrays):
-    d[z] = linear_tangent(vstack_grad, d[g], g, arrays)
-
-
-@adjoint(column_stack_grad)
-def column_stack_grad_adjoint(z, g, arrays):
-    d[g] = np.column_stack(d[z])
-
-
-@tangent(column_stack_grad)
-def column_stack_grad_tangent(z, g, arrays):
-    d[z] = linear_tangent(column_stack_grad, d[g], g, arrays)
-
-
-@adjoint(repeat_grad)
-def repeat_grad_adjoint(z, g, a, repeats, axis=None):
-    d[g] = np.repeat(d[z], repeats, axis=axis)
-
-
-@tangent(repeat_grad)
-def repeat_grad_tangent(z, g, a, repeats, axis=None):
-    d[z] = linear_tangent(repeat_grad, d[g], g, a, repeats, axis)
+# joins, indexing, scans: each the transpose of the other -----------------------------
+linear(diagonal_grad, "np.diagonal(d[y], offset, axis1, axis2)")
+linear(diag_grad, "np.diag(d[y], k)")
+linear(take_grad, "np.take(d[y], indices, axis=axis)")
+linear(take_along_grad, "np.take_along_axis(d[y], indices, axis)")
+linear(unconcat, "np.concatenate(d[y], axis=axis)")
+linear(unstack, "np.stack(d[y], axis=axis)")
+linear(hstack_grad, "np.hstack(d[y])")
+linear(vstack_grad, "np.vstack(d[y])")
+linear(column_stack_grad, "np.column_stack(d[y])")
+linear(repeat_grad, "np.repeat(d[y], repeats, axis=axis)")
+linear(diff_grad, "np.diff(d[y], n, axis)")
+linear(setitem_grad, "setitem_scatter(d[y], g, index)")
+linear(setitem_scatter, "setitem_grad(d[y], index)")
+# reshape_grad and reshape_tangent are inverse permutations of the elements
+linear(reshape_grad, "reshape_tangent(d[y], a, np.shape(g), order)")
+linear(reshape_tangent, "reshape_grad(d[y], a, order)")
 
 
 # pad's three helpers are linear in their gradients and tangents, and depend on
 # the array only through the elements a maximum or minimum selects: piecewise
 # constant.  Each one's transpose is another of them.
-@adjoint(pad_grad)
-def pad_grad_adjoint(
-    z, g, a, pad_width, mode="constant", stat_length=None, reflect_type="even"
-):
-    d[g] = pad_tangent(d[z], 0.0, 0.0, a, pad_width, mode, stat_length, reflect_type)
-
-
-@tangent(pad_grad)
-def pad_grad_tangent(
-    z, g, a, pad_width, mode="constant", stat_length=None, reflect_type="even"
-):
-    d[z] = linear_tangent(
-        pad_grad, d[g], g, a, pad_width, mode, stat_length, reflect_type
-    )
+linear(
+    pad_grad,
+    "pad_tangent(d[y], 0.0, 0.0, a, pad_width, mode, stat_length, reflect_type)",
+)
 
 
 @adjoint(pad_tangent)
@@ -372,48 +258,19 @@ def pad_fill_grad_adjoint(z, g, a, fill, pad_width, mode="constant", kind="const
         d[g] = pad_tangent(0.0, 0.0, d[z], a, pad_width, mode)
 
 
-@tangent(pad_fill_grad)
-def pad_fill_grad_tangent(z, g, a, fill, pad_width, mode="constant", kind="constant"):
-    d[z] = linear_tangent(pad_fill_grad, d[g], g, a, fill, pad_width, mode, kind)
+linear(pad_fill_grad)
 
-
-@adjoint(diff_grad)
-def diff_grad_adjoint(z, g, n=1, axis=-1):
-    d[g] = np.diff(d[z], n, axis)
-
-
-@tangent(diff_grad)
-def diff_grad_tangent(z, g, n=1, axis=-1):
-    d[z] = diff_grad(d[g], n, axis)
-
-
-@adjoint(unbroadcast_as)
-def unbroadcast_as_adjoint(y, g, x):
-    d[g] = broadcast_like(d[y], g)
-
-
-@tangent(unbroadcast_as)
-def unbroadcast_as_tangent(y, g, x):
-    d[y] = linear_tangent(unbroadcast_as, d[g], g, x)
-
-
-# reshape_grad and reshape_tangent are inverse permutations of the elements: each is
-# the other's transpose
-@adjoint(reshape_grad)
-def reshape_grad_adjoint(z, g, a, order="C"):
-    d[g] = reshape_tangent(d[z], a, np.shape(g), order)
-
-
-@tangent(reshape_grad)
-def reshape_grad_tangent(z, g, a, order="C"):
-    d[z] = linear_tangent(reshape_grad, d[g], g, a, order)
-
-
-@adjoint(reshape_tangent)
-def reshape_tangent_adjoint(z, da, a, shape, order="C"):
-    d[da] = reshape_grad(d[z], a, order)
-
-
-@tangent(reshape_tangent)
-def reshape_tangent_tangent(z, da, a, shape, order="C"):
-    d[z] = linear_tangent(reshape_tangent, d[da], da, a, shape, order)
+# the bookkeeping of items set in lists and dicts, and the second layer's own
+# helpers: their derivatives are not known
+refused(
+    [runtime.item_or_absent, runtime.take_item, runtime.restore_item],
+    "an item set in a list or a dict, differentiated again",
+)
+refused(
+    [runtime.times_grad, runtime.as_grad, runtime.as_kind],
+    "a list repeated or joined, differentiated again",
+)
+refused(runtime.call_arguments, "a call with *args or **kwargs, differentiated again")
+refused(runtime.quantile_q_grad, "the second derivative of a quantile in q")
+refused([prod_others_jvp], "the third derivative of prod")
+refused([norm_grad_partials], "the third derivative of a norm other than the 2-norm")

@@ -16,17 +16,11 @@ from tangentlike.runtime import (
     solve_rhs,
     solve_rhs_tangent,
 )
-from tangentlike.template import adjoint, d, tangent
+from tangentlike.template import adjoint, d, linear, refused, tangent
 
-
-@adjoint(mT)
-def mT_adjoint(z, x):
-    d[x] = mT(d[z])
-
-
-@tangent(mT)
-def mT_tangent(z, x):
-    d[z] = mT(d[x])
+linear(mT, "mT(d[y])")
+refused([einsum_with, einsum_grad_tangent], "the third derivative of einsum")
+refused(solve_rhs_tangent, "the third derivative of solve")
 
 
 # z = solve_rhs(g, a, b) = a^-T g (b only tells a vector from a matrix)

@@ -11,6 +11,7 @@ import gast
 import numpy
 import numpy as np
 
+from tangentlike import template as tpl
 from tangentlike.runtime import (
     broadcast_like,
     clip_mask,
@@ -18,7 +19,9 @@ from tangentlike.runtime import (
     safe_log,
     unreduce,
 )
-from tangentlike.template import d, tangent
+from tangentlike.template import bilinear, d, linear, linear_in, tangent
+
+from . import numpy_core, operators  # noqa: F401  (adjoints first)
 
 
 @tangent([gast.Add, numpy.add])
@@ -44,11 +47,6 @@ def div(z, x, y):
 @tangent([gast.Pow, numpy.power])
 def pow(z, x, y):
     d[z] = d[x] * y * x ** (y - 1) + d[y] * z * safe_log(x)
-
-
-@tangent([gast.MatMult, numpy.matmul])
-def matmul(z, x, y):
-    d[z] = np.matmul(d[x], y) + np.matmul(x, d[y])
 
 
 @tangent([gast.USub, numpy.negative])
@@ -95,14 +93,11 @@ def clip(z, a, a_min=None, a_max=None):
     )
 
 
-@tangent(numpy.sum)
-def sum(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[y] = np.sum(d[a], axis=axis, keepdims=keepdims)
-
-
-@tangent(numpy.mean)
-def mean(y, a, axis=None, dtype=None, out=None, keepdims=False):
-    d[y] = np.mean(d[a], axis=axis, keepdims=keepdims)
+linear([numpy.sum, numpy.mean, numpy.transpose])
+bilinear([numpy.dot, numpy.matmul])
+tpl.TANGENTS[gast.MatMult] = tpl.TANGENTS[numpy.matmul]
+linear_in(numpy.reshape, 0)
+linear_in(numpy.ravel, 0)
 
 
 # ties share the tangent equally
@@ -111,11 +106,6 @@ def max(y, a, axis=None, out=None, keepdims=False):
     hit = a == unreduce(y, a, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=keepdims, dtype=y.dtype)
     d[y] = np.sum(d[a] * hit, axis=axis, keepdims=keepdims) / count
-
-
-@tangent(numpy.dot)
-def dot(z, a, b):
-    d[z] = np.dot(d[a], b) + np.dot(a, d[b])
 
 
 @tangent(numpy.reshape)
@@ -138,9 +128,8 @@ def ravel(y, a, order="C"):
         d[y] = reshape_tangent(d[a], a, np.shape(y), order)
 
 
-@tangent(numpy.transpose)
-def transpose(y, a, axes=None):
-    d[y] = np.transpose(d[a], axes)
+for primal in (numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array):
+    linear_in(primal, 0)
 
 
 @tangent([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])

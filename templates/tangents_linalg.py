@@ -1,51 +1,35 @@
 """Tangent (forward-mode) templates for products and ``numpy.linalg``.
 
-Products are linear in each operand: ``multilinear`` sums one term per operand
-with a tangent, skipping the ``0.0`` forward mode passes for constant operands.
+Products are linear in each operand: ``bilinear`` declares the product rule, one
+term per operand, a term dropped where its operand is constant.
 """
 
 import numpy
 import numpy as np
 
 from tangentlike.runtime import mT, require
-from tangentlike.runtime.tangents import einsum_tangent, multilinear
-from tangentlike.template import d, tangent
+from tangentlike.template import bilinear, d, linear, linear_in, tangent
 
-from .tangents_numpy import linear
+from . import numpy_linalg  # noqa: F401  (adjoints first)
 
-linear(numpy.trace, numpy.diagonal, numpy.diag, numpy.triu, numpy.tril)
-
-
-@tangent(numpy.vdot)
-def vdot(z, a, b):
-    d[z] = np.dot(np.ravel(d[a]), np.ravel(b)) + np.dot(np.ravel(a), np.ravel(d[b]))
+linear([numpy.trace, numpy.diagonal, numpy.diag, numpy.triu, numpy.tril])
+bilinear([numpy.vdot, numpy.outer, numpy.inner, numpy.tensordot, numpy.kron])
+linear_in(numpy.einsum, 1, 2, 3)
 
 
-@tangent(numpy.outer)
-def outer(z, a, b):
-    d[z] = np.reshape(d[a], (-1, 1)) * np.ravel(b) + np.reshape(a, (-1, 1)) * np.ravel(
-        d[b]
-    )
-
-
-@tangent(numpy.inner)
-def inner(z, a, b):
-    d[z] = multilinear(np.inner, (a, b), (d[a], d[b]))
-
-
-@tangent(numpy.tensordot)
-def tensordot(z, a, b, axes=2):
-    d[z] = multilinear(np.tensordot, (a, b), (d[a], d[b]), axes)
-
-
-@tangent(numpy.kron)
-def kron(z, a, b):
-    d[z] = multilinear(np.kron, (a, b), (d[a], d[b]))
-
-
+# one term per operand; absent operands (None) are not passed
 @tangent(numpy.einsum)
 def einsum(z, subscripts, a, b=None, c=None):
-    d[z] = einsum_tangent(subscripts, (a, b, c), (d[a], d[b], d[c]))
+    if b is None:
+        d[z] = np.einsum(subscripts, d[a])
+    elif c is None:
+        d[z] = np.einsum(subscripts, d[a], b) + np.einsum(subscripts, a, d[b])
+    else:
+        d[z] = (
+            np.einsum(subscripts, d[a], b, c)
+            + np.einsum(subscripts, a, d[b], c)
+            + np.einsum(subscripts, a, b, d[c])
+        )
 
 
 @tangent(numpy.linalg.inv)

@@ -9,11 +9,9 @@ times d y / d a, summed over the reduced axes.
 
 import math
 
-import gast
 import numpy
 import numpy as np
 
-from tangentlike import template as tpl
 from tangentlike.runtime import (
     broadcast_like,
     first_zeros,
@@ -26,34 +24,9 @@ from tangentlike.runtime import (
     weights_shape,
     zero_cases,
 )
-from tangentlike.template import d, tangent
+from tangentlike.template import d, linear, tangent
 
 from . import numpy_linalg, numpy_reductions, numpy_shapes  # noqa: F401  (adjoints first)
-
-SKIPPED = ("out", "dtype")
-
-
-def linear(*primals, params=None) -> None:
-    """Register ``d[y] = f(d[x], ...)`` for each ``f``, linear in its first argument.
-
-    The other arguments are the adjoint template's (``params`` overrides them), all
-    positional, ``out`` and ``dtype`` left out.
-    """
-    for primal in primals:
-        adj = tpl.ADJOINTS[primal]
-        y, x, *rest = adj.params
-        args = [p for p in rest if p not in SKIPPED] if params is None else list(params)
-        source = f"d[{y}] = {_path(primal)}(d[{x}]{''.join(', ' + a for a in args)})"
-        body = gast.parse(source).body
-        tpl.TANGENTS[primal] = tpl.Template(
-            primal, None, adj.params, adj.signature, body, {}
-        )
-
-
-def _path(primal) -> str:
-    module = "np.linalg" if "linalg" in (primal.__module__ or "") else "np"
-    return f"{module}.{primal.__name__}"
-
 
 # elementwise ------------------------------------------------------------------------
 
@@ -202,29 +175,31 @@ linear(numpy.cumsum)
 # shapes and indexing ----------------------------------------------------------------
 
 linear(
-    numpy.expand_dims,
-    numpy.squeeze,
-    numpy.swapaxes,
-    numpy.moveaxis,
-    numpy.broadcast_to,
-    numpy.concatenate,
-    numpy.stack,
-    numpy.hstack,
-    numpy.vstack,
-    numpy.column_stack,
-    numpy.split,
-    numpy.array_split,
-    numpy.tile,
-    numpy.repeat,
-    numpy.flip,
-    numpy.fliplr,
-    numpy.flipud,
-    numpy.roll,
-    numpy.take,
-    numpy.take_along_axis,
-    numpy.diff,
+    [
+        numpy.expand_dims,
+        numpy.squeeze,
+        numpy.swapaxes,
+        numpy.moveaxis,
+        numpy.broadcast_to,
+        numpy.concatenate,
+        numpy.stack,
+        numpy.hstack,
+        numpy.vstack,
+        numpy.column_stack,
+        numpy.split,
+        numpy.array_split,
+        numpy.tile,
+        numpy.repeat,
+        numpy.flip,
+        numpy.fliplr,
+        numpy.flipud,
+        numpy.roll,
+        numpy.take,
+        numpy.take_along_axis,
+        numpy.diff,
+    ]
 )
-linear(numpy.atleast_1d, numpy.atleast_2d, params=())
+linear([numpy.atleast_1d, numpy.atleast_2d], params=())
 
 
 @tangent(numpy.pad)

@@ -933,16 +933,9 @@ def test_forward_over_reverse_in_a_direction(case):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-# forward mode's rules are templates or helpers with adjoints (prod_others);
-# einsum_tangent and multilinear have none yet
-NO_ADJOINT_OF_TANGENT = (einsum_f, einsum_mat, kron_f)
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_reverse_over_forward(case):
     f, _, _, _, x = case
-    if f in NO_ADJOINT_OF_TANGENT:
-        pytest.xfail("no adjoint template for einsum_tangent, multilinear")
     if f in REVERSE_REFUSED:
         with pytest.raises(tl.UnsupportedDerivativeError, match="svd's U and Vh"):
             tl.grad(tl.jvp(f))(x, direction(x))

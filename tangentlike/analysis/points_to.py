@@ -17,6 +17,7 @@ import numpy
 
 from ..anno import root_name
 from ..naming import is_stack_name
+from ..runtime.facts import facts_of
 from ..template import ADJOINTS
 from .callees import is_user_function
 from .scope import is_module, is_resolved
@@ -319,12 +320,9 @@ class PointsTo:
             obj, type(math.sin)
         ):
             return frozenset()
-        if (getattr(obj, "__module__", None) or "").startswith(
-            "tangentlike.runtime"
-        ) and name in FRESH_ZEROS:
-            return self.make(
-                node, state
-            )  # zeros of generated code: new, shared with nothing
+        declared = facts_of(obj)
+        if declared is not None and declared.fresh:
+            return self.make(node, state)  # new zeros, shared with nothing
         if _is_transformed(obj) and not self.callee(obj):
             return self.make(node, state)  # a helper returning none of its arguments
         # the user's own functions and anything else: the result may hold any argument
@@ -382,9 +380,6 @@ def _out_target(node):
     if isinstance(node, gast.Tuple) and len(node.elts) == 1:
         return node.elts[0]
     return node
-
-
-FRESH_ZEROS = frozenset(("zeros_like", "zeros_items", "zero_grad"))
 
 
 def _is_numpy(obj) -> bool:

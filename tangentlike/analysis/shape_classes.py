@@ -9,6 +9,7 @@ import numpy
 
 from .. import anno
 from ..naming import ADJOINT_PREFIX, STACK_NAME
+from ..runtime import facts
 
 SCALAR = "<shape ()>"
 
@@ -31,16 +32,8 @@ BINARY = frozenset(
 REDUCTIONS = frozenset("sum mean max min amax amin prod".split())
 
 
-# runtime helpers whose result has the shape of one of their arguments
-SHAPE_OF_ARG = {
-    "unbroadcast": 1,
-    "unreduce": 1,
-    "matmul_lhs": 1,
-    "matmul_rhs": 2,
-    "zeros_like": 0,
-    "broadcast_like": 1,
-    "unbroadcast_as": 1,
-}
+# runtime helpers whose result has the shape of one of their arguments, as declared
+SHAPE_OF_ARG = {name: facts.named(name).shape_of for name in facts.names(shape_of=True)}
 
 
 NUMBERS = (int, float)

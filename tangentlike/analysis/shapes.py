@@ -14,6 +14,7 @@ import gast
 
 from .. import anno
 from ..anno import is_call_to, name_counts
+from ..runtime import facts
 from .saves import saved_values
 from .shape_classes import (
     BINARY,
@@ -117,8 +118,10 @@ class ConcreteShapes:
             if func.id in SHAPE_OF_ARG and not node.keywords:
                 k = SHAPE_OF_ARG[func.id]
                 return self.of(args[k]) if len(args) > k else UNKNOWN
-            if func.id == "sum_to" and len(args) == 2 and not node.keywords:
-                return self.value_shape(args[1])
+            declared = facts.named(func.id)
+            k = None if declared is None else declared.shape_value
+            if k is not None and len(args) > k and not node.keywords:
+                return self.value_shape(args[k])
             return UNKNOWN
         if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
             return UNKNOWN

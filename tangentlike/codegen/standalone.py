@@ -183,18 +183,30 @@ def _source(module: str) -> str:
 
 def _loads(stmt: ast.stmt) -> set[str]:
     """Names a definition reads (its own locals included: they are filtered out by
-    the module's globals), less the builtins."""
-    names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    the module's globals), less the builtins and the facts it declares."""
+    declared = [d for d in getattr(stmt, "decorator_list", []) if _declares(d)]
+    skipped = {id(n) for d in declared for n in ast.walk(d)}
+    names = {
+        n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and id(n) not in skipped
+    }
     own = stmt.name if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) else None
     return {n for n in names if n != own and not hasattr(builtins, n)}
 
 
 def _text(key: Key) -> str:
-    """A definition's source text, decorators and comments included."""
+    """A definition's source text, decorators and comments included, but the
+    ``@helper(...)`` facts declared for the compiler."""
     stmt = _definitions(key[0])[key[1]]
     lines = _source(key[0]).splitlines()
-    first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+    kept = [d for d in getattr(stmt, "decorator_list", []) if not _declares(d)]
+    first = min([stmt.lineno] + [d.lineno for d in kept])
     return "\n".join(lines[first - 1 : stmt.end_lineno])
+
+
+def _declares(decorator: ast.expr) -> bool:
+    """``@helper(...)``: the facts of a runtime helper, for the compiler only."""
+    call = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(call, ast.Name) and call.id == "helper"
 
 
 def _final_names(order: list[Key], roots: set[Key], taken: set[str]) -> dict[Key, str]:

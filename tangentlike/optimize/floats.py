@@ -34,7 +34,7 @@ import math
 import gast
 import numpy
 
-from .. import anno
+from .. import anno, runtime
 from ..analysis import activity as analyze
 from ..analysis.shape_classes import ELEMENTWISE, module_aliases
 
@@ -168,7 +168,7 @@ class _Folder(gast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        if anno.is_call_to(node, "unbroadcast") and len(node.args) == 2:
+        if anno.is_call_to(node, runtime.unbroadcast.__name__) and len(node.args) == 2:
             if not node.keywords and all(map(self.floats.of, node.args)):
                 self.changed = True
                 return node.args[0]

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import gast
 
-from .. import anno
+from .. import anno, runtime
 from ..analysis.shapes import (
     NOT_CONSTANT,
     UNKNOWN,
@@ -121,7 +121,9 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
 def _is_lazy_unreduce(value) -> bool:
     if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)):
         return False
-    if value.func.id != "unreduce" or value.keywords or len(value.args) != 4:
+    if value.func.id != runtime.unreduce.__name__:
+        return False
+    if value.keywords or len(value.args) != 4:
         return False
     axis, keepdims = constant(value.args[2]), constant(value.args[3])
     return axis is None or keepdims is True
@@ -140,13 +142,13 @@ class _Rewriter(gast.NodeTransformer):
         if not isinstance(node.func, gast.Name) or node.keywords:
             return node
         rewrite = {
-            "unbroadcast": self._unbroadcast,
-            "sum_to": self._sum_to,
-            "matmul_lhs": self._matmul_lhs,
-            "matmul_rhs": self._matmul_rhs,
-            "reduced_size": self._reduced_size,
+            runtime.unbroadcast.__name__: self._unbroadcast,
+            runtime.sum_to.__name__: self._sum_to,
+            runtime.matmul_lhs.__name__: self._matmul_lhs,
+            runtime.matmul_rhs.__name__: self._matmul_rhs,
+            runtime.reduced_size.__name__: self._reduced_size,
         }.get(node.func.id)
-        if node.func.id == "zeros_items" and len(node.args) == 1:
+        if node.func.id == runtime.zeros_items.__name__ and len(node.args) == 1:
             rewrite = self._zeros_items
         enough = len(node.args) >= (1 if rewrite == self._zeros_items else 2)
         new = rewrite(*node.args) if rewrite and enough else None

@@ -29,6 +29,7 @@ from .containers import (  # noqa: F401
     plus_grad,
     restore_item,
     setitem_grad,
+    setitem_scatter,
     sum_grad,
     take_item,
     times_grad,
@@ -75,7 +76,6 @@ from .reductions import (  # noqa: F401
 from .second_order import (  # noqa: F401
     einsum_grad_tangent,
     einsum_with,
-    linear_tangent,
     norm_grad_partials,
     prod_others_jvp,
     solve_rhs_tangent,
@@ -98,4 +98,3 @@ from .shapes import (  # noqa: F401
     unstack,
     vstack_grad,
 )
-from .tangents import einsum_tangent, is_zero, multilinear  # noqa: F401

@@ -9,6 +9,7 @@ import math
 import numpy
 
 from ..errors import UnsupportedDerivativeError
+from .facts import helper
 
 _SCALARS = (float, int, complex)
 
@@ -21,6 +22,7 @@ def _shape(x):
     return () if isinstance(x, _SCALARS) else numpy.shape(x)
 
 
+@helper(linear=0, shape_of=1)
 def unbroadcast(g, x):
     """Sum ``g`` over the axes that broadcasting added to ``x``'s shape."""
     if isinstance(x, (list, tuple)):
@@ -48,6 +50,7 @@ def _sequence_grad(g, x):
     return sum_to(g, numpy.shape(x))
 
 
+@helper(linear=0, shape_value=1)
 def sum_to(g, shape):
     """Sum ``g`` down to ``shape`` (a shape ``g``'s shape was broadcast from)."""
     shape = tuple(shape)
@@ -65,6 +68,7 @@ def sum_to(g, shape):
     return g
 
 
+@helper(linear=0, shape_of=1)
 def unreduce(g, x, axis=None, keepdims=False):
     """Broadcast the gradient of a reduction back to the shape of its input ``x``."""
     shape = _shape(x)
@@ -100,6 +104,7 @@ def _positive_axes(axis, ndim):
     return axis % ndim
 
 
+@helper()
 def reduced_size(x, axis=None, ddof=0):
     """How many elements a reduction over ``axis`` combines, less ``ddof``.  None or
     fewer is a NumPy zero or negative number, so that dividing by it gives what NumPy
@@ -114,6 +119,7 @@ def reduced_size(x, axis=None, ddof=0):
     return n - ddof if n > ddof else numpy.float64(n - ddof)
 
 
+@helper(linear=(0, 2), shape_of=1)
 def matmul_lhs(g, x, y):
     """Gradient of ``x @ y`` with respect to ``x`` (vectors, matrices, stacks), and of
     ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
@@ -133,6 +139,7 @@ def matmul_lhs(g, x, y):
     return unbroadcast(numpy.matmul(g, numpy.swapaxes(y, -1, -2)), x)
 
 
+@helper(linear=(0, 1), shape_of=2)
 def matmul_rhs(g, x, y):
     """Gradient of ``x @ y`` with respect to ``y`` (vectors, matrices, stacks), and of
     ``numpy.dot(x, y)``, a product where ``x`` or ``y`` is a scalar."""
@@ -150,6 +157,7 @@ def matmul_rhs(g, x, y):
     return unbroadcast(numpy.matmul(numpy.swapaxes(x, -1, -2), g), y)
 
 
+@helper(linear=0, shape_of=1)
 def broadcast_like(g, z):
     """``g`` broadcast to the shape of ``z`` (a writable array), or ``g`` if it has it."""
     if _shape(g) == _shape(z):
@@ -165,6 +173,7 @@ def _cast(g, x):
     return g
 
 
+@helper(linear=0, shape_of=1)
 def unbroadcast_as(g, x):
     """``unbroadcast`` and cast to the dtype of ``x``."""
     return _cast(unbroadcast(g, x), x)

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy
 
 from .broadcast import unbroadcast
+from .facts import helper
 
 
+@helper(fresh=True, shape_of=0)
 def zeros_like(x):
     """A zero tangent shaped like ``x``; containers get containers of zeros, of the
     same kind as ``x``."""
@@ -32,6 +34,7 @@ def zeros_like(x):
     return numpy.zeros_like(x)
 
 
+@helper(fresh=True)
 def zeros_items(x):
     """The zero gradient of ``x``, to add gradients into item by item (``bxs[k] += g``,
     ``bxs[1:] += g``): for a list or a tuple, a GradList of the zeros of its items (a
@@ -44,6 +47,7 @@ def zeros_items(x):
     return zeros_like(x)
 
 
+@helper(fresh=True)
 def zero_grad(x):
     """The zero gradient of ``x``: a GradList, GradTuple or GradDict of zeros for a
     list, tuple or dict, zeros like ``x`` otherwise."""
@@ -116,6 +120,7 @@ class GradDict(dict):
         return add(other, self)
 
 
+@helper(linear=1)
 def as_grad(x, items):
     """``items``, the gradients of the items of ``x``, as the gradient of ``x``: a
     GradTuple for a tuple, a GradList for a list, an array stacked along the first
@@ -134,6 +139,7 @@ def _grad_kind(x):
     return GradTuple if isinstance(x, tuple) else GradList
 
 
+@helper(linear=0)
 def owned(x):
     """A copy of a derivative that is about to be updated in place and may be
     another name's (``dy = dx`` before ``dy[i] = ...``); immutable values as they are."""
@@ -141,6 +147,7 @@ def owned(x):
     return x if copy is None or isinstance(x, tuple) else copy()
 
 
+@helper()
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
     Lists, tuples and dicts give a new gradient of their kind; arrays are updated
@@ -158,6 +165,7 @@ def add_at(g, x, index, value):
     return g
 
 
+@helper(linear=0)
 def setitem_grad(g, index):
     """The gradient of ``v`` in ``x[index] = v`` from ``g``, the gradient of ``x`` after
     it: ``g[index]``, where of a position written more than once only the last write,
@@ -171,6 +179,15 @@ def setitem_grad(g, index):
     return numpy.where(last[index] == writes, taken, 0)
 
 
+@helper(linear=0)
+def setitem_scatter(h, g, index):
+    """The transpose of ``setitem_grad``: ``h`` put at ``index`` of zeros shaped like
+    ``g``, where of a place written more than once the last write stays."""
+    out = numpy.zeros_like(g)
+    out[index] = h
+    return out
+
+
 class _Absent:
     """The item a dict did not have before ``d[k] = v``."""
 
@@ -181,6 +198,7 @@ class _Absent:
 ABSENT = _Absent()
 
 
+@helper(linear=0)
 def item_or_absent(c, key):
     """``c[key]`` (a copy, for an array), or ABSENT where a dict has no such key."""
     if isinstance(c, dict) and key not in c:
@@ -189,6 +207,7 @@ def item_or_absent(c, key):
     return item.copy() if isinstance(item, numpy.ndarray) else item
 
 
+@helper()
 def restore_item(c, key, old) -> None:
     """Undo ``c[key] = v``: put the old item back, or remove a key that was new."""
     if old is ABSENT:
@@ -197,6 +216,7 @@ def restore_item(c, key, old) -> None:
         c[key] = old
 
 
+@helper(linear=0)
 def take_item(g, c, key):
     """``(g[key], g with zero there)``: the gradient of the item ``c[key] = v`` set,
     and the container's gradient before that assignment (a new gradient)."""
@@ -212,6 +232,7 @@ def _is_zero(v) -> bool:
     return isinstance(v, float) and v == 0.0
 
 
+@helper()
 def add(a, b):
     """The sum of two gradients: numbers and arrays add, lists, tuples and dicts add
     item by item (``+`` would concatenate them), a 0.0 is zero. Containers come
@@ -228,6 +249,7 @@ def add(a, b):
     return a + b
 
 
+@helper(linear=0)
 def as_kind(g):
     """``g`` as a gradient: plain lists, tuples and dicts in it become their
     gradient kinds."""
@@ -238,6 +260,7 @@ def as_kind(g):
     return g
 
 
+@helper(linear=0)
 def plus_grad(g, a, b, k):
     """The gradient of operand ``k`` (0 or 1) of ``a + b``: for two lists or tuples,
     its part of the concatenation's gradient; for numbers and arrays, ``g`` summed
@@ -249,6 +272,7 @@ def plus_grad(g, a, b, k):
     return unbroadcast(g, x)
 
 
+@helper(linear=0)
 def times_grad(g, a, b, k):
     """The gradient of operand ``k`` (0 or 1) of ``a * b``: for a list or tuple
     repeated ``n`` times, the sum of its copies' gradients (the count, an integer,
@@ -265,6 +289,7 @@ def times_grad(g, a, b, k):
     return as_grad(x, summed)
 
 
+@helper(linear=0, returns_list=True)
 def sum_grad(g, xs):
     """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape.
     For an array the items are its rows: ``g`` broadcast along its first axis."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy
 
 from ..errors import UnsupportedDerivativeError
+from .facts import helper
 
 
+@helper()
 def stop_gradient(x):
     """``x``, treated as a constant by every transform: no gradient flows through it.
 
@@ -26,11 +28,13 @@ def stop_gradient(x):
     return x
 
 
+@helper()
 def safe_log(x):
     """log(x) where x > 0, else 0: the d/dy of x**y where the real log exists."""
     return numpy.log(numpy.where(x > 0, x, 1.0))
 
 
+@helper()
 def sinc_deriv(x):
     """d sinc(x) / dx, 0 at x = 0."""
     safe = numpy.where(x == 0, 1, x)
@@ -39,6 +43,7 @@ def sinc_deriv(x):
     )
 
 
+@helper()
 def clip_mask(a, a_min, a_max):
     """Where ``clip`` passes ``a`` through."""
     keep = numpy.ones_like(a, dtype=bool)
@@ -49,6 +54,7 @@ def clip_mask(a, a_min, a_max):
     return keep
 
 
+@helper(linear=0)
 def zero_cases(g, a, derived=False):
     """``g``.  A rule exact at the zeros of ``a`` by cases (cumprod's) reads ``a``
     through ``zero_cases(a, a)``: the rule's derivatives pass ``derived=True`` and

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy
 
 from ..errors import UnsupportedDerivativeError
+from .facts import helper
 
 
+@helper()
 def end_shape(a, end, axis=-1) -> tuple:
     """The shape ``np.diff(a, prepend=end)`` gives ``end`` before it joins ``a``:
     its own, or, for a scalar, ``a``'s with one element along ``axis``."""
@@ -18,12 +20,14 @@ def end_shape(a, end, axis=-1) -> tuple:
     return tuple(shape)
 
 
+@helper(linear=0)
 def scatter_sum(w, index, n):
     """``out[k] = sum of w where index == k``, ``out`` of length ``n``."""
     w = numpy.broadcast_to(w, numpy.shape(index))
     return numpy.bincount(numpy.ravel(index), numpy.ravel(w), minlength=n)
 
 
+@helper(linear=0)
 def take_at(h, index):
     """``h[index]``; zero for the zero tangent of forward mode."""
     if numpy.ndim(h) == 0 and not isinstance(h, numpy.ndarray):
@@ -31,6 +35,7 @@ def take_at(h, index):
     return numpy.take(h, index)
 
 
+@helper()
 def convolve_pads(a, v, mode="full") -> tuple:
     """Where ``np.convolve(a, v, mode)`` sits in the full convolution: the zeros
     before and after it."""
@@ -41,6 +46,7 @@ def convolve_pads(a, v, mode="full") -> tuple:
     return ((start, full - start - length[mode]),)
 
 
+@helper()
 def interp_segment(x, xp, period=None):
     """The segment of ``xp`` each ``x`` falls in (the first or last one outside),
     and 1.0 where ``x`` lies within ``xp``'s range, else 0.0."""
@@ -51,6 +57,7 @@ def interp_segment(x, xp, period=None):
     return numpy.clip(j, 0, numpy.size(xp) - 2), inside
 
 
+@helper()
 def absent(value) -> float:
     """1.0 for an argument left out (None), else 0.0."""
     return 1.0 if value is None else 0.0
@@ -98,6 +105,7 @@ def _place(out, a, q, axis, keepdims):
     return out
 
 
+@helper(linear=0)
 def quantile_gather(h, a, q, axis=None, keepdims=False, method="linear"):
     """``h`` read at the sorted positions of ``a``'s quantiles ``q``, interpolated
     as they are: the tangent of ``np.quantile(a, q)`` for ``h = da``."""
@@ -111,6 +119,7 @@ def quantile_gather(h, a, q, axis=None, keepdims=False, method="linear"):
     return _place(low * (1.0 - frac) + high * frac, a, q, ax, keepdims)
 
 
+@helper(linear=0)
 def quantile_scatter(g, a, q, axis=None, keepdims=False, method="linear"):
     """The gradient of ``np.quantile(a, q)`` for its gradient ``g``: each quantile's
     share put back on the elements it interpolates between."""
@@ -142,6 +151,7 @@ def _unplace(g, a, q, axis, keepdims, rest):
     return numpy.moveaxis(g, 0, -1)
 
 
+@helper(linear=0)
 def quantile_q_grad(g, a, q, axis=None, keepdims=False, method="linear"):
     """The gradient of ``np.quantile(a, q)`` in ``q``: each quantile's slope."""
     moved, ax = _last_axis(a, axis)

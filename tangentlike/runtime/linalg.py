@@ -9,10 +9,12 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import _cast
+from .facts import helper
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+@helper(linear=0)
 def einsum_grad(g, subscripts, k, *operands):
     """Gradient of ``einsum(subscripts, *operands)`` with respect to operand ``k``."""
     operands = [op for op in operands if op is not None]
@@ -90,6 +92,7 @@ def _unbroadcast_operands(subs, output, operands, gshape):
     return new_subs, new_ops
 
 
+@helper()
 def tensordot_subscripts(a, b, axes=2):
     """The einsum subscripts of ``tensordot(a, b, axes)``."""
     na, nb = numpy.ndim(a), numpy.ndim(b)
@@ -108,12 +111,14 @@ def tensordot_subscripts(a, b, axes=2):
     return "".join(sa) + "," + "".join(sb) + "->" + "".join(out)
 
 
+@helper()
 def inner_subscripts(a, b):
     return tensordot_subscripts(
         a, b, 0 if 0 in (numpy.ndim(a), numpy.ndim(b)) else ([-1], [-1])
     )
 
 
+@helper()
 def kron_layout(a, b):
     """``(split, spec_a, spec_b, shape_a, shape_b)`` for ``kron(a, b)``: its shape
     with each axis split into (a's, b's), the einsum subscripts that take a block
@@ -127,23 +132,27 @@ def kron_layout(a, b):
     return split, f"{blocks},{lb}->{la}", f"{blocks},{la}->{lb}", shape_a, shape_b
 
 
+@helper()
 def require(ok, what):
     """Nothing where ``ok``; else raises: the derivative of ``what`` is not known."""
     if not ok:
         raise UnsupportedDerivativeError(what)
 
 
+@helper(linear=0)
 def mT(x):
     """Matrix transpose of the last two axes."""
     return numpy.swapaxes(x, -1, -2)
 
 
+@helper(linear=0)
 def solve_rhs(g, a, b):
     vec = numpy.ndim(b) == 1
     out = numpy.linalg.solve(mT(a), g[..., None] if vec else g)
     return out[..., 0] if vec else out
 
 
+@helper(linear=(0, 1))
 def solve_lhs(g, y, a, b):
     if numpy.ndim(b) == 1:
         return -numpy.multiply.outer(solve_rhs(g, a, b), y)

@@ -17,17 +17,20 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import sum_to
+from .facts import helper
 
 COPIES = ("edge", "reflect", "symmetric", "wrap")
 SELECTS = {"maximum": numpy.max, "minimum": numpy.min}
 LINEAR = ("constant", "empty", "linear_ramp", "mean") + COPIES
 
 
+@helper(linear=0)
 def pad_grad(g, a, pad_width, mode="constant", stat_length=None, reflect_type="even"):
     """Gradient of ``pad(a, pad_width, mode, ...)`` in ``a``."""
     return _reverse(g, a, pad_width, mode, stat_length, reflect_type)[0]
 
 
+@helper(linear=0)
 def pad_fill_grad(g, a, fill, pad_width, mode="constant", kind="constant"):
     """Gradient of ``pad`` in its fill, ``constant_values`` (``kind="constant"``) or
     ``end_values`` (``kind="linear_ramp"``): zero for the other modes."""
@@ -39,6 +42,7 @@ def pad_fill_grad(g, a, fill, pad_width, mode="constant", kind="constant"):
     return float(out) if numpy.ndim(out) == 0 else out
 
 
+@helper()
 def pad_tangent(
     da,
     dfill,

@@ -10,8 +10,10 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import _cast, unreduce
+from .facts import helper
 
 
+@helper()
 def prod_others(a, axis=None):
     """d prod(a, axis) / d a: the product of the other elements of each slice, by
     exclusive cumulative products from both ends (no division, so zeros are exact)."""
@@ -25,6 +27,7 @@ def prod_others(a, axis=None):
     return restore(left * right)
 
 
+@helper()
 def first_zeros(a, axis=None):
     """``(before, first)`` along ``axis``: where a slice has had no zero yet, and
     where its first zero is (cumprod's cases)."""
@@ -33,6 +36,7 @@ def first_zeros(a, axis=None):
     return seen == 0, zero & (seen == 1)
 
 
+@helper()
 def weights_shape(weights, a, axis=None):
     """The shape ``average``'s weights broadcast in against ``a``: their own, or for
     1-D weights of an n-D ``a``, their length along ``axis`` and 1 elsewhere."""
@@ -63,6 +67,7 @@ def _slices_last(a, axis):
     )
 
 
+@helper(linear=0)
 def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
     """Gradient of ``numpy.linalg.norm`` for vector and matrix norms."""
     matrix = (axis is None and numpy.ndim(x) == 2) or isinstance(axis, (tuple, list))

@@ -6,6 +6,7 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import _cast, unreduce
+from .facts import helper
 from .linalg import einsum_grad, solve_rhs
 from .reductions import _slices_last, norm_grad, prod_others
 
@@ -15,7 +16,7 @@ def _is_zero(t) -> bool:
     return isinstance(t, float) and t == 0.0
 
 
-def linear_tangent(f, dg, g, *args):
+def _linear_tangent(f, dg, g, *args):
     """Tangent of ``f(g, *args)``, linear in ``g`` and locally constant in ``args``:
     ``f(dg, *args)``, with ``dg`` zeros shaped like ``g`` where forward mode passes 0.0."""
     if _is_zero(dg):
@@ -23,6 +24,7 @@ def linear_tangent(f, dg, g, *args):
     return f(dg, *args)
 
 
+@helper(linear=1)
 def prod_others_jvp(a, v, axis=None):
     """``v`` times the derivative of ``prod_others(a, axis)``: per slice, the matrix of
     the products of all elements but two (zero on its diagonal) times ``v``'s slice.
@@ -39,6 +41,7 @@ def prod_others_jvp(a, v, axis=None):
     return _cast(restore(numpy.matmul(pairs, vflat[..., :, None])[..., 0]), a)
 
 
+@helper()
 def norm_grad_partials(g, y, x, ord=None, axis=None, keepdims=False):
     """``norm_grad(g, y, x, ...)`` is ``unreduce(g) * pg`` and its derivatives in ``x``
     and in ``y`` (times ``unreduce(dy)``) are elementwise: ``(pg, px, py)``, shaped like
@@ -73,6 +76,7 @@ def norm_grad_partials(g, y, x, ord=None, axis=None, keepdims=False):
     return pg, _cast(px, x), _cast(py, x)
 
 
+@helper()
 def solve_rhs_tangent(dg, da, z, g, a, b):
     """Tangent of ``z = solve_rhs(g, a, b)``: ``solve_rhs(dg - da' z)``."""
     rhs = dg
@@ -80,9 +84,10 @@ def solve_rhs_tangent(dg, da, z, g, a, b):
         from . import matmul_rhs
 
         rhs = rhs - matmul_rhs(z, da, z)
-    return linear_tangent(solve_rhs, rhs, g, a, b)
+    return _linear_tangent(solve_rhs, rhs, g, a, b)
 
 
+@helper(linear=2)
 def einsum_with(subscripts, k, value, *operands):
     """``einsum(subscripts, *operands)`` with operand ``k`` replaced by ``value``."""
     operands = [op for op in operands if op is not None]
@@ -90,12 +95,13 @@ def einsum_with(subscripts, k, value, *operands):
     return numpy.einsum(subscripts, *operands)
 
 
+@helper()
 def einsum_grad_tangent(dg, dops, g, subscripts, k, *operands):
     """Tangent of ``einsum_grad(g, subscripts, k, *operands)``: linear in ``g`` and in
     each operand but ``k``, which only gives a shape."""
     operands = [op for op in operands if op is not None]
     dops = list(dops)[: len(operands)]
-    out = linear_tangent(einsum_grad, dg, g, subscripts, k, *operands)
+    out = _linear_tangent(einsum_grad, dg, g, subscripts, k, *operands)
     for j, t in enumerate(dops):
         if j != k and not _is_zero(t):
             ops = list(operands)

@@ -11,8 +11,10 @@ import itertools
 import numpy
 
 from .containers import as_grad
+from .facts import helper
 
 
+@helper()
 def layout_order(a, order="C"):
     """The index order, 'C', 'F' or 'K', in which ``reshape``/``ravel`` read ``a``
     with ``order``: 'A' is 'F' for an array that is Fortran- but not C-contiguous,
@@ -46,6 +48,7 @@ def _memory_axes(a):
     return order[::-1]
 
 
+@helper(linear=0)
 def reshape_grad(g, a, order="C"):
     """Gradient of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``g`` put back
     into the shape of ``a``, written in the order in which ``a`` was read."""
@@ -58,6 +61,7 @@ def reshape_grad(g, a, order="C"):
     return numpy.transpose(moved, inverse_axes(axes, len(axes)))
 
 
+@helper(linear=0)
 def reshape_tangent(da, a, shape, order="C"):
     """Tangent of ``reshape(a, shape, order)`` and ``ravel(a, order)``: ``da`` read
     in the order NumPy reads ``a``."""
@@ -67,6 +71,7 @@ def reshape_tangent(da, a, shape, order="C"):
     return numpy.reshape(numpy.transpose(da, _memory_axes(a)), shape)
 
 
+@helper()
 def inverse_axes(axes, ndim):
     """The permutation that undoes ``transpose(x, axes)``."""
     if axes is None:
@@ -74,6 +79,7 @@ def inverse_axes(axes, ndim):
     return tuple(int(i) for i in numpy.argsort([a % ndim for a in axes]))
 
 
+@helper(linear=0, returns_list=True)
 def unconcat(g, arrays, axis=0, shapes=None):
     """Split the gradient of a concatenation into pieces shaped like ``arrays``."""
     if axis is None:
@@ -86,15 +92,18 @@ def unconcat(g, arrays, axis=0, shapes=None):
     )
 
 
+@helper(linear=0, returns_list=True)
 def hstack_grad(g, arrays):
     shapes = [numpy.shape(numpy.atleast_1d(a)) for a in arrays]
     return unconcat(g, arrays, 0 if len(shapes[0]) == 1 else 1, shapes)
 
 
+@helper(linear=0, returns_list=True)
 def vstack_grad(g, arrays):
     return unconcat(g, arrays, 0, [numpy.shape(numpy.atleast_2d(a)) for a in arrays])
 
 
+@helper(linear=0, returns_list=True)
 def column_stack_grad(g, arrays):
     shapes = [
         (numpy.size(a), 1) if numpy.ndim(a) < 2 else numpy.shape(a) for a in arrays
@@ -102,11 +111,13 @@ def column_stack_grad(g, arrays):
     return unconcat(g, arrays, 1, shapes)
 
 
+@helper(linear=0, returns_list=True)
 def unstack(g, arrays, axis=0):
     """Gradient of ``stack``: one slice per input."""
     return as_grad(arrays, [numpy.take(g, i, axis=axis) for i in range(len(arrays))])
 
 
+@helper()
 def tile_axes(a, reps):
     """``(split, copies)`` for ``tile(a, reps)``: the tiled shape with each axis split
     into (copies, length), and the axes of the copies."""
@@ -118,6 +129,7 @@ def tile_axes(a, reps):
     return split, tuple(range(0, 2 * n, 2))
 
 
+@helper(linear=0)
 def repeat_grad(g, a, repeats, axis=None):
     """Gradient of ``repeat``: sum each run of copies."""
     if axis is None:
@@ -132,6 +144,7 @@ def repeat_grad(g, a, repeats, axis=None):
     return numpy.add.reduceat(g, starts, axis=axis)
 
 
+@helper(linear=0)
 def take_grad(g, a, indices, axis=None):
     """Gradient of ``take``: scatter-add."""
     out = numpy.zeros_like(a)
@@ -147,6 +160,7 @@ def take_grad(g, a, indices, axis=None):
     return out
 
 
+@helper(linear=0)
 def take_along_grad(g, a, indices, axis):
     """Gradient of ``take_along_axis``: scatter-add."""
     if axis is None:
@@ -158,6 +172,7 @@ def take_along_grad(g, a, indices, axis):
     return out
 
 
+@helper(linear=0)
 def diff_grad(g, n=1, axis=-1):
     """Gradient of ``diff``: ``n`` negated differences of the zero-padded gradient."""
     for _ in range(n):
@@ -167,6 +182,7 @@ def diff_grad(g, n=1, axis=-1):
     return g
 
 
+@helper(linear=0)
 def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
     """Gradient of ``diagonal``: scatter onto the diagonal of zeros shaped like ``a``."""
     axis1, axis2 = axis1 % numpy.ndim(a), axis2 % numpy.ndim(a)
@@ -178,6 +194,7 @@ def diagonal_grad(g, a, offset=0, axis1=0, axis2=1):
     return numpy.moveaxis(out, (-2, -1), (axis1, axis2))
 
 
+@helper(linear=0)
 def diag_grad(g, v, k=0):
     if numpy.ndim(v) == 1:
         return numpy.diagonal(g, k)

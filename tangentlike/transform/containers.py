@@ -14,6 +14,7 @@ from ..analysis.callees import is_user_function
 from ..errors import TangentlikeError
 from ..frontend.parse import parse_function
 from ..naming import BSTACK_NAME, is_stack_name
+from ..runtime.facts import facts_of
 from .saving import _runtime
 from .statements import built_sequences
 
@@ -311,19 +312,6 @@ TUPLE_RESULTS = frozenset(
 )
 
 
-# runtime helpers of generated code returning a list (one gradient per piece)
-LIST_RESULTS = frozenset(
-    (
-        "unconcat",
-        "unstack",
-        "hstack_grad",
-        "vstack_grad",
-        "column_stack_grad",
-        "sum_grad",
-    )
-)
-
-
 def _may_return_tuple(call) -> bool:
     """A call of a function tangentlike generated (derivatives return tuples), of
     the user's that returns a tuple, list or dict written out, of a NumPy function
@@ -333,8 +321,8 @@ def _may_return_tuple(call) -> bool:
         return True
     if is_user_function(callee, tpl.ADJOINTS) and _returns_literal(callee):
         return True
-    module = getattr(callee, "__module__", None) or ""
-    if module.startswith("tangentlike.runtime") and callee.__name__ in LIST_RESULTS:
+    declared = facts_of(callee)
+    if declared is not None and declared.returns_list:
         return True
     code = getattr(callee, "__code__", None)
     return code is not None and code.co_filename.startswith("<tangentlike")

@@ -25,32 +25,10 @@ from .. import anno, runtime
 from .. import template as tpl
 from ..analysis import activity as analyze
 from ..naming import is_stack_name
+from ..runtime import facts
 from .statements import Sweep
 
 ZERO = "tl_zero"
-# Calls linear in their first argument: zero in, zero out.
-LINEAR = {
-    "sum",
-    "mean",
-    "transpose",
-    "reshape",
-    "ravel",
-    "copy",
-    "array",
-    "real",
-    "unbroadcast",
-    "unreduce",
-    "broadcast_like",
-    "mT",
-    "tril",
-    "triu",
-    "diagonal",
-    "atleast_1d",
-    "take_along_axis",
-    "cumsum",
-    "pad",
-}
-BILINEAR = {"dot", "matmul", "matmul_lhs", "matmul_rhs"}
 # functions whose defaults are axis=None and keepdims=False: those keywords can go
 REDUCTIONS = {
     "sum",
@@ -446,13 +424,18 @@ def _call(node):
     )
     if name in REDUCTIONS:
         node.keywords = [k for k in node.keywords if not _default_keyword(k)]
-    if name in BILINEAR and any(is_zero(a) for a in node.args):
+    if any(is_zero(node.args[i]) for i in linear_in(name) if i < len(node.args)):
         return zero()
-    if name in LINEAR and node.args and is_zero(node.args[0]):
-        return zero()
-    if name == "broadcast_like" and not had_zero:
-        return node.args[0]
+    if name == runtime.broadcast_like.__name__ and not had_zero:
+        return node.args[0]  # d[x] + d[y] has the sum's shape: no term was dropped
     return node
+
+
+def linear_in(name: str) -> tuple[int, ...]:
+    """The arguments the function generated code calls ``name`` is linear in: a
+    runtime helper's declared facts, or a primal declared with ``linear()``."""
+    declared = facts.named(name)
+    return declared.linear if declared is not None else tpl.LINEAR_IN.get(name, ())
 
 
 def _default_keyword(k) -> bool:
