@@ -101,6 +101,11 @@ class Template:
         body = gast.Module(body=self.body, type_ignores=[])
         return {n.slice.id for n in anno.walk(body) if _is_grad(n)}
 
+    @property
+    def refuses(self) -> bool:
+        """The template is a refusal (``refused()``): a ``raise`` and nothing else."""
+        return len(self.body) == 1 and isinstance(self.body[0], gast.Raise)
+
 
 def _unlocated(stmt) -> None:
     """A statement a template made takes the location of the statement it

@@ -8,7 +8,7 @@ from ..errors import UnsupportedDerivativeError
 from .facts import helper
 
 
-@helper()
+@helper(statement=True)
 def body_stopped():
     """The reverse sweep of a ``with`` block whose context stopped the body part
     way (it suppressed an exception): what ran of it has no known derivative."""
@@ -18,7 +18,7 @@ def body_stopped():
     )
 
 
-@helper()
+@helper(statement=True)
 def truncate(stack: list, depth: int) -> None:
     """Take off ``stack`` what was pushed after it held ``depth`` values."""
     del stack[depth:]

@@ -24,6 +24,7 @@ class Facts:
     shape_value: int | None = None  # the result's shape is this argument's value
     fresh: bool = False  # a new value, shared with nothing: the sweep may update it
     returns_list: bool = False  # a list: one gradient per piece
+    statement: bool = False  # called for its effect on generated code's bookkeeping
 
 
 HELPERS: dict[str, object] = {}  # name generated code calls it by -> the helper
@@ -36,11 +37,12 @@ def helper(
     shape_value: int | None = None,
     fresh: bool = False,
     returns_list: bool = False,
+    statement: bool = False,
 ):
     """Declare a function a helper of generated code, with its facts."""
     if isinstance(linear, int):
         linear = (linear,)
-    facts = Facts(linear, shape_of, shape_value, fresh, returns_list)
+    facts = Facts(linear, shape_of, shape_value, fresh, returns_list, statement)
 
     def declare(func):
         func.tl_facts = facts

@@ -197,6 +197,8 @@ class Sweep:
     def account(self, template, bindings, call, stmt) -> None:
         """Refuse a template that leaves a value to differentiate undifferentiated
         in a parameter that no declaration proves constant."""
+        if template.refuses:
+            return  # it says why when it runs
         primal, done = template.primal, template.differentiated
         passed = list(bindings.items()) + self.left_out(template, bindings, call)
         for param, atom in passed:
