@@ -1,4 +1,4 @@
-"""Logistic regression loss: the example the README differentiates."""
+"""Logistic regression: the README's loss, trained by gradient descent when run."""
 
 import numpy as np
 
@@ -11,14 +11,29 @@ def loss(w, X, y):
     return -np.mean(ll)
 
 
-if __name__ == "__main__":
+def main(argv=None):
+    import sys
+
     import tangentlike as tl
 
+    argv = sys.argv[1:] if argv is None else argv
+    n = int(argv[0]) if argv else 2000
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(100, 5))
-    y = (rng.random(100) > 0.5).astype(float)
+    true_w = np.array([1.5, -2.0, 0.5, 0.0, 1.0])
+    X = rng.normal(size=(n, 5))
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-X @ true_w))).astype(float)
     w = np.zeros(5)
     dloss = tl.grad(loss)
-    for _ in range(100):
-        w = w - 0.5 * dloss(w, X, y)
-    print("loss after 100 steps:", loss(w, X, y))
+    print(f"logistic regression, {n} samples, 5 features, gradient descent")
+    print(f"  loss before: {loss(w, X, y):.4f}")
+    for _ in range(200):
+        w = w - 1.0 * dloss(w, X, y)
+    accuracy = np.mean((X @ w > 0) == (y == 1.0))
+    print(f"  loss after 200 steps: {loss(w, X, y):.4f}, accuracy {accuracy:.1%}")
+    print(f"  weights found: {np.round(w, 2)}")
+    print(f"  weights true:  {true_w}")
+    return w
+
+
+if __name__ == "__main__":
+    main()
