@@ -20,6 +20,11 @@ def _params(func) -> list[str]:
     return list(inspect.signature(func).parameters)
 
 
+def _present(func, names: str) -> str:
+    """The names among ``names`` that ``func`` has: options newer NumPy adds."""
+    return " ".join(n for n in names.split() if n in _params(func))
+
+
 UFUNC = "out where casting order dtype subok signature"
 MAKE = "dtype order device like"  # the options of np.zeros and its kin
 LIKE = "dtype order subok shape device"  # the options of np.zeros_like and its kin
@@ -88,7 +93,11 @@ for _step in (numpy.fix, numpy.isposinf, numpy.isneginf):
 constant(numpy.round, piecewise="a", integer="decimals out")
 for _arg in (numpy.argmax, numpy.argmin, numpy.nanargmax, numpy.nanargmin):
     constant(_arg, piecewise="a", integer="axis out keepdims")
-constant(numpy.argsort, piecewise="a", integer="axis kind order stable")
+constant(
+    numpy.argsort,
+    piecewise="a",
+    integer=_present(numpy.argsort, "axis kind order stable descending"),
+)
 for _where in (numpy.nonzero, numpy.flatnonzero, numpy.argwhere):
     constant(_where, piecewise="a")
 constant(numpy.count_nonzero, piecewise="a", integer="axis keepdims")
