@@ -29,7 +29,8 @@ import inspect
 import sys
 import textwrap
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import gast
@@ -68,32 +69,52 @@ ADJOINTS: dict = {}
 TANGENTS: dict = {}
 
 
-@dataclass
 class Template:
-    """A parsed derivative template."""
+    """A derivative template: its parameters, and its body parsed when first read.
 
-    primal: object
-    func: object
-    params: list[str]
-    signature: inspect.Signature
-    body: list = field(default_factory=list)
-    helpers: dict = field(default_factory=dict)
+    A template is parsed the first time a transform reads its body or helpers, so
+    that loading the templates costs only what a program's functions use;
+    ``parse`` does it at once (a user's template is checked when registered).
+    """
+
+    def __init__(self, primal, func, params, signature, make) -> None:
+        self.primal = primal
+        self.func = func
+        self.params: list[str] = params
+        self.signature: inspect.Signature = signature
+        self._make = make  # () -> (body, helpers)
+        self._parsed = None
 
     @classmethod
     def from_function(cls, primal, func) -> Template:
-        source = textwrap.dedent(inspect.getsource(func))
-        node = gast.parse(source).body[0]
-        params = [a.id for a in node.args.args]
+        """The template of ``func`` for ``primal``; its body is parsed on first use."""
+        code = func.__code__
+        params = list(code.co_varnames[: code.co_argcount])
         sig = inspect.signature(func)
         primal_sig = sig.replace(parameters=list(sig.parameters.values())[1:])
-        helpers = _helpers_of(func, node)
-        shadowed = set(params) & anno.store_names(gast.Module(node.body, []))
-        if shadowed:
-            raise ValueError(
-                f"template {func.__qualname__} assigns its parameter "
-                f"{sorted(shadowed)[0]!r}: name the temporary otherwise"
-            )
-        return cls(primal, func, params, primal_sig, node.body, helpers)
+        return cls(
+            primal, func, params, primal_sig, partial(_parse_function, func, params)
+        )
+
+    @property
+    def body(self) -> list:
+        """The template's statements."""
+        return self.parse()[0]
+
+    @property
+    def helpers(self) -> dict:
+        """The runtime helpers its statements read, by name."""
+        return self.parse()[1]
+
+    def parse(self) -> tuple[list, dict]:
+        """The body and helpers, parsed once (whichever thread reads them first)."""
+        parsed = self._parsed
+        if parsed is None:
+            with _PARSE_LOCK:
+                if self._parsed is None:
+                    self._parsed = self._make()
+                parsed = self._parsed
+        return parsed
 
     @property
     def differentiated(self) -> set[str]:
@@ -105,6 +126,21 @@ class Template:
     def refuses(self) -> bool:
         """The template is a refusal (``refused()``): a ``raise`` and nothing else."""
         return len(self.body) == 1 and isinstance(self.body[0], gast.Raise)
+
+
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse_function(func, params) -> tuple[list, dict]:
+    source = textwrap.dedent(inspect.getsource(func))
+    node = gast.parse(source).body[0]
+    shadowed = set(params) & anno.store_names(gast.Module(node.body, []))
+    if shadowed:
+        raise ValueError(
+            f"template {func.__qualname__} assigns its parameter "
+            f"{sorted(shadowed)[0]!r}: name the temporary otherwise"
+        )
+    return node.body, _helpers_of(func, node)
 
 
 def _unlocated(stmt) -> None:
@@ -189,12 +225,18 @@ def tangent(primal):
     return _registrar(TANGENTS, primal)
 
 
+_BUILT_IN = "tangentlike.templates"  # parsed when first used
+
+
 def _registrar(table: dict, primal):
     """The decorator that puts a template for ``primal`` in ``table``."""
 
     def register(func):
         for key in _keys(primal):
-            table[key] = Template.from_function(key, func)
+            template = Template.from_function(key, func)
+            if not func.__module__.startswith(_BUILT_IN):
+                template.parse()  # the user's own: checked when registered
+            table[key] = template
         return func
 
     return register
@@ -233,6 +275,14 @@ def unary(primal, derivative: str, namespace: dict | None = None) -> None:
     """
     if namespace is None:
         namespace = inspect.currentframe().f_back.f_globals
+    for table, target, source in ((ADJOINTS, "x", "y"), (TANGENTS, "y", "x")):
+        make = partial(_unary_rule, derivative, namespace, target, source)
+        for key in _keys(primal):
+            table[key] = Template(key, None, ["y", "x"], _UNARY_SIG, make)
+
+
+def _unary_rule(derivative: str, namespace: dict, target: str, source: str):
+    """``d[target] = d[source] * (derivative)``, or ``/`` for a reciprocal."""
     expr = gast.parse(derivative, mode="eval").body
     helpers = {
         n: namespace[n]
@@ -242,14 +292,9 @@ def unary(primal, derivative: str, namespace: dict | None = None) -> None:
     op = "*"
     if _is_reciprocal(expr):
         op, expr = "/", expr.right
-    for table, body in (
-        (ADJOINTS, f"d[x] = d[y] {op} (D)"),
-        (TANGENTS, f"d[y] = d[x] {op} (D)"),
-    ):
-        stmt = gast.parse(body).body[0]
-        _replace_name(stmt, "D", expr)
-        for key in _keys(primal):
-            table[key] = Template(key, None, ["y", "x"], _UNARY_SIG, [stmt], helpers)
+    stmt = gast.parse(f"d[{target}] = d[{source}] {op} (D)").body[0]
+    _replace_name(stmt, "D", expr)
+    return [stmt], helpers
 
 
 def _is_reciprocal(expr) -> bool:
@@ -375,6 +420,12 @@ def _path(primal) -> str:
 
 
 def _register(table, primal, names, signature, rule, namespace=None) -> None:
+    make = partial(_rule, primal, names, rule, namespace)
+    table[primal] = Template(primal, None, [_output(names), *names], signature, make)
+
+
+def _rule(primal, names, rule: str, namespace) -> tuple[list, dict]:
+    """A declared template's statements and the helpers they read."""
     body = gast.parse(rule).body
     helpers = {}
     if primal.__name__ in {
@@ -387,7 +438,7 @@ def _register(table, primal, names, signature, rule, namespace=None) -> None:
         if namespace and name in namespace and name not in names:
             if name not in (ARRAY_NAMESPACE, GRAD_OP, out):
                 helpers[name] = namespace[name]
-    table[primal] = Template(primal, None, [out, *names], signature, body, helpers)
+    return body, helpers
 
 
 def _is_builtin(primal) -> bool:
