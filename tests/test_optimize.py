@@ -10,6 +10,7 @@ import pytest
 import tangentlike as tl
 from tangentlike.api.check import numerical_grad
 from tangentlike.optimize.fold import fold_constants
+from tangentlike.optimize.seed import constant_seed
 from tangentlike.runtime import sum_to, unbroadcast, unreduce
 
 
@@ -108,6 +109,21 @@ def test_fold_constants_examples():
     assert folded("y = -3.0 * 2") == "y = -6.0"
     assert folded("y = x / (1 - 1)") == "y = x / 0"
     assert folded("y = x ** 1.0") == "y = x ** 1.0"
+
+
+@pytest.mark.parametrize(
+    ("src", "changed"),
+    [
+        ("def f(x, by=1.0):\n    return by * x", True),
+        ("def f(x, by=1.0):\n    by = by * 2.0\n    return by * x", False),
+        ("def f(x, by=2.0):\n    return by * x", False),
+        ("def f(x, by=1.0):\n    return x", False),
+        ("def f(x):\n    return x", False),
+    ],
+)
+def test_the_seed_pass_says_whether_it_changed_the_tree(src, changed):
+    func = gast.parse(src).body[0]
+    assert constant_seed(func) is changed
 
 
 def test_runtime_helpers_shapes():

@@ -78,9 +78,8 @@ def optimize(
         anno.set_(func, NUMBERS, {n for n, s in known.shape.items() if s == ()})
         kinds = DTypes(known, dtypes)
         write_in_place(func, known, kinds, np_alias, keep)
-        call_reductions(
-            func, known, kinds, np_alias
-        )  # after: it reads np.sum, not np.add.reduce
+        # after write_in_place, which reads np.sum, not np.add.reduce
+        call_reductions(func, known, kinds, np_alias)
     if release:
         finish(func)
     return func

@@ -22,24 +22,30 @@ from .. import anno
 from ..naming import ADJOINT_PREFIX
 
 
-def constant_seed(func: gast.FunctionDef) -> None:
+def constant_seed(func: gast.FunctionDef) -> bool:
     """Read the seed parameter (last, ``b...=1.0``) as the number 1.0 where the
-    body never assigns it: for callers that never pass a seed."""
+    body never assigns it: for callers that never pass a seed.  Whether any
+    read of it was replaced."""
     args = func.args
     if not args.args or len(args.defaults) != 1:
-        return
+        return False
     seed, default = args.args[-1].id, args.defaults[0]
     if not (seed.startswith(ADJOINT_PREFIX) and isinstance(default, gast.Constant)):
-        return
-    if default.value == 1.0 and seed not in anno.store_names(func):
-        _SeedToOne(seed).visit(func)
+        return False
+    if default.value != 1.0 or seed in anno.store_names(func):
+        return False
+    replace = _SeedToOne(seed)
+    replace.visit(func)
+    return replace.changed
 
 
 class _SeedToOne(gast.NodeTransformer):
     def __init__(self, seed: str):
         self.seed = seed
+        self.changed = False
 
     def visit_Name(self, node):
         if node.id == self.seed and isinstance(node.ctx, gast.Load):
+            self.changed = True
             return gast.Constant(value=1.0, kind=None)
         return node
