@@ -385,3 +385,13 @@ def inner_calls_inner(x):
         return scaled(t) + scaled(t * 2.0)
 
     return both(x)
+
+
+@case(np.array([0.5, 1.5]))
+@case(np.array([1.5, 0.5]))
+def return_in_first_step(x):
+    for v in x:
+        if v > 1.0:
+            return v * v
+        return 2.0 * v
+    return 0.0

@@ -110,6 +110,37 @@ def test_the_seed_is_named_after_what_it_seeds(name):
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
+def test_a_return_flag_is_set_only_where_it_is_read(name):
+    """``returned = True`` outside any loop is read by a line below it (inside a
+    loop, the next step may read it above)."""
+    for func in _functions(SOURCES[name]):
+        for stmt in _outside_loops(func.body):
+            target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+            if not (isinstance(target, ast.Name) and target.id.startswith("returned")):
+                continue
+            reads = [
+                n.lineno
+                for n in ast.walk(func)
+                if isinstance(n, ast.Name)
+                and n.id == target.id
+                and isinstance(n.ctx, ast.Load)
+            ]
+            assert max(reads, default=0) > stmt.lineno, (
+                f"{func.name}: {ast.unparse(stmt)} on line {stmt.lineno} is never read"
+            )
+
+
+def _outside_loops(stmts):
+    for stmt in stmts:
+        yield stmt
+        if not isinstance(stmt, (ast.For, ast.While)):
+            for field in ("body", "orelse", "finalbody"):
+                yield from _outside_loops(getattr(stmt, field, []))
+            for handler in getattr(stmt, "handlers", []):
+                yield from _outside_loops(handler.body)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
 def test_helper_calls_pass_no_default_flags(name):
     for node in ast.walk(ast.parse(SOURCES[name])):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):

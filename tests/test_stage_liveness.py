@@ -59,3 +59,27 @@ def test_an_augmented_assignment_reads_its_target():
     """)
     liveness = Liveness()
     assert liveness.block(node.body, set()) == {"g", "x"}
+
+
+def test_a_break_goes_on_with_what_follows_the_loop():
+    """After ``flag = True; break``, the loop's successor reads ``flag``, although
+    the statements after the break in the body would assign it again."""
+    node = tree("""
+        def f(xs):
+            flag = False
+            for x in xs:
+                if x > 1.0:
+                    flag = True
+                    break
+                flag = True
+                y = x
+                continue
+            return flag
+    """)
+    liveness = Liveness()
+    liveness.block(node.body, set())
+    loop = node.body[1]
+    set_in_branch = loop.body[0].body[0]
+    assert liveness.after[id(set_in_branch)] == {"flag"}
+    before_continue = loop.body[2]
+    assert liveness.after[id(before_continue)] >= {"flag", "xs"}  # the loop's head

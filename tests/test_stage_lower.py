@@ -77,11 +77,15 @@ def test_break_and_continue_become_flags():
 
 
 def test_a_return_in_a_loop_sets_the_result_and_stops_the_loop():
+    """The flag is set only where something after reads it: not by the last
+    return, but by one that leaves the loop, even where the statements after it in
+    the loop would set it again."""
     node = lowered("""
         def f(xs):
             for x in xs:
                 if x > 1.0:
                     return x
+                return 2.0 * x
             return 0.0
     """)
     assert code(node) == expected("""
@@ -94,9 +98,30 @@ def test_a_return_in_a_loop_sets_the_result_and_stops_the_loop():
                         result = x
                         returned = True
                         stop = True
+                    if not stop:
+                        result = 2.0 * x
+                        returned = True
+                        stop = True
             if not returned:
                 result = 0.0
-                returned = True
+    """)
+
+
+def test_a_function_that_ends_with_its_loop_keeps_no_return_flag():
+    node = lowered("""
+        def f(xs):
+            for x in xs:
+                if x > 1.0:
+                    return x
+    """)
+    assert code(node) == expected("""
+        def f(xs):
+            stop = False
+            for x in xs:
+                if not stop:
+                    if x > 1.0:
+                        result = x
+                        stop = True
     """)
 
 

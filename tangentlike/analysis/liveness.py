@@ -12,6 +12,7 @@ class Liveness:
 
     def __init__(self):
         self.after: dict[int, set] = {}
+        self._loops: list[tuple[set, set]] = []  # (after it, its head) of each loop
 
     def block(self, stmts, live: set) -> set:
         for stmt in reversed(stmts):
@@ -29,11 +30,17 @@ class Liveness:
             return (live - bound) | anno.load_names(node)
         if isinstance(node, gast.Return):
             return anno.load_names(node)
+        if isinstance(node, gast.Break) and self._loops:
+            return set(self._loops[-1][0])  # what the loop's successor reads
+        if isinstance(node, gast.Continue) and self._loops:
+            return set(self._loops[-1][1])  # what the next step reads
         if isinstance(node, (gast.For, gast.While)):
             head = node.iter if isinstance(node, gast.For) else node.test
             entry = set(live)
             while True:
+                self._loops.append((live, entry))
                 inner = self.block(node.body, entry)
+                self._loops.pop()
                 new = entry | inner | anno.load_names(head)
                 if new == entry:
                     return new

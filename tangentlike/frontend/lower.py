@@ -13,6 +13,7 @@ import copy
 import gast
 
 from .. import anno
+from ..analysis.liveness import Liveness
 
 
 def always_returns(block) -> bool:
@@ -209,10 +210,36 @@ def has_loop_return(block, in_loop=False) -> bool:
 
 
 def lower_flagged_returns(block, result: str, namer) -> list:
-    """Returns in loops: ``result = v; ret = True; break``, the rest guarded by ``if not ret``."""
+    """Returns in loops: ``result = v; ret = True; break``, the rest guarded by
+    ``if not ret``; the flag is set only where something after reads it."""
     flag = namer.fresh("returned")
     body = _flag_returns(block, result, flag, in_loop=False)
-    return [anno.assign(flag, anno.const(False))] + _guard_rest(body, _sets(flag), flag)
+    body = [anno.assign(flag, anno.const(False))] + _guard_rest(body, _sets(flag), flag)
+    return _drop_unread_flag(body, flag)
+
+
+def _drop_unread_flag(block, flag: str) -> list:
+    """Without the sets of ``flag`` that nothing reads after them: the last
+    return's, or all of them where the function ends with the loop."""
+    liveness = Liveness()
+    liveness.block(block, set())
+
+    def unread_set(stmt) -> bool:
+        return (
+            isinstance(stmt, gast.Assign)
+            and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id == flag
+            and flag not in liveness.after.get(id(stmt), set())
+        )
+
+    def prune(stmts) -> list:
+        for stmt in stmts:
+            for field in ("body", "orelse"):
+                if getattr(stmt, field, None):
+                    setattr(stmt, field, prune(getattr(stmt, field)) or [gast.Pass()])
+        return [stmt for stmt in stmts if not unread_set(stmt)]
+
+    return prune(block)
 
 
 def _flag_returns(block, result, flag, in_loop) -> list:
