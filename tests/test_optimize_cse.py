@@ -96,10 +96,10 @@ def test_negation_cancelled_through_a_chain_of_products():
         """,
         lambda func: cancel_negations(func),
     )
-    assert out == [
-        "b_add = bp * p / _add",
-        "b_neg = b_add * _exp",
-        "bz = b_neg",
+    assert out == [  # each adjoint holding its negation is named for it
+        "_neg_b_add = bp * p / _add",
+        "_neg_b_neg = _neg_b_add * _exp",
+        "bz = _neg_b_neg",
         "return X.T @ bz",
     ]
 
@@ -113,7 +113,7 @@ def test_negation_folded_into_a_number():
         """,
         lambda func: cancel_negations(func),
     )
-    assert out == ["b_log = 0.001 * y", "return b_log / p"]
+    assert out == ["_neg_b_log = 0.001 * y", "return _neg_b_log / p"]
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,13 @@ before:
         return bz
 after:
     def f(bp, p, _add, _exp):
-        b_add = bp * p / _add
-        b_neg = b_add * _exp
-        bz = b_neg
+        _neg_b_add = bp * p / _add
+        _neg_b_neg = _neg_b_add * _exp
+        bz = _neg_b_neg
         return bz
+
+An adjoint that now holds its negation is renamed after what it holds
+(``_neg_b_add``: minus the adjoint of ``_add``), so that its name tells the truth.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import gast
 
 from .. import anno
-from ..naming import ADJOINT_PREFIX, TEMP_PREFIX
+from ..naming import ADJOINT_PREFIX, TEMP_PREFIX, Namer, names_in
 from .fold import number
 from .forwarding import SIGN_MOVES, SIMPLE
 
@@ -81,6 +84,8 @@ class _Canceller(gast.NodeTransformer):
                 ):
                     if stmt.targets[0].id in once:
                         self.defs[stmt.targets[0].id] = (block, k)
+        self.func = func
+        self.namer = Namer(names_in(func))
         self.where = None
         self.changed = False
 
@@ -104,6 +109,11 @@ class _Canceller(gast.NodeTransformer):
             return False
         stmt.value = value
         del self.defs[name]  # its one reader now expects the new value
+        if name.startswith(ADJOINT_PREFIX):  # it holds minus the adjoint now
+            new = self.namer.temp(f"neg_{name}")
+            for node in anno.walk(self.func):
+                if isinstance(node, gast.Name) and node.id == name:
+                    node.id = new
         return True
 
     def _negate(self, node, where):

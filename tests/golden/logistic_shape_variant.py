@@ -18,8 +18,8 @@ def dlogistic_dw(w, X, y, b_result=1.0):
     _mean = np.add.reduce(_add2, axis=None) / 6
     _result = -_mean
     # line 36: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
-    b_log2 = 0.16666666666666666 * _sub
-    b_matmul = np.multiply(b_log2, p, out=b_log2)
+    _neg_b_log2 = 0.16666666666666666 * _sub
+    b_matmul = np.multiply(_neg_b_log2, p, out=_neg_b_log2)
     b_log = -0.16666666666666666 * y
     b_matmul = b_matmul + b_log * _sub2
     del _add2, _log, _log2, _mul, _mul2, _sub, _sub2, b_log
