@@ -4,6 +4,7 @@ import numpy
 import numpy as np
 
 from tangentlike.runtime import (
+    array_grad,
     inverse_axes,
     matmul_lhs,
     matmul_rhs,
@@ -105,7 +106,7 @@ def transpose(y, a, axes=None):
 
 @adjoint([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])
 def copy(y, a, dtype=None, *, ndmin=0):
-    if ndmin == 0:
-        d[a] = d[y]
+    if ndmin == 0:  # a list's gradient is a list: its items, one by one
+        d[a] = array_grad(d[y], a)
     else:  # np.array(a, ndmin=2): leading axes of length 1 added
-        d[a] = np.reshape(d[y], np.shape(a))
+        d[a] = array_grad(np.reshape(d[y], np.shape(a)), a)

@@ -20,6 +20,7 @@ import numpy as np
 from tangentlike import runtime
 from tangentlike.runtime import (
     add_at,
+    array_grad,
     broadcast_like,
     column_stack_grad,
     diag_grad,
@@ -107,6 +108,7 @@ def builtin_sum_tangent(y, iterable, start=0):
 
 
 linear(sum_grad, "unbroadcast(sum(d[y]), g)")
+linear(array_grad, "np.array(d[y])")
 linear(runtime.plus_grad)
 
 

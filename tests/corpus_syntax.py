@@ -10,20 +10,15 @@ import warnings
 
 import numpy as np
 
+from .corpus_tools import registrar
+
 RNG = np.random.default_rng(1)
 VEC = RNG.normal(size=4)
 POS = np.abs(VEC) + 0.5
 MAT = np.array([[2.0, 0.5], [0.3, 1.5]])
 INDEFINITE = np.array([[-1.0, 2.0], [0.5, -3.0]])
 CORPUS = []
-
-
-def case(*args, autograd=True):
-    def register(func):
-        CORPUS.append((func, args, autograd))
-        return func
-
-    return register
+case = registrar(CORPUS)
 
 
 # try / except -------------------------------------------------------------------

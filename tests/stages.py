@@ -8,6 +8,7 @@ import numpy as np  # noqa: F401 - the tests' code calls NumPy as ``np``, resolv
 
 from tangentlike.analysis.scope import Scope, assigned_names
 from tangentlike.codegen.render import to_source
+from tangentlike.frontend import comprehensions
 from tangentlike.frontend.normalize import Normalizer
 from tangentlike.frontend.parse import Source
 from tangentlike.naming import Namer, names_in
@@ -47,5 +48,6 @@ def normalized(source: str) -> tuple[gast.FunctionDef, Namer]:
     """The function after normalize, and the namer that named its temporaries."""
     node = tree(source)
     namer = Namer(names_in(node))
+    comprehensions.own_scopes(node, namer)
     node.body = Normalizer(namer, scope(node), "np").block(node.body)
     return node, namer

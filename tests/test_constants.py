@@ -149,6 +149,7 @@ EXAMPLES = {
         "value": floats(r, 3),
     },
     runtime.sum_grad: lambda r: {"g": floats(r, 3), "xs": [floats(r, 3), floats(r, 1)]},
+    runtime.array_grad: lambda r: {"g": floats(r, 2, 3), "a": [floats(r, 3)] * 2},
     runtime.plus_grad: lambda r: {
         "g": floats(r, 2, 3),
         "a": floats(r, 3),

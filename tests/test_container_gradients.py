@@ -62,6 +62,9 @@ CASES = {
     + [(x, lambda x: runtime.add(0.0, x)) for x in CONTAINERS],
     "as_kind": [(x, lambda x: runtime.as_kind(x)) for x in CONTAINERS[:2]],
     "sum_grad": [(x, lambda x: runtime.sum_grad(1.0, x)) for x in SEQUENCES[:2]],
+    "array_grad": [
+        (x, lambda x: runtime.array_grad(np.ones((2, 2)), x)) for x in SEQUENCES[:2]
+    ],
     "plus_grad": [
         (x, lambda x, k=k: runtime.plus_grad(GradList([A, B, A]), [A], [B, A], k))
         for k, x in enumerate(([A], [B, A]))

@@ -8,9 +8,7 @@ import tangentlike as tl
 from tangentlike.api.check import numerical_grad
 
 from . import corpus_syntax as C
-
-autograd = pytest.importorskip("autograd")  # absent on some machines: skip, not fail
-anp = pytest.importorskip("autograd.numpy")
+from .corpus_tools import autograd_gradient
 
 PARAMS = [
     pytest.param(func, args, ok, id=f"{func.__name__}-{k}")
@@ -35,14 +33,7 @@ def test_second_order(func, args, autograd_ok):
 
 @pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
 def test_matches_autograd(func, args, autograd_ok, monkeypatch):
-    if not autograd_ok:
-        pytest.skip("autograd cannot run it")
-    monkeypatch.setattr(C, "np", anp)
-    try:
-        want = autograd.grad(func)(*args)
-    except Exception as exc:  # noqa: BLE001 - autograd's own limits
-        pytest.skip(f"autograd cannot run it: {type(exc).__name__}")
-    monkeypatch.undo()
+    want = autograd_gradient(C, func, args, autograd_ok, monkeypatch)
     np.testing.assert_allclose(tl.grad(func)(*args), want, rtol=1e-7, atol=1e-9)
 
 

@@ -106,3 +106,29 @@ def test_a_swap_goes_through_temporaries():
             _sub = p - r
             return _sub
     """)
+
+
+def test_a_comprehension_is_the_loop_it_stands_for():
+    """The loop fills the assigned name itself; a generator inside a call fills a
+    temporary; a name the function also uses outside is renamed in the loop."""
+    node, _ = normalized("""
+        def f(xs, x):
+            ys = [np.sin(x) for x in xs if x > 0]
+            return sum(v * 2.0 for v in ys) + x
+    """)
+    assert code(node) == expected("""
+        def f(xs, x):
+            ys = []
+            for x2 in xs:
+                _cond = bool(x2 > 0)
+                if _cond:
+                    _sin = np.sin(x2)
+                    ys.append(_sin)
+            _genexp = []
+            for v in ys:
+                _mul = v * 2.0
+                _genexp.append(_mul)
+            _sum = sum(_genexp)
+            _add = _sum + x
+            return _add
+    """)

@@ -54,18 +54,25 @@ def lower_returns(block, result: str) -> list:
     return out
 
 
-def lower_active_loops(block, active: set[str], namer) -> list:
-    """Index loops for iteration over differentiable sequences."""
+def lower_active_loops(block, active: set[str], namer, keep=None) -> list:
+    """Index loops for iteration over differentiable sequences, but the loops
+    ``keep(loop)`` holds to (forward mode pairs some with their tangents)."""
     out = []
     for stmt in block:
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
-                setattr(
-                    stmt, field, lower_active_loops(getattr(stmt, field), active, namer)
-                )
-        if isinstance(stmt, gast.For) and _dict_view(stmt.iter):
+                inner = getattr(stmt, field)
+                setattr(stmt, field, lower_active_loops(inner, active, namer, keep))
+        if not isinstance(stmt, gast.For) or (keep and keep(stmt)):
+            pass
+        elif _dict_view(stmt.iter):
             stmt = _key_loop(stmt, namer)
-        elif isinstance(stmt, gast.For) and anno.load_names(stmt.iter) & active:
+        elif not anno.load_names(stmt.iter) & active:
+            pass
+        elif _keys_only(stmt):  # for k in d: ... d[k] ...
+            stmt.iter = anno.call(anno.attr(stmt.iter, "keys"))
+            stmt = _key_loop(stmt, namer)
+        else:
             stmt = _index_loop(stmt, namer)
         out.append(stmt)
     return out
@@ -80,6 +87,28 @@ def _dict_view(it):
         and isinstance(it.func.value, gast.Name)
         and not it.args
         and not it.keywords
+    )
+
+
+def _keys_only(loop) -> bool:
+    """``for k in d:`` where the body reads ``k`` only as a key (``d[k]``,
+    ``out[k] = ...``): ``d`` is a dict, and the loop runs over its keys."""
+    if not isinstance(loop.iter, gast.Name) or not isinstance(loop.target, gast.Name):
+        return False
+    body = gast.Module(body=loop.body, type_ignores=[])
+    keys = {
+        id(n)
+        for sub in anno.walk(body)
+        if isinstance(sub, gast.Subscript)
+        for n in anno.walk(sub.slice)
+    }
+    reads = [
+        n
+        for n in anno.walk(body)
+        if isinstance(n, gast.Name) and n.id == loop.target.id
+    ]
+    return bool(reads) and all(
+        id(n) in keys and isinstance(n.ctx, gast.Load) for n in reads
     )
 
 
@@ -131,11 +160,15 @@ def _index_loop(stmt, namer):
     """``for k in range(len(xs)): x = xs[k]``, for ``xs``, ``enumerate(xs[, start])``
     and ``zip(xs, ys, ...)``; what the loop binds is first made names (below)."""
     it = stmt.iter
-    callee = anno.get(it, anno.CALLEE) if isinstance(it, gast.Call) else None
+    callee = _callee(it)
     counted = callee is enumerate
     seqs = [it.args[0]] if counted else list(it.args) if callee is zip else [it]
     start = _enumerate_start(it) if counted else None
-    names, unpack = _as_names(stmt.target, counted, len(seqs), namer)
+    if counted and _callee(it.args[0]) is zip:  # enumerate(zip(a, b))
+        seqs = list(it.args[0].args)
+        names, unpack = _counted_pairs(stmt.target, len(seqs), namer)
+    else:
+        names, unpack = _as_names(stmt.target, counted, len(seqs), namer)
     counter = names.pop(0) if counted else None
     plain = counted and start is None  # the counter is the index
     k = counter.id if plain else namer.temp("k")
@@ -161,6 +194,24 @@ def _index_loop(stmt, namer):
         type_comment=None,
     )
     return anno.copy_location(new, stmt)
+
+
+def _callee(node):
+    return anno.get(node, anno.CALLEE) if isinstance(node, gast.Call) else None
+
+
+def _counted_pairs(target, seqs: int, namer) -> tuple[list, list]:
+    """``_as_names`` for ``enumerate(zip(...))``: ``for i, (a, b) in ...`` binds
+    ``i``, ``a`` and ``b``; ``for i, pair in ...`` binds ``i``, ``_item`` and
+    ``_item2``, then ``pair = (_item, _item2)``."""
+    if isinstance(target, gast.Tuple) and len(target.elts) == 2:
+        counter, counter_unpack = _as_names(target.elts[0], False, 1, namer)
+        names, unpack = _as_names(target.elts[1], False, seqs, namer)
+        return counter + names, counter_unpack + unpack
+    names = [anno.store(namer.temp(b)) for b in ["count"] + ["item"] * seqs]
+    items = gast.Tuple(elts=[anno.as_load(n) for n in names[1:]], ctx=gast.Load())
+    whole = gast.Tuple(elts=[anno.as_load(names[0]), items], ctx=gast.Load())
+    return names, [anno.assign(target, whole)]
 
 
 def _enumerate_start(call):

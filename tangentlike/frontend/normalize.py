@@ -19,6 +19,7 @@ import gast
 from .. import anno
 from ..analysis.scope import is_module, is_resolved
 from ..made import plain
+from . import comprehensions
 
 OP_NAMES = {
     gast.Add: "add",
@@ -94,6 +95,11 @@ class Normalizer:
             return pre + [anno.assign(sub, value)]
         if isinstance(target, gast.Attribute):
             return pre + [anno.assign(target, self.atom(node.value, pre))]
+        if isinstance(node.value, comprehensions.KINDS) and target.id not in (
+            anno.load_names(node.value)
+        ):  # ys = [...]: the loop fills ys itself
+            self.comprehension(node.value, pre, into=target.id)
+            return pre
         value = self.op(node.value, pre)
         if target.id in anno.load_names(value) and not _is_inert(value):
             tmp = self.namer.temp(target.id)
@@ -174,7 +180,12 @@ class Normalizer:
     def visit_For(self, node):
         pre = []
         it = node.iter
-        if isinstance(it, gast.Call):
+        if self._calls(it, enumerate) and it.args and self._calls(it.args[0], zip):
+            zipped = self.op(it.args[0], pre)  # enumerate(zip(a, b)) kept nested
+            rest = gast.Call(func=it.func, args=it.args[1:], keywords=it.keywords)
+            it = self.op(rest, pre)
+            it.args.insert(0, zipped)
+        elif isinstance(it, gast.Call):
             it = self.op(it, pre)
         else:
             it = self.atom(it, pre)
@@ -267,6 +278,8 @@ class Normalizer:
             )
         if isinstance(node, gast.IfExp):
             return self.visit_ifexp(node, pre)
+        if isinstance(node, comprehensions.KINDS):
+            return self.comprehension(node, pre)
         if isinstance(node, gast.BoolOp) and not all(map(_is_inert, node.values)):
             return self.visit_ifexp(self.choice(node, pre), pre)  # `s or 1.0`
         if isinstance(node, (gast.Compare, gast.BoolOp)):
@@ -329,6 +342,13 @@ class Normalizer:
         )
         return anno.name(tmp)
 
+    def comprehension(self, node, pre, into=None):
+        """A comprehension's loop, filling ``into`` (a temporary if None)."""
+        into = into or self.namer.temp(comprehensions.base(node))
+        for stmt in comprehensions.as_loop(node, into):
+            pre.extend(self.stmt(stmt))
+        return anno.name(into)
+
     def visit_call(self, node, pre):
         func = node.func
         if isinstance(func, gast.Attribute) and not self._is_global_path(func):
@@ -387,6 +407,10 @@ class Normalizer:
         obj = self.scope.resolve(call.func)
         if is_resolved(obj):
             anno.set_(call, anno.CALLEE, plain(obj))  # a gradient: its generated code
+
+    def _calls(self, node, builtin) -> bool:
+        """``node`` is a call of the builtin ``builtin`` (``enumerate(...)``)."""
+        return isinstance(node, gast.Call) and self.scope.resolve(node.func) is builtin
 
     def _is_global_path(self, node) -> bool:
         if not isinstance(node, gast.Attribute):

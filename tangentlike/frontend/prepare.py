@@ -15,6 +15,7 @@ from ..naming import TEMP_PREFIX, Namer, names_in
 from . import (
     aliases,
     closures,
+    comprehensions,
     dispatch,
     fence,
     generated,
@@ -87,6 +88,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     fence.check(node, source)
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
+    comprehensions.own_scopes(node, namer)
     regions.lower_regions(node, source, scope, namer)
     scope.locals |= assigned_names(node)
     show("regions", node)

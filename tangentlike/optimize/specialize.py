@@ -150,6 +150,8 @@ class _Rewriter(gast.NodeTransformer):
         }.get(node.func.id)
         if node.func.id == runtime.zeros_items.__name__ and len(node.args) == 1:
             rewrite = self._zeros_items
+        if node.func.id == runtime.array_grad.__name__:
+            rewrite = self._array_grad
         enough = len(node.args) >= (1 if rewrite == self._zeros_items else 2)
         new = rewrite(*node.args) if rewrite and enough else None
         if new is None:
@@ -188,6 +190,10 @@ class _Rewriter(gast.NodeTransformer):
         """An array of a known shape: its gradient's zeros are an array."""
         shape = solid(self.shapes.of(x))
         return None if shape is UNKNOWN else self._numpy("zeros_like", [x], [])
+
+    def _array_grad(self, g, a):
+        """``np.array(a)``'s gradient for an array ``a`` of a known shape: ``g``."""
+        return None if solid(self.shapes.of(a)) is UNKNOWN else g
 
     def _unbroadcast(self, g, x):
         return self._sum_to(g, solid(self.shapes.of(x)))

@@ -22,6 +22,7 @@ from .containers import (  # noqa: F401
     GradTuple,
     add,
     add_at,
+    array_grad,
     as_grad,
     as_kind,
     item_or_absent,

@@ -290,6 +290,16 @@ def times_grad(g, a, b, k):
 
 
 @helper(linear=0, returns_list=True)
+def array_grad(g, a):
+    """Gradient of ``np.array(a)`` in ``a``: ``g`` for an array; for a list or tuple,
+    its items (a list of lists gets lists), so that a loop that built ``a`` with
+    ``append`` takes them back one by one."""
+    if isinstance(a, (list, tuple)):
+        return as_grad(a, [array_grad(gi, ai) for gi, ai in zip(g, a)])
+    return g
+
+
+@helper(linear=0, returns_list=True)
 def sum_grad(g, xs):
     """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape.
     For an array the items are its rows: ``g`` broadcast along its first axis."""

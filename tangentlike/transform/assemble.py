@@ -3,6 +3,8 @@ fwd/bwd pair for a call in reverse mode, a jvp function in forward mode."""
 
 from __future__ import annotations
 
+import functools
+
 import gast
 
 from .. import anno
@@ -12,7 +14,7 @@ from ..frontend import lower
 from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
 from . import fused
-from .forward import ForwardAD
+from .forward import ForwardAD, pairs_with_tangents
 from .reverse import ReverseAD, is_range_loop
 
 
@@ -128,6 +130,9 @@ def jvp_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:
     """``def name(params, dwrt...): body with tangents; return value, dvalue``."""
     body, ret = info.node.body[:-1], info.result
     outputs = anno.load_names(ret)
+    active = analyze.active_names(body, set(wrt), outputs)
+    paired = functools.partial(pairs_with_tangents, active=active)
+    body = lower.lower_active_loops(body, active, info.namer, keep=paired)
     active = analyze.active_names(body, set(wrt), outputs) | (set(wrt) & outputs)
     fused.mark(body)
     fad = ForwardAD(info, active, calls)

@@ -52,7 +52,7 @@ class ContainersMixin:
                 rev = self.adj.contribute(v.id, popped) + rev
             else:
                 rev.append(gast.Expr(value=popped))
-        return [stmt], rev
+        return self.save(stmt, [stmt], rev)  # a list made anew each time is pushed
 
     def sequence_op(self, y, stmt):
         """``c = a + b`` or ``c = a * n`` where an operand may be a list or tuple:

@@ -135,7 +135,8 @@ class ForwardAD(Sweep):
         return [stmt]
 
     def _loop_target(self, stmt) -> list:
-        """Iterate over values and tangents together: ``for v, dv in zip(x, dx)``."""
+        """Iterate over values and tangents together: ``for v, dv in zip(x, dx)``
+        (the loops ``pairs_with_tangents`` holds to; others are index loops)."""
         target, it = stmt.target, stmt.iter
         if _is_enumerate(it, target):
             self.active.discard(target.elts[0].id)
@@ -150,10 +151,6 @@ class ForwardAD(Sweep):
             return []
         if _is_zip(it, target):
             return self._zip_target(stmt)
-        if not isinstance(target, gast.Name):
-            raise self.fn.error(
-                stmt, "forward mode loops over active values with one name only"
-            )
         if self.is_active(it):
             pair = [anno.store(target.id), anno.store(self.tangent(target.id))]
             stmt.target = gast.Tuple(elts=pair, ctx=gast.Store())
@@ -161,16 +158,7 @@ class ForwardAD(Sweep):
                 anno.name("zip"), [it, anno.name(self.tangent(it.id))]
             )
             return []
-        if (
-            anno.load_names(it) & self.active
-        ):  # enumerate(xs, 1), zip(xs, ys) into one name
-            raise self.fn.error(
-                stmt,
-                "forward mode loops over active values only as `for v in xs`, "
-                "`for i, v in enumerate(xs)` or `for a, b in zip(xs, ys)`",
-                "or loop over an index: for i in range(len(xs)): v = xs[i]",
-            )
-        return [self.zeros(target.id)]
+        return [self.zeros(n) for n in sorted(names)]  # rebound in the body
 
     def _zip_target(self, stmt) -> list:
         """``for a, b in zip(x, y)`` -> ``for a, b, da in zip(x, y, dx)``."""
@@ -355,6 +343,20 @@ def _fresh(value) -> bool:
     return isinstance(value, (gast.BinOp, gast.UnaryOp)) or anno.is_call_to(
         value, "zeros_like"
     )
+
+
+def pairs_with_tangents(loop, active: set[str]) -> bool:
+    """Whether forward mode iterates over ``loop``'s values and tangents together
+    (``for v, dv in zip(xs, dxs)``); other loops over active values (a dict's
+    items, ``enumerate(xs, 1)``, a pair in one name) become index loops first."""
+    target, it = loop.target, loop.iter
+    if not anno.load_names(it) & active:
+        return True
+    if isinstance(it, gast.Name):
+        return isinstance(target, gast.Name)
+    if _is_enumerate(it, target):
+        return isinstance(it.args[0], gast.Name)
+    return _is_zip(it, target) and all(isinstance(a, gast.Name) for a in it.args)
 
 
 def _is_enumerate(it, target) -> bool:

@@ -1,0 +1,154 @@
+"""A corpus of everyday Python around the arithmetic: comprehensions and generator
+expressions, loops over dicts, ``enumerate`` and ``zip``.
+
+Each entry of ``CORPUS`` is ``(function, args, autograd_ok)``; every function
+returns a scalar and is differentiated in its first argument, which is an array,
+a float, or a list or dict of them.
+"""
+
+import numpy as np
+
+from .corpus_tools import registrar
+
+RNG = np.random.default_rng(7)
+VEC = RNG.normal(size=4)
+POS = np.abs(VEC) + 0.5
+MAT = RNG.normal(size=(3, 2))
+PARAMS = [RNG.normal(size=3), RNG.normal(size=(2, 2)), 0.7]
+LAYERS = {"W0": RNG.normal(size=(2, 2)), "W1": RNG.normal(size=2), "b": 0.3}
+CORPUS = []
+case = registrar(CORPUS)
+
+
+# comprehensions -------------------------------------------------------------------
+@case(PARAMS)
+def l2_penalty_of_a_list(params):
+    return sum(np.sum(w**2) for w in params)
+
+
+@case(VEC)
+def stacked_features(x):
+    feats = np.stack([np.sin(x * k) for k in range(1, 4)])
+    return np.sum(feats * feats[::-1])
+
+
+@case(VEC)
+def filtered_squares(x):
+    ys = [v * v for v in x if v > 0]
+    return sum(ys) + 0.5 * sum([v for v in x if v < 0 if v > -5.0])
+
+
+@case(VEC)
+def pairwise_products(x):
+    return sum([a * b for a in x for b in x[:2]])
+
+
+@case(LAYERS)
+def dict_comprehension(params):
+    doubled = {k: v * 2.0 for k, v in params.items()}
+    return np.sum(doubled["W0"] @ doubled["W1"]) * doubled["b"]
+
+
+@case(MAT)
+def comprehension_over_rows(m):
+    norms = [np.sqrt(np.sum(row**2)) for row in m]
+    return sum(n**2 for n in norms)
+
+
+@case(VEC)
+def comprehension_keeps_its_names(x):
+    v = x[0] * 3.0
+    squares = [v * v for v in x]  # this v is the comprehension's own
+    return np.sum(np.array(squares)) + v
+
+
+@case(VEC)
+def nested_comprehension(x):
+    rows = [[a * b for b in x[:2]] for a in x]
+    return np.sum(np.array(rows) ** 2)
+
+
+@case(PARAMS)
+def comprehension_of_items(params):
+    total = sum([np.sum(w) * i for i, w in enumerate(params)])
+    return total + sum(np.sum(w**2) for w in params[1:])
+
+
+# dicts ----------------------------------------------------------------------------
+@case(LAYERS)
+def loop_over_a_dict(params):
+    total = 0.0
+    for name in params:
+        total = total + np.sum(params[name] ** 2)
+    return total
+
+
+@case(LAYERS)
+def keys_built_from_a_counter(params):
+    h = np.array([0.5, -1.0])
+    for i in range(2):
+        w = params[f"W{i}"]
+        h = np.tanh(w @ h if np.ndim(w) == 2 else w * h)
+    return np.sum(h) * params["b"]
+
+
+@case(LAYERS)
+def keys_from_a_list(params):
+    total = 0.0
+    for name in ["W1", "b", "W0"]:
+        total = total + np.sum(np.cos(params[name]))
+    return total
+
+
+@case(LAYERS)
+def values_and_items(params):
+    total = 0.0
+    for value in params.values():
+        total = total + np.sum(value**3)
+    for key, value in params.items():
+        total = total + np.sum(value) * len(key)
+    return total
+
+
+# enumerate and zip ----------------------------------------------------------------
+@case(VEC, POS)
+def enumerate_a_zip(a, b):
+    total = 0.0
+    for i, (p, q) in enumerate(zip(a, b)):
+        total = total + (i + 1) * p * q
+    return total
+
+
+@case(VEC)
+def enumerate_from_one(x):
+    total = 0.0
+    for i, v in enumerate(x, 1):
+        total = total + v**2 / i
+    return total
+
+
+@case(VEC)
+def enumerate_into_one_name(x):
+    total = 0.0
+    for pair in enumerate(x):
+        total = total + pair[1] * (pair[0] - 1.5)
+    return total
+
+
+@case(VEC, POS)
+def zip_into_one_name(a, b):
+    total = 0.0
+    for pair in zip(a, b):
+        total = total + pair[0] * np.log(pair[1])
+    return total
+
+
+# functions whose second derivative goes through ``list.append``
+APPENDS = {
+    stacked_features,
+    filtered_squares,
+    pairwise_products,
+    comprehension_over_rows,
+    comprehension_keeps_its_names,
+    nested_comprehension,
+}
