@@ -86,14 +86,19 @@ class Template:
         self._parsed = None
 
     @classmethod
-    def from_function(cls, primal, func) -> Template:
-        """The template of ``func`` for ``primal``; its body is parsed on first use."""
+    def from_function(cls, primal, func, source: str | None = None) -> Template:
+        """The template of ``func`` (its ``source`` where not in a file) for
+        ``primal``; its body is parsed on first use."""
         code = func.__code__
         params = list(code.co_varnames[: code.co_argcount])
         sig = inspect.signature(func)
         primal_sig = sig.replace(parameters=list(sig.parameters.values())[1:])
         return cls(
-            primal, func, params, primal_sig, partial(_parse_function, func, params)
+            primal,
+            func,
+            params,
+            primal_sig,
+            partial(_parse_function, func, params, source),
         )
 
     @property
@@ -131,8 +136,8 @@ class Template:
 _PARSE_LOCK = threading.Lock()
 
 
-def _parse_function(func, params) -> tuple[list, dict]:
-    source = textwrap.dedent(inspect.getsource(func))
+def _parse_function(func, params, source=None) -> tuple[list, dict]:
+    source = source or textwrap.dedent(inspect.getsource(func))
     node = gast.parse(source).body[0]
     shadowed = set(params) & anno.store_names(gast.Module(node.body, []))
     if shadowed:
@@ -240,6 +245,17 @@ def _registrar(table: dict, primal):
         return func
 
     return register
+
+
+def from_source(table: dict, primal, source: str, namespace: dict) -> None:
+    """Register the template ``source`` (one ``def``, written as a decorated template
+    would be) for ``primal`` in ``table`` (``ADJOINTS`` or ``TANGENTS``): for rules
+    assembled from a table of formulas; ``namespace`` holds the names it reads."""
+    node = gast.parse(source).body[0]
+    scope = {**namespace, GRAD_OP: d}
+    exec(compile(source, f"<template {node.name}>", "exec"), scope)
+    for key in _keys(primal):
+        table[key] = Template.from_function(key, scope[node.name], source)
 
 
 ANY = object()  # a neutral keyword whatever its value
@@ -672,16 +688,40 @@ _LOAD_LOCK = threading.Lock()
 _loaded = False
 
 
+# an optional library's templates -> the module whose import brings them in: SciPy's
+# are loaded once the user's code has imported it, never by ``import tangentlike``
+OPTIONAL = {
+    "scipy_array_api": "scipy._lib._array_api",
+    "scipy_special": "scipy.special",
+    "scipy_stats": "scipy.stats",
+    "scipy_linalg": "scipy.linalg",
+}
+_optional_loaded: set[str] = set()
+
+
 def load_templates() -> None:
     """Import the templates once, whichever thread asks first; the others wait until
-    the import has finished (a package in ``sys.modules`` may still be importing)."""
+    the import has finished (a package in ``sys.modules`` may still be importing).
+    An optional library's templates are imported once that library is."""
     global _loaded
-    if _loaded:
+    if _loaded and not _optional_due():
         return
     with _LOAD_LOCK:
         if not _loaded:
             _import_templates()
             _loaded = True
+        for family in _optional_due():
+            importlib.import_module(f"tangentlike.templates.{family}")
+            _optional_loaded.add(family)
+
+
+def _optional_due() -> list[str]:
+    """The optional families whose library the process has imported, not loaded yet."""
+    return [
+        family
+        for family, module in OPTIONAL.items()
+        if family not in _optional_loaded and module in sys.modules
+    ]
 
 
 def _import_templates() -> None:

@@ -791,9 +791,10 @@ def test_every_listed_function_has_a_template():
     from tangentlike import template as tpl
     from tangentlike.api import supported as coverage
 
+    scipy = coverage.load_scipy()
     missing = []
     for line in coverage.DOC.read_text().splitlines():
-        if not line.startswith("| `"):
+        if not line.startswith("| `") or not scipy and line.startswith("| `scipy."):
             continue
         name, reverse = line.split("`")[1], line.split("|")[2].strip()
         primal = coverage.resolve(name)

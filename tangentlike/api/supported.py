@@ -11,6 +11,7 @@ import numpy
 
 from .. import constants
 from .. import template as tpl
+from ..codegen.module import public_module
 from ..frontend.library import public_path
 
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "supported.md"
@@ -25,6 +26,43 @@ mode's column says why that mode is missing.
 """
 
 
+# Functions differentiated through their Python source, each run by a test
+THROUGH_SOURCE: list[str] = [
+    "numpy.append",
+    "numpy.asarray_chkfinite",
+    "numpy.corrcoef",
+    "numpy.cov",
+    "numpy.emath.log",
+    "numpy.emath.power",
+    "numpy.emath.sqrt",
+    "numpy.extract",
+    "numpy.hsplit",
+    "numpy.linalg.diagonal",
+    "numpy.linalg.matrix_norm",
+    "numpy.linalg.matrix_power",
+    "numpy.linalg.matrix_transpose",
+    "numpy.linalg.outer",
+    "numpy.linalg.svdvals",
+    "numpy.linalg.tensordot",
+    "numpy.linalg.trace",
+    "numpy.linalg.vector_norm",
+    "numpy.polynomial.chebyshev.chebval",
+    "numpy.polynomial.hermite.hermval",
+    "numpy.polynomial.hermite_e.hermeval",
+    "numpy.polynomial.laguerre.lagval",
+    "numpy.polynomial.legendre.legval",
+    "numpy.polynomial.polynomial.polyval",
+    "numpy.polynomial.polynomial.polyvalfromroots",
+    "numpy.polyval",
+    "numpy.real",
+    "numpy.real_if_close",
+    "numpy.resize",
+    "numpy.rot90",
+    "numpy.trapezoid",
+    "numpy.vsplit",
+    "scipy.optimize.rosen",
+]
+
 # Functions with an adjoint but deliberately no tangent template: name -> why.
 NO_TANGENT: dict[str, str] = {}
 
@@ -36,6 +74,8 @@ def qualified_name(primal) -> str | None:
     owner = getattr(primal, "__self__", None)
     if isinstance(owner, numpy.ufunc):  # a ufunc's method
         return f"numpy.{owner.__name__}.{name}"
+    if _is_scipy(primal):
+        return _scipy_name(primal, owner, name)
     module = getattr(primal, "__module__", None) or "numpy"
     if name is None or module.startswith("gast"):
         return None
@@ -51,11 +91,44 @@ def qualified_name(primal) -> str | None:
     return name if module == "builtins" else f"{module}.{name}"
 
 
-def rows() -> list[tuple[str, str, str]]:
+def _is_scipy(primal) -> bool:
+    if isinstance(primal, numpy.ufunc):
+        return public_module(primal) != "numpy"
+    module = getattr(primal, "__module__", None) or ""
+    return module.startswith("scipy.")
+
+
+def _scipy_name(primal, owner, name: str) -> str:
+    """``scipy.special.expit``, ``scipy.stats.norm.logpdf`` (a method of a
+    distribution, named by the distribution SciPy exports)."""
+    if owner is None:
+        return f"{public_module(primal)}.{name}"
+    import scipy.stats
+
+    exported = next(k for k, v in vars(scipy.stats).items() if v is owner)
+    return f"scipy.stats.{exported}.{name}"
+
+
+def load_scipy() -> bool:
+    """Load SciPy's templates, as a user's ``import scipy.stats`` would; whether
+    SciPy is installed."""
+    try:
+        import scipy.linalg  # noqa: F401
+        import scipy.special  # noqa: F401
+        import scipy.stats  # noqa: F401
+    except ImportError:
+        return False
+    tpl.load_templates()
+    return True
+
+
+def rows(scipy: bool = False) -> list[tuple[str, str, str]]:
+    """(name, reverse, forward) of every function with a template: NumPy's, the
+    standard library's and the runtime helpers', or with ``scipy`` SciPy's."""
     table: dict[str, tuple[str, str]] = {}
     for primal in list(tpl.ADJOINTS) + list(tpl.TANGENTS) + list(constants.DECLARED):
         name = qualified_name(primal)
-        if name is None:
+        if name is None or _is_scipy(primal) != scipy:
             continue
         if constants.is_constant(primal):
             table[name] = ("constant", "constant")
@@ -68,8 +141,37 @@ def rows() -> list[tuple[str, str, str]]:
     return [(name, *modes) for name, modes in sorted(table.items())]
 
 
+SCIPY_HEADER = """
+## SciPy
+
+Loaded once your code imports `scipy.special`, `scipy.stats` or `scipy.linalg`;
+`import tangentlike` imports no SciPy.  A distribution's method takes its shape
+parameters, `loc` and `scale` (a `cdf`'s derivative in a shape parameter is refused).
+
+| function | reverse | forward |
+|---|---|---|
+"""
+SOURCE_HEADER = """
+## Through their source
+
+Library functions with no template are differentiated through their Python source,
+like your own functions (each below is run by `tests/test_library_corpus.py`);
+where SciPy's source reaches a function with a template above, that template is
+used.
+
+"""
+
+
+def _table(found) -> str:
+    return "".join(f"| `{n}` | {r} | {f} |\n" for n, r, f in found)
+
+
 def render() -> str:
-    return HEADER + "".join(f"| `{n}` | {r} | {f} |\n" for n, r, f in rows())
+    tpl.load_templates()
+    text = HEADER + _table(rows())
+    if load_scipy():
+        text += SCIPY_HEADER + _table(rows(scipy=True))
+    return text + SOURCE_HEADER + "".join(f"- `{n}`\n" for n in THROUGH_SOURCE)
 
 
 def resolve(name: str):
@@ -90,9 +192,7 @@ def resolve(name: str):
 
 
 def main() -> None:
-    from ..template import load_templates
-
-    load_templates()
+    tpl.load_templates()
 
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(render())

@@ -30,6 +30,7 @@ BACKENDS = {
     "dask": ("dask.array", "import dask.array as da"),
 }
 BACKEND_ALIAS = {"cupy": "cupy", "dask": "da"}
+UFUNC_MODULES = ("numpy", "scipy.special")  # where a ufunc a template calls is public
 
 
 class Module:
@@ -427,18 +428,37 @@ def _helper_imports(helpers: dict) -> list[str]:
     by_module: dict[str, list[str]] = {}
     for name, value in helpers.items():
         if not isinstance(value, types.ModuleType):
-            by_module.setdefault(_public_module(value), []).append(name)
+            by_module.setdefault(public_module(value), []).append(name)
     for module, names in sorted(by_module.items()):
         lines.append(f"from {module} import {', '.join(sorted(names))}")
     return lines
 
 
-def _public_module(value) -> str:
-    """The module to import ``value`` from: runtime helpers from ``tangentlike.runtime``."""
-    module = value.__module__
-    return (
-        "tangentlike.runtime" if module.startswith("tangentlike.runtime.") else module
-    )
+def public_module(value) -> str:
+    """The module to import ``value`` from: runtime helpers from ``tangentlike.runtime``,
+    a ufunc (which names no module) from the module of NumPy or SciPy that holds it."""
+    module = getattr(value, "__module__", None) or _ufunc_module(value)
+    if module.startswith("tangentlike.runtime."):
+        return "tangentlike.runtime"
+    return _public_parent(module, value)
+
+
+def _public_parent(module: str, value) -> str:
+    """``scipy.linalg`` for a function of ``scipy.linalg._basic`` it exports."""
+    while "._" in module:
+        parent = module.rsplit(".", 1)[0]
+        name = getattr(value, "__name__", None)
+        if name is None or getattr(sys.modules.get(parent), name, None) is not value:
+            break
+        module = parent
+    return module
+
+
+def _ufunc_module(ufunc) -> str:
+    for module in UFUNC_MODULES:
+        if getattr(sys.modules.get(module), ufunc.__name__, None) is ufunc:
+            return module
+    return "numpy"
 
 
 def _import_module(name, module) -> str:

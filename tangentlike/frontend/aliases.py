@@ -22,7 +22,7 @@ from ..analysis.points_to import PointsTo
 from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import UnsupportedSyntaxError
 from ..made import plain
-from . import closures
+from . import closures, library
 
 
 def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
@@ -72,6 +72,7 @@ def parse_for_check(func):
     node, source = closures.tree_of(func)
     scope = Scope(func, assigned_names(node))
     scope.closure.update(closures.lift(node, func, source))
+    library.resolve_namespaces(node, scope, scope.numpy_alias() or "np")
     return node, source, scope
 
 
