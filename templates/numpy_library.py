@@ -246,3 +246,45 @@ def conjugate(y, x):
 for _alias, _name in ((numpy.linalg.matmul, numpy.matmul),):
     tpl.ADJOINTS[_alias] = tpl.ADJOINTS[_name]
     tpl.TANGENTS[_alias] = tpl.TANGENTS[_name]
+
+
+# polynomials: cheaper than polyval's loop, whose every step the source path saves ---
+
+
+@adjoint(numpy.polyval)
+def polyval(y, p, x):
+    n = np.shape(p)[0]
+    slopes = p[:-1] * np.arange(n - 1, 0, -1)  # the derivative's coefficients
+    d[x] = unbroadcast(d[y] * np.polyval(slopes, x), x)
+    d[p] = np.ravel(d[y] * np.ones_like(x)) @ np.vander(np.ravel(x), n)
+
+
+@tangent(numpy.polyval)
+def polyval(y, p, x):  # linear in p: a zero tangent of p drops its term
+    n = np.shape(p)[0]
+    slopes = p[:-1] * np.arange(n - 1, 0, -1)
+    d[y] = np.polyval(d[p], x) + d[x] * np.polyval(slopes, x)
+
+
+tpl.linear_in(numpy.polyval, 0)
+
+
+# column k of vander(x, n) is x ** (n - 1 - k) (x ** k when increasing): its
+# derivative is the next column (the one before) times the power
+@adjoint(numpy.vander)
+def vander(y, x, N=None, increasing=False):
+    n = np.shape(y)[1]
+    if increasing:
+        d[x] = np.sum(d[y][:, 1:] * np.arange(1, n) * y[:, :-1], axis=1)
+    else:
+        d[x] = np.sum(d[y][:, :-1] * np.arange(n - 1, 0, -1) * y[:, 1:], axis=1)
+
+
+@tangent(numpy.vander)
+def vander(y, x, N=None, increasing=False):
+    n = np.shape(y)[1]
+    column = np.reshape(d[x], (-1, 1))
+    if increasing:
+        d[y] = np.pad(column * np.arange(1, n) * y[:, :-1], ((0, 0), (1, 0)))
+    else:
+        d[y] = np.pad(column * np.arange(n - 1, 0, -1) * y[:, 1:], ((0, 0), (0, 1)))

@@ -203,13 +203,17 @@ def eigvalsh(x):
     return np.sum(np.linalg.eigvalsh(M3 + M3.T + x[0] * np.eye(3) + x[1]) ** 2)
 
 
+def vander(x):
+    return np.sum(np.vander(x, 3) @ W4[:3]) + np.sum(np.vander(x, increasing=True) ** 2)
+
+
 def logaddexp_reduce(x):
     return np.logaddexp.reduce(x)
 
 
 NUMPY = [
-    ("numpy.polyval", SOURCE, polyval, X4, True),
-    ("numpy.polyval", SOURCE, polyval_matrix, X4, True),
+    ("numpy.polyval", TEMPLATE, polyval, X4, True),
+    ("numpy.polyval", TEMPLATE, polyval_matrix, X4, True),
     ("numpy.trapezoid", SOURCE, trapezoid, X4, True),
     ("numpy.trapezoid", SOURCE, trapezoid_axis, X4, True),
     ("numpy.cov", SOURCE, cov, X4, True),
@@ -257,4 +261,5 @@ NUMPY = [
     ("numpy.cross", TEMPLATE, cross, X4, True),
     ("numpy.linalg.eigvalsh", TEMPLATE, eigvalsh, X4, True),
     ("numpy.logaddexp.reduce", TEMPLATE, logaddexp_reduce, X4, True),
+    ("numpy.vander", TEMPLATE, vander, X4, True),
 ]
