@@ -1,4 +1,4 @@
-"""SciPy's linear algebra: ``solve_triangular``, ``cho_solve`` and ``expm``.
+"""SciPy's linear algebra: ``solve_triangular``, ``cho_solve``, ``expm`` and ``norm``.
 
 ``solve_triangular`` reads one triangle of ``a`` (without its diagonal when
 ``unit_diagonal``), so its derivative in ``a`` lives on that triangle.  ``expm``'s
@@ -15,6 +15,8 @@ import scipy.linalg
 from scipy.linalg import cho_solve, expm, solve_triangular
 
 from tangentlike.template import adjoint, d, neutral, tangent
+
+from . import numpy_reductions, tangents_numpy
 
 
 @adjoint(scipy.linalg.solve_triangular)
@@ -91,8 +93,12 @@ def expm_tangent(y, A):
     d[y] = expm(np.concatenate([top, bottom], axis=0))[:n, n:]
 
 
+# scipy.linalg.norm computes NumPy's norm (by BLAS for a vector): NumPy's rules
+adjoint(scipy.linalg.norm)(numpy_reductions.norm)
+tangent(scipy.linalg.norm)(tangents_numpy.norm)
+
 neutral(
-    [scipy.linalg.solve_triangular, scipy.linalg.cho_solve],
+    [scipy.linalg.solve_triangular, scipy.linalg.cho_solve, scipy.linalg.norm],
     "overwrite_b",
     "check_finite",
 )

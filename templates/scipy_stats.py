@@ -30,7 +30,7 @@ from scipy.special import (  # noqa: F401  (read by the formulas of FAMILIES)
     xlogy,
 )
 
-from tangentlike.runtime import unbroadcast
+from tangentlike.runtime import unbroadcast, unreduce
 from tangentlike.template import ADJOINTS, TANGENTS, adjoint, d, from_source, tangent
 
 
@@ -203,3 +203,49 @@ def mvn_logpdf_tangent(y, x, mean=None, cov=None, allow_singular=False):
     spread = 0.5 * np.sum(solved * (solved @ dcov), axis=-1)
     trace = 0.5 * np.sum(np.linalg.inv(cov) * dcov)
     d[y] = spread - shift - trace
+
+
+# S = -sum(p log p) of p = pk / sum(pk) (with qk: sum(p log(p / q))), in nats unless
+# base; through the normalization, dS/dpk = (log p - log q - S) / sum(pk)
+@adjoint(scipy.stats.entropy)
+def entropy(y, pk, qk=None, base=None, axis=0):
+    if base is None:
+        nats = y
+        per_nat = d[y]
+    else:
+        nats = y * np.log(base)
+        per_nat = d[y] / np.log(base)
+    spread = unreduce(per_nat, pk, axis)
+    total = np.sum(pk, axis=axis, keepdims=True)
+    p = pk / total
+    if qk is None:
+        d[pk] = spread * (-np.log(p) - unreduce(nats, pk, axis)) / total
+    else:
+        qtotal = np.sum(qk, axis=axis, keepdims=True)
+        q = qk / qtotal
+        d[pk] = unbroadcast(
+            spread * (np.log(p / q) - unreduce(nats, pk, axis)) / total, pk
+        )
+        d[qk] = unbroadcast(spread * (1.0 - p / q) / qtotal, qk)
+
+
+@tangent(scipy.stats.entropy)
+def entropy_tangent(y, pk, qk=None, base=None, axis=0):
+    if base is None:
+        nats = y
+    else:
+        nats = y * np.log(base)
+    total = np.sum(pk, axis=axis, keepdims=True)
+    p = pk / total
+    if qk is None:
+        rate = (-np.log(p) - unreduce(nats, pk, axis)) / total
+        per_nat = np.sum(d[pk] * rate, axis=axis)
+    else:
+        qtotal = np.sum(qk, axis=axis, keepdims=True)
+        q = qk / qtotal
+        rate = (np.log(p / q) - unreduce(nats, pk, axis)) / total
+        per_nat = np.sum(d[pk] * rate + d[qk] * (1.0 - p / q) / qtotal, axis=axis)
+    if base is None:
+        d[y] = per_nat
+    else:
+        d[y] = per_nat / np.log(base)

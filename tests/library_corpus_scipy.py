@@ -2,12 +2,14 @@
 special functions, distributions, linear algebra and ``optimize.rosen``."""
 
 import numpy as np
+import scipy.integrate
 import scipy.linalg
 import scipy.optimize
+import scipy.spatial.distance as distance
 import scipy.special as sp
 import scipy.stats as st
 
-from .library_corpus import M3, P4, SOURCE, TEMPLATE, U4, W4, X4, X6
+from .library_corpus import M3, P4, SOURCE, T4, TEMPLATE, U4, W4, X4, X6
 
 L3 = np.linalg.cholesky(M3 @ M3.T)
 B3 = np.array([0.3, -1.2, 0.8])
@@ -238,8 +240,70 @@ def expm(v):
     return np.sum(scipy.linalg.expm(0.3 * v[:4].reshape(2, 2)) * C2)
 
 
+def linalg_norm(x):
+    return scipy.linalg.norm(x * W4) + scipy.linalg.norm(
+        x.reshape(2, 2), check_finite=False
+    )
+
+
+def entropy(x):
+    return st.entropy(np.exp(x))
+
+
+def relative_entropy(p):
+    return st.entropy(p, p[::-1] + 0.5, base=2.0)
+
+
+def entropy_rows(x):
+    return np.sum(st.entropy(np.exp(x.reshape(2, 2)), axis=1) * W4[:2])
+
+
 def rosen(x):
     return scipy.optimize.rosen(x)
+
+
+def euclidean(x):
+    return distance.euclidean(x, T4)
+
+
+def seuclidean(x):
+    return distance.seuclidean(x, T4, P4)
+
+
+def sqeuclidean(x):
+    return distance.sqeuclidean(x, T4)
+
+
+def cosine(x):
+    return distance.cosine(x, T4 + 1.0)
+
+
+def braycurtis(p):
+    return distance.braycurtis(p, T4 + 1.0)
+
+
+def minkowski(x):
+    return distance.minkowski(x, T4, 3)
+
+
+def cityblock(x):
+    return distance.cityblock(x, T4 * 3.0)
+
+
+def correlation(x):
+    return distance.correlation(x, T4)
+
+
+def jensenshannon(p):
+    return distance.jensenshannon(p, T4 + 0.5)
+
+
+def mahalanobis(x):
+    return distance.mahalanobis(x, T4, np.eye(4) + 0.1)
+
+
+def simpson(x):
+    return scipy.integrate.simpson(x * x, x=T4)
 
 
 # shifted points, each inside its function's domain
@@ -303,5 +367,20 @@ SCIPY = [
     ("scipy.linalg.solve_triangular", TEMPLATE, solve_triangular_t, P4, True),
     ("scipy.linalg.cho_solve", TEMPLATE, cho_solve, X4, True),
     ("scipy.linalg.expm", TEMPLATE, expm, X4, True),
+    ("scipy.linalg.norm", TEMPLATE, linalg_norm, X4, True),
+    ("scipy.stats.entropy", TEMPLATE, entropy, X4, True),
+    ("scipy.stats.entropy", TEMPLATE, relative_entropy, P4, True),
+    ("scipy.stats.entropy", TEMPLATE, entropy_rows, X4, True),
     ("scipy.optimize.rosen", SOURCE, rosen, X6, True),
+    ("scipy.spatial.distance.euclidean", SOURCE, euclidean, X4, True),
+    ("scipy.spatial.distance.seuclidean", SOURCE, seuclidean, X4, True),
+    ("scipy.spatial.distance.sqeuclidean", SOURCE, sqeuclidean, X4, True),
+    ("scipy.spatial.distance.cosine", SOURCE, cosine, X4, True),
+    ("scipy.spatial.distance.braycurtis", SOURCE, braycurtis, P4, True),
+    ("scipy.spatial.distance.minkowski", SOURCE, minkowski, X4, True),
+    ("scipy.spatial.distance.cityblock", SOURCE, cityblock, X4, False),
+    ("scipy.spatial.distance.correlation", SOURCE, correlation, X4, True),
+    ("scipy.spatial.distance.jensenshannon", SOURCE, jensenshannon, P4, True),
+    ("scipy.spatial.distance.mahalanobis", SOURCE, mahalanobis, X4, True),
+    ("scipy.integrate.simpson", SOURCE, simpson, X4, True),
 ]

@@ -13,6 +13,7 @@ floats need; the hint says how to write the update as a new value.
 
 from __future__ import annotations
 
+import inspect
 import weakref
 
 import gast
@@ -54,6 +55,7 @@ def check_callee(func) -> bool:
     even where its result is not differentiated (the call may be there for what it
     does to its arguments); whether it may return one of its arguments."""
     func = plain(func)  # a gradient made by tangentlike: its generated code
+    func = inspect.unwrap(func)  # a library's wrapper (lru_cache): what it wraps
     if func not in _CALLEES:
         _CALLEES[func] = True  # a recursive call, while this one is checked
         node, source, scope = parse_for_check(func)

@@ -38,11 +38,13 @@ class Source:
 
 
 def parse_function(func) -> tuple[gast.FunctionDef, Source]:
-    """Return the FunctionDef of ``func`` with line numbers of its real file."""
+    """Return the FunctionDef of ``func`` with line numbers of its real file (of the
+    function a ``functools.wraps`` wrapper wraps, whose lines ``inspect`` reads)."""
     try:
+        func = inspect.unwrap(func)
         lines, firstlineno = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or inspect.getfile(func)
-    except (OSError, TypeError) as exc:
+    except (OSError, TypeError, ValueError) as exc:
         name = getattr(func, "__qualname__", repr(func))
         raise NoSourceError(
             f"no Python source is available for {name!r}",

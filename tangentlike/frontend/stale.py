@@ -190,4 +190,10 @@ def same_code(a, b) -> bool:
 def _same_const(x, y) -> bool:
     if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
         return same_code(x, y)
+    if isinstance(x, str) and isinstance(y, str):  # dedenting empties blank lines
+        return _blank_lines_emptied(x) == _blank_lines_emptied(y)
     return type(x) is type(y) and (x == y or (x != x and y != y))  # nan == nan
+
+
+def _blank_lines_emptied(text: str) -> str:
+    return "\n".join("" if not line.strip() else line for line in text.split("\n"))
