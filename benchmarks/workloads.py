@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+try:  # SciPy is optional: without it, the mixture workload is left out
+    from scipy.special import log_softmax, logsumexp
+except ImportError:
+    log_softmax = logsumexp = None
+
 
 @dataclass
 class Workload:
@@ -189,6 +194,41 @@ def chain_hand(x):
     return value, gx + g
 
 
+# 8: a Gaussian mixture's negative log-likelihood, by scipy.special.logsumexp --------------
+def mixture(mu, log_sigma, logits, x):
+    z = (x[:, None] - mu) / np.exp(log_sigma)
+    log_density = -0.5 * z * z - log_sigma - 0.9189385332046727
+    return -np.sum(logsumexp(log_density + log_softmax(logits), axis=1))
+
+
+def mixture_hand(mu, log_sigma, logits, x):
+    sigma = np.exp(log_sigma)
+    z = (x[:, None] - mu) / sigma
+    log_weights = logits - logsumexp(logits)
+    joint = -0.5 * z * z - log_sigma - 0.9189385332046727 + log_weights
+    total = logsumexp(joint, axis=1)
+    r = np.exp(joint - total[:, None])  # the responsibilities
+    g_mu = -np.sum(r * z, axis=0) / sigma
+    g_log_sigma = -np.sum(r * (z * z - 1.0), axis=0)
+    g_logits = x.size * np.exp(log_weights) - np.sum(r, axis=0)
+    return -np.sum(total), (g_mu, g_log_sigma, g_logits)
+
+
+# 9: a least-squares fit of a polynomial's coefficients, by np.polyval -------------------
+def polyfit(c, t, y):
+    return np.sum((np.polyval(c, t) - y) ** 2)
+
+
+def polyfit_hand(c, t, y):
+    r = np.polyval(c, t) - y
+    g = np.empty_like(c)
+    power = np.ones_like(t)
+    for j in range(c.size - 1, -1, -1):  # c[j] multiplies t ** (c.size - 1 - j)
+        g[j] = 2.0 * np.dot(r, power)
+        power = power * t
+    return np.sum(r * r), g
+
+
 # inputs ----------------------------------------------------------------------------------
 def _rng():
     return np.random.default_rng(0)
@@ -209,6 +249,18 @@ def _mlp_args():
     X = r.standard_normal((256, 784))
     Y = np.eye(10)[r.integers(0, 10, 256)]
     return (*params, X, Y)
+
+
+def _mixture_args():
+    r = _rng()
+    x = np.concatenate([r.normal(m, 0.5, 2500) for m in (-2.0, 0.0, 1.0, 3.0)])
+    return np.linspace(-2.0, 2.0, 8), np.full(8, -0.5), np.zeros(8), x
+
+
+def _polyfit_args():
+    r = _rng()
+    t = np.linspace(-1.0, 1.0, 10_000)
+    return r.standard_normal(6), t, np.sin(3.0 * t) + 0.1 * r.standard_normal(t.size)
 
 
 def _rnn_args():
@@ -283,4 +335,25 @@ WORKLOADS = [
         chain_hand,
         lambda: (np.linspace(-1.0, 1.0, 1_000_000),),
     ),
+    Workload(
+        "polyfit",
+        "9 np.polyval fit, degree 5, 10,000 points",
+        polyfit,
+        polyfit_hand,
+        _polyfit_args,
+        number=20,
+    ),
 ]
+if logsumexp is not None:
+    WORKLOADS.insert(
+        -1,
+        Workload(
+            "mixture",
+            "8 Gaussian mixture, logsumexp, 8x10,000",
+            mixture,
+            mixture_hand,
+            _mixture_args,
+            wrt=(0, 1, 2),
+            number=5,
+        ),
+    )
