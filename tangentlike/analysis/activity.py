@@ -3,6 +3,9 @@ and where each name is assigned, to decide which values the reverse sweep must s
 
 from __future__ import annotations
 
+import builtins
+import operator
+import random
 from dataclasses import dataclass, field
 
 import gast
@@ -46,8 +49,12 @@ def is_differentiable_value(value) -> bool:
 def _reads(value) -> set[str]:
     """The names whose values an operation's result carries a derivative from: a
     call's arguments but those declared constant (``np.full``'s shape), and the
-    function called when it is a value (``layer(x)``, ``poly.deriv()``)."""
+    function called when it is a value (``layer(x)``, ``poly.deriv()``); an
+    item's container, and its index where the container is not a local name
+    (``np.r_[a, b]`` builds its result from the index)."""
     if isinstance(value, gast.Subscript):
+        if is_built_from_index(value):
+            return anno.load_names(value)
         return anno.load_names(value.value)
     if isinstance(value, gast.Call):
         callee = anno.get(value, anno.CALLEE)
@@ -58,6 +65,13 @@ def _reads(value) -> set[str]:
                 names |= anno.load_names(a)
         return names
     return anno.load_names(value)
+
+
+def is_built_from_index(value) -> bool:
+    """An item of something other than a local name (``np.r_[a, b]``,
+    ``np.mgrid[0:t:5j]``): an object whose ``[]`` makes its result from the index
+    itself, not a selection of a local container's items."""
+    return isinstance(value, gast.Subscript) and not isinstance(value.value, gast.Name)
 
 
 def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
@@ -73,8 +87,8 @@ def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
             outs = anno.out_names(node.value)
             if outs:  # np.sin(x, out=y): y changes too
                 edges.append((outs, anno.load_names(node.value) | outs))
-            if isinstance(target, gast.Subscript):
-                tname = anno.load_names(target.value)
+            if isinstance(target, (gast.Subscript, gast.Attribute)):
+                tname = anno.load_names(target.value)  # p.a = v: p holds v
                 edges.append((tname, anno.load_names(node.value) | tname))
             elif is_differentiable_value(node.value):
                 edges.append((anno.store_names(target), _reads(node.value)))
@@ -98,17 +112,22 @@ def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
 IN_PLACE = frozenset(
     ("copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis")
 )
+# functions of Python's that update their first argument: setattr(p, "a", v)
+UPDATES_FIRST = (builtins.setattr, operator.setitem, random.shuffle)
 
 
 def mutated_names(call) -> set[str]:
     """Names a call used as a statement may update in place: the object of a method
     (``y.fill(v)``, ``lst.reverse()``), an ``out=`` array, the first argument of
-    ``np.copyto``-like functions and of ``ufunc.at`` (``np.add.at(y, i, v)``);
-    the save stacks of generated code excepted."""
+    ``np.copyto``-like functions, of ``setattr`` and of ``ufunc.at``
+    (``np.add.at(y, i, v)``); the save stacks of generated code excepted."""
     names = anno.out_names(call)
     func = call.func
-    if is_ufunc_at(call) or (
-        isinstance(func, gast.Attribute) and func.attr in IN_PLACE
+    callee = anno.get(call, anno.CALLEE)
+    if (
+        is_ufunc_at(call)
+        or (isinstance(func, gast.Attribute) and func.attr in IN_PLACE)
+        or any(callee is f for f in UPDATES_FIRST)
     ):
         if call.args and isinstance(call.args[0], gast.Name):
             names.add(call.args[0].id)

@@ -65,6 +65,8 @@ class Sweep:
             return self.setitem(stmt)
         if isinstance(target, (gast.Tuple, gast.List)):
             return self.unpack(stmt)
+        if isinstance(target, gast.Attribute):
+            return self.set_attribute(stmt)
         if not isinstance(target, gast.Name):
             return self.unchanged(stmt)
         if analyze.is_stack_call(stmt.value, "pop"):
@@ -99,6 +101,8 @@ class Sweep:
         if isinstance(value, gast.Dict):
             return self.dict_literal(y, stmt)
         if isinstance(value, gast.Subscript):
+            if analyze.is_built_from_index(value) and self.holds_active(value.slice):
+                raise built_from_index_error(self.fn, stmt, value)
             return self.getitem(y, stmt)
         if is_sequence_op(value, self.sequences):  # lists joined or repeated
             return self.sequence_op(y, stmt)
@@ -108,6 +112,21 @@ class Sweep:
         if anno.get(stmt, fused.FUSED) is None:
             self.account(template, bindings, value, stmt)
         return self.operation(y, stmt, self.instantiate(template, bindings, y, stmt))
+
+    def set_attribute(self, stmt):
+        """``p.a = v``: an object's attributes are not differentiated; a value to
+        differentiate stored there (or into an object holding one) is refused."""
+        target = stmt.targets[0]
+        if self.holds_active(stmt.value) or self.holds_active(target.value):
+            raise NoDerivativeError(
+                f"no derivative through the attribute `.{target.attr}`, given a "
+                "value to differentiate",
+                self.fn.source.location(stmt),
+                "keep the value in a local name, or pass it to a function as an "
+                "argument; wrap it in tangentlike.stop_gradient if it should be "
+                "a constant",
+            )
+        return self.unchanged(stmt)
 
     def collecting(self, build, fallback):
         """``build()``; a missing derivative is kept for the report at the end."""
@@ -243,6 +262,19 @@ def not_differentiated(fn, node, callee, param: str) -> NoDerivativeError:
         f"register a derivative for it with @tangentlike.adjoint({what}) (and "
         "@tangentlike.tangent for forward mode), or wrap the value in "
         "tangentlike.stop_gradient if it should be a constant",
+    )
+
+
+def built_from_index_error(fn, stmt, value) -> NoDerivativeError:
+    """The error for ``np.r_[a, b]``-like items of values to differentiate."""
+    what = describe(None, gast.Call(func=value.value, args=[], keywords=[]))
+    return NoDerivativeError(
+        f"no derivative of {what}[...] with respect to its index, which holds a "
+        "value to differentiate",
+        fn.source.location(stmt),
+        "build the array with a function instead (np.concatenate, np.stack, "
+        "np.linspace), or wrap the value in tangentlike.stop_gradient if it "
+        "should be a constant",
     )
 
 

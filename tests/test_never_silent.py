@@ -1,0 +1,223 @@
+"""A value that depends on a differentiated input is differentiated or refused,
+never silently taken for a constant.
+
+Gradients, tangents and Hessians are checked against central finite differences
+in float64; a refusal must name the construct and the user's line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tangentlike as tl
+
+H = 1e-6
+
+
+def fd_grad(f, x):
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = H
+        g[i] = (f(x + e) - f(x - e)) / (2 * H)
+    return g
+
+
+def fd_hessian(f, x, h=1e-4):
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.zeros(n), np.zeros(n)
+            ei[i], ej[j] = h, h
+            ei, ej = ei.reshape(x.shape), ej.reshape(x.shape)
+            out[i, j] = (
+                f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)
+            ) / (4 * h * h)
+    return out.reshape(x.shape + x.shape)
+
+
+# the issue's examples and their kin ---------------------------------------------
+def full_of(a):
+    return np.sum(np.full(3, a) ** 2)
+
+
+def linspace_to(L):
+    return np.sum(np.linspace(0.0, L, 5) ** 2)
+
+
+def _sum_squares(*arrays):
+    total = 0.0
+    for a in arrays:
+        total = total + np.sum(a * a)
+    return total
+
+
+def star_args(x):
+    return _sum_squares(x, 2.0 * x)
+
+
+def full_like_of(x):
+    return np.sum(np.full_like(x, x[0]) * x)
+
+
+def array_of(x):
+    return np.sum(np.array([x[0] * x[1], np.sin(x[1])]) ** 2)
+
+
+def asarray_of(x):
+    return np.sum(np.asarray([x[0], x[1] * 2.0]) ** 2)
+
+
+def repeat_of(x):
+    return np.sum(np.repeat(x * 2.0, 3) ** 3)
+
+
+def tile_of(x):
+    return np.sum(np.tile(x, 2) ** 3)
+
+
+def _kwargs_only(**kw):
+    return np.sum(kw["a"] * kw["b"] ** 2)
+
+
+def star_kwargs(x):
+    return _kwargs_only(a=x, b=3.0 * x)
+
+
+CASES = [
+    (full_of, np.array(0.4)),
+    (linspace_to, np.array(2.0)),
+    (star_args, np.array([1.0, 2.0])),
+    (full_like_of, np.array([1.0, 2.0, 3.0])),
+    (array_of, np.array([0.3, 0.8])),
+    (asarray_of, np.array([0.3, 0.8])),
+    (repeat_of, np.array([0.3, -0.5])),
+    (tile_of, np.array([0.7, -1.1])),
+    (star_kwargs, np.array([0.7, -1.1])),
+]
+IDS = [f.__name__ for f, _ in CASES]
+
+
+def _arg(x):
+    return float(x) if x.ndim == 0 else x
+
+
+@pytest.mark.parametrize("f, x", CASES, ids=IDS)
+def test_reverse_mode(f, x):
+    got = tl.grad(f)(_arg(x))
+    np.testing.assert_allclose(got, fd_grad(f, x), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, x", CASES, ids=IDS)
+def test_forward_mode(f, x):
+    v = np.linspace(0.5, 1.5, x.size).reshape(x.shape)
+    got = tl.jvp(f)(_arg(x), _arg(v))
+    want = np.sum(fd_grad(f, x) * v)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, x", CASES, ids=IDS)
+def test_second_order(f, x):
+    got = tl.hessian(f)(_arg(x))
+    np.testing.assert_allclose(got, fd_hessian(f, x), rtol=1e-4, atol=1e-4)
+
+
+# what cannot be differentiated is refused at the user's line ----------------------
+def r_of(x):
+    return np.sum(np.r_[x, 2.0 * x] ** 2)
+
+
+def mgrid_to(x):
+    return np.sum(np.mgrid[0.0 : x[0] : 3j])
+
+
+class Pair:
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+
+def attribute_stored(x):
+    p = Pair(1.0, 2.0)
+    p.a = x
+    return np.sum(p.a)
+
+
+def setattr_called(x):
+    p = Pair(1.0, 2.0)
+    name = "a"
+    setattr(p, name, 2.0 * x)
+    return np.sum(p.a)
+
+
+REFUSED = [
+    (r_of, "np.r_[x, 2.0 * x]"),
+    (mgrid_to, "np.mgrid[0.0 : x[0] : 3j]"),
+    (attribute_stored, "p.a = x"),
+    (setattr_called, "setattr(p, name, 2.0 * x)"),
+]
+
+
+@pytest.mark.parametrize("f, line", REFUSED, ids=[f.__name__ for f, _ in REFUSED])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_refused_with_the_line(f, line, mode):
+    make = tl.grad if mode == "reverse" else tl.jvp
+    with pytest.raises(tl.TangentlikeError) as info:
+        make(f)
+    message = str(info.value)
+    assert __file__ in message and line in message
+
+
+# objects made of values to differentiate: a true gradient, or a refusal -----------
+class Model:
+    def __init__(self, w, scale):
+        self.w = w
+        self.scale = scale
+
+    def energy(self, t):
+        return np.sum(self.scale * (self.w * t) ** 2)
+
+    def __call__(self, t):
+        return np.sum(np.sin(self.w * t))
+
+
+def method_of_made_object(x):
+    return Model(x, 2.0).energy(1.5)
+
+
+def made_object_called(x):
+    m = Model(2.0 * x, 1.0)
+    return m(0.5)
+
+
+def attribute_of_made_object(x):
+    m = Model(x, 3.0)
+    return np.sum(m.w * m.scale)
+
+
+def polynomial_made_here(c):
+    p = np.polynomial.Polynomial(c)
+    return np.sum(p(np.array([0.5, 1.5])))
+
+
+OBJECTS = [
+    method_of_made_object,
+    made_object_called,
+    attribute_of_made_object,
+    polynomial_made_here,
+]
+
+
+@pytest.mark.parametrize("f", OBJECTS, ids=[f.__name__ for f in OBJECTS])
+def test_objects_made_here_are_never_silently_constant(f):
+    x = np.array([0.3, -0.8, 1.1])
+    try:
+        got = tl.grad(f)(x)
+    except tl.TangentlikeError as exc:
+        assert __file__ in str(exc)
+        return
+    np.testing.assert_allclose(got, fd_grad(f, x), rtol=1e-6, atol=1e-6)
