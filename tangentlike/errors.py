@@ -175,3 +175,8 @@ class UnsupportedDerivativeError(TangentlikeError, NotImplementedError):
             or "differentiate a different formulation (e.g. eigh instead of svd), or wrap "
             "the value in tangentlike.stop_gradient if it should be a constant",
         )
+
+
+class SilentZeroError(TangentlikeError, AssertionError):
+    """``TANGENTLIKE_DEBUG``: a derivative came back identically zero where a finite
+    difference of the function is not zero: a bug of tangentlike's to report."""

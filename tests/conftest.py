@@ -19,3 +19,12 @@ def pytest_terminal_summary(terminalreporter):
             "{mismatches} mismatches, {errors} crashes (findings are kept in "
             "tests/test_fuzz_regressions.py)".format(**STATS)
         )
+
+
+@pytest.fixture
+def debug_checks(monkeypatch):
+    """``TANGENTLIKE_DEBUG=1`` for one test: gradients' dtypes are checked, and a
+    derivative that comes back identically zero is probed by finite differences."""
+    from tangentlike import debug
+
+    monkeypatch.setenv(debug.VARIABLE, "1")

@@ -27,6 +27,7 @@ def _params():
 PARAMS = list(_params())
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
 def test_matches_finite_differences(func, args, autograd_ok):
     got = tl.grad(func)(*args)

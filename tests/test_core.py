@@ -29,6 +29,7 @@ CASES = [
 ]
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize("func", CASES, ids=lambda f: f.__name__)
 def test_matches_finite_differences(func, rng):
     args = _inputs(rng)[func]
@@ -256,6 +257,7 @@ def test_verbose_prints_each_stage(capsys):
     assert "def dstages_dx(x" in err
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize("func", CASES, ids=lambda f: f.__name__)
 def test_forward_twin_matches_finite_differences(func, rng):
     args = _inputs(rng)[func]

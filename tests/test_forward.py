@@ -26,6 +26,7 @@ def directional(f, args, i, v):
     return (np.asarray(f(*plus)) - np.asarray(f(*minus))) / (2 * eps)
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize("case", FORWARD, ids=IDS)
 def test_corpus_forward_matches_finite_differences(case):
     func, args = case[0], case[1]

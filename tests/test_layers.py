@@ -17,6 +17,7 @@ LAYERS = [
             "tangentlike.naming",
             "tangentlike.errors",
             "tangentlike.made",
+            "tangentlike.debug",
         ],
     ),
     ("runtime", ["tangentlike.runtime"]),

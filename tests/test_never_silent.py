@@ -11,6 +11,10 @@ import numpy as np
 import pytest
 
 import tangentlike as tl
+from tangentlike import template as tpl
+from tangentlike.call import probe
+from tangentlike.errors import SilentZeroError
+from tangentlike.template import d
 
 H = 1e-6
 
@@ -221,3 +225,76 @@ def test_objects_made_here_are_never_silently_constant(f):
         assert __file__ in str(exc)
         return
     np.testing.assert_allclose(got, fd_grad(f, x), rtol=1e-6, atol=1e-6)
+
+
+# TANGENTLIKE_DEBUG: a derivative identically zero is probed -------------------------
+def _scaled(x):
+    return 3.0 * x
+
+
+def _scaled_adjoint_forgotten(y, x):  # a wrong template: its gradient is zero
+    d[x] = np.zeros_like(x)
+
+
+def _scaled_tangent_forgotten(y, x):
+    d[y] = d[x] - d[x]
+
+
+@pytest.fixture
+def wrong_template():
+    """The wrong templates of ``_scaled``, registered for one test."""
+    tl.adjoint(_scaled)(_scaled_adjoint_forgotten)
+    tl.tangent(_scaled)(_scaled_tangent_forgotten)
+    yield
+    del tpl.ADJOINTS[_scaled], tpl.TANGENTS[_scaled]
+
+
+def through_a_wrong_template(x):
+    return np.sum(np.sin(_scaled(x)))
+
+
+def steps_only(x):
+    return np.sum(np.floor(3.0 * x)) + np.sum(np.sign(x))
+
+
+def flat_here(x):
+    return np.sum(x**3)
+
+
+@pytest.mark.usefixtures("debug_checks", "wrong_template")
+@pytest.mark.parametrize("mode", ["grad", "value_and_grad", "vjp", "jvp"])
+def test_debug_mode_finds_a_zero_derivative_that_is_not(mode):
+    x = np.array([0.3, -0.8])
+    args = {"vjp": (x, 1.0), "jvp": (x, np.ones(2))}.get(mode, (x,))
+    derivative = getattr(tl, mode)(through_a_wrong_template)
+    for _ in range(2):  # the first call, then the front made for these types
+        with pytest.raises(SilentZeroError, match="through_a_wrong_template"):
+            derivative(*args)
+
+
+@pytest.mark.usefixtures("wrong_template")
+def test_debug_mode_is_off_by_default(monkeypatch):
+    monkeypatch.delenv("TANGENTLIKE_DEBUG", raising=False)
+    got = tl.grad(through_a_wrong_template)(np.array([0.3, -0.8]))
+    assert not np.any(got)  # the wrong template, as registered
+
+
+@pytest.mark.usefixtures("debug_checks")
+@pytest.mark.parametrize("f", [steps_only, flat_here])
+def test_debug_mode_accepts_true_zeros(f):
+    x = np.zeros(3) if f is flat_here else np.array([0.1, 0.55, -0.7])
+    assert not np.any(tl.grad(f)(x))
+    assert not np.any(tl.jvp(f)(x, np.ones(3)))
+
+
+def test_the_probe_takes_containers_and_ignores_a_step_crossed():
+    x = [np.array([1.0, 2.0]), 3.0]
+    with pytest.raises(SilentZeroError):
+        probe.check_gradients(
+            lambda xs: np.sum(xs[0]) * xs[1], [x], (0,), [[np.zeros(2), 0.0]]
+        )
+    probe.check_gradients(
+        lambda xs: np.sum(xs[0]) * xs[1], [x], (0,), [[np.zeros(2), 3.0]]
+    )
+    at_a_step = [np.array([1.0 - 1e-9, 2.0])]
+    probe.check_gradients(lambda a: np.sum(np.floor(a)), at_a_step, (0,), [np.zeros(2)])

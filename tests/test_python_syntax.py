@@ -16,6 +16,7 @@ PARAMS = [
 ]
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
 def test_both_modes_match_finite_differences(func, args, autograd_ok):
     want = numerical_grad(func, list(args), 0)
@@ -26,6 +27,7 @@ def test_both_modes_match_finite_differences(func, args, autograd_ok):
     np.testing.assert_allclose(got, np.sum(want * v), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.usefixtures("debug_checks")
 @pytest.mark.parametrize(("func", "args", "autograd_ok"), PARAMS)
 def test_second_order(func, args, autograd_ok):
     tl.check_grads(func, args, modes=("reverse", "forward"), order=2)

@@ -6,14 +6,13 @@ generated function itself."""
 from __future__ import annotations
 
 import inspect
-import os
 import weakref
 
 import numpy
 
+from .. import debug
 from ..errors import ArgumentError, NonScalarOutputError
 
-DEBUG = bool(os.environ.get("TANGENTLIKE_DEBUG"))
 NDARRAY = numpy.ndarray
 _SCALAR_TYPES = (float, numpy.float64, numpy.float32, numpy.float16)
 _BACKENDS: dict[type, str] = {}
@@ -168,7 +167,7 @@ def _match_slow(g, x):
         return type(x)(match(u, v) for u, v in zip(g, x))  # a list of arrays: a list
     if isinstance(x, dict) and isinstance(g, dict):
         return {k: match(v, x[k]) if k in x else v for k, v in g.items()}
-    if numpy.shape(g) != numpy.shape(x) or (DEBUG and _dtype_differs(g, x)):
+    if numpy.shape(g) != numpy.shape(x) or (debug.enabled() and _dtype_differs(g, x)):
         raise AssertionError(
             f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "
             f"{getattr(g, 'dtype', type(g).__name__)} for an argument of shape "

@@ -7,9 +7,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from .. import debug
 from ..errors import ArgumentError, TangentlikeError
 from . import arguments as calling
-from . import front, tracebacks
+from . import front, probe, tracebacks
 from .closure import closure_data, own_compiled
 from .plain import make_plain
 
@@ -64,6 +65,9 @@ class Derivative:
             tracebacks.annotate(exc)
             raise
         calling.check_output(self.func.__qualname__, value, seed)
+        if debug.enabled():
+            found = (grads,) if len(self.positions) == 1 else grads
+            probe.check_gradients(self.func, values, self.positions, found, seed)
         if len(self.positions) == 1:
             grad = calling.match(grads, values[self.positions[0]])
             return value, (grad,) if self.many else grad
@@ -83,7 +87,7 @@ class Derivative:
                 try:
                     inlined = front.inline(self, self.function, types, variant, shapes)
                 except Exception:  # a speed-up only: the entry gives the same result
-                    if calling.DEBUG:
+                    if debug.enabled():
                         raise
                 self._inlined = inlined
         return self.function(*args) if inlined else entry(*args)

@@ -18,9 +18,10 @@ import keyword
 import linecache
 import types
 
+from .. import debug
 from ..made import MARK
 from . import arguments as calling
-from . import tracebacks
+from . import probe, tracebacks
 from .arguments import (
     MAX_SHAPE_VARIANTS,
     check_differentiable,
@@ -206,6 +207,8 @@ def _finishing(d) -> dict:
         "_tl_check_output": check_output,
         "_tl_match": match,
         "_tl_qualname": d.func.__qualname__,
+        "_tl_probe": probe.check_gradients,
+        "_tl_func": d.func,
     }
 
 
@@ -233,6 +236,9 @@ def finish(d, types, args) -> list[str]:
             f"_tl_match(_tl_grads[{k}], {args[i]})" for k, i in enumerate(positions)
         )
         lines.append(f"    _tl_grads = ({parts})")
+    if debug.enabled():  # a gradient identically zero: is it? (call/probe.py)
+        found = "(_tl_grads,)" if len(positions) == 1 and not d.many else "_tl_grads"
+        lines.append(f"    _tl_probe(_tl_func, {_tuple(args)}, {positions!r}, {found})")
     done = "_tl_grads" if d.kind == "grad" else "_tl_value, _tl_grads"
     return [*lines, f"    return {done}"]
 
@@ -266,7 +272,7 @@ def _front_code(d, names, types, variant, shapes):
     made once for the fronts of all the closures that share a transform."""
     shape_key = tuple((i, s, str(t)) for i, s, t in shapes)
     key = (variant.__code__, types, shape_key, d.kind, d.many, d.positions)
-    key += (tuple(names), _def_name(d.func))
+    key += (tuple(names), _def_name(d.func), debug.enabled())
     fronts = d.module.fronts
     if key not in fronts:
         found = _variant_def(variant)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import debug
 from ..errors import ArgumentError
 from . import arguments as calling
-from . import tracebacks
+from . import probe, tracebacks
 from .closure import closure_data, own_compiled
 from .plain import make_plain
 
@@ -52,10 +53,13 @@ class Jvp:
         calling.check_tangents(self.signature, values, self.positions, tangents)
         fn = self.compiled(self.backend or calling.backend_of(values))
         try:
-            return fn(*values, *tangents)[1]
+            out = fn(*values, *tangents)[1]
         except Exception as exc:
             tracebacks.annotate(exc)
             raise
+        if debug.enabled():
+            probe.check_tangent(self.func, values, self.positions, tangents, out)
+        return out
 
     def compiled(self, *args):
         """``module.compiled(*args)``, run with this function's own closure data."""
