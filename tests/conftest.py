@@ -16,7 +16,8 @@ def pytest_terminal_summary(terminalreporter):
     if STATS["programs"]:
         terminalreporter.write_line(
             "fuzz: {programs} programs, {gradients} gradients, {jvps} jvps checked; "
-            "{mismatches} mismatches, {errors} crashes (findings are kept in "
+            "{mismatches} mismatches, {errors} crashes, {refused} programs with a "
+            "class refused (findings are kept in "
             "tests/test_fuzz_regressions.py)".format(**STATS)
         )
 

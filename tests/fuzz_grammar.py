@@ -12,7 +12,12 @@ functions and a main function ``f``, plus the shapes of ``f``'s parameters.
 - arrays are never aliased: in-place updates only touch local arrays created by an
   expression, or ``+=`` a ``()`` parameter of ``f`` (never of a helper, whose caller
   would see it: tangentlike refuses that), so ``f`` does not mutate its inputs;
-- shapes are tracked exactly: ``()``, ``(3,)`` and ``(2, 3)``, mixed by broadcasting.
+- shapes are tracked exactly: ``()``, ``(3,)`` and ``(2, 3)``, mixed by broadcasting;
+- values to differentiate also pass through constructors (``np.full``,
+  ``np.linspace``, ``np.array([...])``), helpers taking ``*args`` or ``**kwargs``,
+  calls through a name holding a function, and small classes holding arrays, so
+  that a value wrongly taken for a constant is searched for.  A program with a
+  class may be refused (``Generator.refusable``), never given a wrong derivative.
 
 ``STATS`` collects counts for the session summary printed by ``tests/conftest.py``.
 """
@@ -21,7 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STATS = {"programs": 0, "gradients": 0, "jvps": 0, "mismatches": 0, "errors": 0}
+STATS = {
+    "programs": 0,
+    "gradients": 0,
+    "jvps": 0,
+    "mismatches": 0,
+    "errors": 0,
+    "refused": 0,
+}
 
 SHAPES = [(), (3,), (2, 3)]
 CONSTANTS = ["0.5", "2.0", "1.5", "-0.7", "3.0", "0.25"]
@@ -67,6 +79,7 @@ class Helper:
     name: str
     params: list[tuple]
     result: tuple
+    style: str = "plain"  # "star": def h(*args); "keywords": def h(**kw)
 
 
 @dataclass
@@ -80,7 +93,84 @@ class Scope:
         return [v for v in self.vars if v.shape == shape]
 
 
-class Generator:
+ELEMENTWISE = ["np.sin", "np.tanh", "np.cos"]
+
+
+def header(name: str, params: str, style: str) -> list[str]:
+    """The first lines of a function taking ``params``, as named parameters, as
+    ``*args`` (``a = args[0]``) or as ``**kw`` (``a = kw["a"]``)."""
+    if style == "star":
+        return [f"def {name}(*args):"] + [
+            f"    {p} = args[{k}]" for k, p in enumerate(params)
+        ]
+    if style == "keywords":
+        return [f"def {name}(**kw):"] + [f'    {p} = kw["{p}"]' for p in params]
+    return [f"def {name}({', '.join(params)}):"]
+
+
+def arguments(args: list[str], style: str) -> str:
+    """A call's arguments for a function of ``header``'s ``style``."""
+    if style == "keywords":
+        return ", ".join(f"{p}={a}" for p, a in zip("abc", args))
+    return ", ".join(args)
+
+
+@dataclass
+class Holder:
+    """A class holding two arrays, with a method computing from them."""
+
+    name: str
+    params: list[tuple]
+    result: tuple
+
+
+class Constructors:
+    """Productions of values made by constructors and objects, mixed into
+    ``Generator``: where a value to differentiate could be taken for a constant."""
+
+    def constructed(self, scope: Scope, shape: tuple, depth: int) -> str:
+        """``np.full``, ``np.linspace`` or ``np.array([...])`` of computed values."""
+        if shape == ():
+            return f"np.sum({self.constructed(scope, (3,), depth)})"
+        kind = self.pick(["full", "linspace", "array"])
+        if kind == "full":
+            return f"np.full({shape!r}, {self.expr(scope, (), depth - 1)})"
+        if kind == "linspace":
+            n, ends = shape[0], shape[1:]
+            a, b = (self.expr(scope, ends, depth - 1) for _ in "ab")
+            return f"np.linspace({a}, {b}, {n})"
+        items = [self.expr(scope, shape[1:], depth - 1) for _ in range(shape[0])]
+        return f"np.array([{', '.join(items)}])"
+
+    def holder(self, name: str) -> str:
+        """A small class holding two arrays, and a method computing from them."""
+        shapes = [self.pick(SHAPES) for _ in "uv"]
+        result = self.pick(SHAPES)
+        scope = Scope([Var(f"self.{p}", s, False, True) for p, s in zip("uv", shapes)])
+        self.refusable = True
+        lines = [
+            f"class {name}:",
+            "    def __init__(self, u, v):",
+            "        self.u = u",
+            "        self.v = v",
+            "",
+            "    def mix(self):",
+            f"        return {self.expr(scope, result, 2, top=True)}",
+        ]
+        self.holders.append(Holder(name, shapes, result))  # not called in itself
+        return "\n".join(lines) + "\n"
+
+    def held(self, scope: Scope, shape: tuple, depth: int) -> str:
+        """``Holder0(e1, e2).mix()`` of the result's shape, or a binary operation."""
+        holders = [h for h in self.holders if h.result == shape]
+        if not holders:
+            return self.binary(scope, shape, depth)
+        h = self.pick(holders)
+        args = ", ".join(self.expr(scope, s, depth - 1) for s in h.params)
+        return f"{h.name}({args}).mix()"
+
+
+class Generator(Constructors):
     """Random programs from the grammar; every decision goes through ``choose``."""
 
     def __init__(self, choose, max_depth: int = 2, max_stmts: int = 5):
@@ -89,6 +179,8 @@ class Generator:
         self.max_stmts = max_stmts
         self.helpers: list[Helper] = []
         self.counter = 0
+        self.holders: list[Holder] = []
+        self.refusable = False  # a construct tangentlike may refuse (a class)
 
     def pick(self, items):
         return items[self.choose(0, len(items) - 1)]
@@ -102,6 +194,8 @@ class Generator:
         chunks = ["import numpy as np\n"]
         for k in range(self.choose(0, 2)):
             chunks.append(self.helper(f"helper{k}"))
+        for k in range(self.choose(0, 1)):
+            chunks.append(self.holder(f"Holder{k}"))
         shapes = [self.pick(SHAPES) for _ in range(self.choose(1, 3))]
         chunks.append(self.function("f", shapes, None))
         return "\n\n".join(chunks), shapes
@@ -109,15 +203,18 @@ class Generator:
     def helper(self, name: str) -> str:
         shapes = [self.pick(SHAPES) for _ in range(self.choose(1, 2))]
         result = self.pick(SHAPES)
-        text = self.function(name, shapes, result)
-        self.helpers.append(Helper(name, shapes, result))
+        style = self.pick(["plain", "plain", "star", "keywords"])
+        text = self.function(name, shapes, result, style)
+        self.helpers.append(Helper(name, shapes, result, style))
         return text
 
-    def function(self, name: str, shapes: list[tuple], result: tuple | None) -> str:
+    def function(
+        self, name: str, shapes: list[tuple], result: tuple | None, style="plain"
+    ) -> str:
         params = "abc"[: len(shapes)]
         shared = result is not None
         scope = Scope([Var(p, s, False, shared) for p, s in zip(params, shapes)])
-        lines = [f"def {name}({', '.join(params)}):"]
+        lines = header(name, params, style)
         for _ in range(self.choose(0, self.max_stmts)):
             lines += self.statement(scope, 1, 0)
         if result is None:
@@ -143,6 +240,7 @@ class Generator:
         ]
         if depth < self.max_depth:
             kinds += ["if", "for", "for"]
+        kinds.append("through_name")
         kind = self.pick(kinds)
         return getattr(self, f"stmt_{kind}")(scope, pad, indent, depth)
 
@@ -186,6 +284,16 @@ class Generator:
         op = self.pick(["=", "=", "+="])
         value = self.expr(scope, self.pick(suffixes(shape)), 2)
         return [f"{pad}{var.name}[{index}] {op} {value}"]
+
+    def stmt_through_name(self, scope, pad, indent, depth):
+        """``g1 = np.tanh`` or ``g1 = helper0``, then a call through ``g1``."""
+        callees = [(h.name, h.params, h.result, h.style) for h in self.helpers]
+        callees += [(fn, [s], s, "plain") for fn in ELEMENTWISE for s in SHAPES]
+        callee, params, result, style = self.pick(callees)
+        g, name = self.fresh("g"), self.fresh("t")
+        args = [self.expr(scope, s, 1) for s in params]
+        scope.vars.append(Var(name, result, False))  # it may be what it was given
+        return [f"{pad}{g} = {callee}", f"{pad}{name} = {g}({arguments(args, style)})"]
 
     def stmt_if(self, scope, pad, indent, depth):
         cond = self.expr(scope, self.pick(SHAPES), 1)
@@ -239,8 +347,12 @@ class Generator:
             helpers = [h for h in self.helpers if h.result == shape]
             if helpers:
                 h = self.pick(helpers)
-                args = ", ".join(self.expr(scope, s, depth - 1) for s in h.params)
-                return f"{h.name}({args})"
+                args = [self.expr(scope, s, depth - 1) for s in h.params]
+                return f"{h.name}({arguments(args, h.style)})"
+        if kind == "call" and self.choose(0, 1):
+            return self.constructed(scope, shape, depth)
+        if kind == "call" and self.holders:
+            return self.held(scope, shape, depth)
         return self.binary(scope, shape, depth)
 
     def binary(self, scope: Scope, shape: tuple, depth: int) -> str:

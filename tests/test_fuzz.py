@@ -61,9 +61,16 @@ def smooth_here(f, args, i, want) -> bool:
 
 
 def check_program(
-    source: str, shapes, seed: int, directory, optimize: bool = True, require=assume
+    source: str,
+    shapes,
+    seed: int,
+    directory,
+    optimize: bool = True,
+    require=assume,
+    refusable: bool = False,
 ) -> None:
-    """Every reverse (and forward) derivative of the program's ``f`` against differences."""
+    """Every reverse (and forward) derivative of the program's ``f`` against
+    differences; a ``refusable`` program may be refused by name instead."""
     STATS["programs"] += 1
     f = load(source, directory)
     args = inputs(shapes, seed)
@@ -77,14 +84,28 @@ def check_program(
     wrt = (
         tuple(range(len(shapes))) if len(shapes) > 1 else 0
     )  # see test_fuzz_regressions
-    grads = _counted(lambda: tl.grad(f, wrt=wrt, optimize=optimize)(*fresh(args)))
+    df = refused_or(lambda: tl.grad(f, wrt=wrt, optimize=optimize), refusable)
+    if df is None:
+        return
+    grads = _counted(lambda: df(*fresh(args)))
     grads = grads if len(shapes) > 1 else (grads,)
     for i, (got, want) in enumerate(zip(grads, wants)):
         STATS["gradients"] += 1
         if not close(got, want):
             STATS["mismatches"] += 1
             raise AssertionError(f"wrt={i}: grad {got!r}, finite differences {want!r}")
-    check_jvp(f, args, wants, seed, optimize)
+    check_jvp(f, args, wants, seed, optimize, refusable)
+
+
+def refused_or(make, refusable: bool):
+    """``make()``; None, counted, where a ``refusable`` program is refused."""
+    try:
+        return make()
+    except tl.TangentlikeError:
+        if not refusable:
+            raise
+        STATS["refused"] += 1
+        return None
 
 
 def fresh(args) -> list:
@@ -100,12 +121,15 @@ def _counted(run):
         raise
 
 
-def check_jvp(f, args, wants, seed: int, optimize: bool) -> None:
+def check_jvp(
+    f, args, wants, seed: int, optimize: bool, refusable: bool = False
+) -> None:
     tangents = inputs([numpy.shape(w) for w in wants], seed + 1)
     wrt = tuple(range(len(wants))) if len(wants) > 1 else 0
-    got = _counted(
-        lambda: tl.jvp(f, wrt=wrt, optimize=optimize)(*fresh(args), *tangents)
-    )
+    jvp = refused_or(lambda: tl.jvp(f, wrt=wrt, optimize=optimize), refusable)
+    if jvp is None:
+        return
+    got = _counted(lambda: jvp(*fresh(args), *tangents))
     STATS["jvps"] += 1
     expected = sum(numpy.sum(w * t) for w, t in zip(wants, tangents))
     if not close(got, expected):
@@ -116,8 +140,17 @@ def check_jvp(f, args, wants, seed: int, optimize: bool) -> None:
 @st.composite
 def programs(draw, max_stmts=3):
     choose = lambda lo, hi: draw(st.integers(lo, hi))  # noqa: E731
-    source, shapes = Generator(choose, max_stmts=max_stmts).program()
-    return source, shapes, draw(st.integers(0, 2**16)), draw(st.booleans())
+    grammar = Generator(choose, max_stmts=max_stmts)
+    source, shapes = grammar.program()
+    seed, optimize = draw(st.integers(0, 2**16)), draw(st.booleans())
+    return source, shapes, seed, optimize, grammar.refusable
+
+
+def run(case, directory) -> None:
+    source, shapes, seed, optimize, refusable = case
+    check_program(
+        source, shapes, seed, directory, optimize=optimize, refusable=refusable
+    )
 
 
 FUZZ = dict(
@@ -136,17 +169,17 @@ FUZZ = dict(
 @settings(max_examples=300, **FUZZ)
 @given(programs())
 def test_random_programs(tmp_path_factory, case):
-    check_program(*case[:3], tmp_path_factory.getbasetemp(), optimize=case[3])
+    run(case, tmp_path_factory.getbasetemp())
 
 
 @settings(max_examples=400, **FUZZ)
 @given(programs(max_stmts=6))
 def test_larger_random_programs(tmp_path_factory, case):
-    check_program(*case[:3], tmp_path_factory.getbasetemp(), optimize=case[3])
+    run(case, tmp_path_factory.getbasetemp())
 
 
 @pytest.mark.slow
 @settings(max_examples=5000, **FUZZ)
 @given(programs(max_stmts=6))
 def test_random_programs_many(tmp_path_factory, case):
-    check_program(*case[:3], tmp_path_factory.getbasetemp(), optimize=case[3])
+    run(case, tmp_path_factory.getbasetemp())
