@@ -57,6 +57,12 @@ constant(numpy.full_like, structure="a", integer=LIKE)  # the fill value: a temp
 constant(
     numpy.linspace, integer="num endpoint retstep dtype axis device"
 )  # the ends too
+constant(
+    numpy.arange,
+    "start, /, stop=None, step=None, dtype=None, *, device=None, like=None",
+    piecewise="stop",  # it counts the elements; start and step: a template
+    integer="dtype device like",
+)
 
 # comparisons, steps and integer results ---------------------------------------------
 for _ufunc in (

@@ -57,3 +57,23 @@ def heaviside(y, x1, x2):
 @tangent(numpy.heaviside)
 def heaviside_tangent(y, x1, x2):
     d[y] = d[x2] * (x1 == 0)
+
+
+# arange(start, stop, step) is start + i * step for i = 0, 1, ...: the stop only
+# counts the elements; arange(n) alone is 0, 1, ..., a count (n is ``start`` here)
+@adjoint(numpy.arange)
+def arange(y, start, stop=None, step=None, dtype=None):
+    if stop is not None:
+        d[start] = np.sum(d[y])
+        if step is not None:
+            d[step] = np.sum(d[y] * np.arange(np.size(y)))
+
+
+@tangent(numpy.arange)
+def arange_tangent(y, start, stop=None, step=None, dtype=None):
+    if stop is None:
+        d[y] = np.zeros_like(y)
+    elif step is None:
+        d[y] = np.zeros_like(y) + d[start]
+    else:
+        d[y] = d[start] + d[step] * np.arange(np.size(y))

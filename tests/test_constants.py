@@ -70,6 +70,7 @@ EXAMPLES = {
     np.full: lambda r: {"shape": (2, 3), "fill_value": floats(r)},
     np.full_like: lambda r: {"a": floats(r, 2, 3), "fill_value": floats(r, 3)},
     np.linspace: lambda r: {"start": floats(r), "stop": floats(r), "num": 5},
+    np.arange: lambda r: {"start": floats(r), "stop": floats(r) + 4.0, "step": 0.7},
     np.heaviside: lambda r: {"x1": floats(r, 5), "x2": floats(r, 5)},
     np.fix: lambda r: {"x": floats(r, 5)},
     np.isposinf: lambda r: {"x": floats(r, 5)},

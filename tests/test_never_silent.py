@@ -92,6 +92,14 @@ def star_kwargs(x):
     return _kwargs_only(a=x, b=3.0 * x)
 
 
+def arange_from(a):
+    return np.sum(np.arange(a, a + 3.0) ** 2) + np.sum(np.sin(np.arange(0.5, 4.0, a)))
+
+
+def arange_count(n):
+    return np.sum(np.arange(n) * 1.5) + n
+
+
 CASES = [
     (full_of, np.array(0.4)),
     (linspace_to, np.array(2.0)),
@@ -102,6 +110,8 @@ CASES = [
     (repeat_of, np.array([0.3, -0.5])),
     (tile_of, np.array([0.7, -1.1])),
     (star_kwargs, np.array([0.7, -1.1])),
+    (arange_from, np.array(0.9)),
+    (arange_count, np.array(2.5)),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
