@@ -100,6 +100,16 @@ def arange_count(n):
     return np.sum(np.arange(n) * 1.5) + n
 
 
+def through_a_name(x):
+    fn, g = _sum_squares, np.tanh
+
+    def plain(t):  # reads nothing of f's: a value like any function
+        return t * t
+
+    h = plain
+    return fn(g(x), x) + np.sum(h(x))
+
+
 CASES = [
     (full_of, np.array(0.4)),
     (linspace_to, np.array(2.0)),
@@ -112,6 +122,7 @@ CASES = [
     (star_kwargs, np.array([0.7, -1.1])),
     (arange_from, np.array(0.9)),
     (arange_count, np.array(2.5)),
+    (through_a_name, np.array([0.4, -0.9])),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
@@ -168,7 +179,28 @@ def setattr_called(x):
     return np.sum(p.a)
 
 
+def inner_function_as_a_value(x):
+    def scaled(t):
+        return t * x
+
+    fn = scaled
+    return np.sum(fn(3.0) ** 2)
+
+
+def _apply(fn, t):
+    return fn(t)
+
+
+def inner_function_passed(x):
+    def scaled(t):
+        return t * x
+
+    return np.sum(_apply(scaled, 3.0) ** 2)
+
+
 REFUSED = [
+    (inner_function_as_a_value, "fn = scaled"),
+    (inner_function_passed, "return np.sum(_apply(scaled, 3.0) ** 2)"),
     (r_of, "np.r_[x, 2.0 * x]"),
     (mgrid_to, "np.mgrid[0.0 : x[0] : 3j]"),
     (attribute_stored, "p.a = x"),

@@ -49,6 +49,7 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     enclosing = (assigned_names(node) | data) - set(inner)
     node.body = [s for s, d in zip(node.body, defs) if d is None]
     extras = _closed_over(inner, enclosing)
+    _refuse_values([node, *inner.values()], extras, source)
     for d in inner.values():
         d.args.args += [
             gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -126,6 +127,28 @@ def _free_names(inner: gast.FunctionDef, enclosing: set[str]) -> list[str]:
     own = assigned_names(inner)
     reads = anno.load_names(gast.Module(body=inner.body, type_ignores=[]))
     return sorted((reads - own) & enclosing)
+
+
+def _refuse_values(trees, extras: dict, source) -> None:
+    """An inner function that reads enclosing variables, used other than by a call
+    of its name (``fn = inner``, ``apply(inner, x)``): the variables it reads would
+    not be passed, and their derivatives would be lost."""
+    problems = []
+    for tree in trees:
+        called = {id(n.func) for n in anno.walk(tree) if isinstance(n, gast.Call)}
+        for n in anno.walk(tree):
+            if (
+                isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Load)
+                and extras.get(n.id)
+                and id(n) not in called
+            ):
+                reads = ", ".join(f"`{v}`" for v in extras[n.id])
+                what = f"inner function `{n.id}`, which reads {reads}, used as a value"
+                hint = f"call {n.id}(...) by its name, or pass {reads} as arguments"
+                problems.append((what, source.location(n), hint))
+    if problems:
+        raise UnsupportedSyntaxError(problems)
 
 
 class _CallRewriter(gast.NodeTransformer):
