@@ -198,7 +198,21 @@ def inner_function_passed(x):
     return np.sum(_apply(scaled, 3.0) ** 2)
 
 
+def inner_default_reads_x(x):
+    def scaled(t, s=x):
+        return t * s
+
+    return np.sum(scaled(2.0) ** 2)
+
+
+def lambda_default_reads_x(x):
+    g = lambda t, s=x * 2.0: t * s  # noqa: E731
+    return np.sum(g(2.0) ** 2)
+
+
 REFUSED = [
+    (inner_default_reads_x, "def scaled(t, s=x):"),
+    (lambda_default_reads_x, "g = lambda t, s=x * 2.0: t * s"),
     (inner_function_as_a_value, "fn = scaled"),
     (inner_function_passed, "return np.sum(_apply(scaled, 3.0) ** 2)"),
     (r_of, "np.r_[x, 2.0 * x]"),

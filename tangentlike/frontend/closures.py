@@ -50,6 +50,7 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     node.body = [s for s, d in zip(node.body, defs) if d is None]
     extras = _closed_over(inner, enclosing)
     _refuse_values([node, *inner.values()], extras, source)
+    _refuse_defaults(inner, enclosing, source)
     for d in inner.values():
         d.args.args += [
             gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -147,6 +148,23 @@ def _refuse_values(trees, extras: dict, source) -> None:
                 what = f"inner function `{n.id}`, which reads {reads}, used as a value"
                 hint = f"call {n.id}(...) by its name, or pass {reads} as arguments"
                 problems.append((what, source.location(n), hint))
+    if problems:
+        raise UnsupportedSyntaxError(problems)
+
+
+def _refuse_defaults(inner: dict, enclosing: set[str], source) -> None:
+    """A default of an inner function that reads the enclosing function's
+    variables (``def g(t, s=x)``): its value would be taken for a constant."""
+    problems = []
+    for name, d in inner.items():
+        defaults = d.args.defaults + [v for v in d.args.kw_defaults if v is not None]
+        for value in defaults:
+            reads = sorted(anno.load_names(value) & enclosing)
+            if reads:
+                names = ", ".join(f"`{v}`" for v in reads)
+                what = f"a default of inner function `{name}` reads {names}"
+                hint = f"pass {names} as an argument of the call instead"
+                problems.append((what, source.location(value), hint))
     if problems:
         raise UnsupportedSyntaxError(problems)
 
