@@ -11,6 +11,7 @@ from tangentlike.runtime import (
     convolve_pads,
     interp_segment,
     mT,
+    polyval_coefficients,
     prod_others,
     quantile_gather,
     quantile_q_grad,
@@ -256,7 +257,7 @@ def polyval(y, p, x):
     n = np.shape(p)[0]
     slopes = p[:-1] * np.arange(n - 1, 0, -1)  # the derivative's coefficients
     d[x] = unbroadcast(d[y] * np.polyval(slopes, x), x)
-    d[p] = np.ravel(d[y] * np.ones_like(x)) @ np.vander(np.ravel(x), n)
+    d[p] = polyval_coefficients(d[y], x, n)
 
 
 @tangent(numpy.polyval)
@@ -267,6 +268,21 @@ def polyval(y, p, x):  # linear in p: a zero tangent of p drops its term
 
 
 tpl.linear_in(numpy.polyval, 0)
+
+
+# polyval_coefficients(g, x, n) is the transpose of polyval(., x) in the coefficients
+@adjoint(polyval_coefficients)
+def polyval_coefficients_adjoint(z, g, x, n):
+    d[g] = unbroadcast(np.polyval(d[z], x), g)
+    slopes = d[z][:-1] * np.arange(n - 1, 0, -1)
+    d[x] = unbroadcast(g * np.polyval(slopes, x), x)
+
+
+# in x: coefficient j gains (n - 1 - j) times the sum for j + 1 (none for the last)
+@tangent(polyval_coefficients)
+def polyval_coefficients_tangent(z, g, x, n):
+    shifted = np.roll(polyval_coefficients(g * d[x], x, n), -1)
+    d[z] = polyval_coefficients(d[g], x, n) + shifted * np.arange(n - 1, -1, -1)
 
 
 # column k of vander(x, n) is x ** (n - 1 - k) (x ** k when increasing): its

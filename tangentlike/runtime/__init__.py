@@ -51,6 +51,7 @@ from .library import (  # noqa: F401
     convolve_pads,
     end_shape,
     interp_segment,
+    polyval_coefficients,
     quantile_gather,
     quantile_q_grad,
     quantile_scatter,

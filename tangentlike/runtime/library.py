@@ -21,6 +21,20 @@ def end_shape(a, end, axis=-1) -> tuple:
 
 
 @helper(linear=0)
+def polyval_coefficients(g, x, n):
+    """The gradient of ``np.polyval(p, x)`` in its ``n`` coefficients, given ``g``,
+    the gradient of its value: ``sum(g * x ** (n - 1 - j))`` for each ``j``, by
+    successive powers of ``x`` (one product and one dot a coefficient)."""
+    flat = numpy.ravel(numpy.broadcast_to(g, numpy.shape(x)))
+    power = numpy.ones_like(flat)
+    reversed_out = []
+    for _ in range(n):
+        reversed_out.append(numpy.dot(flat, power))
+        power = power * numpy.ravel(x)
+    return numpy.stack(reversed_out[::-1])
+
+
+@helper(linear=0)
 def scatter_sum(w, index, n):
     """``out[k] = sum of w where index == k``, ``out`` of length ``n``."""
     w = numpy.broadcast_to(w, numpy.shape(index))
