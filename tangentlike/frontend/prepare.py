@@ -19,6 +19,7 @@ from . import (
     dispatch,
     fence,
     generated,
+    hoist,
     keywords,
     library,
     lower,
@@ -99,6 +100,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     show("lower", node)
     node.body = Normalizer(namer, scope, np_alias).block(node.body)
     node.body = dispatch.direct_calls(node.body, params, scope, namer)
+    node.body = hoist.hoist_invariants(node.body)
     _name_result(node, namer)
     show("normalize", node)
     primal = names_in(node) - {np_alias}

@@ -8,7 +8,8 @@ before:
         _sin = math.sin(x)
         _abs = abs(x)
         b_abs = unbroadcast(1.0, _abs)
-        bx = 1.0 * (0.5 / _sqrt) * x + -1.0 * _sin * b_abs
+        bx = np.zeros_like(x)
+        bx += 1.0 * (0.5 / _sqrt) * x + -1.0 * _sin * b_abs
         return _sqrt, bx
 after:
     def f(x):
@@ -16,7 +17,8 @@ after:
         _sin = math.sin(x)
         _abs = abs(x)
         b_abs = 1.0
-        bx = 0.5 / _sqrt * x + -_sin * b_abs
+        bx = 0.0
+        bx += 0.5 / _sqrt * x + -_sin * b_abs
         return _sqrt, bx
 
 ``1.0 * x`` of an array is a copy, and of an integer a float, so a factor counts
@@ -24,7 +26,8 @@ only where it is known to be a float: a float literal, a parameter a variant is
 compiled for a float, a ``math`` function's result, ``abs`` or a NumPy
 elementwise function of a float, and arithmetic of floats and numbers; a name
 whose every assignment is one (values popped off a save stack are values it held
-before).  ``unbroadcast(g, x)`` of two floats is ``g``.
+before).  ``unbroadcast(g, x)`` of two floats is ``g``, and ``np.zeros_like(x)``
+of a float, a 0-d array that made every ``+=`` into it a NumPy call, is ``0.0``.
 """
 
 from __future__ import annotations
@@ -172,7 +175,24 @@ class _Folder(gast.NodeTransformer):
             if not node.keywords and all(map(self.floats.of, node.args)):
                 self.changed = True
                 return node.args[0]
+        if self._zeros_of_float(node):
+            self.changed = True
+            return anno.const(0.0)
         return node
+
+    def _zeros_of_float(self, node) -> bool:
+        """``np.zeros_like(x)`` of a float: a 0-d array, where ``0.0`` adds the
+        same numbers as a float, without a NumPy call for every ``+=``."""
+        func = node.func
+        return (
+            isinstance(func, gast.Attribute)
+            and isinstance(func.value, gast.Name)
+            and self.floats.modules.get(func.value.id) == "numpy"
+            and func.attr == "zeros_like"
+            and len(node.args) == 1
+            and not node.keywords
+            and self.floats.of(node.args[0])
+        )
 
 
 def _unit(node):
