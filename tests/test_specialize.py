@@ -1,10 +1,16 @@
 """Variants compiled for the shapes of array arguments: plain NumPy, same gradients."""
 
+import gast
 import numpy as np
 import pytest
 
 import tangentlike as tl
-from tangentlike.analysis.shapes import broadcast_shape, matmul_shape, reduced_shape
+from tangentlike.analysis.shapes import (
+    broadcast_shape,
+    indexed_shape,
+    matmul_shape,
+    reduced_shape,
+)
 from tangentlike.api.check import numerical_grad
 from tangentlike.call import arguments as calling
 
@@ -337,3 +343,65 @@ def test_in_place_writes_reach_adjoints_but_never_the_users_names():
     assert "by = np.multiply(bz, 2.0, out=bz)" in source
     assert_grads(user_names, [x, w], (0, 1))
     assert_grads(layer, rng_args((4, 3), (3,), (5, 4)), (0, 1, 2))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        "[1:-1]",
+        "[::2]",
+        "[-3:]",
+        "[5:1]",
+        "[:, None, :]",
+        "[None]",
+        "[2, 1:]",
+        "[:, ::-2]",
+        "[None, :, None, 1]",
+        "[1:100]",
+    ],
+)
+def test_indexed_shape_agrees_with_numpy(index):
+    x = np.ones((4, 5, 3))
+    node = gast.parse(f"x{index}").body[0].value
+    items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+    items = [
+        None if isinstance(i, gast.Constant) and i.value is not None else i
+        for i in items
+    ]
+    assert indexed_shape(x.shape, items) == eval(f"x{index}").shape
+
+
+def stencil(u, kappa):
+    for _ in range(3):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u_new = u.copy()
+        u_new[1:-1] = u[1:-1] + kappa * lap
+        u = u_new
+    return np.sum(u * u)
+
+
+def pair_energy(x):
+    d = x[:, None, :] - x[None, :, :]
+    return np.sum(1.0 / (np.sum(d * d, axis=-1) + 1.0))
+
+
+def gates(z, c):
+    i = np.tanh(z[:, :4])
+    f = np.tanh(z[:, 4:])
+    return np.sum(f * c + i * c[0])
+
+
+@pytest.mark.parametrize(
+    "f, shapes, wrt",
+    [
+        (stencil, [(9,), ()], (0, 1)),
+        (pair_energy, [(5, 3)], 0),
+        (gates, [(3, 8), (3, 4)], (0, 1)),
+    ],
+    ids=["stencil", "pair_energy", "gates"],
+)
+def test_slices_and_new_axes_have_known_shapes(f, shapes, wrt):
+    args = rng_args(*shapes)
+    args = [float(a) if np.ndim(a) == 0 else a for a in args]
+    assert_grads(f, args, wrt)
+    assert "unbroadcast" not in tl.getsource(tl.grad(f, wrt=wrt), args=tuple(args))

@@ -93,19 +93,23 @@ class ConcreteShapes:
         return UNKNOWN
 
     def _subscript(self, node):
-        """``xs[t]`` with ``t`` a loop counter or an integer: the first axis goes."""
+        """Basic indexing: integers (a loop counter or a literal) take an axis away,
+        slices of literal bounds shorten one, ``None`` adds one of length 1."""
         index = node.slice
-        integer = (isinstance(index, gast.Constant) and type(index.value) is int) or (
-            isinstance(index, gast.Name) and index.id in self.ints
-        )
-        if not integer:
-            return UNKNOWN
-        if isinstance(self.value_shape(node.value), tuple):
+        if self._integer(index) and isinstance(self.value_shape(node.value), tuple):
             return ()  # an entry of a shape: an int
+        items = index.elts if isinstance(index, gast.Tuple) else [index]
+        if not all(self._integer(i) or _basic(i) for i in items):
+            return UNKNOWN
         s = self.of(node.value)
         if s == PENDING or s is UNKNOWN:
             return s
-        return s[1:] if s else UNKNOWN
+        return indexed_shape(s, [None if self._integer(i) else i for i in items])
+
+    def _integer(self, index) -> bool:
+        return (isinstance(index, gast.Constant) and type(index.value) is int) or (
+            isinstance(index, gast.Name) and index.id in self.ints
+        )
 
     # A call's shape depends on what is called: a runtime helper shaped like one of its
     # arguments, ``sum_to``, a ``math`` function (a number), NumPy's elementwise,
@@ -115,6 +119,9 @@ class ConcreteShapes:
         if isinstance(func, gast.Name):
             if getattr(node, "tl_callee", None) is not None:
                 return UNKNOWN  # the user's function, not a runtime helper
+            if func.id == "add" and len(args) == 2 and not node.keywords:
+                # runtime.add: gradients of known shapes are arrays or numbers: +
+                return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
             if func.id in SHAPE_OF_ARG and not node.keywords:
                 k = SHAPE_OF_ARG[func.id]
                 return self.of(args[k]) if len(args) > k else UNKNOWN
@@ -205,6 +212,37 @@ def fixpoint(defs: dict, of, facts: dict) -> None:
 
 
 # shape arithmetic ----------------------------------------------------------------
+def _basic(index) -> bool:
+    """A slice of literal integers (or none), or ``None``: an index whose shape is
+    known without its value."""
+    if isinstance(index, gast.Constant):
+        return index.value is None
+    if not isinstance(index, gast.Slice):
+        return False
+    bounds = (constant(b) for b in (index.lower, index.upper, index.step) if b)
+    return all(type(b) is int for b in bounds) and constant(index.step) != 0
+
+
+def indexed_shape(shape: tuple, items: list):
+    """The shape of ``x[items]`` for ``x`` of ``shape``: each item an integer
+    (given as None), a ``gast.Slice`` of literals or a ``None`` constant."""
+    out, axis = [], 0
+    for item in items:
+        if isinstance(item, gast.Constant):  # None: a new axis
+            out.append(1)
+            continue
+        if axis >= len(shape):
+            return UNKNOWN
+        if isinstance(item, gast.Slice):
+            bounds = [
+                None if b is None else constant(b)
+                for b in (item.lower, item.upper, item.step)
+            ]
+            out.append(len(range(shape[axis])[slice(*bounds)]))
+        axis += 1
+    return tuple(out) + shape[axis:]
+
+
 def broadcast_shape(a: tuple, b: tuple):
     """NumPy's broadcast of two shapes, or UNKNOWN where they do not broadcast."""
     n = max(len(a), len(b))

@@ -82,9 +82,9 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
 # of the full shape, not itself).  Only where every read does can it go.
 def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
-    (a full reduction's number, or ``keepdims``) and every read of ``t`` is ``+ - * /``
-    with an operand of ``x``'s shape, which broadcasts ``g`` the same way (the
-    module's second example)."""
+    (a full reduction's number, or ``keepdims``) and every read of ``t`` (or of
+    ``-t``) is ``+ - * /`` with an operand of ``x``'s shape, which broadcasts ``g``
+    the same way (the module's second example)."""
     defs: dict[str, gast.Assign] = {}
     for node in anno.walk(func):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
@@ -101,6 +101,8 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     for node in anno.walk(func):
         if isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS):
             for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, gast.UnaryOp) and isinstance(side.op, gast.USub):
+                    side = side.operand  # -t broadcasts as t does
                 if isinstance(side, gast.Name) and side.id in defs:
                     full = solid(known.of(defs[side.id].value.args[1]))
                     mine = isinstance(other, gast.Name) and other.id == side.id
@@ -147,6 +149,7 @@ class _Rewriter(gast.NodeTransformer):
             runtime.matmul_lhs.__name__: self._matmul_lhs,
             runtime.matmul_rhs.__name__: self._matmul_rhs,
             runtime.reduced_size.__name__: self._reduced_size,
+            runtime.add.__name__: self._add,
         }.get(node.func.id)
         if node.func.id == runtime.zeros_items.__name__ and len(node.args) == 1:
             rewrite = self._zeros_items
@@ -185,6 +188,13 @@ class _Rewriter(gast.NodeTransformer):
             return operand
         self.changed = True
         return operand.args[0]
+
+    def _add(self, a, b, *rest):
+        """``add(a, b)`` of gradients of known shapes, arrays or numbers: ``a + b``."""
+        known = [solid(self.shapes.of(x)) for x in (a, b)]
+        if rest or UNKNOWN in known:
+            return None
+        return gast.BinOp(left=a, op=gast.Add(), right=b)
 
     def _zeros_items(self, x):
         """An array of a known shape: its gradient's zeros are an array."""
