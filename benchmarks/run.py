@@ -7,7 +7,10 @@ PyTorch when installed), in one process with the contenders interleaved.
 
 Each repetition times every contender once (a batch of calls, in an order that
 rotates between repetitions); a ratio is taken within each repetition and the
-table shows the median time and the median of those paired ratios.
+table shows the median time and the median of those paired ratios.  Each
+contender's batch holds as many calls as take about the same time at its own
+speed, and BLAS and OpenMP run one thread (unless the environment says otherwise),
+so that a ratio compares the code, not the threads it happened to get.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
+for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -201,14 +207,17 @@ def calibrate(fn, args, target):
     return max(1, int(target / max(once, 1e-7)))
 
 
-def interleaved(entries, repeat, number):
+def interleaved(entries, repeat, target):
+    """Median seconds a call and median paired ratio to ``hand``, per contender;
+    each contender's batch sized by its own speed to take about ``target``."""
     names = list(entries)
+    numbers = {n: calibrate(*entries[n], target) for n in names}
     times = {n: [] for n in names}
     for r in range(repeat):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             fn, args = entries[name]
-            times[name].append(_batch(fn, args, number))
+            times[name].append(_batch(fn, args, numbers[name]))
     base = times["hand"]
     return {
         n: (statistics.median(ts), statistics.median(t / b for t, b in zip(ts, base)))
@@ -299,8 +308,7 @@ def main(argv=None) -> int:
         args = w.make_args()
         check_hand(w, args)
         entries = contenders(w, args)
-        number = calibrate(w.hand, args, target)
-        result = interleaved(entries, repeat, number)
+        result = interleaved(entries, repeat, target)
         rest = [n for n in entries if n not in ("forward", "hand", "tangentlike")]
         others = others + [n for n in rest if n not in others]
         speed.append((w, result))
@@ -318,7 +326,7 @@ def main(argv=None) -> int:
                 ]
             )
         print(
-            f"  done {w.name} ({number} call(s) a batch, {repeat} repetitions)",
+            f"  done {w.name} ({repeat} repetitions)",
             file=sys.stderr,
         )
 

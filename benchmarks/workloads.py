@@ -25,7 +25,6 @@ class Workload:
     hand: object
     make_args: object
     wrt: object = 0
-    number: int = 1  # calls per timed batch
     memory: bool = False
     args: tuple = field(default=(), repr=False)
 
@@ -229,6 +228,248 @@ def polyfit_hand(c, t, y):
     return np.sum(r * r), g
 
 
+# Code as users write it ------------------------------------------------------------------
+# 10: a scalar loop on Python floats with NumPy's sin, the gradient w.r.t. a parameter
+# that is not the loop's carry
+def decay(a, x0):
+    x = x0
+    for _ in range(100):
+        x = x + 0.01 * (-a * x + np.sin(x))
+    return x
+
+
+def decay_long(a, x0):
+    x = x0
+    for _ in range(1000):
+        x = x + 0.01 * (-a * x + np.sin(x))
+    return x
+
+
+def _decay_hand(a, x0, n):
+    xs = [0.0] * n
+    x = x0
+    for i in range(n):
+        xs[i] = x
+        x = x + 0.01 * (-a * x + np.sin(x))
+    gx, ga = 1.0, 0.0
+    for i in range(n - 1, -1, -1):
+        ga -= 0.01 * gx * xs[i]
+        gx = gx + 0.01 * gx * (np.cos(xs[i]) - a)
+    return x, ga
+
+
+def decay_hand(a, x0):
+    return _decay_hand(a, x0, 100)
+
+
+def decay_long_hand(a, x0):
+    return _decay_hand(a, x0, 1000)
+
+
+# 11: RK4 integration of the Lorenz system, the right-hand side a function of its own
+def lorenz(s, k):
+    x, y, z = s[0], s[1], s[2]
+    return np.array([k[0] * (y - x), x * (k[1] - z) - y, x * y - k[2] * z])
+
+
+def rk4(k, s0):
+    s = s0
+    dt = 0.01
+    for _ in range(200):
+        k1 = lorenz(s, k)
+        k2 = lorenz(s + 0.5 * dt * k1, k)
+        k3 = lorenz(s + 0.5 * dt * k2, k)
+        k4 = lorenz(s + dt * k3, k)
+        s = s + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return np.sum(s * s)
+
+
+def _lorenz_vjp(s, k, g):
+    x, y, z = s
+    gs = np.array(
+        [
+            -k[0] * g[0] + (k[1] - z) * g[1] + y * g[2],
+            k[0] * g[0] - g[1] + x * g[2],
+            -x * g[1] - k[2] * g[2],
+        ]
+    )
+    return gs, np.array([(y - x) * g[0], x * g[1], -z * g[2]])
+
+
+def rk4_hand(k, s0):
+    dt = 0.01
+    s = s0
+    saved = []
+    for _ in range(200):
+        k1 = lorenz(s, k)
+        a2 = s + 0.5 * dt * k1
+        k2 = lorenz(a2, k)
+        a3 = s + 0.5 * dt * k2
+        k3 = lorenz(a3, k)
+        a4 = s + dt * k3
+        k4 = lorenz(a4, k)
+        saved.append((s, a2, a3, a4))
+        s = s + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    value = np.sum(s * s)
+    gs = 2.0 * s
+    gk = np.zeros(3)
+    for s, a2, a3, a4 in reversed(saved):
+        g4 = dt / 6.0 * gs
+        g3 = 2.0 * g4
+        g2 = 2.0 * g4
+        g1 = g4
+        ga, gkk = _lorenz_vjp(a4, k, g4)
+        gs = gs + ga
+        g3 = g3 + dt * ga
+        gk += gkk
+        ga, gkk = _lorenz_vjp(a3, k, g3)
+        gs = gs + ga
+        g2 = g2 + 0.5 * dt * ga
+        gk += gkk
+        ga, gkk = _lorenz_vjp(a2, k, g2)
+        gs = gs + ga
+        g1 = g1 + 0.5 * dt * ga
+        gk += gkk
+        ga, gkk = _lorenz_vjp(s, k, g1)
+        gs = gs + ga
+        gk += gkk
+    return value, gk
+
+
+# 12: softmax cross-entropy of logits, the max shift written out
+def softmax_xent(z, labels):
+    zmax = np.max(z, axis=1, keepdims=True)
+    e = np.exp(z - zmax)
+    p = e / np.sum(e, axis=1, keepdims=True)
+    n = z.shape[0]
+    return -np.sum(np.log(p[np.arange(n), labels])) / n
+
+
+def softmax_xent_hand(z, labels):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    p = e / np.sum(e, axis=1, keepdims=True)
+    n = z.shape[0]
+    rows = np.arange(n)
+    value = -np.sum(np.log(p[rows, labels])) / n
+    p[rows, labels] -= 1.0
+    p /= n
+    return value, p
+
+
+# 13: the heat equation on a line, an explicit stencil written with slices
+def heat(u0, kappa):
+    u = u0
+    for _ in range(100):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u_new = u.copy()
+        u_new[1:-1] = u[1:-1] + kappa * lap
+        u = u_new
+    return np.sum(u * u)
+
+
+def heat_hand(u0, kappa):
+    laps = []
+    u = u0
+    for _ in range(100):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        laps.append(lap)
+        u_new = u.copy()
+        u_new[1:-1] = u[1:-1] + kappa * lap
+        u = u_new
+    value = np.sum(u * u)
+    g = 2.0 * u
+    gkappa = 0.0
+    for lap in reversed(laps):
+        inner = g[1:-1]
+        gkappa += np.sum(inner * lap)
+        glap = kappa * inner
+        g[1:-1] -= 2.0 * glap
+        g[:-2] += glap
+        g[2:] += glap
+    return value, (g, gkappa)
+
+
+# 14: an LSTM, 30 steps, its gates sliced out of one product
+def lstm(Wx, Wh, b, xs, h0, c0):
+    h, c = h0, c0
+    for t in range(30):
+        z = xs[t] @ Wx + h @ Wh + b
+        i = 1.0 / (1.0 + np.exp(-z[:, :64]))
+        f = 1.0 / (1.0 + np.exp(-z[:, 64:128]))
+        o = 1.0 / (1.0 + np.exp(-z[:, 128:192]))
+        g = np.tanh(z[:, 192:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+    return np.sum(h * h)
+
+
+def lstm_hand(Wx, Wh, b, xs, h0, c0):
+    h, c = h0, c0
+    steps = []
+    for t in range(30):
+        z = xs[t] @ Wx + h @ Wh + b
+        ifo = 1.0 / (1.0 + np.exp(-z[:, :192]))
+        g = np.tanh(z[:, 192:])
+        c_prev, h_prev = c, h
+        c = ifo[:, 64:128] * c + ifo[:, :64] * g
+        tc = np.tanh(c)
+        h = ifo[:, 128:] * tc
+        steps.append((h_prev, c_prev, ifo, g, tc))
+    value = np.sum(h * h)
+    gWx, gWh, gb = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    gh, gc = 2.0 * h, np.zeros_like(c)
+    gz = np.empty((h.shape[0], 256))
+    for t in range(29, -1, -1):
+        h_prev, c_prev, ifo, g, tc = steps[t]
+        i, f, o = ifo[:, :64], ifo[:, 64:128], ifo[:, 128:]
+        gc = gc + gh * o * (1.0 - tc * tc)
+        gz[:, :64] = gc * g * i * (1.0 - i)
+        gz[:, 64:128] = gc * c_prev * f * (1.0 - f)
+        gz[:, 128:192] = gh * tc * o * (1.0 - o)
+        gz[:, 192:] = gc * i * (1.0 - g * g)
+        gc = gc * f
+        gWx += xs[t].T @ gz
+        gWh += h_prev.T @ gz
+        gb += gz.sum(0)
+        gh = gz @ Wh.T
+    return value, (gWx, gWh, gb)
+
+
+# 15: a Gaussian mixture's log-likelihood, its log-sum-exp written out
+def gmm(mu, X, logw):
+    d = X[:, None, :] - mu[None, :, :]
+    sq = np.sum(d * d, axis=2)
+    a = logw[None, :] - 0.5 * sq
+    m = np.max(a, axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+    return -np.sum(lse)
+
+
+def gmm_hand(mu, X, logw):
+    d = X[:, None, :] - mu[None, :, :]
+    a = logw[None, :] - 0.5 * np.sum(d * d, axis=2)
+    m = np.max(a, axis=1, keepdims=True)
+    e = np.exp(a - m)
+    total = np.sum(e, axis=1, keepdims=True)
+    value = -np.sum(m[:, 0] + np.log(total[:, 0]))
+    r = e / total
+    return value, r.sum(0)[:, None] * mu - r.T @ X
+
+
+# 16: a pairwise-distance energy between points
+def pair_energy(x):
+    d = x[:, None, :] - x[None, :, :]
+    r2 = np.sum(d * d, axis=-1) + 1.0
+    return np.sum(1.0 / r2)
+
+
+def pair_energy_hand(x):
+    d = x[:, None, :] - x[None, :, :]
+    inv = 1.0 / (np.sum(d * d, axis=-1) + 1.0)
+    w = inv * inv
+    return np.sum(inv), 4.0 * (w @ x - w.sum(1)[:, None] * x)
+
+
 # inputs ----------------------------------------------------------------------------------
 def _rng():
     return np.random.default_rng(0)
@@ -270,6 +511,33 @@ def _rnn_args():
     return Wx, Wh, np.zeros(128), r.standard_normal((50, 32, 64)), np.zeros((32, 128))
 
 
+def _rk4_args():
+    return np.array([10.0, 28.0, 8.0 / 3.0]), np.array([1.0, 1.0, 1.0])
+
+
+def _softmax_args():
+    r = _rng()
+    return r.standard_normal((512, 100)), r.integers(0, 100, 512)
+
+
+def _heat_args():
+    x = np.linspace(0.0, 1.0, 256)
+    return np.sin(3.0 * np.pi * x) + 0.1 * _rng().standard_normal(256), 0.2
+
+
+def _lstm_args():
+    r = _rng()
+    Wx = r.standard_normal((32, 256)) / math.sqrt(32)
+    Wh = r.standard_normal((64, 256)) / 8.0
+    xs = r.standard_normal((30, 16, 32))
+    return Wx, Wh, np.zeros(256), xs, np.zeros((16, 64)), np.zeros((16, 64))
+
+
+def _gmm_args():
+    r = _rng()
+    return r.standard_normal((16, 4)), r.standard_normal((500, 4)), np.zeros(16)
+
+
 WORKLOADS = [
     Workload(
         "scalar",
@@ -277,7 +545,6 @@ WORKLOADS = [
         scalar_ops,
         scalar_ops_hand,
         lambda: (0.7,),
-        number=2000,
     ),
     Workload(
         "loop",
@@ -285,7 +552,6 @@ WORKLOADS = [
         recurrence,
         recurrence_hand,
         lambda: (0.7,),
-        number=50,
     ),
     Workload(
         "loop10k",
@@ -301,7 +567,6 @@ WORKLOADS = [
         logreg,
         logreg_hand,
         _logreg_args,
-        number=20,
     ),
     Workload(
         "mlp",
@@ -326,7 +591,6 @@ WORKLOADS = [
         chain,
         chain_hand,
         lambda: (np.linspace(-1.0, 1.0, 10),),
-        number=200,
     ),
     Workload(
         "chain1m",
@@ -341,12 +605,68 @@ WORKLOADS = [
         polyfit,
         polyfit_hand,
         _polyfit_args,
-        number=20,
+    ),
+    Workload(
+        "decay",
+        "10 scalar loop, np.sin, 100 steps",
+        decay,
+        decay_hand,
+        lambda: (0.5, 1.0),
+    ),
+    Workload(
+        "decay1k",
+        "10b scalar loop, np.sin, 1,000 steps",
+        decay_long,
+        decay_long_hand,
+        lambda: (0.5, 1.0),
+    ),
+    Workload("rk4", "11 RK4, Lorenz, 200 steps", rk4, rk4_hand, _rk4_args),
+    Workload(
+        "softmax",
+        "12 softmax cross-entropy 512x100",
+        softmax_xent,
+        softmax_xent_hand,
+        _softmax_args,
+        memory=True,
+    ),
+    Workload(
+        "heat",
+        "13 heat stencil, 100 steps, 256 points",
+        heat,
+        heat_hand,
+        _heat_args,
+        wrt=(0, 1),
+        memory=True,
+    ),
+    Workload(
+        "lstm",
+        "14 LSTM 30 steps, hidden 64, batch 16",
+        lstm,
+        lstm_hand,
+        _lstm_args,
+        wrt=(0, 1, 2),
+        memory=True,
+    ),
+    Workload(
+        "gmm",
+        "15 mixture log-likelihood, 500x16",
+        gmm,
+        gmm_hand,
+        _gmm_args,
+        memory=True,
+    ),
+    Workload(
+        "pairs",
+        "16 pair energy, 200 points",
+        pair_energy,
+        pair_energy_hand,
+        lambda: (_rng().standard_normal((200, 3)),),
+        memory=True,
     ),
 ]
-if logsumexp is not None:
+if logsumexp is not None:  # before the polyval fit, as numbered
     WORKLOADS.insert(
-        -1,
+        [w.name for w in WORKLOADS].index("polyfit"),
         Workload(
             "mixture",
             "8 Gaussian mixture, logsumexp, 8x10,000",
@@ -354,6 +674,5 @@ if logsumexp is not None:
             mixture_hand,
             _mixture_args,
             wrt=(0, 1, 2),
-            number=5,
         ),
     )
