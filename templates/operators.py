@@ -85,3 +85,15 @@ def log_sigmoid(y, x, p):
 @adjoint(("fused", "log1m_sigmoid"))
 def log1m_sigmoid(y, x, p):
     d[x] = -d[y] * p
+
+
+# the softmax written out, exp(x - max(x)) / sum(exp(x - max(x))), and its
+# logarithm, as tangentlike.transform.fused marks them (along one axis)
+@adjoint(("fused", "softmax"))
+def softmax(y, x, axis):
+    d[x] = y * (d[y] - np.sum(d[y] * y, axis=axis, keepdims=True))
+
+
+@adjoint(("fused", "log_softmax"))
+def log_softmax(y, x, p, axis):
+    d[x] = d[y] - p * np.sum(d[y], axis=axis, keepdims=True)

@@ -164,3 +164,13 @@ def log_sigmoid(y, x, p):
 @tangent(("fused", "log1m_sigmoid"))
 def log1m_sigmoid(y, x, p):
     d[y] = -d[x] * p
+
+
+@tangent(("fused", "softmax"))
+def softmax(y, x, axis):
+    d[y] = y * (d[x] - np.sum(d[x] * y, axis=axis, keepdims=True))
+
+
+@tangent(("fused", "log_softmax"))
+def log_softmax(y, x, p, axis):
+    d[y] = d[x] - np.sum(p * d[x], axis=axis, keepdims=True)

@@ -10,6 +10,15 @@ shorter; the three before it get no adjoint of their own from ``p``.  Likewise
 ``log(p)`` and ``log(1 - p)`` of such a ``p`` take ``1 - p`` and ``-p`` (the
 derivatives of log-sigmoid), as cross-entropy losses write them.
 
+The softmax written out, ``e = np.exp(x - np.max(x, axis=a, keepdims=True))``
+and ``p = e / np.sum(e, axis=a, keepdims=True)`` (the shift is optional), takes
+the softmax's derivative in ``x``, ``p * (d[p] - sum(d[p] * p))``: two passes where
+the chain rule through the division, ``exp``, the shift and the maximum's ties
+takes a dozen.  The shift, constant along the axis, changes no value of ``p``, so
+it has no derivative of its own.  ``np.log(p)`` of such a ``p``, log-softmax as a
+cross-entropy with a one-hot product writes it, takes
+``d[l] - p * sum(d[l])``.
+
 A pattern counts only within one straight-line block, where nothing between a
 statement and the ones it reads rebinds or updates a name involved.
 """
@@ -27,8 +36,12 @@ FUSED = "tl_fused"  # on a statement: (template key, {template parameter: name})
 SIGMOID = ("fused", "sigmoid")
 LOG_SIGMOID = ("fused", "log_sigmoid")
 LOG1M_SIGMOID = ("fused", "log1m_sigmoid")
+SOFTMAX = ("fused", "softmax")
+LOG_SOFTMAX = ("fused", "log_softmax")
 _EXP = (numpy.exp, math.exp)
 _LOG = (numpy.log, math.log)
+_SUM = (numpy.sum,)
+_MAX = (numpy.max, numpy.amax)
 
 
 def mark(body: list) -> None:
@@ -44,6 +57,7 @@ class _Block:
         self.defs: dict[str, int] = {}  # name -> index of its latest plain assignment
         self.updates = [anno.updated_names(s) for s in stmts]
         self.sigmoids: dict[str, tuple[int, str]] = {}  # p -> (index, z)
+        self.softmaxes: dict[str, tuple[int, str, int]] = {}  # p -> (index, x, axis)
 
     def mark(self) -> None:
         for k, stmt in enumerate(self.stmts):
@@ -54,16 +68,28 @@ class _Block:
             for name in self.updates[k]:
                 self.defs.pop(name, None)
                 self.sigmoids.pop(name, None)
+                self.softmaxes.pop(name, None)
             if target is not None:
                 self.defs[target] = k
             if found is not None and found[0] == SIGMOID:
                 self.sigmoids[target] = (k, found[1]["x"].id)
+            if found is not None and found[0] == SOFTMAX:
+                self.softmaxes[target] = (k, found[1]["x"].id, found[1]["axis"].value)
 
     def _match(self, k, target, value):
         z = self._sigmoid_of(k, value)
         if z is not None and z != target:
             return SIGMOID, {"x": anno.name(z)}
+        softmax = self._softmax_of(k, value)
+        if softmax is not None and softmax[0] != target:
+            x, axis = softmax
+            return SOFTMAX, {"x": anno.name(x), "axis": anno.const(axis)}
         arg = _call_arg(value, _LOG)
+        if arg in self.softmaxes:
+            j, x, axis = self.softmaxes[arg]
+            if x != target and self._unchanged(x, j + 1, k):
+                names = {"x": anno.name(x), "p": anno.name(arg)}
+                return LOG_SOFTMAX, {**names, "axis": anno.const(axis)}
         p = arg if arg in self.sigmoids else None
         if p is None:  # log(1 - p)?
             found = self._def(arg, k)
@@ -102,6 +128,34 @@ class _Block:
         if not isinstance(z, gast.Name) or not self._unchanged(z.id, n[0] + 1, k):
             return None
         return z.id
+
+    def _softmax_of(self, k, value):
+        """``(x, axis)`` where ``value`` is ``e / s``, ``s = np.sum(e, axis, keepdims=
+        True)``, ``e = np.exp(t)``, and ``t`` is ``x`` or ``x - np.max(x, axis,
+        keepdims=True)``, each assigned after the one it reads and none changed
+        since."""
+        if not (_binop(value, gast.Div) and isinstance(value.left, gast.Name)):
+            return None
+        s = self._def(value.right, k)
+        found = _reduction(s[1], _SUM) if s else None
+        if found is None or found[0] != value.left.id or found[1] is None:
+            return None
+        axis = found[1]
+        e = self._def(value.left, s[0])
+        t = _call_arg(e[1], _EXP) if e else None
+        if t is None:
+            return None
+        x, start = t, e[0]
+        shift = self._def(t, e[0])
+        if (
+            shift
+            and _binop(shift[1], gast.Sub)
+            and isinstance(shift[1].left, gast.Name)
+        ):
+            m = self._def(shift[1].right, shift[0])
+            if m and _reduction(m[1], _MAX) == (shift[1].left.id, axis):
+                x, start = shift[1].left.id, m[0]
+        return (x, axis) if self._unchanged(x, start + 1, k) else None
 
     def _def(self, node, before: int):
         """``(index, value)`` of the assignment that gave a name (a ``Name`` or its
@@ -152,6 +206,38 @@ def _call_arg(node, callees) -> str | None:
     if not any(callee is c for c in callees) or not isinstance(node.args[0], gast.Name):
         return None
     return node.args[0].id
+
+
+def _reduction(node, callees):
+    """``(x, axis)`` of ``f(x, axis=a, keepdims=True)`` (``axis`` positional or
+    not), ``f`` one of ``callees``; None for any other call."""
+    if not isinstance(node, gast.Call) or not node.args:
+        return None
+    callee = anno.get(node, anno.CALLEE)
+    if not any(callee is c for c in callees) or not isinstance(node.args[0], gast.Name):
+        return None
+    keywords = {k.arg: k.value for k in node.keywords}
+    if len(node.args) > 2 or set(keywords) - {"axis", "keepdims"}:
+        return None
+    keepdims = keywords.get("keepdims")
+    if not (isinstance(keepdims, gast.Constant) and keepdims.value is True):
+        return None
+    return node.args[0].id, _axis(node)
+
+
+def _axis(node) -> int | None:
+    """The literal integer axis of a reduction call, else None."""
+    axis = node.args[1] if len(node.args) == 2 else None
+    for k in node.keywords:
+        if k.arg == "axis":
+            axis = k.value
+    if isinstance(axis, gast.UnaryOp) and isinstance(axis.op, gast.USub):
+        inner = axis.operand
+        if isinstance(inner, gast.Constant) and type(inner.value) is int:
+            return -inner.value
+    if isinstance(axis, gast.Constant) and type(axis.value) is int:
+        return axis.value
+    return None
 
 
 def template(table: dict, marked) -> tuple:
