@@ -46,6 +46,7 @@ from tangentlike.optimize.saves import remove_unread_saves
 from tangentlike.optimize.seed import constant_seed
 from tangentlike.optimize.specialize import specialize
 from tangentlike.optimize.unbroadcast import remove_unbroadcasts
+from tangentlike.optimize.zeros import known_zeros
 
 from .stages import code, expected, tree
 
@@ -123,6 +124,9 @@ PASSES = {
     "seed": lambda func: constant_seed(func),
     "specialize": lambda func, shapes: specialize(func, shapes, "np"),
     "unbroadcast": lambda func, scalars=NONE: remove_unbroadcasts(func, scalars),
+    "zeros": lambda func, shapes: known_zeros(
+        func, shapes, {name: np.dtype(np.float64) for name in shapes}, "np"
+    ),
 }
 
 

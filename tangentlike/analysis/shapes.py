@@ -137,6 +137,10 @@ class ConcreteShapes:
             return ()
         if module != "numpy":
             return UNKNOWN
+        if func.attr == "zeros" and len(args) == 1 and not node.keywords:
+            shape = constant(args[0])
+            ok = isinstance(shape, tuple) and all(type(n) is int for n in shape)
+            return shape if ok else UNKNOWN
         if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and not node.keywords:
             return self.of(args[0])
         if func.attr in BINARY and len(args) == 2 and not node.keywords:

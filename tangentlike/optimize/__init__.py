@@ -5,7 +5,8 @@ The general code runs, to a fixed point (each pass says whether it changed the
 tree, compared structurally): ``fold`` (constant arithmetic), ``floats``
 (multiplications of floats by one), ``unbroadcast``
 (no ``unbroadcast`` where shapes provably match), ``specialize`` (for variants:
-known shapes), ``forwarding`` (copies, numbers and negations into their
+known shapes), ``zeros`` (zeros made from known shapes, not from the
+array they copy), ``forwarding`` (copies, numbers and negations into their
 readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
 reads); then ``negations`` and ``cse`` (a repeated operation computed once).
 Variants add ``seed`` (the seed is 1.0), ``inplace`` and ``reductions`` (for
@@ -41,6 +42,7 @@ from .saves import remove_unread_saves
 from .seed import constant_seed
 from .specialize import specialize
 from .unbroadcast import remove_unbroadcasts
+from .zeros import known_zeros
 
 NUMBERS = "tl_numbers"  # on a variant: the names known to hold numbers (shape ())
 
@@ -67,6 +69,8 @@ def optimize(
         changed |= remove_unbroadcasts(func, scalars)
         if shapes is not None:
             changed |= specialize(func, shapes, np_alias)
+        if shapes is not None and dtypes is not None:
+            changed |= known_zeros(func, shapes, dtypes, np_alias)
         changed |= forward_values(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)

@@ -89,13 +89,15 @@ def index_saves(func: gast.FunctionDef) -> bool:
             changed = True
         if len(pops) == 1:
             _iterate_saved(func, backward, pops[0][2], counters[1])
-    if changed and not any(
+    unused = not any(
         touches_stack(n)
         for s in func.body
         if not is_stack_init(s)
         for n in anno.walk(s)
-    ):
+    )
+    if unused and any(is_stack_init(s) for s in func.body):
         func.body = [s for s in func.body if not is_stack_init(s)]
+        changed = True  # a stack nothing pushes to (its saves all went) goes too
     return changed
 
 

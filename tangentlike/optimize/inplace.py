@@ -32,7 +32,14 @@ import numpy
 
 from .. import anno
 from ..analysis.shape_classes import BINARY, ELEMENTWISE
-from ..analysis.shapes import PENDING, REDUCTIONS, UNKNOWN, ConcreteShapes, fixpoint
+from ..analysis.shapes import (
+    LIKE,
+    PENDING,
+    REDUCTIONS,
+    UNKNOWN,
+    ConcreteShapes,
+    fixpoint,
+)
 
 WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
 UFUNC_OPS = {
@@ -118,6 +125,11 @@ class DTypes:
             return UNKNOWN
         if isinstance(node, gast.Attribute) and node.attr == "T":
             return self.of(node.value)
+        if isinstance(node, gast.Subscript) and self.shapes.of(node) not in (
+            UNKNOWN,
+            PENDING,
+        ):
+            return self.of(node.value)  # basic indexing: the array's dtype
         if isinstance(node, gast.Call):
             return self._call(node)
         return UNKNOWN
@@ -131,6 +143,10 @@ class DTypes:
             return WEAK_FLOAT
         if module != "numpy" or not node.args:
             return UNKNOWN
+        if func.attr in LIKE and len(node.args) == 1 and not node.keywords:
+            return self.of(node.args[0])
+        if func.attr == "zeros" and len(node.args) == 1 and not node.keywords:
+            return numpy.dtype(numpy.float64)
         if _float_ufunc(func.attr) and not node.keywords:
             kinds = [self.of(a) for a in node.args]
             result = kinds[0]

@@ -13,7 +13,7 @@ from ..errors import NoDerivativeError
 from ..frontend import lower
 from ..naming import BSTACK_NAME, STACK_NAME
 from ..runtime import zeros_like
-from . import fused
+from . import fresh, fused
 from .forward import ForwardAD, pairs_with_tangents
 from .reverse import ReverseAD, is_range_loop
 
@@ -30,6 +30,7 @@ def reverse_sweeps(info, wrt: list[str], calls):
     exclude = {id(s) for stmt in body for s in anno.walk(stmt) if is_range_loop(s)}
     sites = analyze.index_sites(body, exclude)
     fused.mark(body)
+    fresh.mark(body)
     rad = ReverseAD(info, active, sites, calls)
     rad.loops_over(body)
     if outputs & active:

@@ -15,6 +15,7 @@ from ..errors import TangentlikeError
 from ..frontend.parse import parse_function
 from ..naming import BSTACK_NAME, is_stack_name
 from ..runtime.facts import facts_of
+from . import fresh
 from .saving import _runtime
 from .statements import built_sequences
 
@@ -159,14 +160,15 @@ class ContainersMixin:
             return [stmt], []
         if x in self.containers or _is_key(target.slice):
             return self._container_setitem(stmt)
-        saved = gast.Subscript(
-            value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Load()
-        )
-        keep = self._kept(x, stmt)
-        fwd = [
-            anno.assign(keep, anno.call(anno.dotted(f"{self.np}.copy"), [saved])),
-            stmt,
-        ]
+        unseen = anno.get(stmt, fresh.FRESH, False)  # nothing reads what it replaces
+        fwd = [stmt]
+        if not unseen:
+            saved = gast.Subscript(
+                value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Load()
+            )
+            keep = self._kept(x, stmt)
+            copied = anno.call(anno.dotted(f"{self.np}.copy"), [saved])
+            fwd.insert(0, anno.assign(keep, copied))
         rev = []
         if self.adj.has(x):
             bx = self.adj.name(x)
@@ -191,10 +193,11 @@ class ContainersMixin:
                 value=anno.name(bx), slice=copy.deepcopy(target.slice), ctx=gast.Store()
             )
             rev.append(anno.assign(zero_at, anno.const(0.0)))
-        restore = gast.Subscript(
-            value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Store()
-        )
-        rev.append(anno.assign(restore, anno.name(keep)))
+        if not unseen:
+            restore = gast.Subscript(
+                value=anno.name(x), slice=copy.deepcopy(target.slice), ctx=gast.Store()
+            )
+            rev.append(anno.assign(restore, anno.name(keep)))
         return self.save(stmt, fwd, rev)
 
     def _kept(self, x: str, stmt) -> str:
