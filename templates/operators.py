@@ -97,3 +97,15 @@ def softmax(y, x, axis):
 @adjoint(("fused", "log_softmax"))
 def log_softmax(y, x, p, axis):
     d[x] = d[y] - p * np.sum(d[y], axis=axis, keepdims=True)
+
+
+# the log-sum-exp written out, m + log(sum(e)) with e = exp(x - m), m = max(x):
+# e and s = sum(e) are the statements' own; without keepdims, m is added as m[:, 0]
+@adjoint(("fused", "logsumexp"))
+def logsumexp(y, x, e, s, axis):
+    d[x] = np.expand_dims(d[y] / s, axis) * e
+
+
+@adjoint(("fused", "logsumexp_kept"))
+def logsumexp_kept(y, x, e, s, axis):
+    d[x] = d[y] / s * e

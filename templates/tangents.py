@@ -174,3 +174,13 @@ def softmax(y, x, axis):
 @tangent(("fused", "log_softmax"))
 def log_softmax(y, x, p, axis):
     d[y] = d[x] - np.sum(p * d[x], axis=axis, keepdims=True)
+
+
+@tangent(("fused", "logsumexp"))
+def logsumexp(y, x, e, s, axis):
+    d[y] = np.sum(e * d[x], axis=axis) / s
+
+
+@tangent(("fused", "logsumexp_kept"))
+def logsumexp_kept(y, x, e, s, axis):
+    d[y] = np.sum(e * d[x], axis=axis, keepdims=True) / s

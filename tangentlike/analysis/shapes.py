@@ -137,6 +137,14 @@ class ConcreteShapes:
             return ()
         if module != "numpy":
             return UNKNOWN
+        if func.attr == "expand_dims" and len(args) == 2 and not node.keywords:
+            axis, shape = constant(args[1]), self.of(args[0])
+            if type(axis) is not int or shape in (PENDING, UNKNOWN):
+                return shape
+            if not -len(shape) - 1 <= axis <= len(shape):
+                return UNKNOWN
+            axis %= len(shape) + 1
+            return shape[:axis] + (1,) + shape[axis:]
         if func.attr == "zeros" and len(args) == 1 and not node.keywords:
             shape = constant(args[0])
             ok = isinstance(shape, tuple) and all(type(n) is int for n in shape)

@@ -17,7 +17,11 @@ the chain rule through the division, ``exp``, the shift and the maximum's ties
 takes a dozen.  The shift, constant along the axis, changes no value of ``p``, so
 it has no derivative of its own.  ``np.log(p)`` of such a ``p``, log-softmax as a
 cross-entropy with a one-hot product writes it, takes
-``d[l] - p * sum(d[l])``.
+``d[l] - p * sum(d[l])``.  The log-sum-exp written out with its shift, ``m +
+np.log(np.sum(np.exp(x - m), axis=a, keepdims=True))`` with ``m`` the maximum
+(or ``m[:, 0] + np.log(np.sum(..., axis=1))``), takes ``d[y] * e / s``: the
+softmax's weights, with no derivative through the maximum, whose two
+contributions cancel.
 
 A pattern counts only within one straight-line block, where nothing between a
 statement and the ones it reads rebinds or updates a name involved.
@@ -38,6 +42,8 @@ LOG_SIGMOID = ("fused", "log_sigmoid")
 LOG1M_SIGMOID = ("fused", "log1m_sigmoid")
 SOFTMAX = ("fused", "softmax")
 LOG_SOFTMAX = ("fused", "log_softmax")
+LOGSUMEXP = ("fused", "logsumexp")
+LOGSUMEXP_KEPT = ("fused", "logsumexp_kept")
 _EXP = (numpy.exp, math.exp)
 _LOG = (numpy.log, math.log)
 _SUM = (numpy.sum,)
@@ -84,6 +90,9 @@ class _Block:
         if softmax is not None and softmax[0] != target:
             x, axis = softmax
             return SOFTMAX, {"x": anno.name(x), "axis": anno.const(axis)}
+        lse = self._logsumexp_of(k, value)
+        if lse is not None and target not in lse[1].values():
+            return lse
         arg = _call_arg(value, _LOG)
         if arg in self.softmaxes:
             j, x, axis = self.softmaxes[arg]
@@ -157,6 +166,55 @@ class _Block:
                 x, start = shift[1].left.id, m[0]
         return (x, axis) if self._unchanged(x, start + 1, k) else None
 
+    def _logsumexp_of(self, k, value):
+        """``(key, bindings)`` where ``value`` is ``m + l`` (either way round),
+        ``l = np.log(s)``, ``s = np.sum(e, axis)``, ``e = np.exp(x - m)`` and ``m =
+        np.max(x, axis, keepdims=True)``; without ``keepdims`` on the sum, ``m``
+        is added as ``m[:, 0]``, the 0 at the axis."""
+        if not _binop(value, gast.Add):
+            return None
+        for left, right in ((value.left, value.right), (value.right, value.left)):
+            found = self._lse_parts(k, left, right)
+            if found is not None:
+                return found
+        return None
+
+    def _lse_parts(self, k, shift, log):
+        l_def = self._def(log, k)
+        s_name = _call_arg(l_def[1], _LOG) if l_def else None
+        s_def = self._def(s_name, l_def[0]) if s_name else None
+        summed = _reduction_kept(s_def[1], _SUM) if s_def else None
+        e_def = self._def(summed[0], s_def[0]) if summed else None
+        t = _call_arg(e_def[1], _EXP) if e_def else None
+        t_def = self._def(t, e_def[0]) if t else None
+        if t_def is None or not _binop(t_def[1], gast.Sub) or summed[1] is None:
+            return None
+        x, m = t_def[1].left, t_def[1].right
+        m_def = self._def(m, t_def[0]) if isinstance(m, gast.Name) else None
+        if not isinstance(x, gast.Name) or m_def is None:
+            return None
+        axis, kept = summed[1], summed[2]
+        if _reduction(m_def[1], _MAX) != (x.id, axis):
+            return None
+        if not kept:  # the shift added back as m[:, 0]
+            picked = self._def(shift, k)
+            value = picked[1] if picked else None
+            if not (
+                isinstance(value, gast.Subscript)
+                and isinstance(value.value, gast.Name)
+                and value.value.id == m.id
+                and picked[0] > m_def[0]
+                and _drops_axis(value.slice, axis)
+            ):
+                return None
+        elif not (isinstance(shift, gast.Name) and shift.id == m.id):
+            return None
+        if not self._unchanged(x.id, m_def[0] + 1, k):
+            return None
+        key = LOGSUMEXP_KEPT if kept else LOGSUMEXP
+        names = {"x": anno.name(x.id), "e": anno.name(summed[0])}
+        return key, {**names, "s": anno.name(s_name), "axis": anno.const(axis)}
+
     def _def(self, node, before: int):
         """``(index, value)`` of the assignment that gave a name (a ``Name`` or its
         id) the value it holds now, if it came before statement ``before``."""
@@ -208,9 +266,15 @@ def _call_arg(node, callees) -> str | None:
     return node.args[0].id
 
 
-def _reduction(node, callees):
-    """``(x, axis)`` of ``f(x, axis=a, keepdims=True)`` (``axis`` positional or
-    not), ``f`` one of ``callees``; None for any other call."""
+def _reduction(node, callees, kept=(True,)):
+    """``(x, axis)`` of ``f(x, axis=a, keepdims=k)`` (``axis`` positional or not),
+    ``f`` one of ``callees``, ``k`` one of ``kept``; None for any other call."""
+    found = _reduction_kept(node, callees)
+    return None if found is None or found[2] not in kept else found[:2]
+
+
+def _reduction_kept(node, callees):
+    """``(x, axis, keepdims)`` of a reduction ``f(x, axis=a, keepdims=k)``."""
     if not isinstance(node, gast.Call) or not node.args:
         return None
     callee = anno.get(node, anno.CALLEE)
@@ -219,10 +283,30 @@ def _reduction(node, callees):
     keywords = {k.arg: k.value for k in node.keywords}
     if len(node.args) > 2 or set(keywords) - {"axis", "keepdims"}:
         return None
-    keepdims = keywords.get("keepdims")
-    if not (isinstance(keepdims, gast.Constant) and keepdims.value is True):
+    keepdims = keywords.get("keepdims", anno.const(False))
+    if not (isinstance(keepdims, gast.Constant) and type(keepdims.value) is bool):
         return None
-    return node.args[0].id, _axis(node)
+    return node.args[0].id, _axis(node), keepdims.value
+
+
+def _drops_axis(index, axis: int) -> bool:
+    """Whether ``index`` is ``[:, ..., :, 0]`` with the 0 at ``axis`` (or
+    ``[..., 0]`` for axis -1): it takes away that axis of length one."""
+    items = index.elts if isinstance(index, gast.Tuple) else [index]
+    last = items[-1]
+    if not (isinstance(last, gast.Constant) and last.value == 0):
+        return False
+    rest = items[:-1]
+    if axis == -1:
+        return (
+            len(rest) == 1
+            and isinstance(rest[0], gast.Constant)
+            and (rest[0].value is Ellipsis)
+        )
+    full = all(
+        isinstance(i, gast.Slice) and not (i.lower or i.upper or i.step) for i in rest
+    )
+    return axis >= 0 and len(rest) == axis and full
 
 
 def _axis(node) -> int | None:
