@@ -177,3 +177,31 @@ def test_subscript_store_after_a_rebinding_gradient():
     got = tl.grad(subscript_store_after_rebinding)(a.copy(), b)
     want = numerical_grad(subscript_store_after_rebinding, (a, b), 0)
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+
+
+def test_a_copy_back_goes_and_the_copy_forwards():
+    out = rewrite("""
+        def f(bx, x):
+            for i in range(3):
+                b_x = bx
+                bx = b_x
+                b_add = b_x * 0.01
+                bx = bx + b_add * x
+            return bx
+    """)
+    assert body(out)[1:3] == ["b_add = bx * 0.01", "bx = bx + b_add * x"]
+
+
+@pytest.mark.parametrize("between", ["bx = bx * 2.0", "b_x = x"])
+def test_a_copy_back_stays_where_either_side_changes_between(between):
+    source = f"""
+        def f(bx, x):
+            b_x = bx
+            {between}
+            bx = b_x
+            return bx + 3.0 * b_x
+    """
+    namespace = {}
+    exec(rewrite(source), namespace)
+    exec(textwrap.dedent(source), want := {})
+    assert namespace["f"](1.5, 0.25) == want["f"](1.5, 0.25)

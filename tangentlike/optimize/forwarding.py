@@ -20,7 +20,9 @@ after:
         bp = b_log / p - b_sub2
         return b_sin, bx, bp
 
-A negation moves into the statements that read it when in every one it cancels
+A copy back (``a = b`` and later ``b = a``, neither changed between) goes: ``b``
+holds that value already.  A negation moves into the statements that read it when
+in every one it cancels
 or merges with a constant, an addition or a subtraction; every rewrite is exact
 in floating point (negation only flips a sign).
 """
@@ -44,6 +46,7 @@ def forward_values(func: gast.FunctionDef) -> bool:
     changed = False
     for block in anno.blocks(func):
         facts = _Facts(block)
+        changed |= _drop_copies_back(facts, loads)
         i = 0
         while i < len(block):
             if _forward(facts, i, loads, params):
@@ -136,6 +139,33 @@ def _forward(facts, i, loads, params) -> bool:
         loads[atom.id] += moved - 1
     facts.delete(i)
     return True
+
+
+def _drop_copies_back(facts, loads) -> bool:
+    """``a = b`` ... ``b = a`` with neither changed between: the second copies
+    back the value ``b`` holds already, and goes; whether any did."""
+    block, changed = facts.block, False
+    for i, stmt in enumerate(block):
+        pair = _copy(stmt)
+        if pair is None or pair[0] == pair[1]:
+            continue
+        for k in range(i + 1, len(block)):
+            if _copy(block[k]) == pair[::-1] and not facts.jumps(i + 1, k):
+                loads[pair[0]] -= 1
+                facts.delete(k)
+                changed = True
+                break
+            if set(pair) & facts.stores(k):
+                break
+    return changed
+
+
+def _copy(stmt):
+    """``(a, b)`` of ``a = b``, both names; else None."""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        if isinstance(stmt.value, gast.Name):
+            return stmt.targets[0].id, stmt.value.id
+    return None
 
 
 def _live_end(facts, i, name, loads):
