@@ -181,8 +181,10 @@ def _ground(key) -> bool:
 # parameter, the seed (shaped like the value), a plain or augmented assignment;
 # names bound by loops, unpacking, ``with``, ``try`` or nested scopes get no shape.
 # Pops are left out: they restore a value the name held.
-def definitions(func) -> dict:
-    """name -> the expressions assigned to it (pops from ``_stack`` left out)."""
+def definitions(func, parts: bool = False) -> dict:
+    """name -> the expressions assigned to it (pops from ``_stack`` left out).
+    With ``parts``, a name unpacked from a tuple of names (``a, b = v``) is
+    assigned ``v[i]``, a subscript marked ``PART``."""
     defs: dict[str, list] = {
         a.id: [_name(f"<argument {a.id}>")] for a in func.args.args
     }
@@ -206,6 +208,9 @@ def definitions(func) -> dict:
             if isinstance(target, gast.Name):
                 if not _is_pop(node.value):
                     defs.setdefault(target.id, []).append(node.value)
+            elif parts and _names_tuple(target):
+                for i, elt in enumerate(target.elts):
+                    defs.setdefault(elt.id, []).append(part(node.value, i))
             else:
                 _unknown(defs, target)
         elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
@@ -228,6 +233,23 @@ def definitions(func) -> dict:
             if node is not func:
                 _unknown(defs, node)
     return defs
+
+
+PART = "tl_part"  # on a subscript made by ``part``: item i of an unpacked value
+
+
+def part(value, i: int) -> gast.Subscript:
+    """``value[i]``, as unpacking ``a, b = value`` gives ``b`` (marked ``PART``)."""
+    node = gast.Subscript(value=value, slice=gast.Constant(value=i, kind=None))
+    node.ctx = gast.Load()
+    setattr(node, PART, True)
+    return node
+
+
+def _names_tuple(target) -> bool:
+    return isinstance(target, gast.Tuple) and all(
+        isinstance(e, gast.Name) for e in target.elts
+    )
 
 
 def _name(id_):

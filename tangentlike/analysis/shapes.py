@@ -10,6 +10,8 @@ that was pushed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gast
 
 from .. import anno
@@ -19,6 +21,7 @@ from .saves import saved_values
 from .shape_classes import (
     BINARY,
     ELEMENTWISE,
+    PART,
     REDUCTIONS,
     SHAPE_OF_ARG,
     definitions,
@@ -38,15 +41,61 @@ ELEMENTWISE_OPS = (
 )
 PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
 LIKE = frozenset("zeros_like ones_like empty_like copy".split())
+HELPERS = (
+    "tl_helpers"  # on a function: the Helpers its calls of generated functions read
+)
+
+
+@dataclass(frozen=True)
+class Packed:
+    """The shapes of the items of a tuple (a generated function's results, or the
+    values it saves): not a shape itself."""
+
+    items: tuple
+
+
+class Helpers:
+    """The generated functions a function calls (the forward and backward halves
+    of the user's own functions), by name, and the shapes of their results for the
+    argument shapes met so far."""
+
+    def __init__(self, functions: dict):
+        self.functions = functions
+        self.results: dict = {}
+
+    def result(self, name: str, arguments: tuple):
+        """The shape (a ``Packed`` for a tuple) of what ``name`` returns for
+        arguments of these shapes; UNKNOWN while it is being worked out (a
+        recursive call) or where it cannot be."""
+        key = (name, arguments)
+        if key not in self.results:
+            self.results[key] = UNKNOWN
+            func = self.functions[name]
+            params = [a.id for a in func.args.args]
+            shapes = {
+                p: s for p, s in zip(params, arguments) if s not in (UNKNOWN, PENDING)
+            }
+            known = ConcreteShapes(func, shapes, self)
+            ret = func.body[-1] if func.body else None
+            if isinstance(ret, gast.Return) and ret.value is not None:
+                self.results[key] = _packed(known, ret.value)
+        return self.results[key]
+
+
+def _packed(known, node):
+    if isinstance(node, gast.Tuple):
+        return Packed(tuple(_packed(known, e) for e in node.elts))
+    return solid(known.of(node))
 
 
 class ConcreteShapes:
     """The shape of each name of ``func`` (a tuple), or UNKNOWN."""
 
-    def __init__(self, func, shapes: dict[str, tuple]):
+    def __init__(self, func, shapes: dict[str, tuple], helpers=None):
         self.arguments = dict(shapes)
         self.aliases = module_aliases(func)
-        self.defs = definitions(func)
+        self.helpers = helpers or anno.get(func, HELPERS)
+        self.defs = definitions(func, parts=self.helpers is not None)
         self.saved = saved_values(func)
         self.ints = _loop_counters(func)
         self.shape: dict[str, object] = {}
@@ -76,6 +125,8 @@ class ConcreteShapes:
             left, right = self.of(node.left), self.of(node.comparators[0])
             return _lift(broadcast_shape, left, right)
         if isinstance(node, gast.Subscript):
+            if getattr(node, PART, False):
+                return self._part(node.value, node.slice.value)
             return self._subscript(node)
         if isinstance(node, gast.Attribute) and node.attr == "T":
             s = self.of(node.value)
@@ -92,12 +143,41 @@ class ConcreteShapes:
             return _lift(broadcast_shape, a, b)
         return UNKNOWN
 
+    def _part(self, value, i: int):
+        """Item ``i`` of an unpacked tuple: of a generated function's results, or
+        of a tuple of saved values passed in."""
+        whole = self._helper_call(value) if isinstance(value, gast.Call) else None
+        if isinstance(value, gast.Name):
+            whole = self.of(value)
+        if whole == PENDING:
+            return PENDING
+        if isinstance(whole, Packed) and i < len(whole.items):
+            return whole.items[i]
+        return UNKNOWN
+
+    def _helper_call(self, node):
+        func = node.func
+        if (
+            self.helpers is None
+            or not isinstance(func, gast.Name)
+            or func.id not in self.helpers.functions
+            or node.keywords
+        ):
+            return UNKNOWN
+        arguments = tuple(self.of(a) for a in node.args)
+        if PENDING in arguments:
+            return PENDING
+        return self.helpers.result(func.id, arguments)
+
     def _subscript(self, node):
         """Basic indexing: integers (a loop counter or a literal) take an axis away,
         slices of literal bounds shorten one, ``None`` adds one of length 1."""
         index = node.slice
         if self._integer(index) and isinstance(self.value_shape(node.value), tuple):
             return ()  # an entry of a shape: an int
+        items_of = self._items_of(node.value)
+        if items_of is not None and self._integer(index):
+            node = gast.Subscript(value=items_of, slice=index, ctx=gast.Load())
         items = index.elts if isinstance(index, gast.Tuple) else [index]
         if not all(self._integer(i) or _basic(i) for i in items):
             return UNKNOWN
@@ -105,6 +185,16 @@ class ConcreteShapes:
         if s == PENDING or s is UNKNOWN:
             return s
         return indexed_shape(s, [None if self._integer(i) else i for i in items])
+
+    def _items_of(self, value):
+        """``g`` where ``value`` names ``array_grad(g, items)``, the gradients of the
+        items an array was made of: item ``i`` is shaped as ``g[i]``."""
+        if not isinstance(value, gast.Name) or len(self.defs.get(value.id, ())) != 1:
+            return None
+        made = self.defs[value.id][0]
+        if is_call_to(made, "array_grad") and len(made.args) == 2:
+            return made.args[0]
+        return None
 
     def _integer(self, index) -> bool:
         return (isinstance(index, gast.Constant) and type(index.value) is int) or (
@@ -119,6 +209,11 @@ class ConcreteShapes:
         if isinstance(func, gast.Name):
             if getattr(node, "tl_callee", None) is not None:
                 return UNKNOWN  # the user's function, not a runtime helper
+            if func.id == "zeros_items" and len(args) == 1 and not node.keywords:
+                shape = self.of(args[0])  # an array's zeros_items is its zeros
+                return (
+                    shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
+                )
             if func.id == "add" and len(args) == 2 and not node.keywords:
                 # runtime.add: gradients of known shapes are arrays or numbers: +
                 return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
@@ -145,6 +240,8 @@ class ConcreteShapes:
                 return UNKNOWN
             axis %= len(shape) + 1
             return shape[:axis] + (1,) + shape[axis:]
+        if func.attr == "array" and len(args) == 1 and not node.keywords:
+            return self._stacked(args[0])
         if func.attr == "zeros" and len(args) == 1 and not node.keywords:
             shape = constant(args[0])
             ok = isinstance(shape, tuple) and all(type(n) is int for n in shape)
@@ -156,6 +253,20 @@ class ConcreteShapes:
         if func.attr in REDUCTIONS:
             return self._reduction(node)
         return UNKNOWN
+
+    def _stacked(self, node):
+        """The shape of ``np.array(items)``: a list or tuple written out (or a name
+        assigned one once) of items of one known shape."""
+        if isinstance(node, gast.Name) and len(self.defs.get(node.id, ())) == 1:
+            node = self.defs[node.id][0]
+        if not isinstance(node, (gast.List, gast.Tuple)) or not node.elts:
+            return UNKNOWN
+        shapes = {self.of(e) for e in node.elts}
+        if PENDING in shapes:
+            return PENDING
+        if len(shapes) != 1 or not isinstance(next(iter(shapes)), tuple):
+            return UNKNOWN
+        return (len(node.elts), *shapes.pop())
 
     def _reduction(self, node):
         options = reduction_options(_without_dtype(node))
@@ -369,6 +480,8 @@ def _lift(fn, a, b):
         return UNKNOWN
     if a == PENDING or b == PENDING:
         return PENDING
+    if not (isinstance(a, tuple) and isinstance(b, tuple)):
+        return UNKNOWN  # a Packed tuple of shapes is no operand
     return fn(a, b)
 
 

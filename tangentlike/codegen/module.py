@@ -112,7 +112,8 @@ class Module:
             self.functions = [
                 optimizer.optimize(f, release=False, keep=keep) for f in self.functions
             ]
-            self._main_unreleased = anno.clone(self.functions[-1])
+            self._unreleased = [anno.clone(f) for f in self.functions]
+            self._main_unreleased = self._unreleased[-1]
             for f in self.functions:
                 optimizer.finish(f)
         self.main_name = main.name
@@ -296,6 +297,7 @@ class Module:
                 **{n: WEAK_FLOAT for n in scalars},
             }
         keep = self.user_names()
+        helpers = {f.name: f for f in self._unreleased[:-1]}
         main = optimizer.optimize_variant(
             anno.clone(self._main_unreleased),
             set(scalars),
@@ -304,10 +306,21 @@ class Module:
             unit_seed,
             self.top.np_alias,
             keep,
+            helpers,
         )
-        if gast.dump(main) == gast.dump(self.functions[-1]):
+        calls = anno.get(main, optimizer.CALLS) or {}
+        others = optimizer.specialize_helpers(
+            self._unreleased[:-1], calls, self.top.np_alias, keep
+        )
+        others = [
+            new if new is not old else general
+            for new, old, general in zip(others, self._unreleased, self.functions)
+        ]
+        if gast.dump(main) == gast.dump(self.functions[-1]) and all(
+            a is b for a, b in zip(others, self.functions)
+        ):
             return self.functions
-        return self.functions[:-1] + [main]
+        return others + [main]
 
 
 def _bound_names(lines: list[str]) -> set[str]:

@@ -15,6 +15,11 @@ Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
 default arguments) and ``release`` (dead temporaries deleted, so their arrays
 are freed early; not in scalar variants).
 
+A variant also knows the shapes of what the user's own functions return (their
+forward and backward halves, ``Helpers`` in analysis/shapes.py), and each half
+called with one set of argument shapes is optimized for them too
+(``specialize_helpers``).
+
 Each pass's module docstring shows it on an example: a ``before:`` and an
 ``after:`` block of code (and a ``given:`` line of what the pass is told, such as
 argument shapes), which tests/test_optimize_docstrings.py runs.
@@ -25,7 +30,7 @@ from __future__ import annotations
 import gast
 
 from .. import anno
-from ..analysis.shapes import ConcreteShapes
+from ..analysis.shapes import HELPERS, ConcreteShapes, Helpers, Packed
 from .cse import share_common
 from .dead import remove_dead
 from .defaults import name_defaults
@@ -45,6 +50,7 @@ from .unbroadcast import remove_unbroadcasts
 from .zeros import known_zeros
 
 NUMBERS = "tl_numbers"  # on a variant: the names known to hold numbers (shape ())
+CALLS = "tl_calls"  # on a variant: helper name -> the argument shapes it is called with
 
 
 def optimize(
@@ -99,14 +105,21 @@ def finish(func, numbers=None, release: bool = True) -> None:
 
 
 def optimize_variant(
-    func, scalars, shapes, dtypes, unit_seed: bool, np_alias: str, keep
+    func, scalars, shapes, dtypes, unit_seed: bool, np_alias: str, keep, helpers=None
 ):
     """``optimize`` for a variant compiled for known argument types: the seed read
     as 1.0 where no caller passes one, shapes and dtypes used, and loops saving
-    into lists (higher-order transforms read the general code, never a variant)."""
+    into lists (higher-order transforms read the general code, never a variant).
+    ``helpers`` (name -> function) are the generated functions it calls, whose
+    results' shapes follow from their arguments'; the shapes each is called with
+    are left on the function (``CALLS``) for ``specialize_helpers``."""
     if unit_seed:
         constant_seed(func)
+    if helpers and shapes is not None:
+        anno.set_(func, HELPERS, Helpers(helpers))
     optimize(func, scalars, shapes, dtypes, np_alias, release=False, keep=keep)
+    if helpers and shapes is not None:
+        anno.set_(func, CALLS, call_shapes(func, shapes, dtypes, helpers))
     index_saves(func)
     if shapes is None:  # no arrays among the arguments: scalar code, run by CPython
         fuse_temporaries(func, keep)
@@ -114,3 +127,51 @@ def optimize_variant(
     else:
         finish(func, anno.get(func, NUMBERS))
     return func
+
+
+def call_shapes(func, shapes, dtypes, helpers) -> dict:
+    """helper name -> the set of ``(shapes, dtypes)`` of the arguments of its calls
+    in ``func``: per argument a shape (a ``Packed`` for a tuple of saved values)
+    and a dtype, or None where either is not known."""
+    known = ConcreteShapes(func, shapes)
+    kinds = DTypes(known, dtypes)
+    found: dict[str, set] = {}
+    for node in anno.walk(func):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+            continue
+        if node.func.id not in helpers:
+            continue
+        signature = tuple(_argument(known, kinds, a) for a in node.args)
+        found.setdefault(node.func.id, set()).add(signature)
+    return found
+
+
+def _argument(known, kinds, node):
+    shape = known.of(node)
+    if isinstance(shape, Packed):
+        return shape, None
+    if isinstance(shape, tuple):
+        dtype = kinds.of(node)
+        return shape, dtype if getattr(dtype, "kind", None) == "f" else None
+    return None
+
+
+def specialize_helpers(helpers: list, calls: dict, np_alias: str, keep) -> list:
+    """Each helper called with one set of argument shapes and dtypes only,
+    optimized for them as a variant is (others as they were)."""
+    out = []
+    for func in helpers:
+        signatures = calls.get(func.name, set())
+        if len(signatures) != 1 or None in next(iter(signatures)):
+            out.append(func)
+            continue
+        (signature,) = signatures
+        params = [a.id for a in func.args.args]
+        shapes = {p: s for p, (s, _) in zip(params, signature)}
+        dtypes = {p: d for p, (_, d) in zip(params, signature) if d is not None}
+        special = anno.clone(func)
+        anno.set_(special, HELPERS, Helpers({f.name: f for f in helpers}))
+        optimize(special, set(), shapes, dtypes, np_alias, release=False, keep=keep)
+        finish(special)
+        out.append(special)
+    return out
