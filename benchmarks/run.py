@@ -7,7 +7,9 @@ PyTorch when installed), in one process with the contenders interleaved.
 
 Each repetition times every contender once (a batch of calls, in an order that
 rotates between repetitions); a ratio is taken within each repetition and the
-table shows the median time and the median of those paired ratios.  Each
+table shows the median time and the median of those paired ratios.  Batches are
+timed by the process's CPU time (``--clock wall`` for wall time), which other
+work on a shared machine changes far less than it changes wall time.  Each
 contender's batch holds as many calls as take about the same time at its own
 speed, and BLAS and OpenMP run one thread (unless the environment says otherwise),
 so that a ratio compares the code, not the threads it happened to get.
@@ -193,11 +195,15 @@ def contenders(w, args):
 
 
 # timing -------------------------------------------------------------------------------------
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]  # what a batch is timed by: set by --clock
+
+
 def _batch(fn, args, number):
-    t0 = time.perf_counter()
+    t0 = clock()
     for _ in range(number):
         fn(*args)
-    return (time.perf_counter() - t0) / number
+    return (clock() - t0) / number
 
 
 def calibrate(fn, args, target):
@@ -286,6 +292,13 @@ def main(argv=None) -> int:
         "--quick", action="store_true", help="few repetitions, short batches"
     )
     parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="cpu",
+        help="time batches by this process's CPU time (default: what the code "
+        "costs, whatever else the machine runs) or by wall time",
+    )
+    parser.add_argument(
         "--batch-ms",
         type=float,
         default=None,
@@ -298,6 +311,8 @@ def main(argv=None) -> int:
         parser.error(
             f"unknown workload(s) {', '.join(sorted(unknown))}; choose from {names}"
         )
+    global clock
+    clock = CLOCKS[opts.clock]
     repeat = opts.repeat or (5 if opts.quick else 21)
     target = (opts.batch_ms or (2.0 if opts.quick else 10.0)) / 1e3
 
