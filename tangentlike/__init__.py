@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .errors import (
     ArgumentError,
+    JitWarning,
     NoDerivativeError,
     NonScalarOutputError,
     NoSourceError,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .api import (
         Graph,
         check_grads,
+        explain_jit,
         getsource,
         grad,
         graph,
@@ -45,6 +47,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Graph": ".api.graph",
     "check_grads": ".api.check",
+    "explain_jit": ".api.jit",
     "getsource": ".api.reverse",
     "grad": ".api.reverse",
     "graph": ".api.graph",
@@ -76,6 +79,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ArgumentError",
+    "JitWarning",
     "NoDerivativeError",
     "NoSourceError",
     "NonScalarOutputError",
@@ -85,6 +89,7 @@ __all__ = [
     "UnsupportedSyntaxError",
     "adjoint",
     "check_grads",
+    "explain_jit",
     "Graph",
     "getsource",
     "grad",

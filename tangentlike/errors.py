@@ -180,3 +180,8 @@ class UnsupportedDerivativeError(TangentlikeError, NotImplementedError):
 class SilentZeroError(TangentlikeError, AssertionError):
     """``TANGENTLIKE_DEBUG``: a derivative came back identically zero where a finite
     difference of the function is not zero: a bug of tangentlike's to report."""
+
+
+class JitWarning(UserWarning):
+    """A derivative asked for with ``jit=True`` runs as NumPy code: Numba is not
+    installed, or cannot compile a variant (``explain_jit`` says which line)."""

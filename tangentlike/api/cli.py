@@ -112,6 +112,12 @@ def _dump_parser(sub) -> None:
         action="store_true",
         help="leave out the comments quoting the line each block differentiates",
     )
+    dump.add_argument(
+        "--jit",
+        action="store_true",
+        help="print the module Numba compiles for jit=True: the code made ready "
+        "for Numba, each function decorated with @numba.njit(cache=True)",
+    )
     dump.add_argument("--args", default=None, metavar="SPEC", help=ARGS_HELP)
     dump.add_argument(
         "-o",
@@ -191,6 +197,8 @@ def dump(args) -> str:
     make = jvp if args.mode == "forward" else grad
     df = make(func, wrt, optimize=not args.no_optimize)
     examples = None
+    if args.jit and args.backend != "numpy":
+        raise UsageError("--jit compiles NumPy code: the numpy backend only")
     if args.args is not None:
         if args.mode == "forward" or args.backend != "numpy":
             raise UsageError(
@@ -207,6 +215,7 @@ def dump(args) -> str:
         args=examples,
         standalone=args.standalone,
         comments=not args.no_comments,
+        jit=args.jit,
     )
 
 

@@ -24,12 +24,13 @@ def jvp(
     optimize: bool = True,
     verbose: int = 0,
     backend: str | None = None,
+    jit: bool = False,
 ) -> Callable:
     """Forward mode: the derivative of ``f`` along a direction (Jacobian-vector product).
 
     Args:
-        f, wrt, optimize, verbose, backend: as for ``grad``; ``f`` may return
-            any shape.
+        f, wrt, optimize, verbose, backend, jit: as for ``grad``; ``f`` may
+            return any shape; with ``jit``, Numba compiles the generated code.
 
     Returns:
         ``jvp_f(*args, *tangents)``, one tangent for each ``wrt`` argument (shaped
@@ -44,15 +45,16 @@ def jvp(
     """
     if f is None:
         return lambda g: jvp(
-            g, wrt, optimize=optimize, verbose=verbose, backend=backend
+            g, wrt, optimize=optimize, verbose=verbose, backend=backend, jit=jit
         )
     if not callable(f):
         raise ArgumentError(f"jvp expects a function, not {f!r}")
     options = {"optimize": optimize, "verbose": verbose, "backend": backend}
+    options["jit"] = jit
     bound = for_bound(f, wrt, lambda g, w: jvp(g, w, **options))
     if bound is not None:
         return bound
     f = plain(f)
     positions, _ = normalize_wrt(f, wrt)
     module = transform(f, "forward", positions, optimize, verbose)
-    return Jvp(f, module, positions, backend)
+    return Jvp(f, module, positions, backend, jit)

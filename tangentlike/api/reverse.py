@@ -19,20 +19,20 @@ def derivative_of(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
-def _make(kind, f, wrt, optimize, verbose, backend):
+def _make(kind, f, wrt, optimize, verbose, backend, jit):
     if f is None:
-        return lambda g: _make(kind, g, wrt, optimize, verbose, backend)
+        return lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
     bound = for_bound(
-        f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend)
+        f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend, jit)
     )
     if bound is not None:
         return bound
     f = plain(f)
     positions, many = normalize_wrt(f, wrt)
     module = transform(f, "reverse", positions, optimize, verbose)
-    return Derivative(f, module, positions, many, kind, backend).function
+    return Derivative(f, module, positions, many, kind, backend, jit).function
 
 
 def grad(
@@ -42,6 +42,7 @@ def grad(
     optimize: bool = True,
     verbose: int = 0,
     backend: str | None = None,
+    jit: bool = False,
 ) -> Callable:
     """The gradient of scalar-valued ``f``, as a function with ``f``'s parameters.
 
@@ -58,6 +59,10 @@ def grad(
         verbose: 1 prints the generated code, 2 the code after each stage.
         backend: ``"numpy"``, ``"cupy"`` or ``"dask"``; None picks by the
             arguments' types at each call.
+        jit: compile the variant each call with positional NumPy arguments
+            runs with Numba (``pip install "tangentlike[jit]"``), its machine
+            code cached on disk; where Numba cannot, the NumPy code runs and
+            ``explain_jit`` says which line stopped it.
 
     Returns:
         ``df(*args)``: the gradient, shaped and typed like its argument (for a
@@ -70,7 +75,7 @@ def grad(
         >>> tl.grad(f)(np.array([1.0, 2.0]))
         array([2., 4.])
     """
-    return _make("grad", f, wrt, optimize, verbose, backend)
+    return _make("grad", f, wrt, optimize, verbose, backend, jit)
 
 
 def value_and_grad(
@@ -80,11 +85,12 @@ def value_and_grad(
     optimize: bool = True,
     verbose: int = 0,
     backend: str | None = None,
+    jit: bool = False,
 ) -> Callable:
     """Like ``grad``, with the value of ``f`` from the same sweep.
 
     Args:
-        f, wrt, optimize, verbose, backend: as for ``grad``.
+        f, wrt, optimize, verbose, backend, jit: as for ``grad``.
 
     Returns:
         ``df(*args)``: ``(f(*args), gradient)``, one forward and one reverse sweep.
@@ -97,7 +103,7 @@ def value_and_grad(
         >>> float(value), g
         (5.0, array([2., 4.]))
     """
-    return _make("value_and_grad", f, wrt, optimize, verbose, backend)
+    return _make("value_and_grad", f, wrt, optimize, verbose, backend, jit)
 
 
 def vjp(
@@ -107,11 +113,12 @@ def vjp(
     optimize: bool = True,
     verbose: int = 0,
     backend: str | None = None,
+    jit: bool = False,
 ) -> Callable:
     """The vector-Jacobian product of ``f``, for any output shape.
 
     Args:
-        f, wrt, optimize, verbose, backend: as for ``grad``.
+        f, wrt, optimize, verbose, backend, jit: as for ``grad``.
 
     Returns:
         ``vjp_f(*args, seed)``: the gradient of ``sum(seed * f(*args))`` (``seed``
@@ -124,7 +131,7 @@ def vjp(
         >>> tl.vjp(f)(np.array([1.0, 2.0]), np.array([1.0, 10.0]))
         array([ 2., 40.])
     """
-    return _make("vjp", f, wrt, optimize, verbose, backend)
+    return _make("vjp", f, wrt, optimize, verbose, backend, jit)
 
 
 def getsource(
@@ -134,6 +141,7 @@ def getsource(
     args: Sequence | None = None,
     standalone: bool = False,
     comments: bool = True,
+    jit: bool = False,
 ) -> str:
     """The generated source of a function made by tangentlike.
 
@@ -149,6 +157,9 @@ def getsource(
             NumPy functions, so that it imports nothing of tangentlike.
         comments: quote the user's line above each block of the derivative
             code (``# line 7: p = 1.0 / (1.0 + np.exp(-z))``).
+        jit: the module Numba compiles for ``jit=True`` (NumPy code only): the
+            code made ready for Numba, each function under
+            ``@numba.njit(cache=True)``.
 
     Returns:
         The source of a module: its imports, then the generated functions.
@@ -162,7 +173,7 @@ def getsource(
     while isinstance(df, functools.partial):
         args = None if args is None else (*df.args, *args)
         df = df.func
-    options = {"standalone": standalone, "comments": comments}
+    options = {"standalone": standalone, "comments": comments, "jit": jit}
     made = derivative_of(df)
     if made is not None:
         if args is None:

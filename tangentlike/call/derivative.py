@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 
 from .. import debug
+from ..codegen.jit import source as numba_source
 from ..errors import ArgumentError, TangentlikeError
 from . import arguments as calling
 from . import front, probe, tracebacks
@@ -19,8 +20,10 @@ class Derivative:
     """What stands behind a function made by tangentlike: the generated module, the
     checks and the entries its front (``front.make``) calls."""
 
-    def __init__(self, func, module, positions, many, kind, backend):
+    def __init__(self, func, module, positions, many, kind, backend, jit=False):
         self.func = func
+        self.jit = jit
+        self.jitted: dict = {}  # the variants asked of Numba, by their key
         self.module = module
         self.positions = positions
         self.many = many
@@ -47,8 +50,14 @@ class Derivative:
         return fn
 
     def compiled(self, *args):
-        """``module.compiled(*args)``, run with this function's own closure data."""
-        return own_compiled(self, *args)
+        """``module.compiled(*args)``, run with this function's own closure data;
+        a variant (argument types given) compiled by Numba too with ``jit``."""
+        fn = own_compiled(self, *args)
+        if not self.jit or len(args) < 2 or args[0] != "numpy":
+            return fn
+        found = self.module.jitted(fn, *args[1:], cells=tuple(self.cells))
+        self.jitted[args[1:]] = found
+        return found
 
     def _sweep(self, args, kwargs, seed):
         self.module.watch().sync()
@@ -82,7 +91,7 @@ class Derivative:
         inlined = False
         with self._lock:
             self.fast[key] = entry
-            if variant is not None and not self._inlined:
+            if variant is not None and not self._inlined and not self.jit:
                 types = key if type(key) is tuple else (key,)
                 try:
                     inlined = front.inline(self, self.function, types, variant, shapes)
@@ -131,21 +140,27 @@ class Derivative:
         entry = self.fast.get(key)
         return entry(*args) if entry is not None else self.miss(key, args)
 
-    def source(self, backend=None, **options) -> str:
-        """The generated source (``Module.source``'s ``options``)."""
+    def source(self, backend=None, jit=False, **options) -> str:
+        """The generated source (``Module.source``'s ``options``); with ``jit``,
+        as Numba compiles it."""
+        if jit:
+            return numba_source(self.module, self.module.functions, (), **options)
         return self.module.source(backend or "numpy", **options)
 
     def markdown(self) -> str:
         """The generated source as a Markdown code block: what a notebook shows."""
         return f"```python\n{self.source()}```"
 
-    def variant_source(self, args: tuple, **options) -> str:
-        """The source of the variant a positional call with ``args`` runs."""
+    def variant_source(self, args: tuple, jit=False, **options) -> str:
+        """The source of the variant a positional call with ``args`` runs (with
+        ``jit``, as Numba compiles it)."""
         if not calling.has_fast_path(self, args):
             backend = self.backend or calling.backend_of(args)
-            return self.source(backend, **options)
+            return self.source(backend, jit, **options)
         floats, shapes = calling.variant_key(self, args)
         functions = self.module.variant_functions(floats, shapes, unit_seed=True)
+        if jit:
+            return numba_source(self.module, functions, floats, **options)
         return self.module.source("numpy", functions, **options)
 
     def plain(self):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import debug
+from ..codegen.jit import source as numba_source
 from ..errors import ArgumentError
 from . import arguments as calling
 from . import probe, tracebacks
@@ -17,8 +18,10 @@ from .plain import make_plain
 class Jvp:
     """``jvp(f)``: ``(*args, *tangents)`` -> the directional derivative of ``f``."""
 
-    def __init__(self, func, module, positions, backend):
+    def __init__(self, func, module, positions, backend, jit=False):
         self.func = func
+        self.jit = jit
+        self.jitted: dict = {}  # the code asked of Numba, by its key
         self.module = module
         self.positions = positions
         self.backend = backend
@@ -52,6 +55,8 @@ class Jvp:
         calling.check_differentiable(self.signature, values, self.positions)
         calling.check_tangents(self.signature, values, self.positions, tangents)
         fn = self.compiled(self.backend or calling.backend_of(values))
+        if self.jit and (self.backend or calling.backend_of(values)) == "numpy":
+            fn = self.jitted[()] = self.module.jitted(fn, cells=tuple(self.cells))
         try:
             out = fn(*values, *tangents)[1]
         except Exception as exc:
@@ -86,6 +91,9 @@ class Jvp:
         """The generated source as a Markdown code block: what a notebook shows."""
         return f"```python\n{self.tangentlike_source()}```"
 
-    def tangentlike_source(self, backend=None, **options) -> str:
-        """The generated source (``Module.source``'s ``options``)."""
+    def tangentlike_source(self, backend=None, jit=False, **options) -> str:
+        """The generated source (``Module.source``'s ``options``); with ``jit``,
+        as Numba compiles it."""
+        if jit:
+            return numba_source(self.module, self.module.functions, (), **options)
         return self.module.source(backend or "numpy", **options)

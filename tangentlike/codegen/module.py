@@ -20,6 +20,7 @@ from ..optimize.inplace import WEAK_FLOAT
 from ..transform.calls import Calls
 from . import compile as compiler
 from . import globals as live
+from . import jit
 from . import standalone as standalone_helpers
 from .comments import with_comments
 from .render import to_source
@@ -43,6 +44,7 @@ class Module:
         self.namer = Namer(names_in(info.node) | set(info.func.__globals__))
         self.calls = Calls(self)
         self._compiled: dict[str, object] = {}
+        self._jitted: dict[tuple, jit.Jitted] = {}
         self._lock = threading.RLock()
         self._watch: live.Watch | None = None
         self.detached: frozenset = frozenset()
@@ -273,17 +275,33 @@ class Module:
             functions = self.variant_functions(scalars, shapes, unit_seed)
             if functions is self.functions:  # nothing to gain: share the general code
                 return self.compiled(backend)
-        label = f"{self.top.func.__module__}.{self.main_name}"
-        if scalars:
-            label += f" for float {', '.join(scalars)}"
-        if shapes:
-            label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
+        label = self.label(scalars, shapes)
         files = [self._file_of(f) for f in functions]
         namespace = self.watch().register(self.namespace(functions))
         ns = compiler.load(
             self.source(backend, functions), namespace, label, functions, files
         )
         return ns[self.main_name]
+
+    def label(self, scalars=(), shapes=None) -> str:
+        """The main function's name, and the arguments its variant is for."""
+        label = f"{self.top.func.__module__}.{self.main_name}"
+        if scalars:
+            label += f" for float {', '.join(scalars)}"
+        if shapes:
+            label += " for " + ", ".join(f"{n} {d}{list(s)}" for n, s, d in shapes)
+        return label
+
+    def jitted(self, fallback, scalars=(), shapes=None, unit_seed=False, cells=()):
+        """The variant ``compiled`` gives (``fallback``), compiled by Numba at its
+        first call (``codegen/jit.py``); made once for each variant."""
+        key = (fallback, scalars, shapes, unit_seed)
+        with self._lock:
+            found = self._jitted.get(key)
+            if found is None:
+                found = jit.make(self, fallback, scalars, shapes, unit_seed, cells)
+                self._jitted[key] = found
+            return found
 
     def variant_functions(self, scalars, shapes, unit_seed=False):
         """The functions with main re-optimized knowing what ``compiled`` says."""

@@ -1,0 +1,122 @@
+"""The runtime helpers as Numba compiles them, for code made with ``jit=True``.
+
+Imported only when Numba compiles a variant (it imports Numba). Each overload
+gives a helper's meaning for the argument types Numba sees: numbers, and arrays
+of one or two dimensions; for other types it gives none, Numba stops at the line
+that calls the helper, and the NumPy code runs instead (``codegen/jit.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import literal_unroll, types
+from numba.extending import overload
+
+from .broadcast import unbroadcast, unreduce
+from .containers import add, zeros_items, zeros_like
+from .shapes import unconcat
+
+
+def _number(t) -> bool:
+    return isinstance(t, types.Number)
+
+
+def _array(t, ndim=None) -> bool:
+    return isinstance(t, types.Array) and (ndim is None or t.ndim == ndim)
+
+
+def _omitted(t) -> bool:
+    """An argument left at its default (``None``, or ``0`` for an axis) or None."""
+    return t is None or t == 0 or isinstance(t, (types.NoneType, types.Omitted))
+
+
+@overload(zeros_like)
+def _zeros_like(x):
+    if _number(x):
+        return lambda x: 0.0
+    if _array(x):
+        return lambda x: np.zeros_like(x)
+    return None
+
+
+@overload(zeros_items)
+def _zeros_items(x):
+    return _zeros_like(x)
+
+
+@overload(add)
+def _add(a, b):
+    if (_number(a) or _array(a)) and (_number(b) or _array(b)):
+        return lambda a, b: a + b
+    return None
+
+
+@overload(unreduce)
+def _unreduce(g, x, axis=None, keepdims=False):
+    if not (_number(g) and _omitted(axis)):
+        return None
+    if _number(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if _array(x):
+        return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g)
+    return None
+
+
+@overload(unbroadcast)
+def _unbroadcast(g, x):
+    if _number(x):
+        if _number(g):
+            return lambda g, x: g
+        if _array(g):
+            return lambda g, x: np.sum(g)
+        return None
+    if _array(g, 1) and _array(x, 1):
+        return _as_vector if g.layout == "C" else _to_vector
+    if _array(g, 2) and _array(x, 1):
+        return lambda g, x: _as_vector(np.sum(g, axis=0), x)
+    if _array(g, 2) and _array(x, 2):
+        return _to_matrix
+    return None
+
+
+def _as_vector(g, x):
+    """A vector's gradient from one of its length (``g`` itself), or of the length
+    it was broadcast to from one element."""
+    if g.shape[0] == x.shape[0]:
+        return g
+    out = np.empty(1, g.dtype)
+    out[0] = np.sum(g)
+    return out
+
+
+def _to_vector(g, x):
+    """``_as_vector`` of a strided ``g``: a contiguous copy, of one type."""
+    return _as_vector(np.ascontiguousarray(g), x)
+
+
+def _to_matrix(g, x):
+    """A matrix's gradient, summed over the axes it was broadcast along."""
+    out = g.copy()
+    if x.shape[0] == 1 and g.shape[0] != 1:
+        out = np.sum(out, axis=0).reshape((1, g.shape[1]))
+    if x.shape[1] == 1 and out.shape[1] != 1:
+        out = np.sum(out, axis=1).reshape((out.shape[0], 1))
+    return out
+
+
+@overload(unconcat)
+def _unconcat(g, arrays, axis=0, shapes=None):
+    if not (_array(g, 1) and isinstance(arrays, (types.BaseTuple, types.List))):
+        return None
+    if not (_omitted(axis) or isinstance(axis, types.IntegerLiteral)):
+        return None
+
+    def pieces(g, arrays, axis=0, shapes=None):
+        out = []
+        start = 0
+        for a in literal_unroll(arrays):
+            out.append(g[start : start + a.shape[0]])
+            start += a.shape[0]
+        return out
+
+    return pieces

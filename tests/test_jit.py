@@ -1,0 +1,224 @@
+"""jit=True: the variant compiled by Numba, its machine code cached on disk; where
+Numba cannot compile it, the NumPy code runs and explain_jit says which line
+stopped it. Gradients are checked against central finite differences.
+
+Each test compiles one small function (Numba takes about a second for each), so
+the file stays short.
+"""
+
+import math
+import textwrap
+
+import gast
+import numpy as np
+import pytest
+
+import tangentlike as tl
+from tangentlike.api import cli
+from tangentlike.codegen import jit
+from tangentlike.codegen.render import to_source
+
+
+def _central(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def recurrence(a, x0):
+    x = x0
+    for _ in range(50):
+        x = x + 0.01 * a * np.sin(x) - 0.001 * x
+    return x
+
+
+def growth(r, x):
+    for _ in range(20):
+        x = x + r * x * (1.0 - x)
+    return x
+
+
+def decay(r, x):
+    for _ in range(10):
+        x = x - r * x * x
+    return x
+
+
+def mapped(a, x):
+    return np.sin(a * x)
+
+
+def sorted_sum(a, x):
+    return np.sum(np.sort(a * x) * x)
+
+
+@pytest.fixture
+def numba(tmp_path, monkeypatch):
+    monkeypatch.setenv("TANGENTLIKE_CACHE", str(tmp_path))
+    return pytest.importorskip("numba")
+
+
+def test_the_rewrites_numba_needs():
+    source = textwrap.dedent(
+        """
+        def f(a, x, bx=1.0):
+            _x_saved = [None] * 100
+            for i in range(100):
+                _x_saved[i] = x
+                x = x + a * math.sin(x)
+            ba = np.zeros_like(a)
+            for i in reversed(range(100)):
+                ba += bx * math.sin(_x_saved[i])
+            del _x_saved
+            for x in reversed(_x_saved):
+                ba += x
+            return x, ba
+        """
+    )
+    f = gast.parse(source).body[0]
+    (done,) = jit.for_numba([f], ("a",))
+    assert to_source([done], []) == textwrap.dedent(
+        """\
+        @numba.njit(cache=True)
+        def f(a, x, bx=1.0):
+            _x_saved = []
+            for i in range(100):
+                _x_saved.append(x)
+                x = x + a * math.sin(x)
+            ba = 0.0
+            for i in range(99, -1, -1):
+                ba += bx * math.sin(_x_saved[i])
+            for __x_saved_i in range(len(_x_saved) - 1, -1, -1):
+                x = _x_saved[__x_saved_i]
+                ba += x
+            return x, ba
+        """
+    )
+
+
+KEPT = [
+    """
+    def f(x):
+        _s = [None] * 10
+        for i in range(10):
+            if x > 0:
+                _s[i] = x
+        return x
+    """,
+    """
+    def f(x):
+        _s = [None] * 10
+        for j in range(3):
+            for i in range(10):
+                _s[i] = x
+                x = x * 2.0
+        return x
+    """,
+]
+
+
+@pytest.mark.parametrize("source", KEPT, ids=["in a branch", "in a loop's loop"])
+def test_a_save_not_once_a_step_keeps_its_list(source):
+    (done,) = jit.for_numba([gast.parse(textwrap.dedent(source)).body[0]], ())
+    assert "_s = [None] * 10" in to_source([done], [])
+
+
+def test_a_list_changed_or_returned_stays_a_list():
+    source = textwrap.dedent(
+        """
+        def f(a, b):
+            read = [a, b]
+            grown = [a]
+            grown.append(b)
+            given = [a, b]
+            return np.concatenate(read), grown, given
+        """
+    )
+    (done,) = jit.for_numba([gast.parse(source).body[0]], ())
+    printed = to_source([done], [])
+    assert "read = a, b" in printed
+    assert "grown = [a]" in printed and "given = [a, b]" in printed
+
+
+def test_grad_of_a_scalar_loop_compiled(numba, tmp_path):
+    dgrowth = tl.grad(growth, jit=True)
+    g = dgrowth(0.3, 0.1)
+    assert type(g) is float
+    assert math.isclose(g, _central(lambda r: growth(r, 0.1), 0.3), rel_tol=1e-6)
+    assert tl.explain_jit(dgrowth).endswith("compiled by Numba")
+    cached = list((tmp_path / "jit").glob("tl_*.py"))
+    assert len(cached) == 1 and "@numba.njit(cache=True)" in cached[0].read_text()
+    assert list((tmp_path / "jit" / "__pycache__").glob("*.nbi"))  # machine code
+
+
+def test_value_and_grad_vjp_jvp(numba):
+    value, g = tl.value_and_grad(recurrence, jit=True)(0.5, 0.3)
+    assert value == pytest.approx(recurrence(0.5, 0.3), rel=1e-12)
+    assert g == pytest.approx(_central(lambda a: recurrence(a, 0.3), 0.5), rel=1e-6)
+    x = np.linspace(0.1, 1.0, 4)
+    seed = np.array([1.0, -2.0, 0.5, 3.0])
+    vjp = tl.vjp(mapped, wrt=1, jit=True)(0.7, x, seed)
+    fd = [
+        _central(lambda t, e=e: seed @ mapped(0.7, x + t * e), 0.0) for e in np.eye(4)
+    ]
+    np.testing.assert_allclose(vjp, fd, rtol=1e-6)
+    djvp = tl.jvp(recurrence, jit=True)
+    assert djvp(0.5, 0.3, 1.0) == pytest.approx(g, rel=1e-9)
+    assert "compiled by Numba" in tl.explain_jit(djvp)
+
+
+def test_what_numba_cannot_compile_runs_as_numpy(numba):
+    dsorted = tl.grad(sorted_sum, wrt=1, jit=True)
+    x = np.array([0.3, -1.0, 0.7, 0.1, -0.4])
+    with pytest.warns(tl.JitWarning, match="runs as NumPy code"):
+        g = dsorted(0.8, x)
+    fd = [_central(lambda t, e=e: sorted_sum(0.8, x + t * e), 0.0) for e in np.eye(5)]
+    np.testing.assert_allclose(g, fd, rtol=1e-6)
+    why = tl.explain_jit(dsorted)
+    assert "Numba cannot compile it at line" in why and "np.argsort(" in why
+    np.testing.assert_allclose(dsorted(0.8, x), g)  # warned once: no error here
+
+
+def test_without_numba_the_numpy_code_runs(monkeypatch):
+    monkeypatch.setattr(jit, "numba_available", lambda: False)
+    ddecay = tl.grad(decay, jit=True)
+    with pytest.warns(tl.JitWarning, match="Numba is not installed"):
+        g = ddecay(0.3, 0.1)
+    assert math.isclose(g, _central(lambda r: decay(r, 0.1), 0.3), rel_tol=1e-6)
+    assert "Numba is not installed" in tl.explain_jit(ddecay)
+
+
+def test_explain_before_and_without_jit():
+    assert "without jit=True" in tl.explain_jit(tl.grad(growth))
+    assert "not been called yet" in tl.explain_jit(tl.grad(growth, jit=True))
+    with pytest.raises(tl.ArgumentError):
+        tl.explain_jit(growth)
+
+
+def test_dump_jit_prints_the_decorated_module(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+
+
+            def recurrence(a, x0):
+                x = x0
+                for _ in range(50):
+                    x = x + 0.01 * a * np.sin(x) - 0.001 * x
+                return x
+            """
+        )
+    )
+    argv = ["dump", f"{path}:recurrence", "--jit", "--args", "float, float"]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("import numba\nimport numpy as np\n")
+    assert "@numba.njit(cache=True)\ndef drecurrence_da(" in printed
+    namespace = {}
+    exec(
+        compile(printed.replace("@numba.njit(cache=True)\n", ""), "m", "exec"),
+        namespace,
+    )
+    value, g = namespace["drecurrence_da"](0.5, 0.3)
+    assert g == pytest.approx(_central(lambda a: recurrence(a, 0.3), 0.5), rel=1e-6)
+    assert cli.main(["dump", f"{path}:recurrence", "--jit", "--backend", "cupy"]) == 2
