@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from .api import WHERE as _API
 from .errors import (
     ArgumentError,
     JitWarning,
@@ -45,18 +46,7 @@ __version__ = "0.1.0"
 
 # public name -> the module that defines it, imported on first use
 _LAZY = {
-    "Graph": ".api.graph",
-    "check_grads": ".api.check",
-    "explain_jit": ".api.jit",
-    "getsource": ".api.reverse",
-    "grad": ".api.reverse",
-    "graph": ".api.graph",
-    "hessian": ".api.dense",
-    "hvp": ".api.dense",
-    "jacobian": ".api.dense",
-    "jvp": ".api.forward",
-    "value_and_grad": ".api.reverse",
-    "vjp": ".api.reverse",
+    **{name: f".api{where}" for name, where in _API.items()},
     "stop_gradient": ".runtime",
     "adjoint": ".template",
     "tangent": ".template",

@@ -34,7 +34,7 @@ def test_import_loads_no_transform(tmp_path):
         """,
         tmp_path,
     )
-    assert loaded.strip() == "['tangentlike', 'tangentlike.errors']"
+    assert loaded.strip() == "['tangentlike', 'tangentlike.api', 'tangentlike.errors']"
 
 
 def test_public_names_resolve_on_first_use():
@@ -43,11 +43,16 @@ def test_public_names_resolve_on_first_use():
     assert set(tl.__all__) <= set(dir(tl))
     with pytest.raises(AttributeError, match="no_such_name"):
         tl.no_such_name  # noqa: B018
+    with pytest.raises(AttributeError, match="no_such_module"):
+        tl.api.no_such_module  # noqa: B018
+    assert tl.api.check.numerical_grad is not None  # a module, when asked for
 
 
 def test_templates_parsed_when_first_read(tmp_path):
     parsed = _fresh(
         """
+        import sys
+
         import numpy as np
         import tangentlike as tl
         from tangentlike import template as tpl
@@ -58,10 +63,17 @@ def test_templates_parsed_when_first_read(tmp_path):
         tl.grad(f)(np.ones(3))
         print(tpl.ADJOINTS[np.sin]._parsed is not None,
               tpl.ADJOINTS[np.linalg.svd]._parsed is None)
+        print(sorted(m for m in sys.modules if m.startswith("tangentlike.api.")))
         """,
         tmp_path,
     )
-    assert parsed.split() == ["True", "True"]
+    templates, api = parsed.splitlines()
+    assert templates.split() == ["True", "True"]
+    # what grad() needs, not check_grads, graph or the dense derivatives
+    assert (
+        api
+        == "['tangentlike.api.arguments', 'tangentlike.api.cache', 'tangentlike.api.reverse']"
+    )
 
 
 def test_every_template_parses():
