@@ -222,3 +222,22 @@ def test_dump_jit_prints_the_decorated_module(tmp_path, capsys):
     value, g = namespace["drecurrence_da"](0.5, 0.3)
     assert g == pytest.approx(_central(lambda a: recurrence(a, 0.3), 0.5), rel=1e-6)
     assert cli.main(["dump", f"{path}:recurrence", "--jit", "--backend", "cupy"]) == 2
+
+
+def pair(y, k):
+    return np.array([k * y[0], y[0] * y[1]])
+
+
+def stepped(y0, k):
+    y = y0
+    for _ in range(3):
+        y = y + 0.1 * pair(y, k)
+    return np.sum(y * y)
+
+
+def test_a_users_function_building_an_array_compiled(numba):
+    y0 = np.array([0.4, -0.3])
+    dstepped = tl.grad(stepped, wrt=1, jit=True)
+    g = dstepped(y0, 0.7)
+    assert g == pytest.approx(_central(lambda k: stepped(y0, k), 0.7), rel=1e-6)
+    assert tl.explain_jit(dstepped).endswith("compiled by Numba")

@@ -288,14 +288,16 @@ def _tuples(f) -> None:
 
 
 def _returned_names(f) -> set[str]:
-    """Names a ``return`` gives back, alone or in a tuple (a list returned stays a
+    """Names a ``return`` gives back, alone or in tuples (a list returned stays a
     list)."""
     found = set()
-    for node in anno.walk(f):
-        if isinstance(node, gast.Return) and node.value is not None:
-            value = node.value
-            items = value.elts if isinstance(value, gast.Tuple) else [value]
-            found |= {v.id for v in items if isinstance(v, gast.Name)}
+    todo = [n.value for n in anno.walk(f) if isinstance(n, gast.Return) and n.value]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, gast.Tuple):
+            todo.extend(value.elts)
+        elif isinstance(value, gast.Name):
+            found.add(value.id)
     return found
 
 

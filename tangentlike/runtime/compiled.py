@@ -13,7 +13,7 @@ from numba import literal_unroll, types
 from numba.extending import overload
 
 from .broadcast import unbroadcast, unreduce
-from .containers import add, zeros_items, zeros_like
+from .containers import add, array_grad, zeros_items, zeros_like
 from .shapes import unconcat
 
 
@@ -51,6 +51,22 @@ def _add(a, b):
     return None
 
 
+@overload(array_grad)
+def _array_grad(g, a):
+    if _array(a):
+        return lambda g, a: g
+    if _array(g, 1) and _numbers(a):
+        return lambda g, a: [g[i] for i in range(len(a))]
+    return None
+
+
+def _numbers(t) -> bool:
+    """A list or tuple of numbers."""
+    if isinstance(t, types.List):
+        return _number(t.dtype)
+    return isinstance(t, types.BaseTuple) and all(map(_number, t.types))
+
+
 @overload(unreduce)
 def _unreduce(g, x, axis=None, keepdims=False):
     if not (_number(g) and _omitted(axis)):
@@ -71,7 +87,7 @@ def _unbroadcast(g, x):
             return lambda g, x: np.sum(g)
         return None
     if _array(g, 1) and _array(x, 1):
-        return _as_vector if g.layout == "C" else _to_vector
+        return _as_vector
     if _array(g, 2) and _array(x, 1):
         return lambda g, x: _as_vector(np.sum(g, axis=0), x)
     if _array(g, 2) and _array(x, 2):
@@ -89,13 +105,10 @@ def _as_vector(g, x):
     return out
 
 
-def _to_vector(g, x):
-    """``_as_vector`` of a strided ``g``: a contiguous copy, of one type."""
-    return _as_vector(np.ascontiguousarray(g), x)
-
-
 def _to_matrix(g, x):
     """A matrix's gradient, summed over the axes it was broadcast along."""
+    if g.shape == x.shape:
+        return g
     out = g.copy()
     if x.shape[0] == 1 and g.shape[0] != 1:
         out = np.sum(out, axis=0).reshape((1, g.shape[1]))
