@@ -156,13 +156,7 @@ def _in_order(loop, stmt) -> bool:
     if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name):
         return False
     it = loop.iter
-    counting = (
-        isinstance(it, gast.Call)
-        and isinstance(it.func, gast.Name)
-        and it.func.id == "range"
-        and len(it.args) == 1
-        and not it.keywords
-    )
+    counting = _is_range(it) and len(it.args) == 1
     index = stmt.targets[0].slice
     return counting and isinstance(index, gast.Name) and index.id == loop.target.id
 
@@ -205,23 +199,13 @@ def _countdowns(f) -> None:
 
 
 def _reversed_of(it):
-    if (
-        isinstance(it, gast.Call)
-        and isinstance(it.func, gast.Name)
-        and it.func.id == "reversed"
-        and len(it.args) == 1
-    ):
+    if anno.is_call_to(it, "reversed") and len(it.args) == 1:
         return it.args[0]
     return None
 
 
 def _is_range(node) -> bool:
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Name)
-        and node.func.id == "range"
-        and not node.keywords
-    )
+    return anno.is_call_to(node, "range") and not node.keywords
 
 
 def _minus_one(expr):
