@@ -112,10 +112,22 @@ KEPT = [
                 x = x * 2.0
         return x
     """,
+    """
+    def f(x):
+        _s = [None] * 10
+        for i in range(10):
+            if x > 1.0:
+                continue
+            _s[i] = x
+            x = x * 2.0
+        return x
+    """,
 ]
 
 
-@pytest.mark.parametrize("source", KEPT, ids=["in a branch", "in a loop's loop"])
+@pytest.mark.parametrize(
+    "source", KEPT, ids=["in a branch", "in a loop's loop", "after a continue"]
+)
 def test_a_save_not_once_a_step_keeps_its_list(source):
     (done,) = jit.for_numba([gast.parse(textwrap.dedent(source)).body[0]], ())
     assert "_s = [None] * 10" in to_source([done], [])

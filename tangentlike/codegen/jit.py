@@ -152,11 +152,12 @@ def _stores_item(stmt, name: str) -> bool:
 
 def _in_order(loop, stmt) -> bool:
     """``stmt`` stores at the counter of ``loop``, a ``for i in range(n)``, once
-    per step (the statement is in the loop's body itself, not in a branch)."""
+    per step (the statement is in the loop's body itself, not in a branch, and
+    no ``break``, ``continue`` or ``return`` can skip it)."""
     if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name):
         return False
     it = loop.iter
-    counting = _is_range(it) and len(it.args) == 1
+    counting = _is_range(it) and len(it.args) == 1 and not anno.jumps(loop)
     index = stmt.targets[0].slice
     return counting and isinstance(index, gast.Name) and index.id == loop.target.id
 
