@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -142,3 +143,21 @@ def test_readme_stage_table_is_the_pipeline():
     assert rows == expected, "the README's stage table differs from pipeline.STAGES"
     for stage in STAGES:
         assert (ROOT / "tangentlike" / stage.where).exists(), stage.where
+
+
+def test_the_architecture_picture_is_the_tree_in_the_layers_order():
+    """docs/architecture.md draws each folder and top-level module of the package,
+    from the top layer down, as LAYERS has them from the bottom up."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    picture = text.split("```")[1]
+    entries = re.findall(r"^ (\S+)", picture, flags=re.MULTILINE)
+    assert entries[-1] == "core"
+    ranks = [
+        layer(f"tangentlike.{e.rstrip('/').removesuffix('.py')}") for e in entries[:-1]
+    ]
+    assert ranks == sorted(ranks, reverse=True), entries
+    parts = {f"{p.name}/" for p in (ROOT / "tangentlike").iterdir() if p.is_dir()}
+    parts |= {p.name for p in (ROOT / "tangentlike").glob("*.py")}
+    parts -= {"__pycache__/", "__init__.py", "__main__.py"}
+    drawn = set(re.findall(r"[\w]+/|[\w]+\.py", picture))
+    assert parts <= drawn, f"not in the picture: {sorted(parts - drawn)}"
