@@ -515,6 +515,10 @@ class Instantiator:
                 _unlocated(item)
         return out
 
+    # A template's body is a small language of its own, one case per statement:
+    # an ``if`` decided by the literal arguments, ``d[x] = ...`` (a contribution,
+    # or nothing when ``x`` takes no derivative), a temporary, a call for its effect,
+    # and ``raise`` (refused at the user's line).
     def stmt(self, node) -> list:
         if isinstance(node, gast.If):
             test = self.expr(node.test)

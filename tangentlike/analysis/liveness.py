@@ -20,6 +20,10 @@ class Liveness:
             live = self.statement(stmt, live)
         return live
 
+    # One case per kind of statement, each with its own flow: an assignment kills
+    # its targets, ``return`` ends the path, ``break`` and ``continue`` go on where
+    # the loop does, a loop runs to a fixed point, both branches of an ``if`` count,
+    # ``with`` reads its heads and ``try`` its handlers all through its body.
     def statement(self, node, live: set) -> set:
         if isinstance(node, (gast.Assign, gast.AnnAssign)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]

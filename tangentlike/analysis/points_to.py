@@ -111,6 +111,10 @@ class PointsTo:
             state = self.statement(stmt, state)
         return state
 
+    # One case per kind of statement, each moving objects its own way: assignments
+    # bind, augmented ones update in place, loops run to a fixed point, branches join,
+    # ``with`` binds its managers' values, a handler may start anywhere in its
+    # ``try``, and what is returned is recorded.
     def statement(self, node, state: dict) -> dict:
         self.stmt = node
         state = dict(state)

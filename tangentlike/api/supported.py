@@ -89,9 +89,7 @@ def qualified_name(primal) -> str | None:
         module = (
             module if path is None else "numpy.linalg" if "linalg" in path else "numpy"
         )
-    if module.startswith(
-        "tangentlike.runtime."
-    ):  # helpers are public as tangentlike.runtime
+    if module.startswith("tangentlike.runtime."):  # public as tangentlike.runtime
         module = "tangentlike.runtime"
     return name if module == "builtins" else f"{module}.{name}"
 

@@ -35,9 +35,8 @@ class Signature:
         return found
 
     def __init__(self, func):
-        self.qualname = getattr(
-            func, "__qualname__", repr(func)
-        )  # the cache holds func weakly
+        # a name, not func: the cache holds func weakly
+        self.qualname = getattr(func, "__qualname__", repr(func))
         self.signature = inspect.signature(func)
         self.names = list(self.signature.parameters)
         self.plain = all(  # no *args, **kwargs or keyword-only parameter

@@ -67,9 +67,8 @@ class Derivative:
         try:
             value, grads = fn(*values) if seed is None else fn(*values, seed)
         except Exception as exc:
-            if seed is not None and isinstance(
-                exc, ValueError
-            ):  # a seed that fits nothing?
+            # a ValueError may be a seed that does not fit the output: say so
+            if seed is not None and isinstance(exc, ValueError):
                 calling.check_output(self.func.__qualname__, self.func(*values), seed)
             tracebacks.annotate(exc)
             raise

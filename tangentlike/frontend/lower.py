@@ -335,9 +335,7 @@ def _guard_rest(block, may_exit, *flags) -> list:
     """After a statement that may set one of ``flags``, run the rest only if none is set."""
     for i, stmt in enumerate(block):
         if may_exit(stmt) and block[i + 1 :]:
-            if isinstance(
-                block[i + 1], gast.Break
-            ):  # a return's own break: not guarded
+            if isinstance(block[i + 1], gast.Break):  # a return's own: not guarded
                 return block[: i + 2]
             rest = _guard_rest(block[i + 1 :], may_exit, *flags)
             return block[: i + 1] + [anno.copy_location(_unless(flags, rest), stmt)]

@@ -365,9 +365,8 @@ class Normalizer:
             gast.keyword(arg=k.arg, value=self.atom(k.value, pre))
             for k in node.keywords
         ]
-        call = anno.copy_location(
-            anno.call(func, args, keywords), node
-        )  # errors point here
+        # the user's call's location: errors point here
+        call = anno.copy_location(anno.call(func, args, keywords), node)
         self._annotate_callee(call)
         return call
 

@@ -49,11 +49,12 @@ def _prune(block, loads, removed):
             ):
                 removed.append(stmt)
                 continue
+        # ``bx += g`` into a gradient nothing reads: dead, like its first assignment
         if (
             isinstance(stmt, gast.AugAssign)
             and isinstance(stmt.target, gast.Name)
             and stmt.target.id not in loads
-        ):  # ``bx += g`` into a gradient nothing reads: dead, like its first assignment
+        ):
             removed.append(stmt)
             continue
         for field in ("body", "orelse"):

@@ -67,6 +67,10 @@ def _slices_last(a, axis):
     )
 
 
+# NumPy's norm means different functions by ``ord`` and ``axis``: no axis and
+# no ord is the 2-norm of everything; a matrix (two axes) takes its own rules,
+# but for Frobenius, which is the vector 2-norm; the vector norms 2, 1, inf and
+# any p each have their gradient.
 @helper(linear=0)
 def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
     """Gradient of ``numpy.linalg.norm`` for vector and matrix norms."""
@@ -92,6 +96,9 @@ def norm_grad(g, y, x, ord=None, axis=None, keepdims=False):
     return gx * numpy.sign(x) * (numpy.abs(x) / yx) ** (ord - 1)
 
 
+# Matrix norms by kind: the 1- and inf-norms pick the largest column or row sum
+# (ties share the gradient), the 2-, -2- and nuclear norms come from the SVD, and
+# the rest are refused.
 def _matrix_norm_grad(g, x, ord, axis, keepdims):
     a0, a1 = (ax % numpy.ndim(x) for ax in axis)
     xm = numpy.moveaxis(x, (a0, a1), (-2, -1))

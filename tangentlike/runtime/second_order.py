@@ -41,6 +41,10 @@ def prod_others_jvp(a, v, axis=None):
     return _cast(restore(numpy.matmul(pairs, vflat[..., :, None])[..., 0]), a)
 
 
+# Which norm ``ord`` and ``axis`` name decides the derivative: a matrix norm
+# of the Frobenius kind is the vector 2-norm; 1-, inf- and matrix norms are piecewise
+# linear (zero second derivatives); ord=0 has none; the p-norms have their own
+# formula, simplest at p = 2.
 @helper()
 def norm_grad_partials(g, y, x, ord=None, axis=None, keepdims=False):
     """``norm_grad(g, y, x, ...)`` is ``unreduce(g) * pg`` and its derivatives in ``x``
@@ -56,11 +60,7 @@ def norm_grad_partials(g, y, x, ord=None, axis=None, keepdims=False):
         raise UnsupportedDerivativeError(
             f"the second derivative of the matrix norm with ord={ord!r}"
         )
-    if matrix or ord in (
-        1,
-        numpy.inf,
-        -numpy.inf,
-    ):  # signs and argmaxes: piecewise linear
+    if matrix or ord in (1, numpy.inf, -numpy.inf):  # signs, argmaxes: piecewise linear
         zero = numpy.zeros_like(pg)
         return pg, zero, zero
     if ord == 0:

@@ -18,6 +18,10 @@ from .forward import ForwardAD, pairs_with_tangents
 from .reverse import ReverseAD, is_range_loop
 
 
+# The sweeps themselves are ReverseAD's; what branches here is the frame around
+# them: a returned name the sweep restores or mutates is kept (copied where
+# mutated), a ``wrt`` argument nothing reaches gets zeros (made first where the
+# function rebinds it), and the save stacks are made only where used.
 def reverse_sweeps(info, wrt: list[str], calls):
     """Run the reverse transform; returns (rad, fwd, rev, value, grads)."""
     body = info.node.body[:-1]

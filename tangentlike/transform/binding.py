@@ -30,6 +30,12 @@ _POSITIONAL = (
 LITERALS = (int, float, str, bool, type(None))
 
 
+# Python binds a call's arguments to parameters in more ways than one: each
+# parameter kind needs its own atom (``*args`` a tuple, or the caller's own
+# ``*xs`` when it is all of them; ``**kwargs`` a dict, or the caller's ``**kw``;
+# a passed value; for a library function a default that is no literal, None;
+# else the default as a constant).  Spread arguments, and a parameter left out
+# whose default is no literal, are bound only when the call runs.
 def bind_atoms(
     fn, func, call, stmt, active=frozenset(), library=False
 ) -> tuple[list, list]:

@@ -175,10 +175,8 @@ class ContainersMixin:
             grad = gast.Subscript(
                 value=anno.name(bx), slice=copy.deepcopy(target.slice), ctx=gast.Load()
             )
-            if _is_basic_index(target.slice, self.int_names):
-                grad = anno.call(
-                    anno.dotted(f"{self.np}.copy"), [grad]
-                )  # a view: zeroed below
+            if _is_basic_index(target.slice, self.int_names):  # a view: zeroed below
+                grad = anno.call(anno.dotted(f"{self.np}.copy"), [grad])
             else:  # an index array may name a place twice: the last write is what stays
                 self.fn.helpers["setitem_grad"] = _runtime("setitem_grad")
                 index = index_value(copy.deepcopy(target.slice))
@@ -240,6 +238,9 @@ class ContainersMixin:
         rev.append(gast.Expr(value=restore))
         return self.save(stmt, fwd, rev)
 
+    # Three kinds of part: a save stack of a backward function (the stack of
+    # adjoints its pops pushed), a part with a gradient, and one without (zero_grad).
+    # Nothing to do where no part has a gradient or the unpacked value is no name.
     def unpack(self, stmt):
         """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient;
         a save stack unpacked (a backward function's) gets the stack of the
@@ -278,6 +279,9 @@ def _is_key(index) -> bool:
     return isinstance(index, gast.Constant) and isinstance(index.value, str)
 
 
+# A name may hold a container by any of the ways one is made, each a case:
+# a literal, the tuple a name is unpacked from, the names unpacked into, a call
+# that may return a tuple, a list appended to, and sequences joined or repeated.
 def maybe_containers(body) -> set[str]:
     """Names that may hold a list, tuple or dict: built from a literal, appended to,
     unpacked from, or the result of a call to a generated or user function."""
@@ -356,6 +360,9 @@ def index_value(index):
     return index
 
 
+# Each part of an index is checked by its kind: slices, loop counters, integer
+# or None literals and negated literals select each place once; anything else
+# (an array, a mask) may select one twice.
 def _is_basic_index(index, int_names=()) -> bool:
     """Integers, slices and loop counters: ``bx[i] += g`` is then exact."""
     parts = index.elts if isinstance(index, gast.Tuple) else [index]

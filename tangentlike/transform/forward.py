@@ -400,6 +400,9 @@ def simplify(node):
     return node
 
 
+# Each operator drops a zero tangent in its own way: a sum keeps the other side,
+# a difference keeps or negates it, a product (or matrix product) is zero with
+# either factor, a quotient only with a zero numerator; anything else is kept.
 def _binop(node, left, right):
     op = node.op
     if isinstance(op, gast.Add) and (is_zero(left) or is_zero(right)):

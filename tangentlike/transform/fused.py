@@ -82,6 +82,9 @@ class _Block:
             if found is not None and found[0] == SOFTMAX:
                 self.softmaxes[target] = (k, found[1]["x"].id, found[1]["axis"].value)
 
+    # A statement is fused in one of three ways: a sigmoid itself, ``log(p)`` of
+    # one, or ``log(1 - p)`` of one (where ``1 - p`` is read through its own
+    # temporary); the log forms also need ``z`` unchanged since the sigmoid.
     def _match(self, k, target, value):
         z = self._sigmoid_of(k, value)
         if z is not None and z != target:
@@ -116,6 +119,10 @@ class _Block:
             return None
         return key, {"x": anno.name(z), "p": anno.name(p)}
 
+    # Four assignments make a sigmoid written out (``1 / (1 + exp(-z))``): each
+    # step checks that the next one back is there, reads the name the one after it
+    # reads, and came before it; ``1 + e`` may be written either way round.  Any
+    # miss means an ordinary quotient.
     def _sigmoid_of(self, k, value) -> str | None:
         """``z`` where ``value`` is ``1 / a``, ``a = 1 + e``, ``e = exp(n)``, ``n = -z``,
         each assigned after the one it reads and none changed since."""

@@ -52,9 +52,8 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
         self._saved_later: list[dict[str, str]] = []
         self.arrays = _array_names(fn.node.body)
         seeds = {p for p in fn.params if p.startswith(ADJOINT_PREFIX + TEMP_PREFIX)}
-        self.containers = (
-            maybe_containers(fn.node.body) | seeds
-        )  # b_tuple: generated code
+        # seeds: a b_tuple of generated code
+        self.containers = maybe_containers(fn.node.body) | seeds
         self.adj.containers = self.containers
         if self.containers:
             fn.helpers["zeros_like"] = _runtime("zeros_like")

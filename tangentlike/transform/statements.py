@@ -346,6 +346,9 @@ def in_place_error(fn, stmt, names):
     )
 
 
+# A callee is named as the user wrote it where it is unknown (a method of a
+# value made here is just ``.item()``), else by its module and qualified name,
+# with builtins named alone.
 def describe(callee, call) -> str:
     """A callee as the user knows it: ``numpy.fft.fft``, ``the method .item()``."""
     if callee is None:
