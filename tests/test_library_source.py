@@ -1,6 +1,7 @@
 """Library functions with no template are differentiated through their Python source;
 what cannot be is refused at the user's line, with the library's frames below it."""
 
+import functools
 import inspect
 
 import gast
@@ -12,6 +13,8 @@ from tangentlike.analysis.callees import is_library, source_function
 from tangentlike.analysis.scope import Scope, assigned_names
 from tangentlike.frontend.library import canonical_numpy, resolve_namespaces
 from tangentlike.frontend.specialize import bind_constants, default_of
+
+from . import helpers_imported
 
 POINTS = np.array([0.5, -1.5, 2.0])
 X = np.array([0.3, 1.2, -0.7, 2.0])
@@ -149,3 +152,27 @@ def called_result(x):
 def test_a_call_of_what_a_call_returned_is_not_dropped(transform):
     with pytest.raises(tl.NoDerivativeError, match="poly1d"):
         transform(called_result)
+
+
+# a wrapper (functools.wraps) of a function of another file -------------------------
+
+
+def _passing(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+wrapped_sin = _passing(helpers_imported.scaled_sin)
+
+
+def calls_a_wrapped_function(c):
+    return np.sum(wrapped_sin(c, 3.0)) * 2.0
+
+
+def test_a_wrapped_callee_is_read_from_the_file_of_the_function_it_wraps():
+    """The lines inspect reads are the wrapped function's: so is the file (the
+    wrapper's file with them made the callee look stale)."""
+    tl.check_grads(calls_a_wrapped_function, (X,))
