@@ -104,9 +104,15 @@ def transpose(y, a, axes=None):
     d[a] = np.transpose(d[y], inverse_axes(axes, np.ndim(a)))
 
 
+# a cast to integers or booleans (np.array(x, int), x.astype(bool)) is a step
+# function of its argument: no derivative goes through it
 @adjoint([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])
 def copy(y, a, dtype=None, *, ndmin=0):
+    if dtype is None:
+        cast = d[y]
+    else:
+        cast = d[y] * (y.dtype.kind in "fc")
     if ndmin == 0:  # a list's gradient is a list: its items, one by one
-        d[a] = array_grad(d[y], a)
+        d[a] = array_grad(cast, a)
     else:  # np.array(a, ndmin=2): leading axes of length 1 added
-        d[a] = array_grad(np.reshape(d[y], np.shape(a)), a)
+        d[a] = array_grad(np.reshape(cast, np.shape(a)), a)

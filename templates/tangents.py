@@ -134,10 +134,15 @@ for primal in (numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array):
 
 @tangent([numpy.copy, numpy.asarray, numpy.asanyarray, numpy.array])
 def copy(y, a, dtype=None, *, ndmin=0):
-    if ndmin == 0:
-        d[y] = np.array(d[a])
+    if dtype is None:
+        if ndmin == 0:
+            d[y] = np.array(d[a])
+        else:
+            d[y] = np.array(d[a], ndmin=ndmin)
+    elif ndmin == 0:  # a cast to integers or booleans: a step function
+        d[y] = np.array(d[a]) * (y.dtype.kind in "fc")
     else:
-        d[y] = np.array(d[a], ndmin=ndmin)
+        d[y] = np.array(d[a], ndmin=ndmin) * (y.dtype.kind in "fc")
 
 
 @tangent(math.pow)

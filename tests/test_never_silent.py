@@ -110,6 +110,16 @@ def through_a_name(x):
     return fn(g(x), x) + np.sum(h(x))
 
 
+def cast_to_integers(x):
+    k = (x * 10.0).astype(int)  # a step function of x
+    m = np.array(x, dtype=bool)
+    return (
+        np.sum(k * x**2)
+        + np.sum(np.asarray(x * 3.0, dtype=np.int64) * x)
+        + np.sum(m * np.sin(x))
+    )
+
+
 CASES = [
     (full_of, np.array(0.4)),
     (linspace_to, np.array(2.0)),
@@ -123,6 +133,7 @@ CASES = [
     (arange_from, np.array(0.9)),
     (arange_count, np.array(2.5)),
     (through_a_name, np.array([0.4, -0.9])),
+    (cast_to_integers, np.array([0.31, 0.72])),
 ]
 IDS = [f.__name__ for f, _ in CASES]
 
