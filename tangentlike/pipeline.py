@@ -79,12 +79,22 @@ STAGES = (
 )
 
 
-def build(func, wrt: tuple[int, ...], mode: str, optimize=True, verbose=0) -> Module:
+def build(
+    func,
+    wrt: tuple[int, ...],
+    mode: str,
+    optimize=True,
+    verbose=0,
+    owners=None,
+    bound=None,
+) -> Module:
     """``func``'s derivative in ``mode`` ("reverse" or "forward") with respect to
     the parameters at positions ``wrt``: a Module whose main function returns
-    ``(value, derivative)``.  Compiling waits for the first call."""
+    ``(value, derivative)``.  Compiling waits for the first call.  ``owners``:
+    parameter -> the class of the object it holds, where the function calls its
+    methods; ``bound``: parameter -> the function passed to it, where it calls it."""
     show = _printer(verbose)
-    info = prepare(func, show=show)  # parse ... normalize
+    info = prepare(func, show=show, bound=bound, owners=owners)  # parse ... normalize
     module = Module(info)
     names = [info.params[i] for i in wrt]
     if mode == "forward":

@@ -150,6 +150,8 @@ for _shaped in (runtime.unbroadcast, runtime.unbroadcast_as, runtime.matmul_lhs)
 constant(runtime.matmul_rhs, structure="y")
 constant(runtime.unreduce, structure="x", integer="axis keepdims")
 constant(runtime.add_at, structure="x", integer="index")
+for _attr in (runtime.attr_grad, runtime.attr_part):
+    constant(_attr, structure="obj", integer="name")
 constant(runtime.sum_grad, structure="xs")
 constant(runtime.array_grad, structure="a")
 constant(runtime.plus_grad, structure="a b", integer="k")

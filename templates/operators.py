@@ -4,7 +4,13 @@ import gast
 import numpy
 import numpy as np
 
-from tangentlike.runtime import matmul_lhs, matmul_rhs, safe_log, unbroadcast
+from tangentlike.runtime import (
+    attr_grad,
+    matmul_lhs,
+    matmul_rhs,
+    safe_log,
+    unbroadcast,
+)
 from tangentlike.template import adjoint, d
 
 
@@ -68,6 +74,12 @@ def transpose_attr(z, x):
 @adjoint(("attr", "real"))
 def real(z, x):
     d[x] = d[z]
+
+
+# an attribute of an object (``model.W``): its gradient is the object's, by name
+@adjoint(("attr", "*"))
+def attribute(y, obj, name):
+    d[obj] = attr_grad(d[y], obj, name)
 
 
 # the logistic sigmoid written out, 1 / (1 + exp(-x)), and its logarithms, as

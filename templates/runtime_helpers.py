@@ -21,6 +21,8 @@ from tangentlike import runtime
 from tangentlike.runtime import (
     add_at,
     array_grad,
+    attr_grad,
+    attr_part,
     broadcast_like,
     column_stack_grad,
     diag_grad,
@@ -73,6 +75,9 @@ linear(unbroadcast_as, "broadcast_like(d[y], g)")
 linear(sum_to, "broadcast_like(d[y], g)")
 linear(unreduce, "np.sum(d[y], axis=axis, keepdims=keepdims)")
 linear(owned, "d[y]")
+# an object's gradient by attribute, and the part of it for one attribute
+linear(attr_grad, "attr_part(d[y], obj, name)")
+linear(attr_part, "attr_grad(d[y], obj, name)")
 
 
 # cumprod's rule is exact at zeros by cases: differentiated again, only elsewhere

@@ -13,6 +13,7 @@ import numpy as np
 
 from tangentlike import template as tpl
 from tangentlike.runtime import (
+    attr_part,
     broadcast_like,
     clip_mask,
     reshape_tangent,
@@ -67,6 +68,11 @@ def transpose_attr(z, x):
 @tangent(("attr", "real"))
 def real(z, x):
     d[z] = np.real(d[x])
+
+
+@tangent(("attr", "*"))
+def attribute(y, obj, name):
+    d[y] = attr_part(d[obj], obj, name)
 
 
 @tangent(numpy.maximum)

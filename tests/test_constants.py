@@ -14,6 +14,7 @@ import builtins
 import io
 import math
 import warnings
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -39,6 +40,7 @@ def spd(r, n):
 
 
 # one example call of each declared function: parameter -> value
+Pair = namedtuple("Pair", "a b")  # an object with attributes, for attr_grad
 EXAMPLES = {
     builtins.len: lambda r: {"obj": floats(r, 4)},
     builtins.isinstance: lambda r: {"obj": floats(r), "class_or_tuple": float},
@@ -151,6 +153,16 @@ EXAMPLES = {
     },
     runtime.sum_grad: lambda r: {"g": floats(r, 3), "xs": [floats(r, 3), floats(r, 1)]},
     runtime.array_grad: lambda r: {"g": floats(r, 2, 3), "a": [floats(r, 3)] * 2},
+    runtime.attr_grad: lambda r: {
+        "g": floats(r, 3),
+        "obj": Pair(floats(r, 2), floats(r, 3)),
+        "name": "b",
+    },
+    runtime.attr_part: lambda r: {
+        "g": {"b": floats(r, 3)},
+        "obj": Pair(floats(r, 2), floats(r, 3)),
+        "name": "b",
+    },
     runtime.plus_grad: lambda r: {
         "g": floats(r, 2, 3),
         "a": floats(r, 3),
@@ -358,7 +370,8 @@ def perturbed(value, r, h):
         parts = [perturbed(v, r, h) for v in value]
         if all(p is None for p in parts):
             return None
-        return type(value)(v if p is None else p for v, p in zip(value, parts))
+        items = [v if p is None else p for v, p in zip(value, parts)]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
         parts = {k: perturbed(v, r, h) for k, v in value.items()}
         if all(p is None for p in parts.values()):

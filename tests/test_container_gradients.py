@@ -5,6 +5,7 @@ that read one list several ways (summed, indexed, unpacked, joined) check it end
 end against finite differences."""
 
 import inspect
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -45,6 +46,7 @@ def assert_doubles(two, one):
 
 
 SEQUENCES = [[A, B], (A, B), [A, (B, 1.5)], ([A], {"b": B})]
+Point = namedtuple("Point", "a b")  # an object's gradient goes by its fields
 CONTAINERS = SEQUENCES + [{"a": A, "b": B}, {"a": [A, B]}]
 
 # each helper that returns a container gradient: (x, the call giving x's gradient)
@@ -61,6 +63,7 @@ CASES = {
     + [(x, lambda x: runtime.add(x, x)) for x in CONTAINERS]
     + [(x, lambda x: runtime.add(0.0, x)) for x in CONTAINERS],
     "as_kind": [(x, lambda x: runtime.as_kind(x)) for x in CONTAINERS[:2]],
+    "attr_grad": [(Point(A, B), lambda x: runtime.attr_grad(A, x, "b"))],
     "sum_grad": [(x, lambda x: runtime.sum_grad(1.0, x)) for x in SEQUENCES[:2]],
     "array_grad": [
         (x, lambda x: runtime.array_grad(np.ones((2, 2)), x)) for x in SEQUENCES[:2]
@@ -118,12 +121,13 @@ def test_every_container_helper_is_checked():
         for name, f in inspect.getmembers(containers, inspect.isfunction)
         if f.__module__ == containers.__name__ and not name.startswith("_")
     }
-    tangents_and_items = {"zeros_like", "zeros_items", "owned", "as_grad"}
+    tangents_and_items = {"zeros_like", "zeros_items", "owned", "as_grad", "attr_part"}
     not_containers = {
         "setitem_grad",
         "setitem_scatter",
         "item_or_absent",
         "restore_item",
+        "is_record",  # whether a value is an object
     }
     assert returning - tangents_and_items - not_containers <= set(CASES)
     assert names(returns_list=True) <= set(CASES)

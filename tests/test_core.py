@@ -184,7 +184,7 @@ def test_errors_point_at_user_code():
     assert __file__ in str(info.value)
 
     with pytest.raises(tl.NoSourceError):
-        tl.grad(np.sin)
+        tl.grad(len)  # no source and no template (np.sin is differentiated by its own)
 
     with pytest.raises(tl.ArgumentError, match="parameters are x"):
         tl.grad(P.poly, wrt="y")

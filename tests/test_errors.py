@@ -287,3 +287,35 @@ def test_a_vjp_without_its_seed_names_the_seed():
 def test_a_vjp_with_too_many_arguments_says_so():
     with pytest.raises(TypeError, match="too many"):
         tl.vjp(doubled_sine)(np.ones(3), np.ones(3), np.ones(3))
+
+
+def loss_and_prediction(x):
+    p = np.tanh(x)
+    return np.sum(p**2), p
+
+
+def test_grad_of_a_function_returning_a_tuple_names_value_and_grad_and_vjp():
+    with pytest.raises(tl.ArgumentError) as info:
+        tl.grad(loss_and_prediction)
+    text = str(info.value)
+    assert "returns a tuple" in text and "value_and_grad" in text and "vjp" in text
+    assert "return np.sum(p**2), p" in text and f'File "{HERE}"' in text
+
+
+def packed(x):
+    out = (np.sum(x**2), x)
+    return out
+
+
+@pytest.mark.parametrize("x", [1.5, np.ones(3)])
+def test_a_tuple_returned_by_name_is_named_when_the_gradient_runs(x):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no SyntaxWarning from generated code
+        df = tl.grad(packed)
+        for _ in range(2):  # the first call, then the one its front runs
+            with pytest.raises(tl.ArgumentError, match="returned a tuple"):
+                df(x)
+        with pytest.raises(tl.ArgumentError, match="returned a tuple"):
+            df(x=x)

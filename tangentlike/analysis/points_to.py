@@ -93,6 +93,7 @@ class PointsTo:
         self.locals = locals_
         self.callee = callee
         self.made: dict[int, Site] = {}
+        self.older: dict[Site, Site] = {}  # a site's objects made before its last
         self.outer: dict[str, Site] = {}
         self.updates: dict[
             tuple, tuple
@@ -327,22 +328,42 @@ class PointsTo:
         declared = facts_of(obj)
         if declared is not None and declared.fresh:
             return self.make(node, state)  # new zeros, shared with nothing
+        if declared is not None and declared.held:
+            return self.held(node, declared, args, state)
         if _is_transformed(obj) and not self.callee(obj):
             return self.make(node, state)  # a helper returning none of its arguments
         # the user's own functions and anything else: the result may hold any argument
         parts = [everything, self.items(everything, state)]
         return self.make(node, state, OTHER, parts) | everything
 
+    def held(self, node, declared, args, state: dict) -> frozenset:
+        """A helper that holds (parts of) some arguments only (those it is linear
+        in, whose shapes the others give): one that makes a list holds them in a
+        new list."""
+        held = frozenset().union(*(args[i] for i in declared.held if i < len(args)))
+        parts = [held, self.items(held, state)]
+        if declared.returns_list:
+            return self.make(node, state, LIST, parts)
+        return self.make(node, state, OTHER, parts) | held
+
     # sites -----------------------------------------------------------------------
     def make(self, node, state: dict, kind: str = ARRAY, parts=()) -> frozenset:
-        """The site of what ``node`` makes, holding ``parts`` (kept in ``state``)."""
+        """The site of what ``node`` makes, holding ``parts`` (kept in ``state``).
+
+        A site stands for the object ``node`` made last; those it made before (in
+        earlier turns of a loop) are its older twin's, so that a new array updated
+        in place is not taken for last turn's, which another name may hold
+        (``u_next = np.zeros_like(u)`` after ``u = u_next``)."""
         site = self.made.get(id(node))
         if site is None:
-            site = self.made[id(node)] = Site(
-                f"line {getattr(node, 'lineno', '?')}", kind
-            )
-        for part in parts:
-            state[site] = state.get(site, frozenset()) | part
+            label = f"line {getattr(node, 'lineno', '?')}"
+            site = self.made[id(node)] = Site(label, kind)
+            self.older[site] = Site(label, kind)
+        older = self.older[site]
+        aged = {older if s is site else s for part in parts for s in part}
+        _replace(state, site, older)
+        if aged:
+            state[site] = frozenset(aged)
         return frozenset({site})
 
     @staticmethod
@@ -370,6 +391,15 @@ class PointsTo:
     @staticmethod
     def is_list(sites: frozenset) -> bool:
         return bool(sites) and all(s.kind == LIST for s in sites)
+
+
+def _replace(state: dict, site: Site, by: Site) -> None:
+    """``site`` is ``by`` wherever ``state`` holds it, and what it holds, ``by``'s."""
+    for key, sites in list(state.items()):
+        if site in sites:
+            state[key] = (sites - {site}) | {by}
+    if site in state:
+        state[by] = state.get(by, frozenset()) | state.pop(site)
 
 
 def join(a: dict, b: dict) -> dict:

@@ -5,11 +5,16 @@ arguments bound to them (partials, bound methods, callable objects).
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
+import linecache
 import types
+
+import numpy
 
 from ..call.arguments import Signature
 from ..errors import ArgumentError, TangentlikeError
+from ..made import MARK
 
 
 def _params(func) -> list[str]:
@@ -50,8 +55,8 @@ def normalize_wrt(func, wrt) -> tuple[tuple[int, ...], bool]:
 def for_bound(f, wrt, make):
     """For a ``functools.partial``, a bound method, or an object whose class defines
     ``__call__``: ``make`` applied to the function underneath, with ``wrt`` moved
-    past the arguments bound to it (``self``, the partial's), bound to the same
-    arguments (constants); None for anything else."""
+    past the arguments bound to it (``self``, the partial's), and for a method the
+    object's class, bound to the same arguments; None for anything else."""
     if isinstance(f, functools.partial):
         for w in wrt if isinstance(wrt, (tuple, list)) else (wrt,):
             if isinstance(w, str) and w in f.keywords:
@@ -64,14 +69,15 @@ def for_bound(f, wrt, make):
     f = as_routine(f)
     if not inspect.ismethod(f):
         return None
-    return types.MethodType(make(f.__func__, shifted(wrt, 1)), f.__self__)
+    owner = type(f.__self__)  # its self.m(...) calls are its class's
+    return types.MethodType(make(f.__func__, shifted(wrt, 1), owner), f.__self__)
 
 
 def as_routine(f):
     """An object of a class defining ``__call__`` as its bound ``__call__`` method
     (the object is then a constant); anything else as it is."""
     call = getattr(type(f), "__call__", None)  # noqa: B004 (the method, not a callable test)
-    if inspect.isfunction(call) and not hasattr(f, "tangentlike_source"):  # not a Jvp
+    if inspect.isfunction(call) and not hasattr(f, MARK):  # not made by tangentlike
         return f.__call__
     return f
 
@@ -86,3 +92,91 @@ def shifted(wrt, by: int):
         if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0
         else wrt
     )
+
+
+_FROM_TEMPLATE: dict = {}
+
+
+def from_template(f):
+    """A function with a derivative template and no source of its own to read
+    (``np.sin``, ``math.exp``, ``np.linalg.inv``) as a one-line ``def`` calling it,
+    whose derivative is the template's; anything else as it is."""
+    from .. import template as tpl
+
+    tpl.load_templates()
+    found = tpl.lookup(tpl.ADJOINTS, f) or tpl.lookup(tpl.TANGENTS, f)
+    if found is None or inspect.isfunction(f):
+        return f
+    try:
+        return _FROM_TEMPLATE[f]
+    except (KeyError, TypeError):
+        pass
+    made = _calling(f, found)
+    if made is not None:
+        _FROM_TEMPLATE[f] = made
+    return made or f
+
+
+def _calling(f, template):
+    """``def sin(x): return np.sin(x)``, the parameters the template's without a
+    default, its source in linecache; None where ``f`` has no public path."""
+    from ..transform.calls import describe
+
+    path = describe(f)
+    root, *parts = path.split(".")
+    try:
+        module = importlib.import_module(root)
+    except ImportError:
+        return None
+    if functools.reduce(lambda v, a: getattr(v, a, None), parts, module) is not f:
+        return None
+    if root == "numpy":  # called as NumPy is imported
+        root, path = "np", ".".join(["np", *parts])
+    params = [
+        p.name
+        for p in template.signature.parameters.values()
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    name, args = parts[-1] if parts else root, ", ".join(params)
+    source = f"def {name}({args}):\n    return {path}({args})\n"
+    filename = f"<template {describe(f)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {root: module}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - made here
+    return namespace[name]
+
+
+def split_paths(wrt):
+    """``wrt`` naming attributes of a parameter (``"self.W"``, ``("self.W",
+    "x")``): the parameters to differentiate (``("self", "x")``) and a function
+    taking their gradients (and the arguments) to the gradients asked for; None
+    for a ``wrt`` of parameters only."""
+    many = isinstance(wrt, (tuple, list))
+    items = list(wrt) if many else [wrt]
+    if not any(isinstance(w, str) and "." in w for w in items):
+        return wrt, None
+    roots: list = []
+    picks = []
+    for item in items:
+        root, *path = item.split(".") if isinstance(item, str) else (item,)
+        if root not in roots:
+            roots.append(root)
+        picks.append((roots.index(root), root, path))
+
+    def pick(grads, values: dict):
+        found = [_follow(grads[i], values.get(root), path) for i, root, path in picks]
+        return tuple(found) if many else found[0]
+
+    return tuple(roots), pick
+
+
+def _follow(g, obj, path: list[str]):
+    """The gradient of ``obj.a.b`` in ``g``, ``obj``'s (a dict by attribute name);
+    zeros where the function never read the attribute."""
+    for name in path:
+        obj = getattr(obj, name)
+        g = g.get(name) if isinstance(g, dict) else None
+        if g is None:
+            return numpy.zeros_like(obj) if hasattr(obj, "shape") else 0.0
+    return g

@@ -33,10 +33,17 @@ _SHARED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _BUILDING: dict = {}  # request key -> lock, while it is being built
 
 
-def transform(func, mode: str, positions, optimize: bool, verbose: int):
-    """The generated module for ``func``; the same request reuses the first result."""
+def transform(
+    func, mode: str, positions, optimize: bool, verbose: int, owners=(), bound=()
+):
+    """The generated module for ``func`` (with ``owners``, ``(parameter, class)``
+    pairs, for the objects whose methods it calls, and ``bound``, ``(parameter,
+    function)`` pairs, for the parameters it calls, if given); the same request
+    reuses the first result."""
     tpl.load_templates()
     request = (mode, positions, optimize)
+    if owners or bound:
+        request += (tuple(owners), tuple(bound))
     found = _lookup(func, request)
     if found is not None:
         return found
@@ -49,7 +56,9 @@ def transform(func, mode: str, positions, optimize: bool, verbose: int):
         if found is None and share is not None:
             found = _SHARED.get(share)
         if found is None:
-            found = pipeline.build(func, positions, mode, optimize, verbose)
+            found = pipeline.build(
+                func, positions, mode, optimize, verbose, dict(owners), dict(bound)
+            )
             if share is not None:
                 found.detach(shared_cells(func))
                 _SHARED[share] = found

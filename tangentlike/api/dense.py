@@ -10,15 +10,17 @@ from typing import Any
 import numpy
 
 from ..call import arguments as calling
+from ..errors import ArgumentError
 from ..made import plain
-from .arguments import normalize_wrt
+from ..runtime.containers import is_record
+from .arguments import from_template, normalize_wrt
 from .forward import jvp
 from .reverse import grad, vjp
 
 
 def _positions(f, wrt) -> tuple[list[int], bool]:
     """The positions ``wrt`` names, and whether it is a tuple (one result each)."""
-    positions, many = normalize_wrt(plain(f), wrt)
+    positions, many = normalize_wrt(from_template(plain(f)), wrt)
     return list(positions), many
 
 
@@ -36,6 +38,56 @@ def _basis(x):
 
 def _zero(x):
     return numpy.zeros(numpy.shape(x), like=x) if numpy.ndim(x) else 0.0
+
+
+def _leaves(x) -> list:
+    """The arrays and numbers of ``x``: its items, in order, for a list, tuple or
+    dict of them (nested too), else ``[x]``."""
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in _leaves(v)]
+    if isinstance(x, dict):
+        return [leaf for v in x.values() for leaf in _leaves(v)]
+    if is_record(x):
+        raise ArgumentError(
+            f"dense derivatives take arrays, numbers and containers of them, not a "
+            f"{type(x).__qualname__} object: pass its arrays (a dict of them) instead"
+        )
+    return [x]
+
+
+def _rebuild(x, leaves):
+    """``x``'s structure with its leaves replaced by ``leaves``, in order."""
+    return _fill(x, iter(leaves))
+
+
+def _fill(x, leaves):
+    if isinstance(x, (list, tuple)):
+        return (
+            type(x)(_fill(v, leaves) for v in x)
+            if not hasattr(x, "_fields")
+            else type(x)(*(_fill(v, leaves) for v in x))
+        )
+    if isinstance(x, dict):
+        return {k: _fill(v, leaves) for k, v in x.items()}
+    return next(leaves)
+
+
+def _unit_tangents(x, j):
+    """The unit tangents of leaf ``j`` of ``x``, each in ``x``'s structure with
+    zeros in the other leaves."""
+    leaves = _leaves(x)
+    zeros = [_zero(leaf) for leaf in leaves]
+    for e in _basis(leaves[j]):
+        yield _rebuild(x, zeros[:j] + [e] + zeros[j + 1 :])
+
+
+def _columns(f, i, args, x, j, out):
+    """The Jacobian of ``f``'s output in leaf ``j`` of argument ``i`` (``x``), by
+    forward mode: ``out.shape + leaf.shape``."""
+    leaf = _leaves(x)[j]
+    cols = [jvp(f, wrt=i)(*args, t) for t in _unit_tangents(x, j)]
+    shape = numpy.shape(out) + numpy.shape(leaf)
+    return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
 
 
 def jacobian(f: Callable, wrt: Any = 0) -> Callable:
@@ -64,12 +116,18 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
 
     def one(i, args, out):
         x = args[i]
-        shape = numpy.shape(out) + numpy.shape(x)
-        if numpy.size(x) < numpy.size(out):
-            cols = [jvp(f, wrt=i)(*args, e) for e in _basis(x)]
-            return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
-        rows = [vjp(f, wrt=i)(*args, e) for e in _basis(out)]
-        return numpy.stack(rows).reshape(shape)
+        leaves = _leaves(x)
+        if sum(map(numpy.size, leaves)) < numpy.size(out):
+            found = [_columns(f, i, args, x, j, out) for j in range(len(leaves))]
+            return _rebuild(x, found)
+        rows = [_leaves(vjp(f, wrt=i)(*args, e)) for e in _basis(out)]
+        found = [
+            numpy.stack([r[j] for r in rows]).reshape(
+                numpy.shape(out) + numpy.shape(leaf)
+            )
+            for j, leaf in enumerate(leaves)
+        ]
+        return _rebuild(x, found)
 
     def jac(*args):
         out = f(*args)
@@ -147,29 +205,39 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
     """
     positions, many, product = _forward_over_reverse(f, wrt)
 
-    def block_column(args, b):
-        """``[H[a][b] for each a]``: one hvp per element of argument ``b``."""
+    def block_column(args, b, j):
+        """``[H[a][b, j] for each a]``, the blocks of leaf ``j`` of argument ``b``
+        in each argument's structure: one hvp per element of that leaf."""
         x = args[positions[b]]
-        zeros = [_zero(args[i]) for i in positions]
+        zeros = [_rebuild(args[i], map(_zero, _leaves(args[i]))) for i in positions]
         cols = []
-        for e in _basis(x):
-            tangents = [e if k == b else z for k, z in enumerate(zeros)]
+        for t in _unit_tangents(x, j):
+            tangents = [t if k == b else z for k, z in enumerate(zeros)]
             found = product(*args, *tangents)
-            cols.append(found if many else (found,))
+            cols.append([_leaves(h) for h in (found if many else (found,))])
+        leaf = _leaves(x)[j]
         blocks = []
         for a, i in enumerate(positions):
-            col = numpy.moveaxis(numpy.stack([c[a] for c in cols]), 0, -1)
-            block = col.reshape(numpy.shape(args[i]) + numpy.shape(x))
-            blocks.append(_dtype_of(block, args[i], x))
+            rows = []
+            for m, row in enumerate(_leaves(args[i])):
+                col = numpy.moveaxis(numpy.stack([c[a][m] for c in cols]), 0, -1)
+                block = col.reshape(numpy.shape(row) + numpy.shape(leaf))
+                rows.append(_dtype_of(block, row, leaf))
+            blocks.append(rows)
         return blocks
+
+    def block(args, a, b):
+        """``H[a][b]``: argument ``a``'s structure of argument ``b``'s structures."""
+        x = args[positions[b]]
+        cols = [block_column(args, b, j)[a] for j in range(len(_leaves(x)))]
+        rows = [[col[m] for col in cols] for m in range(len(cols[0]))]
+        return _rebuild(args[positions[a]], [_rebuild(x, row) for row in rows])
 
     def hess(*args):
         _scalar(f, args)
-        columns = [block_column(args, b) for b in range(len(positions))]
-        if not many:
-            return columns[0][0]
         n = len(positions)
-        return tuple(tuple(columns[b][a] for b in range(n)) for a in range(n))
+        found = tuple(tuple(block(args, a, b) for b in range(n)) for a in range(n))
+        return found if many else found[0][0]
 
     return hess
 

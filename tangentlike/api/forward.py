@@ -13,8 +13,9 @@ from typing import Any
 from ..call.jvp import Jvp
 from ..errors import ArgumentError
 from ..made import plain
-from .arguments import for_bound, normalize_wrt
+from .arguments import for_bound, from_template, normalize_wrt
 from .cache import transform
+from .specialize import Specialized, specialized
 
 
 def jvp(
@@ -51,10 +52,23 @@ def jvp(
         raise ArgumentError(f"jvp expects a function, not {f!r}")
     options = {"optimize": optimize, "verbose": verbose, "backend": backend}
     options["jit"] = jit
-    bound = for_bound(f, wrt, lambda g, w: jvp(g, w, **options))
+    return _jvp(f, wrt, None, options)
+
+
+def _jvp(f, wrt, owner, options: dict):
+    """``jvp`` of ``f``, a method of an ``owner`` object where that is known."""
+    if isinstance(f, Specialized):  # made for each class or function passed
+        return f.nested(lambda g: _jvp(g, wrt, None, options))
+    bound = for_bound(f, wrt, lambda g, w, owner=None: _jvp(g, w, owner, options))
     if bound is not None:
         return bound
-    f = plain(f)
+    f = from_template(plain(f))
     positions, _ = normalize_wrt(f, wrt)
-    module = transform(f, "forward", positions, optimize, verbose)
-    return Jvp(f, module, positions, backend, jit)
+
+    def made_for(owners, bound) -> Jvp:
+        owners, bound = tuple(sorted(owners.items())), tuple(sorted(bound.items()))
+        optimize, verbose = options["optimize"], options["verbose"]
+        module = transform(f, "forward", positions, optimize, verbose, owners, bound)
+        return Jvp(f, module, positions, options["backend"], options["jit"])
+
+    return specialized(f, positions, owner, made_for)

@@ -6,11 +6,13 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..call.arguments import Signature
 from ..call.derivative import Derivative
 from ..errors import ArgumentError
 from ..made import made_by, plain
-from .arguments import for_bound, normalize_wrt
+from .arguments import for_bound, from_template, normalize_wrt, split_paths
 from .cache import transform
+from .specialize import Specialized, specialized
 
 
 def derivative_of(df) -> Derivative | None:
@@ -19,20 +21,68 @@ def derivative_of(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
-def _make(kind, f, wrt, optimize, verbose, backend, jit):
+def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
     if f is None:
         return lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit)
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    if isinstance(f, Specialized):  # made for each class or function passed
+        return f.nested(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
     bound = for_bound(
-        f, wrt, lambda g, w: _make(kind, g, w, optimize, verbose, backend, jit)
+        f,
+        wrt,
+        lambda g, w, owner=None: _make(
+            kind, g, w, optimize, verbose, backend, jit, owner
+        ),
     )
     if bound is not None:
         return bound
-    f = plain(f)
+    f = from_template(plain(f))
+    wrt, pick = split_paths(wrt)
+    if pick is not None and kind == "vjp":
+        raise ArgumentError("vjp takes parameters in wrt, not their attributes")
     positions, many = normalize_wrt(f, wrt)
-    module = transform(f, "reverse", positions, optimize, verbose)
-    return Derivative(f, module, positions, many, kind, backend, jit).function
+
+    def made_for(owners, bound) -> Callable:
+        owners, bound = tuple(sorted(owners.items())), tuple(sorted(bound.items()))
+        module = transform(f, "reverse", positions, optimize, verbose, owners, bound)
+        if kind != "vjp":
+            _one_scalar(kind, f, module.infos[0])
+        return Derivative(f, module, positions, many, kind, backend, jit).function
+
+    made = specialized(f, positions, owner, made_for)
+    return made if pick is None else _picking(made, f, kind, pick)
+
+
+def _picking(df, f, kind: str, pick) -> Callable:
+    """``df``, giving the gradients of the attributes ``wrt`` named
+    (``wrt="self.W"``) out of their objects' gradients."""
+    signature = Signature.of(f)
+
+    def picked(*args, **kwargs):
+        out = df(*args, **kwargs)
+        values = dict(zip(signature.names, signature.bind(args, kwargs)))
+        if kind == "value_and_grad":
+            return out[0], pick(out[1], values)
+        return pick(out, values)
+
+    picked.__name__, picked.__qualname__ = df.__name__, df.__qualname__
+    picked.__doc__ = df.__doc__
+    return picked
+
+
+def _one_scalar(kind: str, f, info) -> None:
+    """``grad`` of a function returning ``a, b``: refused where it is written."""
+    if info.returns_many is None:
+        return
+    raise ArgumentError(
+        f"{kind} needs {f.__qualname__} to return one scalar, but it returns a "
+        f"{type(info.returns_many.value).__name__.lower()}",
+        info.source.location(info.returns_many),
+        "return only the scalar to differentiate (tangentlike.value_and_grad gives "
+        "its value with the gradient), or use tangentlike.vjp(f)(*args, seed) with "
+        "a seed for each item",
+    )
 
 
 def grad(

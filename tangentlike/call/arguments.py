@@ -12,6 +12,7 @@ import numpy
 
 from .. import debug
 from ..errors import ArgumentError, NonScalarOutputError
+from ..runtime.containers import is_record
 
 NDARRAY = numpy.ndarray
 _SCALAR_TYPES = (float, numpy.float64, numpy.float32, numpy.float16)
@@ -86,16 +87,19 @@ def check_tangents(sig: Signature, values, positions, tangents) -> None:
     """Each tangent has the shape of its argument (item by item, for a list,
     tuple or dict of arrays)."""
     for i, t in zip(positions, tangents):
-        if shapes(t) != shapes(values[i]):
+        if shapes(t) != shapes(values[i], t):
             raise ArgumentError(
                 f"the tangent for {sig.names[i]!r} of {sig.qualname} has shape "
-                f"{shapes(t)}, but the argument has shape {shapes(values[i])}"
+                f"{shapes(t)}, but the argument has shape {shapes(values[i], t)}"
             )
 
 
-def shapes(value):
+def shapes(value, like=None):
     """The shape of an array or a number; of a list or tuple, the list of its
-    items' shapes; of a dict, a dict of them."""
+    items' shapes; of a dict, a dict of them; of an object (``like`` a dict of
+    tangents of some of its attributes), a dict of those attributes' shapes."""
+    if is_record(value) and isinstance(like, dict):
+        return {k: shapes(getattr(value, k, None)) for k in like}
     if isinstance(value, (list, tuple)):
         return [shapes(v) for v in value]
     if isinstance(value, dict):
@@ -127,6 +131,13 @@ def backend_of(args) -> str:
 def check_output(qualname: str, value, seed) -> None:
     """grad needs a scalar output; a vjp seed must have the output's shape."""
     if seed is None:
+        if isinstance(value, (tuple, list, dict)):
+            raise NonScalarOutputError(
+                f"grad needs {qualname} to return one scalar, but it returned a "
+                f"{type(value).__name__}; return only the scalar (value_and_grad "
+                "gives its value with the gradient), or use "
+                "tangentlike.vjp(f)(*args, seed) with a seed for each item"
+            )
         if type(value) in _SCALAR_TYPES or numpy.ndim(value) == 0:
             return
         raise NonScalarOutputError(
@@ -166,6 +177,8 @@ def _match_slow(g, x):
         return type(x)(match(u, v) for u, v in zip(g, x))  # a list of arrays: a list
     if isinstance(x, dict) and isinstance(g, dict):
         return {k: match(v, x[k]) if k in x else v for k, v in g.items()}
+    if isinstance(g, dict) and is_record(x):  # an object's: by attribute name
+        return {k: match(v, getattr(x, k)) for k, v in g.items()}
     if numpy.shape(g) != numpy.shape(x) or (debug.enabled() and _dtype_differs(g, x)):
         raise AssertionError(
             f"internal error in tangentlike: a gradient has shape {numpy.shape(g)} and dtype "

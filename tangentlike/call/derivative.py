@@ -10,10 +10,24 @@ from collections.abc import Callable
 from .. import debug
 from ..codegen.jit import source as numba_source
 from ..errors import ArgumentError, TangentlikeError
+from ..frontend import methods
 from . import arguments as calling
 from . import front, probe, tracebacks
 from .closure import closure_data, own_compiled
 from .plain import make_plain
+
+
+def methods_called(module) -> tuple:
+    """The ``self.m(...)`` calls of the user's function made direct."""
+    return module.infos[0].methods
+
+
+def check_methods(d, values) -> None:
+    """The objects a derivative is called with have the methods it was made for
+    (not others set on the object itself)."""
+    if d.methods:
+        named = dict(zip(d.signature.names, values))
+        methods.check(d.methods, named, d.func.__qualname__)
 
 
 class Derivative:
@@ -36,6 +50,7 @@ class Derivative:
         self._inlined = False
         self.cells = closure_data(module, func)  # the closure's own, when shared
         self.own: dict = {}
+        self.methods = methods_called(module)
         extra = ("seed",) if kind == "vjp" else ()
         self.function = front.make(self, extra)
 
@@ -44,6 +59,7 @@ class Derivative:
         key = tuple(map(type, values))
         fn = self._by_types.get(key)
         if fn is None:
+            check_methods(self, values)
             backend = self.backend or calling.backend_of(values)
             floats = calling.float_parameters(self.signature, values)
             fn = self._by_types[key] = self.compiled(backend, floats)
@@ -67,10 +83,7 @@ class Derivative:
         try:
             value, grads = fn(*values) if seed is None else fn(*values, seed)
         except Exception as exc:
-            # a ValueError may be a seed that does not fit the output: say so
-            if seed is not None and isinstance(exc, ValueError):
-                calling.check_output(self.func.__qualname__, self.func(*values), seed)
-            tracebacks.annotate(exc)
+            self.failed(exc, values, seed)
             raise
         calling.check_output(self.func.__qualname__, value, seed)
         if debug.enabled():
@@ -83,9 +96,23 @@ class Derivative:
             calling.match(g, values[i]) for g, i in zip(grads, self.positions)
         )
 
+    def failed(self, exc, values, seed=None) -> None:
+        """Generated code raised ``exc``: where the output does not fit the seed (a
+        tuple returned to ``grad``, a seed of another shape), say so; else note the
+        generated line and the user's."""
+        tracebacks.annotate(exc)
+        if not isinstance(exc, (ValueError, TypeError)):
+            return
+        try:
+            value = self.func(*values)
+        except Exception:  # the function itself fails: its error is the one
+            return
+        calling.check_output(self.func.__qualname__, value, seed)
+
     def miss(self, key, args):
         """The first positional call with these argument types: find its entry, and
         have the front run the first variant itself."""
+        check_methods(self, args)
         entry, variant, shapes = front.entry(self, args)
         inlined = False
         with self._lock:

@@ -17,11 +17,12 @@ import inspect
 import keyword
 import linecache
 import types
+import warnings
 
 from .. import debug
 from ..made import MARK
 from . import arguments as calling
-from . import probe, tracebacks
+from . import probe
 from .arguments import (
     MAX_SHAPE_VARIANTS,
     check_differentiable,
@@ -191,7 +192,7 @@ def _entry(d, types, variant: str, namespace: dict):
         "    try:",
         f"        _tl_value, _tl_grads = _tl_fn({call})",
         "    except Exception as _tl_exc:",
-        "        _tl_annotate(_tl_exc)",
+        f"        _tl_failed(_tl_exc, {_tuple(args)})",
         "        raise",
         *finish(d, types, args),
     ]
@@ -203,7 +204,7 @@ def _entry(d, types, variant: str, namespace: dict):
 def _finishing(d) -> dict:
     """What the lines of ``finish`` read."""
     return {
-        "_tl_annotate": tracebacks.annotate,
+        "_tl_failed": d.failed,
         "_tl_check_output": check_output,
         "_tl_match": match,
         "_tl_qualname": d.func.__qualname__,
@@ -281,7 +282,9 @@ def _front_code(d, names, types, variant, shapes):
         else:
             front = _front_tree(d, _def_name(d.func), names, types, shapes, found[0])
             module = ast.Module(body=[front], type_ignores=[])
-            fronts[key] = compile(module, variant.__code__.co_filename, "exec")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                fronts[key] = compile(module, variant.__code__.co_filename, "exec")
     return fronts[key]
 
 
@@ -341,7 +344,7 @@ def _front_tree(
         "    try:",
         "        pass",
         "    except Exception as _tl_exc:",
-        "        _tl_annotate(_tl_exc)",
+        f"        _tl_failed(_tl_exc, {_tuple(kept)})",
         "        raise",
         *finish(d, types, kept),
     ]

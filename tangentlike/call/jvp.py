@@ -12,6 +12,7 @@ from ..errors import ArgumentError
 from . import arguments as calling
 from . import probe, tracebacks
 from .closure import closure_data, own_compiled
+from .derivative import check_methods, methods_called
 from .plain import make_plain
 
 
@@ -29,6 +30,7 @@ class Jvp:
         self._plain = None
         self.cells = closure_data(module, func)  # the closure's own, when shared
         self.own: dict = {}
+        self.methods = methods_called(module)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
 
@@ -53,6 +55,7 @@ class Jvp:
         except TypeError as exc:
             raise self._usage(len(args), exc) from None
         calling.check_differentiable(self.signature, values, self.positions)
+        check_methods(self, values)
         calling.check_tangents(self.signature, values, self.positions, tangents)
         fn = self.compiled(self.backend or calling.backend_of(values))
         if self.jit and (self.backend or calling.backend_of(values)) == "numpy":

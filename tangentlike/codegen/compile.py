@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 import types
+import warnings
 
 from . import linemap
 
@@ -19,7 +20,9 @@ def load(source: str, namespace: dict, label: str, functions=(), files=()) -> di
     linecache.cache[filename] = (len(source), None, lines, filename)
     if functions:
         linemap.record(filename, source, functions, files)
-    code = compile(source, filename, "exec")
+    with warnings.catch_warnings():  # ``(1.0)[0]`` of a seed: the call says why
+        warnings.simplefilter("ignore", SyntaxWarning)
+        code = compile(source, filename, "exec")
     exec(code, namespace)
     return namespace
 

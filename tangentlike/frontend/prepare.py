@@ -23,6 +23,7 @@ from . import (
     keywords,
     library,
     lower,
+    methods,
     regions,
     specialize,
 )
@@ -46,6 +47,8 @@ class FunctionInfo:
     result: gast.expr
     primal_names: set[str] = field(default_factory=set)
     helpers: dict = field(default_factory=dict)
+    returns_many: gast.Return | None = None  # a return of a tuple, list or dict
+    methods: tuple = ()  # self.m(...) calls made direct (methods.Method)
 
     @property
     def name(self) -> str:
@@ -64,14 +67,25 @@ class FunctionInfo:
         )
 
 
-def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionInfo:
+def prepare(
+    func,
+    helper: bool = False,
+    show=None,
+    constants=None,
+    owner=None,
+    bound=None,
+    owners=None,
+) -> FunctionInfo:
     """The front end's stages in order: parse, lift closures, fence, resolve,
     regions (``try``, ``with``), the alias gate, lower, normalize; the body ends in
     one return.  A ``helper`` is
     called from differentiated code, whose arrays it must not update.  ``show(stage,
     node)``, if given, sees the tree after each stage that changes it.  A library
     function is first bound to the ``constants`` of its call (parameter -> literal,
-    or None for its default) and reads NumPy by its public names."""
+    or None for its default) and reads NumPy by its public names.  In a method,
+    ``self.m(...)`` calls the function ``m`` of ``owner`` (the object's class, else
+    the class defining the method); ``p.m(...)``, that of ``owners[p]``.
+    ``bound``: parameter -> the function passed to it, called in its place."""
     show = show or (lambda stage, node: None)
     func = inspect.unwrap(func)
     node, source = closures.tree_of(func)
@@ -82,6 +96,7 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     show("closures", node)
     scope = Scope(func, assigned_names(node))
     scope.closure.update(inner)
+    scope.closure.update(_bind_functions(node, bound or {}))
     np_alias = scope.numpy_alias() or "np"
     if is_library(func):
         _as_library(node, scope, np_alias, constants or {})
@@ -90,12 +105,19 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
     comprehensions.own_scopes(node, namer)
+    owners = dict(owners or {})
+    first = parameter_names(node.args)[:1]
+    if first and first[0] not in owners:
+        owners[first[0]] = owner or methods.defining_class(func)
+    made = methods.made_here(node, scope)
+    called = methods.direct(node, owners, scope, namer, made)
     regions.lower_regions(node, source, scope, namer)
     scope.locals |= assigned_names(node)
     show("regions", node)
     aliases.check(node, source, scope, scope.locals, helper)
     namer.reserve([np_alias])
     params = _plain_parameters(node.args)
+    many = _returns_many(node)
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
     show("lower", node)
     node.body = Normalizer(namer, scope, np_alias).block(node.body)
@@ -106,8 +128,61 @@ def prepare(func, helper: bool = False, show=None, constants=None) -> FunctionIn
     primal = names_in(node) - {np_alias}
     result = node.body[-1].value
     return FunctionInfo(
-        func, node, source, scope, namer, np_alias, params, result, primal, helpers
+        func,
+        node,
+        source,
+        scope,
+        namer,
+        np_alias,
+        params,
+        result,
+        primal,
+        helpers,
+        many,
+        called,
     )
+
+
+def _bind_functions(node, bound: dict) -> dict:
+    """Calls of a parameter holding a function made calls of that function, under
+    its own name (``f(x)`` -> ``square(x)``); of a method of an object (or an
+    object with ``__call__``), calls of its class's function with the object,
+    a constant, first (``f(x)`` -> ``Model.predict(f_self, x)``).  The names
+    and what they hold."""
+    used = set(names_in(node))
+    found = {}
+    for param, function in sorted(bound.items()):
+        method = methods.of_object(function)
+        name = methods.fresh_name(function, param, used)
+        found[name] = function if method is None else type(method.__self__)
+        args = []
+        if method is not None:
+            found[f"{param}_self"] = method.__self__
+            args = [anno.name(f"{param}_self")]
+        for n in anno.walk(gast.Module(body=node.body, type_ignores=[])):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name):
+                if n.func.id == param and method is not None:
+                    n.func = anno.attr(anno.name(name), method.__name__)
+                    n.args[:0] = [anno.clone(a) for a in args]
+            if isinstance(n, gast.Name) and n.id == param:
+                n.id = name
+    return found
+
+
+def _returns_many(node) -> gast.Return | None:
+    """The first ``return a, b`` (of a tuple, list or dict literal) of the
+    function, which ``grad`` refuses: it needs one scalar."""
+    todo, found = list(node.body), []
+    while todo:
+        stmt = todo.pop()
+        if isinstance(stmt, gast.Return) and isinstance(
+            stmt.value, (gast.Tuple, gast.List, gast.Dict)
+        ):
+            found.append(stmt)
+        elif not isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                todo += getattr(stmt, field, None) or []
+    return min(found, key=lambda n: n.lineno, default=None)
 
 
 def _as_library(node, scope, np_alias: str, constants: dict) -> None:

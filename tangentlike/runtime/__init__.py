@@ -25,6 +25,8 @@ from .containers import (  # noqa: F401
     array_grad,
     as_grad,
     as_kind,
+    attr_grad,
+    attr_part,
     item_or_absent,
     owned,
     plus_grad,

@@ -18,10 +18,20 @@ from .broadcast import unbroadcast
 from .facts import helper
 
 
+def is_record(x) -> bool:
+    """An object whose attributes hold the values (a model, a dataclass): not an
+    array, a number, a string, a container or None."""
+    return not hasattr(x, "shape") and not isinstance(
+        x, (int, float, complex, str, bytes, list, tuple, dict, type(None))
+    )
+
+
 @helper(fresh=True, shape_of=0)
 def zeros_like(x):
     """A zero tangent shaped like ``x``; containers get containers of zeros, of the
-    same kind as ``x``."""
+    same kind as ``x``; an object, an empty dict (no attribute has a tangent)."""
+    if is_record(x):
+        return {}
     if isinstance(x, dict):
         zeros = {k: zeros_like(v) for k, v in x.items()}
         return GradDict(zeros) if isinstance(x, GradDict) else zeros
@@ -44,7 +54,7 @@ def zeros_items(x):
         return GradList(zeros_items(v) for v in x)
     if isinstance(x, dict):
         return GradDict({k: zeros_items(v) for k, v in x.items()})
-    return zeros_like(x)
+    return zero_grad(x) if is_record(x) else zeros_like(x)
 
 
 @helper(fresh=True)
@@ -55,7 +65,7 @@ def zero_grad(x):
         items = x.items() if isinstance(x, dict) else enumerate(x)
         zeros = {k: zero_grad(v) for k, v in items}
         return _grad_kind(x)(zeros if isinstance(x, dict) else zeros.values())
-    return zeros_like(x)
+    return GradDict() if is_record(x) else zeros_like(x)
 
 
 class GradList(list):
@@ -147,7 +157,7 @@ def owned(x):
     return x if copy is None or isinstance(x, tuple) else copy()
 
 
-@helper()
+@helper(holds=(0, 3))
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
     Lists, tuples and dicts give a new gradient of their kind; arrays are updated
@@ -226,6 +236,33 @@ def take_item(g, c, key):
     taken = g.get(key, 0.0) if isinstance(g, dict) else g[key]
     g[key] = zero_grad(c[key])  # c still holds the item: it is put back after this
     return taken, _grad_kind(c)(g)
+
+
+@helper(linear=0)
+def attr_grad(g, obj, name: str):
+    """The gradient of ``obj`` from ``g``, that of its attribute ``obj.name``: a
+    GradDict by attribute name (a GradTuple, item by item, for a named tuple)."""
+    fields = getattr(obj, "_fields", None)
+    if isinstance(obj, tuple) and fields is not None:
+        items = [zero_grad(v) for v in obj]
+        items[fields.index(name)] = g
+        return GradTuple(items)
+    return GradDict({name: g})
+
+
+@helper(linear=0)
+def attr_part(g, obj, name: str):
+    """The part of ``g`` (a gradient or a tangent of ``obj``: a dict by attribute
+    name, a named tuple, a tuple's gradient, 0.0) for ``obj.name``; zero where it
+    has none."""
+    fields = getattr(obj, "_fields", None)
+    if _is_zero(g) or (isinstance(g, dict) and name not in g):
+        return zero_grad(getattr(obj, name))
+    if isinstance(g, dict):
+        return g[name]
+    if isinstance(obj, tuple) and fields is not None:
+        return g[fields.index(name)]
+    return getattr(g, name)
 
 
 def _is_zero(v) -> bool:

@@ -25,6 +25,13 @@ class Facts:
     fresh: bool = False  # a new value, shared with nothing: the sweep may update it
     returns_list: bool = False  # a list: one gradient per piece
     statement: bool = False  # called for its effect on generated code's bookkeeping
+    holds: tuple[int, ...] = ()  # the result holds these arguments' objects only
+    # (a helper linear in some arguments holds those; with neither, any argument)
+
+    @property
+    def held(self) -> tuple[int, ...]:
+        """The arguments whose objects the result may hold; () for any."""
+        return self.holds or self.linear
 
 
 HELPERS: dict[str, object] = {}  # name generated code calls it by -> the helper
@@ -38,11 +45,14 @@ def helper(
     fresh: bool = False,
     returns_list: bool = False,
     statement: bool = False,
+    holds: int | tuple[int, ...] = (),
 ):
     """Declare a function a helper of generated code, with its facts."""
     if isinstance(linear, int):
         linear = (linear,)
-    facts = Facts(linear, shape_of, shape_value, fresh, returns_list, statement)
+    if isinstance(holds, int):
+        holds = (holds,)
+    facts = Facts(linear, shape_of, shape_value, fresh, returns_list, statement, holds)
 
     def declare(func):
         func.tl_facts = facts

@@ -16,6 +16,7 @@ from ..runtime import zeros_like
 from . import fresh, fused
 from .forward import ForwardAD, pairs_with_tangents
 from .reverse import ReverseAD, is_range_loop
+from .statements import is_list_pop
 
 
 # The sweeps themselves are ReverseAD's; what branches here is the frame around
@@ -126,9 +127,20 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
         anno.name(saved_name),
     )
     out = gast.Tuple(elts=grads, ctx=gast.Load())
-    body = ([unpack] if saved else []) + anno.mark_sweep(rev) + [gast.Return(value=out)]
+    copies = [  # the caller's lists stay whole: ``out = list(out)`` before ``out.pop()``
+        anno.assign(n, anno.call(anno.name("list"), [anno.name(n)]))
+        for n in sorted(_popped(rev) & set(saved))
+    ]
+    body = ([unpack] if saved else []) + copies + anno.mark_sweep(rev)
+    body.append(gast.Return(value=out))
     bwd_def = _funcdef(bwd_name, _arguments([saved_name, seed]), body, info.node)
     return fwd_def, bwd_def
+
+
+def _popped(stmts) -> set[str]:
+    """The lists ``stmts`` pop items from."""
+    tree = gast.Module(body=stmts, type_ignores=[])
+    return {n.func.value.id for n in anno.walk(tree) if is_list_pop(n)}
 
 
 def jvp_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:

@@ -41,7 +41,9 @@ class Calls:
             return [stmt], []
         label = callee_label(func, call)
         with from_library(rad.fn, func, call):
-            made = self.made_for("reverse", func, positions, label, constants)
+            made = self.made_for(
+                "reverse", func, positions, label, constants, owner_of(rad.fn, call)
+            )
         fwd_name, bwd_name = made
         saved = rad.namer.temp(f"{label}_saved")
         rad.fn.primal_names.add(saved)
@@ -73,7 +75,9 @@ class Calls:
             return [stmt, fad.zeros(y)]
         label = callee_label(func, call)
         with from_library(fad.fn, func, call):
-            (name,) = self.made_for("forward", func, positions, label, constants)
+            (name,) = self.made_for(
+                "forward", func, positions, label, constants, owner_of(fad.fn, call)
+            )
         tangents = [tangent_of(atoms[i], fad._part) for i in positions]
         pair = gast.Tuple(
             elts=[anno.store(y), anno.store(fad.tangent(y))], ctx=gast.Store()
@@ -81,25 +85,28 @@ class Calls:
         jvp = anno.call(anno.name(name), atoms + tangents)
         return pre + [anno.assign(pair, jvp)]
 
-    def made_for(self, mode, func, positions, label, constants) -> tuple[str, ...]:
+    def made_for(
+        self, mode, func, positions, label, constants, owner=None
+    ) -> tuple[str, ...]:
         """The names of the functions made for ``func`` in ``mode`` (and a library
-        function's ``constants``), made once."""
-        key = (mode, func, positions, constants_key(constants))
+        function's ``constants``; a method called on an ``owner`` object), made
+        once."""
+        key = (mode, func, positions, constants_key(constants), owner)
         if key not in self.made:
             names = tuple(self.module.fresh(f"{p}_{label}") for p in PREFIXES[mode])
             self.made[key] = names  # first: a recursive call finds it
             try:
-                self._build(mode, func, positions, names, constants)
+                self._build(mode, func, positions, names, constants, owner)
             except TangentlikeError:
                 del self.made[key]
                 raise
         return self.made[key]
 
-    def _build(self, mode, func, positions, names, constants) -> None:
+    def _build(self, mode, func, positions, names, constants, owner) -> None:
         from ..frontend.prepare import prepare
         from .assemble import jvp_function, split_functions
 
-        info = prepare(func, helper=True, constants=constants)
+        info = prepare(func, helper=True, constants=constants, owner=owner)
         wrt = [info.params[i] for i in positions]
         if mode == "reverse":
             defs = list(split_functions(info, wrt, self, *names))
@@ -125,6 +132,16 @@ def call_site(fn, func, call, stmt, active) -> tuple[list, dict | None, list]:
         p: a for p, a in zip(names, atoms) if a is None or isinstance(a, gast.Constant)
     }
     return [a for p, a in zip(names, atoms) if p not in constants], constants, pre
+
+
+def owner_of(fn, call) -> type | None:
+    """The class of ``Model.forward(self, x)``: the class whose function is called
+    (its ``self.m(...)`` calls are the class's too)."""
+    func = call.func
+    if not isinstance(func, gast.Attribute):
+        return None
+    found = fn.scope.resolve(func.value)
+    return found if isinstance(found, type) else None
 
 
 def _passed(func, constants) -> list[str]:

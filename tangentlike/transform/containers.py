@@ -17,7 +17,7 @@ from ..naming import BSTACK_NAME, is_stack_name
 from ..runtime.facts import facts_of
 from . import fresh
 from .saving import _runtime
-from .statements import built_sequences
+from .statements import built_sequences, record_fields
 
 
 class ContainersMixin:
@@ -54,6 +54,48 @@ class ContainersMixin:
             else:
                 rev.append(gast.Expr(value=popped))
         return self.save(stmt, [stmt], rev)  # a list made anew each time is pushed
+
+    def list_pop(self, v, stmt):
+        """``v = lst.pop()`` (or ``lst.pop()``): append ``v`` back to ``lst``, and
+        ``bv`` (or its zero) to ``blst``."""
+        lst = stmt.value.func.value.id
+        if lst not in self.active:
+            return [stmt], []
+        fwd = [stmt]
+        if v is None:  # the item is kept, to be put back
+            v = self.namer.temp("popped")
+            self.fn.primal_names.add(v)
+            self.sites.assigned.setdefault(v, []).append(self.sites.order[id(stmt)])
+            fwd = [anno.copy_location(anno.assign(v, stmt.value), stmt)]
+        if v in self.active and self.adj.has(v):
+            bv = anno.name(self.adj.name(v))
+        else:
+            self.fn.helpers["zero_grad"] = _runtime("zero_grad")
+            bv = anno.call(anno.name("zero_grad"), [anno.name(v)])
+        self.adj.kill(v)
+        rev = [] if self.adj.has(lst) else [self.adj.zeros(lst)]
+        rev += [
+            gast.Expr(value=_method(self.adj.name(lst), "append", [bv])),
+            gast.Expr(value=_method(lst, "append", [anno.name(v)])),
+        ]
+        self.adj.state[lst] = False  # appended to: not an array to add into
+        return fwd, rev
+
+    def record(self, y, stmt):
+        """``p = Point(a, b)`` (a dataclass, a named tuple): ``ba = attr_part(bp, p,
+        "x")`` for each field given an active value."""
+        if not self.adj.has(y):
+            return [stmt], []
+        self.fn.helpers["attr_part"] = _runtime("attr_part")
+        rev = []
+        for field, atom in record_fields(stmt.value):
+            if isinstance(atom, gast.Name) and atom.id in self.active:
+                part = anno.call(
+                    anno.name("attr_part"),
+                    [anno.name(self.adj.name(y)), anno.name(y), anno.const(field)],
+                )
+                rev += self.adj.contribute(atom.id, part)
+        return [stmt], rev
 
     def sequence_op(self, y, stmt):
         """``c = a + b`` or ``c = a * n`` where an operand may be a list or tuple:
@@ -300,7 +342,26 @@ def maybe_containers(body) -> set[str]:
                 found |= anno.store_names(target)
         elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
             found.add(node.func.value.id)
-    return found | built_sequences(body)
+    return found | built_sequences(body) | _objects(nodes)
+
+
+def _objects(nodes) -> set[str]:
+    """Names that may hold an object: made by a dataclass or named tuple, or
+    whose attribute is read where no array attribute (``x.T``) is meant."""
+    found = set()
+    for node in nodes:
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            value = node.value
+            if record_fields(value) is not None:
+                found.add(node.targets[0].id)
+            elif (
+                isinstance(value, gast.Attribute)
+                and isinstance(value.value, gast.Name)
+                and value.attr not in analyze.CONSTANT_ATTRS
+                and tpl.lookup(tpl.ADJOINTS, ("attr", value.attr)) is None
+            ):
+                found.add(value.value.id)
+    return found
 
 
 # NumPy functions returning a tuple of arrays (``np.linalg.eigh(A)[0]`` indexes it)

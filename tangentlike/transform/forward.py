@@ -26,7 +26,7 @@ from .. import template as tpl
 from ..analysis import activity as analyze
 from ..naming import is_stack_name
 from ..runtime import facts
-from .statements import Sweep
+from .statements import Sweep, record_fields
 
 ZERO = "tl_zero"
 # functions whose defaults are axis=None and keepdims=False: those keywords can go
@@ -204,6 +204,16 @@ class ForwardAD(Sweep):
         append = anno.call(anno.attr(lst, "append"), [self._part(call.args[0])])
         return [stmt, gast.Expr(value=append)]
 
+    def list_pop(self, v, stmt):
+        """``v = lst.pop()``: ``dv = dlst.pop()`` (``dlst.pop()`` for ``lst.pop()``)."""
+        lst = stmt.value.func.value
+        if not self.is_active(lst):
+            return [stmt]
+        popped = anno.call(anno.attr(anno.name(self.tangent(lst.id)), "pop"), [])
+        if v is None or v not in self.active:
+            return [stmt, gast.Expr(value=popped)]
+        return [stmt, anno.assign(self.tangent(v), popped)]
+
     def add_at(self, stmt):
         """``np.add.at(x, i, v)``: ``np.add.at(dx, i, dv)``."""
         call = stmt.value
@@ -257,6 +267,16 @@ class ForwardAD(Sweep):
         return [stmt] + self.define(
             y, gast.BinOp(left=left, op=gast.Add(), right=right)
         )
+
+    def record(self, y, stmt):
+        """``p = Point(a, b)``: ``dp = (da, db)`` for a named tuple, ``{"a": da,
+        "b": db}`` by field for a dataclass (``attr_part`` reads either)."""
+        fields = record_fields(stmt.value)
+        parts = [self._part(atom) for _, atom in fields]
+        if issubclass(anno.get(stmt.value, anno.CALLEE), tuple):
+            return [stmt] + self.define(y, gast.Tuple(elts=parts, ctx=gast.Load()))
+        keys = [anno.const(field) for field, _ in fields]
+        return [stmt] + self.define(y, gast.Dict(keys=keys, values=parts))
 
     def dict_literal(self, y, stmt):
         value = stmt.value

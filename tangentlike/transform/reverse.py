@@ -52,8 +52,9 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
         self._saved_later: list[dict[str, str]] = []
         self.arrays = _array_names(fn.node.body)
         seeds = {p for p in fn.params if p.startswith(ADJOINT_PREFIX + TEMP_PREFIX)}
+        objects = {m.receiver for m in fn.methods}  # whose methods it calls
         # seeds: a b_tuple of generated code
-        self.containers = maybe_containers(fn.node.body) | seeds
+        self.containers = maybe_containers(fn.node.body) | seeds | objects
         self.adj.containers = self.containers
         if self.containers:
             fn.helpers["zeros_like"] = _runtime("zeros_like")

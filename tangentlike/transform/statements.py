@@ -12,12 +12,15 @@ taught to both modes here: its kind here, its handler in each mode.
 
 from __future__ import annotations
 
+import inspect
+
 import gast
 
 from .. import anno, constants
 from .. import template as tpl
 from ..analysis import activity as analyze
 from ..errors import NoDerivativeError
+from ..frontend.methods import is_record_class
 from ..naming import TEMP_PREFIX
 from . import fused
 
@@ -71,6 +74,8 @@ class Sweep:
             return self.unchanged(stmt)
         if analyze.is_stack_call(stmt.value, "pop"):
             return self.stack_pop(stmt)
+        if is_list_pop(stmt.value):
+            return self.list_pop(target.id, stmt)
         return self.assign(target.id, stmt)
 
     # A call as a statement pushes, appends or updates its argument in place.
@@ -80,6 +85,8 @@ class Sweep:
             return self.stack_append(stmt)
         if analyze.is_method_call(call, "append"):
             return self.list_append(stmt)
+        if is_list_pop(call):
+            return self.list_pop(None, stmt)
         changed = (
             analyze.mutated_names(call) & self.active
             if isinstance(call, gast.Call)
@@ -106,6 +113,8 @@ class Sweep:
             return self.getitem(y, stmt)
         if is_sequence_op(value, self.sequences):  # lists joined or repeated
             return self.sequence_op(y, stmt)
+        if record_fields(value) is not None:  # Point(x, y): a dataclass, a named tuple
+            return self.record(y, stmt)
         if self.is_user_call(value):
             return self.user_call(y, stmt)
         template, bindings = self.template_for(value, stmt)
@@ -160,6 +169,9 @@ class Sweep:
                 stmt, f"cannot differentiate {type(value).__name__} expression"
             )
         template = tpl.lookup(self.table, key)
+        if template is None and isinstance(value, gast.Attribute):
+            template = tpl.lookup(self.table, ATTRIBUTE)  # an object's attribute
+            operands = [*operands, anno.const(value.attr)]
         if template is None:
             what = key[1] if isinstance(key, tuple) else key.__name__
             raise self.fn.no_derivative(stmt, f"operator or attribute {what!r}")
@@ -304,9 +316,22 @@ def built_sequences(body) -> set[str]:
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             if isinstance(node.value, (gast.List, gast.Tuple)):
                 found.add(node.targets[0].id)
-        elif isinstance(node, gast.Call) and analyze.is_method_call(node, "append"):
+        elif isinstance(node, gast.Call) and (
+            analyze.is_method_call(node, "append") or is_list_pop(node)
+        ):
             found.add(node.func.value.id)
     return _joined(nodes, found)
+
+
+def is_list_pop(call) -> bool:
+    """``lst.pop()`` of the last item, on a local name (not a save stack)."""
+    return (
+        isinstance(call, gast.Call)
+        and analyze.is_method_call(call, "pop")
+        and not analyze.is_stack_call(call, "pop")
+        and not call.args
+        and not call.keywords
+    )
 
 
 def _joined(nodes, found: set[str]) -> set[str]:
@@ -322,6 +347,31 @@ def _joined(nodes, found: set[str]) -> set[str]:
         if more <= found:
             return found
         found = found | more
+
+
+def record_fields(value) -> list[tuple[str, gast.expr]] | None:
+    """``(field, atom)`` of each field a call makes a record of: a named tuple or a
+    dataclass whose ``__init__`` only stores its fields (no ``__post_init__``, no
+    field left out of it); None for any other call."""
+    cls = anno.get(value, anno.CALLEE) if isinstance(value, gast.Call) else None
+    if (
+        not isinstance(cls, type)
+        or any(isinstance(a, gast.Starred) for a in value.args)
+        or any(k.arg is None for k in value.keywords)
+    ):
+        return None
+    if not is_record_class(cls):
+        return None
+    try:
+        bound = inspect.signature(cls).bind(
+            *value.args, **{k.arg: k.value for k in value.keywords}
+        )
+    except TypeError:
+        return None
+    return list(bound.arguments.items())
+
+
+ATTRIBUTE = ("attr", "*")  # the template key of an object's attribute, ``model.W``
 
 
 def operator_key(value):

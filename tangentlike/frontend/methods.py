@@ -1,0 +1,240 @@
+"""Methods that call methods: ``self.forward(x)`` made a call of the function the
+object's class has under that name, with the object passed first::
+
+    class Model:
+        def loss(self, x):                        def loss(self, x):
+            h = self.forward(x)           ->          h = Model.forward(self, x)
+            return np.sum(h ** 2)                     return np.sum(h ** 2)
+
+so that the method is differentiated from its source as any function of the
+user's is, with ``self`` among its arguments.  The class is the object's own
+where ``grad`` was given a bound method (``grad(model.loss)``), else the class
+whose body defines the function (``grad(Model.loss)``); ``Method.check`` refuses
+an object whose class gives another function under one of those names (a
+subclass overriding it), whose derivative this is not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from dataclasses import dataclass
+
+import gast
+import numpy
+
+from .. import anno
+from ..errors import ArgumentError
+
+
+@dataclass(frozen=True)
+class Method:
+    """``self.<name>(...)`` made a call of ``function``, found on ``owner``."""
+
+    name: str
+    function: types.FunctionType
+    static: bool
+    receiver: str = "self"  # the parameter holding the object
+
+
+def defining_class(func) -> type | None:
+    """The class whose body defines ``func`` (by its qualified name, in its
+    module), or None for a plain function or a class defined in a function."""
+    *path, _ = func.__qualname__.split(".")
+    if not path or "<locals>" in path:
+        return None
+    found = func.__globals__.get(path[0])
+    for part in path[1:]:
+        found = getattr(found, part, None)
+    if not isinstance(found, type) or found.__dict__.get(func.__name__) is None:
+        return None
+    return found
+
+
+def lookup(owner: type, name: str) -> Method | None:
+    """The plain function (or static method) ``owner`` has under ``name``."""
+    for cls in owner.__mro__:
+        if name in cls.__dict__:
+            found = cls.__dict__[name]
+            if isinstance(found, staticmethod):
+                found = found.__func__
+                return Method(name, found, True) if _plain(found) else None
+            return Method(name, found, False) if _plain(found) else None
+    return None
+
+
+def is_record_class(cls) -> bool:
+    """A named tuple, or a dataclass whose ``__init__`` only stores its fields (no
+    ``__post_init__``, no field left out of it, none of its own)."""
+    if issubclass(cls, tuple):
+        doc = getattr(cls.__new__, "__doc__", None) or ""  # the one namedtuple writes
+        return hasattr(cls, "_fields") and doc.startswith("Create new instance of ")
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return False
+    fields = dataclasses.fields(cls)
+    return all(f.init for f in fields) and "__init__" not in {
+        k for c in cls.__mro__[:-1] if not dataclasses.is_dataclass(c) for k in vars(c)
+    }
+
+
+def made_here(node: gast.FunctionDef, scope) -> dict:
+    """Names the function binds once, to a record it makes (``p = Pair(a, b)``):
+    name -> its class, whose methods ``p.total()`` calls."""
+    counts: dict[str, int] = {}
+    made = {}
+    for n in anno.walk(gast.Module(body=node.body, type_ignores=[])):
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+            counts[n.id] = counts.get(n.id, 0) + 1
+        if (
+            isinstance(n, gast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], gast.Name)
+            and isinstance(n.value, gast.Call)
+        ):
+            cls = scope.resolve(n.value.func)
+            if isinstance(cls, type) and is_record_class(cls):
+                made[n.targets[0].id] = cls
+    return {k: v for k, v in made.items() if counts.get(k) == 1}
+
+
+def of_object(function):
+    """``function`` as a bound method of an object whose class has it under its
+    name (an object with ``__call__``: that method), or None."""
+    call = getattr(type(function), "__call__", None)  # noqa: B004 (the method itself)
+    if not isinstance(function, types.MethodType) and isinstance(
+        call, types.FunctionType
+    ):
+        function = function.__call__
+    if not isinstance(function, types.MethodType) or isinstance(
+        function.__self__, type
+    ):
+        return None
+    found = lookup(type(function.__self__), function.__name__)
+    return (
+        function if found is not None and found.function is function.__func__ else None
+    )
+
+
+def fresh_name(function, param: str, used: set) -> str:
+    """A name for what a parameter holds: its class's, or its own, where free."""
+    method = of_object(function)
+    held = type(method.__self__) if method is not None else function
+    name = getattr(held, "__name__", "")
+    if not name.isidentifier() or name in used:
+        name = f"{param}_arg"
+    used.add(name)
+    return name
+
+
+def _plain(obj) -> bool:
+    return isinstance(obj, types.FunctionType)
+
+
+def direct(
+    node: gast.FunctionDef, owners: dict, scope, namer, made: dict
+) -> tuple[Method, ...]:
+    """Rewrite ``p.m(args)`` in ``node``, for each parameter ``p`` (never rebound)
+    whose object's class ``owners`` gives, and each record ``made`` here, to
+    ``Owner.m(p, args)``; the methods so called on parameters."""
+    stored = rebound(node)
+    found: dict[tuple, Method] = {}
+    for me, owner in sorted({**owners, **made}.items()):
+        if (me in stored and me not in made) or owner is None:
+            continue
+        reached = None
+        for call in anno.walk(node):
+            method = _method_call(call, me, owner)
+            if method is None:
+                continue
+            reached = reached or _class_name(owner, scope, namer)
+            call.func = gast.Attribute(
+                value=anno.dotted(reached), attr=method.name, ctx=gast.Load()
+            )
+            if not method.static:
+                call.args.insert(0, anno.name(me))
+            if me not in made:
+                found[me, method.name] = dataclasses.replace(method, receiver=me)
+    return tuple(found[k] for k in sorted(found))
+
+
+def rebound(node: gast.FunctionDef) -> set[str]:
+    """The names ``node``'s body binds (a parameter among them is rebound)."""
+    tree = gast.Module(body=node.body, type_ignores=[])
+    return {
+        n.id
+        for n in anno.walk(tree)
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)
+    }
+
+
+# the types whose methods are the array's and the containers' (``d.items()``)
+_VALUE_TYPES = (numpy.ndarray, list, dict, tuple, str, float)
+
+
+def receivers(node: gast.FunctionDef) -> tuple[str, ...]:
+    """The parameters of ``node`` (never rebound) whose methods it calls
+    (``model.loss(x)``), methods of arrays and containers (``x.sum()``,
+    ``d.items()``) left out."""
+    from .normalize import METHODS
+
+    params = [a.id for a in node.args.posonlyargs + node.args.args]
+    tree = gast.Module(body=node.body, type_ignores=[])
+    stored = rebound(node)
+    called = {
+        n.func.value.id
+        for n in anno.walk(tree)
+        if isinstance(n, gast.Call)
+        and isinstance(n.func, gast.Attribute)
+        and isinstance(n.func.value, gast.Name)
+        and n.func.attr not in METHODS
+        and not any(hasattr(t, n.func.attr) for t in _VALUE_TYPES)
+    }
+    return tuple(p for p in params if p in called and p not in stored)
+
+
+def _method_call(call, me: str, owner: type) -> Method | None:
+    if not (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and isinstance(call.func.value, gast.Name)
+        and call.func.value.id == me
+    ):
+        return None
+    return lookup(owner, call.func.attr)
+
+
+def _class_name(owner: type, scope, namer) -> str:
+    """A name (or dotted path) under which generated code reaches ``owner``: its
+    own where the function's scope has it, else a new one put in that scope."""
+    path = owner.__qualname__
+    if "<locals>" not in path:
+        root, *rest = path.split(".")
+        found = scope.lookup(root)
+        for part in rest:
+            found = getattr(found, part, None)
+        if found is owner:
+            return path
+    name = namer.fresh(owner.__name__)
+    scope.closure[name] = owner
+    return name
+
+
+def check(methods: tuple[Method, ...], values: dict, qualname: str) -> None:
+    """Raise where an object (``values``: parameter -> argument) has another
+    function under the name of a method the derivative was made for."""
+    for m in methods:
+        obj = values.get(m.receiver)
+        cls = type(obj)
+        found = lookup(cls, m.name)
+        if (
+            found is None
+            or found.function is not m.function
+            or m.name in getattr(obj, "__dict__", ())
+        ):
+            raise ArgumentError(
+                f"the derivative of {qualname} calls {m.function.__qualname__} for "
+                f"{m.receiver}.{m.name}, but this {cls.__qualname__} object has "
+                f"another {m.name}",
+                hint="define the method on the class (the derivative is made for "
+                "each class of object), not on the object",
+            )
