@@ -3,7 +3,8 @@
 import builtins
 import math
 
-from tangentlike.template import adjoint, d, unary
+from tangentlike.runtime import digamma, sum_grad  # noqa: F401 - digamma: in unary()s
+from tangentlike.template import adjoint, d, tangent, unary
 
 unary(math.sin, "math.cos(x)")
 unary(math.cos, "-math.sin(x)")
@@ -26,6 +27,9 @@ unary(math.acosh, "1.0 / math.sqrt(x * x - 1.0)")
 unary(math.atanh, "1.0 / (1.0 - x * x)")
 unary(math.fabs, "math.copysign(1.0, x) if x != 0 else 0.0")
 unary(math.erf, "2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
+unary(math.erfc, "-2.0 / math.sqrt(math.pi) * math.exp(-x * x)")
+unary(math.lgamma, "digamma(x)")
+unary(math.gamma, "y * digamma(x)")
 unary(builtins.abs, "np.sign(x)")
 unary(builtins.float, "1.0")
 unary(math.degrees, "180.0 / math.pi")
@@ -36,3 +40,13 @@ unary(math.radians, "math.pi / 180.0")
 def math_pow(z, x, y):
     d[x] = d[z] * y * math.pow(x, y - 1.0)
     d[y] = d[z] * z * math.log(x)
+
+
+@adjoint(math.fsum)
+def fsum(y, seq):
+    d[seq] = sum_grad(d[y], seq)
+
+
+@tangent(math.fsum)
+def fsum_tangent(y, seq):
+    d[y] = math.fsum(d[seq])

@@ -154,6 +154,8 @@ for _attr in (runtime.attr_grad, runtime.attr_part):
     constant(_attr, structure="obj", integer="name")
 constant(runtime.sum_grad, structure="xs")
 constant(runtime.array_grad, structure="a")
+constant(runtime.unsort, piecewise="xs")  # the order sorted(xs) takes
+constant(runtime.sorted_like, piecewise="xs")
 constant(runtime.plus_grad, structure="a b", integer="k")
 constant(runtime.diagonal_grad, structure="a", integer="offset axis1 axis2")
 constant(runtime.diag_grad, structure="v", integer="k")

@@ -28,7 +28,9 @@ from tangentlike.runtime import (
     diag_grad,
     diagonal_grad,
     diff_grad,
+    digamma,
     hstack_grad,
+    item_of,
     matmul_lhs,
     matmul_rhs,
     norm_grad,
@@ -46,14 +48,17 @@ from tangentlike.runtime import (
     setitem_grad,
     setitem_scatter,
     sinc_deriv,
+    sorted_like,
     sum_grad,
     sum_to,
     take_along_grad,
     take_grad,
+    trigamma,
     unbroadcast,
     unbroadcast_as,
     unconcat,
     unreduce,
+    unsort,
     unstack,
     vstack_grad,
     zero_cases,
@@ -67,6 +72,10 @@ unary(
     "np.where(x == 0, -np.pi**2 / 3.0, -np.pi**2 * np.sinc(x) - 2.0 * y / "
     "np.where(x == 0, 1.0, x))",
 )
+
+unary(digamma, "trigamma(x)")
+refused(trigamma, "a third derivative of math.lgamma (tetragamma)")
+linear(item_of, "unbroadcast(d[y], a)")  # a number: the gradient in the array's shape
 
 # broadcasting and reductions in reverse ---------------------------------------------
 linear(broadcast_like, "unbroadcast(d[y], g)")
@@ -102,6 +111,16 @@ def reduced_size_tangent(n, x, axis=None, ddof=0):
     d[n] = -d[ddof]
 
 
+@adjoint(sorted)
+def builtin_sorted(y, iterable):
+    d[iterable] = unsort(d[y], iterable)
+
+
+@tangent(sorted)
+def builtin_sorted_tangent(y, iterable):
+    d[y] = sorted_like(d[iterable], iterable)
+
+
 @adjoint(sum)
 def builtin_sum(y, iterable, start=0):
     d[iterable] = sum_grad(d[y], iterable)
@@ -114,6 +133,8 @@ def builtin_sum_tangent(y, iterable, start=0):
 
 linear(sum_grad, "unbroadcast(sum(d[y]), g)")
 linear(array_grad, "np.array(d[y])")
+linear(unsort, "sorted_like(d[y], xs)")
+linear(sorted_like, "unsort(d[y], xs)")
 linear(runtime.plus_grad)
 
 

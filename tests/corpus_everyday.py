@@ -1,10 +1,13 @@
 """A corpus of everyday Python around the arithmetic: comprehensions and generator
-expressions, loops over dicts, ``enumerate`` and ``zip``.
+expressions, loops over dicts, ``enumerate`` and ``zip``, builtins and ``math`` on
+numbers, ``:=``, ``else`` on loops and ``nonlocal``.
 
 Each entry of ``CORPUS`` is ``(function, args, autograd_ok)``; every function
 returns a scalar and is differentiated in its first argument, which is an array,
 a float, or a list or dict of them.
 """
+
+import math
 
 import numpy as np
 
@@ -143,6 +146,113 @@ def zip_into_one_name(a, b):
     return total
 
 
+# builtins and math on numbers ------------------------------------------------------
+@case(VEC)
+def largest_magnitude(x):
+    return max(abs(v) for v in x) + min(x[0], x[1], 0.25)
+
+
+@case(1.3, -0.4)
+def max_and_min_of_two(a, b):
+    return max(a, b) * min(a, b) + max(a * a, 0.5)
+
+
+@case(VEC)
+def max_of_a_list(x):
+    return max([x[0] * 2.0, x[1], x[2] ** 2]) - min(np.cos(x))
+
+
+@case(1.3, 0.7)
+def builtin_pow(a, b):
+    return pow(a, b) + pow(b, 2) + abs(b - a)
+
+
+@case(VEC)
+def sorted_floats(x):
+    ranked = sorted([x[0], x[1] * 2.0, x[2], x[3] - 0.1])
+    return ranked[0] + 2.0 * ranked[1] + 3.0 * ranked[2] + 4.0 * ranked[-1]
+
+
+@case(1.37)
+def round_is_a_constant(a):
+    return a * round(a, 1) + round(a * 3.0)
+
+
+@case(VEC, autograd=False)
+def math_on_numbers(x):
+    a, b = float(x[0]), float(x[1])
+    total = math.fsum([a * a, b, a * b])
+    return total + math.lgamma(a + 3.0) + math.erf(b) + math.hypot(a, b)
+
+
+@case(POS, autograd=False)
+def numbers_out_of_arrays(x):
+    s = np.sum(x**2).item()
+    m = float(np.mean(x))
+    return s * m + np.sum(x[:1]).item() * math.log(s)
+
+
+# syntax ---------------------------------------------------------------------------
+@case(VEC)
+def walrus_in_a_test(x):
+    if (n := np.sum(x**2)) > 0.1:
+        return n * 2.0 + (m := np.sin(n)) * m
+    return n
+
+
+@case(VEC)
+def for_else_without_break(x):
+    total = 0.0
+    for v in x:
+        if v > 5.0:
+            break
+        total = total + v * v
+    else:
+        total = total * 2.0
+    return total
+
+
+@case(VEC)
+def for_else_with_break(x):
+    total = 0.0
+    for v in x:
+        total = total + np.exp(v)
+        if v > 0.5:
+            break
+    else:
+        total = -total
+    return total
+
+
+@case(VEC)
+def while_else(x):
+    total, i = 0.0, 0
+    while i < 3:
+        total = total + x[i] ** 2
+        i += 1
+    else:
+        total = total + x[3]
+    return total
+
+
+@case(VEC)
+def nonlocal_accumulator(x):
+    total = 0.0
+    calls = 0
+
+    def add(v):
+        nonlocal total, calls
+        total = total + np.sin(v) * v
+        calls += 1
+        return v * 2.0
+
+    for v in x:
+        doubled = add(v)
+        total = total + doubled**2
+    add(x[0])
+    return total / calls
+
+
 # functions whose second derivative goes through ``list.append``
 APPENDS = {
     stacked_features,
@@ -151,4 +261,5 @@ APPENDS = {
     comprehension_over_rows,
     comprehension_keeps_its_names,
     nested_comprehension,
+    largest_magnitude,
 }

@@ -163,6 +163,8 @@ EXAMPLES = {
         "obj": Pair(floats(r, 2), floats(r, 3)),
         "name": "b",
     },
+    runtime.unsort: lambda r: {"g": list(floats(r, 4)), "xs": list(floats(r, 4))},
+    runtime.sorted_like: lambda r: {"t": list(floats(r, 4)), "xs": list(floats(r, 4))},
     runtime.plus_grad: lambda r: {
         "g": floats(r, 2, 3),
         "a": floats(r, 3),

@@ -48,6 +48,7 @@ def assert_doubles(two, one):
 SEQUENCES = [[A, B], (A, B), [A, (B, 1.5)], ([A], {"b": B})]
 Point = namedtuple("Point", "a b")  # an object's gradient goes by its fields
 CONTAINERS = SEQUENCES + [{"a": A, "b": B}, {"a": [A, B]}]
+NUMBERS = [[1.5, 0.5], (1.5, 0.5)]  # what sorted() takes
 
 # each helper that returns a container gradient: (x, the call giving x's gradient)
 CASES = {
@@ -65,6 +66,10 @@ CASES = {
     "as_kind": [(x, lambda x: runtime.as_kind(x)) for x in CONTAINERS[:2]],
     "attr_grad": [(Point(A, B), lambda x: runtime.attr_grad(A, x, "b"))],
     "sum_grad": [(x, lambda x: runtime.sum_grad(1.0, x)) for x in SEQUENCES[:2]],
+    "unsort": [(x, lambda x: runtime.unsort([A, B], x)) for x in NUMBERS],
+    "sorted_like": [
+        (x, lambda x: runtime.sorted_like(GradList([A, B]), x)) for x in NUMBERS[:1]
+    ],  # sorted() gives a list
     "array_grad": [
         (x, lambda x: runtime.array_grad(np.ones((2, 2)), x)) for x in SEQUENCES[:2]
     ],

@@ -32,6 +32,8 @@ CHANGES_MATH = {
     ("numpy.matmul", "keepdims"): "a contraction over other axes",
     ("numpy.sort", "descending"): "the other order (NumPy 2.5)",
     ("numpy.linspace", "retstep"): "the result becomes a pair (samples, step)",
+    ("sorted", "key"): "another order, by a function of the items",
+    ("sorted", "reverse"): "the other order (equal items keep theirs)",
 }
 # keywords written out with other functions before the transform (frontend/keywords.py)
 WRITTEN_OUT = {("numpy.diff", k) for k in ENDS}

@@ -218,6 +218,11 @@ def scalar_math(x, y):
     return a * b + c * e + f + math.pow(y, x) + abs(x) * float(y)
 
 
+def scalar_special(x, y):
+    g = math.lgamma(y + 1.0) * math.gamma(x + 2.0) + math.erfc(x)
+    return g + math.fsum([x * y, y, x])
+
+
 def pad_reflect(a):
     return np.sum(
         np.sin(np.pad(a, ((1, 2), (0, 1)), mode="reflect"))
@@ -245,6 +250,7 @@ EXTRA = [
     (unary_positive, (R.uniform(0.5, 1.5, (3, 2)),), (0,)),
     (binary_core, (R.uniform(-1, 1, (2, 3)), R.uniform(-1, 1, (2, 3))), (0, 1)),
     (scalar_math, (0.3, 0.8), (0, 1)),
+    (scalar_special, (0.3, 0.8), (0, 1)),
 ]
 
 

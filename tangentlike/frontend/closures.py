@@ -12,6 +12,10 @@ each call, so the transforms treat the call like any call to a user function
 (``_fwd_inner`` / ``_bwd_inner`` in reverse mode) and gradients flow to the
 enclosing variables that are active.  The lifted function keeps the user's line
 numbers, so errors inside it point at the user's file.
+
+An inner function that rebinds enclosing variables (``nonlocal acc``) returns
+their new values beside its result, and each call gives them back to the names:
+``bump(v)`` is ``_bump, acc = bump(v, acc)`` on the line before the call's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import gast
 from .. import anno
 from ..analysis.scope import assigned_names, is_data
 from ..errors import UnsupportedSyntaxError
+from . import nonlocals
 from .parse import parse_function
 
 PARSED = "_tl_parsed"
@@ -48,7 +53,10 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     data = {n for n, v in cells.items() if is_data(v)}
     enclosing = (assigned_names(node) | data) - set(inner)
     node.body = [s for s, d in zip(node.body, defs) if d is None]
+    rebound = {name: _nonlocals(d, source) for name, d in inner.items()}
     extras = _closed_over(inner, enclosing)
+    for name, names in rebound.items():
+        extras[name] = sorted(set(extras[name]) | set(names))
     _refuse_values([node, *inner.values()], extras, source)
     _refuse_defaults(inner, enclosing, source)
     for d in inner.values():
@@ -59,6 +67,9 @@ def lift(node: gast.FunctionDef, func, source) -> dict[str, object]:
     _CallRewriter(extras).visit(node)
     for d in inner.values():
         _CallRewriter(extras).visit(d)
+    rebound = {name: names for name, names in rebound.items() if names}
+    if rebound:
+        nonlocals.give_back(node, inner, rebound, source)
     namespace = dict(func.__globals__)  # and the functions and modules closed over
     namespace.update({n: v for n, v in cells.items() if n not in data})
     out = {}
@@ -103,6 +114,18 @@ def _as_def(stmt):
         )
         return anno.copy_location(new, stmt)
     return None
+
+
+def _nonlocals(inner: gast.FunctionDef, source) -> list[str]:
+    """The names ``inner`` declares ``nonlocal`` (the statements removed)."""
+    names = []
+    for stmt in inner.body:
+        if isinstance(stmt, gast.Nonlocal):
+            names += stmt.names
+    inner.body = [s for s in inner.body if not isinstance(s, gast.Nonlocal)]
+    if names:
+        nonlocals.return_rebound(inner, names)
+    return names
 
 
 def _closed_over(inner: dict, enclosing: set[str]) -> dict[str, list[str]]:
@@ -187,7 +210,7 @@ def _compile(inner: gast.FunctionDef, namespace: dict, source):
     module = gast.Module(body=[copy.deepcopy(inner)], type_ignores=[])
     tree = ast.fix_missing_locations(gast.gast_to_ast(module))
     for node in anno.walk(inner):
-        if isinstance(node, (gast.Nonlocal, gast.Global)):
+        if isinstance(node, (gast.Nonlocal, gast.Global)):  # not at the top
             what = "nonlocal" if isinstance(node, gast.Nonlocal) else "global"
             hint = "pass the value as an argument and return it"
             raise UnsupportedSyntaxError(

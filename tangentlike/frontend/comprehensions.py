@@ -29,24 +29,41 @@ BASES = {
 
 def own_scopes(func_node, namer) -> None:
     """Rename each comprehension's names that the function also uses outside it."""
-    for comp in [n for n in anno.walk(func_node) if isinstance(n, KINDS)]:
-        bound = set().union(*(anno.store_names(g.target) for g in comp.generators))
-        outside = _names_outside(func_node, comp)
-        renames = {n: namer.fresh(n) for n in sorted(bound & outside)}
+    comps = [n for n in anno.walk(func_node) if isinstance(n, KINDS)]
+    for comp in comps:
+        outside = _names_outside(func_node, comp, comps)
+        renames = {n: namer.fresh(n) for n in sorted(_bound(comp) & outside)}
         if renames:
             _rename(comp, renames)
 
 
-def _names_outside(func_node, comp) -> set[str]:
-    """The names of ``func_node`` but those inside ``comp`` (its first iterable,
-    which runs in the enclosing scope, counts as outside)."""
-    inside = {id(n) for n in anno.walk(comp)} - {
-        id(n) for n in anno.walk(comp.generators[0].iter)
-    }
+def _bound(comp) -> set[str]:
+    return set().union(*(anno.store_names(g.target) for g in comp.generators))
+
+
+def _own(comp) -> set[int]:
+    """The nodes of ``comp`` in its own scope: all but its first iterable's."""
+    first = {id(n) for n in anno.walk(comp.generators[0].iter)}
+    return {id(n) for n in anno.walk(comp)} - first
+
+
+def _names_outside(func_node, comp, comps) -> set[str]:
+    """The names ``func_node`` uses outside ``comp``, but the names other
+    comprehensions beside it bind (theirs, not the function's)."""
+    hidden = _own(comp)
+    for other in comps:
+        if other is comp or id(comp) in _own(other):  # other holds comp
+            continue
+        bound, own = _bound(other), _own(other)
+        hidden |= {
+            id(n)
+            for n in anno.walk(other)
+            if isinstance(n, gast.Name) and n.id in bound and id(n) in own
+        }
     return {
         n.id
         for n in anno.walk(func_node)
-        if isinstance(n, gast.Name) and id(n) not in inside
+        if isinstance(n, gast.Name) and id(n) not in hidden
     }
 
 

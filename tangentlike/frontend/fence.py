@@ -24,7 +24,6 @@ UNSUPPORTED = {
     gast.Import: ("import inside the function", "import at module level"),
     gast.ImportFrom: ("import inside the function", "import at module level"),
     gast.SetComp: ("set comprehension", "build a list, or write a for loop"),
-    gast.NamedExpr: ("assignment expression (:=)", "assign on its own line"),
     gast.TryStar: ("try ... except*", "catch the exception group outside the function"),
     gast.Lambda: ("lambda", "define the function with def at module level"),
     gast.FunctionDef: (
@@ -72,16 +71,40 @@ def _refused(node, arguments: set[int]):
     return None
 
 
+SCOPES = (gast.Lambda, gast.ListComp, gast.DictComp, gast.GeneratorExp, gast.SetComp)
+
+
+def evaluated_sometimes(tree) -> set[int]:
+    """The nodes of ``tree`` Python evaluates only sometimes, or again and again:
+    after the first operand of ``and``/``or``, in a branch of a conditional
+    expression, in a ``while`` test, a comprehension or a lambda."""
+    found = set()
+    for node in anno.walk(tree):
+        parts = []
+        if isinstance(node, gast.BoolOp):
+            parts = node.values[1:]
+        elif isinstance(node, gast.IfExp):
+            parts = [node.body, node.orelse]
+        elif isinstance(node, gast.While):
+            parts = [node.test]
+        elif isinstance(node, SCOPES):
+            parts = [node]
+        for part in parts:
+            found |= {id(n) for n in anno.walk(part)}
+    return found
+
+
 # Most refusals are a node type alone (``UNSUPPORTED``); the branches are those
 # that need a look inside a node: a starred item that is no call's argument, a
-# ``del`` of an item, a loop's ``else``, an item of an item, a reserved name in
-# the user's code.
+# ``del`` of an item, a ``:=`` that runs only sometimes, an item of an item, a
+# reserved name in the user's code.
 def check(func_node, source) -> None:
     """Raise one UnsupportedSyntaxError listing every unsupported construct."""
     problems = []
     user_code = not source.filename.startswith("<tangentlike")
     seen: set[str] = set()  # reserved names, reported once each
     arguments: set[int] = set()  # starred arguments of calls: f(*xs)
+    sometimes = evaluated_sometimes(func_node)  # a := there is refused
     for node in anno.walk(func_node):
         if node is func_node:
             continue
@@ -90,12 +113,14 @@ def check(func_node, source) -> None:
         entry = _refused(node, arguments)
         if entry is not None:
             problems.append((entry[0], source.location(node), entry[1]))
-        elif isinstance(node, (gast.For, gast.While)) and node.orelse:
+        elif isinstance(node, gast.NamedExpr) and id(node) in sometimes:
             problems.append(
                 (
-                    "else clause of a loop",
+                    "assignment expression (:=) that runs only sometimes (in a "
+                    "`while` test, after `and`/`or`, in a branch of `... if ... "
+                    "else ...` or in a comprehension)",
                     source.location(node),
-                    "set a flag before break and test it after the loop",
+                    "assign on its own line",
                 )
             )
         elif _through_a_subscript(node):

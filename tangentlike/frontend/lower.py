@@ -247,6 +247,55 @@ def _as_names(target, counted: bool, seqs: int, namer) -> tuple[list, list]:
 
 
 # loop exits -----------------------------------------------------------------
+def lower_loop_else(block, namer) -> list:
+    """A loop's ``else`` runs after it unless a ``break`` left it: a flag set
+    beside each ``break`` of the loop, tested after it (no flag where there is no
+    ``break``)."""
+    out = []
+    for stmt in block:
+        map_blocks(stmt, lambda inner: lower_loop_else(inner, namer))
+        if not isinstance(stmt, (gast.For, gast.While)) or not stmt.orelse:
+            out.append(stmt)
+            continue
+        orelse, stmt.orelse = stmt.orelse, []
+        if gast.Break not in _jumps(stmt.body):
+            out += [stmt] + orelse
+            continue
+        broke = namer.fresh("broke")
+        stmt.body = _flag_breaks(stmt.body, broke)
+        start = anno.copy_location(anno.assign(broke, anno.const(False)), stmt)
+        after = gast.If(test=_not(broke), body=orelse, orelse=[])
+        out += [start, stmt, anno.copy_location(after, orelse[0])]
+    return out
+
+
+def _flag_breaks(block, flag: str) -> list:
+    """``flag = True`` before each ``break`` of this loop (not of loops inside it)."""
+    out = []
+    for stmt in block:
+        if isinstance(stmt, gast.Break):
+            out.append(anno.copy_location(anno.assign(flag, anno.const(True)), stmt))
+        elif isinstance(stmt, (gast.If, gast.Try, gast.With)):
+            map_blocks(stmt, lambda inner: _flag_breaks(inner, flag))
+        out.append(stmt)
+    return out
+
+
+def map_blocks(stmt, rewrite) -> None:
+    """Replace each block of statements ``stmt`` holds (a body, an ``else``, a
+    ``finally``, a handler's body) by ``rewrite(block)``."""
+    for field in ("body", "orelse", "finalbody"):
+        inner = getattr(stmt, field, None)
+        if inner and isinstance(inner[0], gast.stmt):
+            setattr(stmt, field, rewrite(inner))
+    for handler in getattr(stmt, "handlers", ()):
+        handler.body = rewrite(handler.body)
+
+
+def _not(flag: str):
+    return gast.UnaryOp(op=gast.Not(), operand=anno.name(flag))
+
+
 def has_loop_return(block, in_loop=False) -> bool:
     """A ``return`` in a loop, or in a ``try`` or ``with`` body (which the returns
     leave the same way: a flag, and the rest guarded)."""

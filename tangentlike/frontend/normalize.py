@@ -16,7 +16,7 @@ import copy
 
 import gast
 
-from .. import anno
+from .. import anno, runtime
 from ..analysis.scope import is_module, is_resolved
 from ..made import plain
 from . import comprehensions
@@ -62,6 +62,7 @@ class Normalizer:
         self.namer = namer
         self.scope = scope
         self.np = np_alias
+        self.helpers: dict = {}  # runtime helpers the code now calls, by name
 
     # statements -----------------------------------------------------------
     def block(self, stmts) -> list:
@@ -280,14 +281,24 @@ class Normalizer:
             return self.visit_ifexp(node, pre)
         if isinstance(node, comprehensions.KINDS):
             return self.comprehension(node, pre)
+        if isinstance(node, gast.NamedExpr):
+            return self.walrus(node, pre)
         if isinstance(node, gast.BoolOp) and not all(map(_is_inert, node.values)):
             return self.visit_ifexp(self.choice(node, pre), pre)  # `s or 1.0`
         if isinstance(node, (gast.Compare, gast.BoolOp)):
             return self.inert(node, pre)
         return node
 
+    def walrus(self, node, pre):
+        """``(n := value)``: ``n = value`` on its own line, then ``n``."""
+        name = node.target.id
+        pre.extend(self.visit_Assign(anno.assign(anno.store(name), node.value)))
+        return anno.name(name)
+
     def inert(self, node, pre):
-        """Comparisons and boolean logic have no derivative: kept whole."""
+        """Comparisons and boolean logic have no derivative: kept whole (but the
+        ``:=`` in them, each assigned on its own line first)."""
+        node = _Walruses(self, pre).visit(node)
         for sub in anno.walk(node):
             if isinstance(sub, gast.Call):
                 self._annotate_callee(sub)
@@ -350,6 +361,9 @@ class Normalizer:
         return anno.name(into)
 
     def visit_call(self, node, pre):
+        written = self._written_out(node, pre)
+        if written is not None:
+            return written
         func = node.func
         if isinstance(func, gast.Attribute) and not self._is_global_path(func):
             method = self._method_call(node, pre)
@@ -369,6 +383,64 @@ class Normalizer:
         call = anno.copy_location(anno.call(func, args, keywords), node)
         self._annotate_callee(call)
         return call
+
+    # Builtins whose derivative is that of what they compute, written out:
+    # ``max(a, b)`` is one of its operands, ``max(xs)`` the item a loop picks,
+    # ``pow(x, y)`` is ``x ** y``, ``d.get(k, v)`` is ``d[k]`` or ``v``.
+    def _written_out(self, node, pre):
+        """``node`` as the operations it stands for; None if it is a plain call."""
+        func = node.func
+        if _is_item(node):  # x.item(): a number, differentiated
+            self.helpers["item_of"] = runtime.item_of
+            call = anno.call(anno.name("item_of"), [self.atom(func.value, pre)])
+            anno.set_(call, anno.CALLEE, runtime.item_of)
+            return anno.copy_location(call, node)
+        plain = node.args and not node.keywords
+        plain = plain and not any(isinstance(a, gast.Starred) for a in node.args)
+        if not plain:
+            return None
+        func, args = node.func, node.args
+        callee = self.scope.resolve(func)
+        if callee in (max, min) and not any(map(_is_int_literal, args)):
+            if len(args) > 1:
+                return self.op(_extreme_of(args, callee is max), pre)
+            return self.extreme(args[0], callee is max, pre)
+        if callee is pow and len(args) == 2:
+            return self.op(gast.BinOp(left=args[0], op=gast.Pow(), right=args[1]), pre)
+        if _is_dict_get(func, callee) and len(args) <= 2:
+            default = args[1] if len(args) == 2 else anno.const(None)
+            key = gast.Compare(left=args[0], ops=[gast.In()], comparators=[func.value])
+            item = gast.Subscript(value=func.value, slice=args[0], ctx=gast.Load())
+            return self.op(gast.IfExp(test=key, body=item, orelse=default), pre)
+        return None
+
+    def extreme(self, items, largest: bool, pre):
+        """``max(xs)``: the first item no other exceeds, picked by a loop."""
+        items = self.atom(items, pre)
+        best = self.namer.temp("max" if largest else "min")
+        item = self.namer.temp("item")
+        pre.append(
+            anno.assign(
+                best, gast.Subscript(value=items, slice=anno.const(0), ctx=gast.Load())
+            )
+        )
+        better = gast.Compare(
+            left=anno.name(item),
+            ops=[gast.Gt() if largest else gast.Lt()],
+            comparators=[anno.name(best)],
+        )
+        pick = gast.If(
+            test=better, body=[anno.assign(best, anno.name(item))], orelse=[]
+        )
+        loop = gast.For(
+            target=anno.store(item),
+            iter=items,
+            body=[pick],
+            orelse=[],
+            type_comment=None,
+        )
+        pre.extend(self.stmt(loop))
+        return anno.name(best)
 
     def _argument(self, node, pre):
         if isinstance(node, gast.Starred):  # f(*xs)
@@ -421,6 +493,57 @@ class Normalizer:
             return False
         root = self.scope.resolve(base)
         return is_resolved(root) and is_module(root)
+
+
+class _Walruses(gast.NodeTransformer):
+    """Each ``(n := value)`` of an expression kept whole becomes ``n``, assigned
+    before it in the order Python evaluates them."""
+
+    def __init__(self, normalizer, pre):
+        self.normalizer, self.pre = normalizer, pre
+
+    def visit_NamedExpr(self, node):
+        self.generic_visit(node)
+        return self.normalizer.walrus(node, self.pre)
+
+
+def _extreme_of(args, largest: bool):
+    """``max(a, b, c)`` as conditional expressions that keep the first of equals:
+    ``c if c > m else m`` of ``m = b if b > a else a``."""
+    best = args[0]
+    for arg in args[1:]:
+        op = gast.Gt() if largest else gast.Lt()
+        better = gast.Compare(left=arg, ops=[op], comparators=[best])
+        best = gast.IfExp(test=better, body=arg, orelse=best)
+    return best
+
+
+def _is_int_literal(node) -> bool:
+    """``1`` or ``-1``: ``max(1, n)`` counts (and stays a call)."""
+    if isinstance(node, gast.UnaryOp):
+        node = node.operand
+    return isinstance(node, gast.Constant) and type(node.value) in (int, bool)
+
+
+def _is_item(call) -> bool:
+    """``x.item()`` of a value (not of a module)."""
+    func = call.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "item"
+        and not call.args
+        and not call.keywords
+    )
+
+
+def _is_dict_get(func, callee) -> bool:
+    """``d.get(...)`` of a local name (not a module's function)."""
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "get"
+        and isinstance(func.value, gast.Name)
+        and not is_resolved(callee)
+    )
 
 
 def _is_atom(node) -> bool:

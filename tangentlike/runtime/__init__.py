@@ -33,9 +33,11 @@ from .containers import (  # noqa: F401
     restore_item,
     setitem_grad,
     setitem_scatter,
+    sorted_like,
     sum_grad,
     take_item,
     times_grad,
+    unsort,
     zero_grad,
     zeros_items,
     zeros_like,
@@ -43,9 +45,12 @@ from .containers import (  # noqa: F401
 from .control import body_stopped, call_arguments, truncate  # noqa: F401
 from .elementwise import (  # noqa: F401
     clip_mask,
+    digamma,
+    item_of,
     safe_log,
     sinc_deriv,
     stop_gradient,
+    trigamma,
     zero_cases,
 )
 from .library import (  # noqa: F401

@@ -336,6 +336,30 @@ def array_grad(g, a):
     return g
 
 
+def _sorting_order(xs) -> list[int]:
+    """Where each item of ``sorted(xs)`` comes from in ``xs`` (equal items keep
+    their order, as ``sorted`` keeps them)."""
+    items = list(xs)
+    return sorted(range(len(items)), key=items.__getitem__)
+
+
+@helper(linear=0, returns_list=True)
+def unsort(g, xs):
+    """Gradient of ``sorted(xs)`` in ``xs``: each item of ``g`` goes back to the
+    place its item was taken from."""
+    items = [None] * len(g)
+    for j, i in enumerate(_sorting_order(xs)):
+        items[i] = g[j]
+    return as_grad(xs, items)
+
+
+@helper(linear=0, returns_list=True)
+def sorted_like(t, xs):
+    """The items of ``t`` in the order ``sorted(xs)`` puts those of ``xs``: the
+    tangent of ``sorted(xs)``."""
+    return GradList([t[i] for i in _sorting_order(xs)])
+
+
 @helper(linear=0, returns_list=True)
 def sum_grad(g, xs):
     """Gradient of builtin ``sum(xs)``: ``g`` for each item, summed to its shape.

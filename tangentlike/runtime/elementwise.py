@@ -64,3 +64,67 @@ def zero_cases(g, a, derived=False):
             "the second derivative of cumprod at an input with zeros"
         )
     return g
+
+
+@helper(linear=0)
+def item_of(a):
+    """``a.item()``: the number a one-element array holds, as a Python number (a
+    number is itself)."""
+    return a.item() if hasattr(a, "item") else a
+
+
+# The asymptotic series of the digamma and trigamma functions, good to 1e-15 for
+# arguments of 10 and more; smaller ones are moved up by the recurrences
+# psi(x) = psi(x + 1) - 1/x and psi1(x) = psi1(x + 1) + 1/x**2, and negative ones
+# reflected.  Pure NumPy: lgamma's derivatives without SciPy.
+_DIGAMMA = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
+_TRIGAMMA = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
+
+
+def _shifted(x, step):
+    """``x`` (0.5 or more) moved up to 10 or more, and the sum of ``step(x + k)``
+    on the way."""
+    x = numpy.array(x, dtype=float)
+    acc = numpy.zeros_like(x)
+    for _ in range(10):
+        low = x < 10.0
+        acc = acc + numpy.where(low, step(numpy.where(low, x, 1.0)), 0.0)
+        x = numpy.where(low, x + 1.0, x)
+    return x, acc
+
+
+def _series(x, coefficients, power):
+    inv2 = 1.0 / (x * x)
+    total = numpy.zeros_like(x)
+    for c in reversed(coefficients):
+        total = (total + c) * inv2
+    return total * x ** (2 - power)
+
+
+def _as_input(x, value):
+    """``value`` as a Python float where ``x`` is a number."""
+    return float(value) if numpy.ndim(x) == 0 else value
+
+
+@helper()
+def digamma(x):
+    """The digamma function, d lgamma(x) / dx, in NumPy."""
+    a = numpy.array(x, dtype=float)
+    negative = a < 0.5
+    z = numpy.where(negative, 1.0 - a, a)
+    z, acc = _shifted(z, lambda v: -1.0 / v)
+    value = numpy.log(z) - 0.5 / z - _series(z, _DIGAMMA, 2) + acc
+    cot = numpy.pi / numpy.tan(numpy.pi * numpy.where(negative, a, 0.25))
+    return _as_input(x, numpy.where(negative, value - cot, value))
+
+
+@helper()
+def trigamma(x):
+    """The trigamma function, d digamma(x) / dx, in NumPy."""
+    a = numpy.array(x, dtype=float)
+    negative = a < 0.5
+    z = numpy.where(negative, 1.0 - a, a)
+    z, acc = _shifted(z, lambda v: 1.0 / (v * v))
+    value = 1.0 / z + 0.5 / (z * z) + _series(z, _TRIGAMMA, 3) + acc
+    sin = numpy.sin(numpy.pi * numpy.where(negative, a, 0.5))
+    return _as_input(x, numpy.where(negative, (numpy.pi / sin) ** 2 - value, value))

@@ -400,11 +400,11 @@ def in_place_error(fn, stmt, names):
 # value made here is just ``.item()``), else by its module and qualified name,
 # with builtins named alone.
 def describe(callee, call) -> str:
-    """A callee as the user knows it: ``numpy.fft.fft``, ``the method .item()``."""
+    """A callee as the user knows it: ``numpy.fft.fft``, ``the method .tolist()``."""
     if callee is None:
         func = call.func
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            if func.value.id.startswith(TEMP_PREFIX):  # x[1].item(): a value made here
+            if func.value.id.startswith(TEMP_PREFIX):  # x[1:].tolist(): made here
                 return f"the method .{func.attr}()"
         return gast.unparse(func) if hasattr(gast, "unparse") else "a call"
     module = getattr(callee, "__module__", None) or ""
