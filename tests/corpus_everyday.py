@@ -138,6 +138,18 @@ def enumerate_into_one_name(x):
     return total
 
 
+@case(VEC)
+def loop_over_a_computed_array(x):
+    total = 0.0
+    for v in np.cos(x) * 2.0:
+        total = total + v * v
+    for v in np.tanh(x):
+        total = total + v
+    for i, v in enumerate(np.sin(x)):
+        total = total + i * v
+    return total
+
+
 @case(VEC, POS)
 def zip_into_one_name(a, b):
     total = 0.0
@@ -160,6 +172,12 @@ def max_and_min_of_two(a, b):
 @case(VEC)
 def max_of_a_list(x):
     return max([x[0] * 2.0, x[1], x[2] ** 2]) - min(np.cos(x))
+
+
+@case(LAYERS)
+def max_over_a_dict(params):
+    scores = {k: np.sum(np.tanh(v)) for k, v in params.items()}
+    return max(scores.values()) + min(params["b"], 1.0)
 
 
 @case(1.3, 0.7)
@@ -262,4 +280,5 @@ APPENDS = {
     comprehension_keeps_its_names,
     nested_comprehension,
     largest_magnitude,
+    max_of_a_list,  # min(np.cos(x)) picks from a list of the array's items
 }

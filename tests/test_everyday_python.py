@@ -147,3 +147,15 @@ def test_a_comprehension_reads_as_a_loop():
     src = tl.getsource(tl.grad(C.filtered_squares))
     assert "ys = []\n    for _k in range(len(x)):\n        v = x[_k]" in src
     assert "ys.append(_mul)" in src
+
+
+def test_max_of_a_constant_iterable_is_what_python_computes():
+    """``max`` of a dict (its keys) or a set that is not differentiated: the loop
+    that picks the item runs over a list of its items."""
+
+    def f(x, widths, names):
+        return np.sum(x) * max(widths) * len(max(names)) * min({3.0, 2.0})
+
+    x = np.array([1.0, 2.0])
+    got = tl.grad(f)(x, [1.0, 4.0, 2.0], {"w": 1, "bias": 2})
+    np.testing.assert_allclose(got, np.full(2, 4.0 * len("w") * 2.0))

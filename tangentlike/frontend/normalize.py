@@ -186,9 +186,9 @@ class Normalizer:
             rest = gast.Call(func=it.func, args=it.args[1:], keywords=it.keywords)
             it = self.op(rest, pre)
             it.args.insert(0, zipped)
-        elif isinstance(it, gast.Call):
+        elif self._loop_call(it):
             it = self.op(it, pre)
-        else:
+        else:  # for v in np.cos(x): the values in a name of their own
             it = self.atom(it, pre)
         loop = gast.For(
             target=node.target,
@@ -415,7 +415,14 @@ class Normalizer:
         return None
 
     def extreme(self, items, largest: bool, pre):
-        """``max(xs)``: the first item no other exceeds, picked by a loop."""
+        """``max(xs)``: the first item no other exceeds, picked by a loop (from a
+        list of the items where ``xs`` may be any iterable: a dict, its values)."""
+        if not isinstance(items, (gast.List, gast.ListComp, gast.GeneratorExp)):
+            each = self.namer.temp("item")
+            loop = gast.comprehension(
+                target=anno.store(each), iter=items, ifs=[], is_async=0
+            )
+            items = gast.ListComp(elt=anno.name(each), generators=[loop])
         items = self.atom(items, pre)
         best = self.namer.temp("max" if largest else "min")
         item = self.namer.temp("item")
@@ -478,6 +485,20 @@ class Normalizer:
         obj = self.scope.resolve(call.func)
         if is_resolved(obj):
             anno.set_(call, anno.CALLEE, plain(obj))  # a gradient: its generated code
+
+    def _loop_call(self, it) -> bool:
+        """A loop's call the lowering reads (``range``, ``enumerate``, ``zip``,
+        ``d.items()``): kept in the loop's header."""
+        if not isinstance(it, gast.Call):
+            return False
+        if any(self._calls(it, f) for f in (range, enumerate, zip, reversed)):
+            return True
+        func = it.func
+        return isinstance(func, gast.Attribute) and func.attr in (
+            "items",
+            "values",
+            "keys",
+        )
 
     def _calls(self, node, builtin) -> bool:
         """``node`` is a call of the builtin ``builtin`` (``enumerate(...)``)."""
