@@ -269,16 +269,3 @@ def nonlocal_accumulator(x):
         total = total + doubled**2
     add(x[0])
     return total / calls
-
-
-# functions whose second derivative goes through ``list.append``
-APPENDS = {
-    stacked_features,
-    filtered_squares,
-    pairwise_products,
-    comprehension_over_rows,
-    comprehension_keeps_its_names,
-    nested_comprehension,
-    largest_magnitude,
-    max_of_a_list,  # min(np.cos(x)) picks from a list of the array's items
-}
