@@ -503,8 +503,12 @@ def _import_module(name, module) -> str:
 
 def _rename_alias(func, aliases: set[str], target: str):
     """The function with the array namespace bound to ``target`` (``cupy``, ``da``);
-    ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``."""
+    ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``,
+    and a Dask gradient may meet a NumPy one (a parameter left in NumPy), which
+    cannot take a Dask array in place, so ``bw += g`` becomes ``bw = bw + g``."""
     func = copy.deepcopy(func)
+    if target == "da":
+        _ReplaceAugAssign().visit(func)
     for node in anno.walk(func):
         if target == "da" and _is_namespace_copy(node, aliases):
             node.func = anno.attr(node.args[0], "copy")
@@ -512,6 +516,17 @@ def _rename_alias(func, aliases: set[str], target: str):
         if isinstance(node, gast.Name) and node.id in aliases:
             node.id = target
     return func
+
+
+class _ReplaceAugAssign(gast.NodeTransformer):
+    """``x += v`` on a name as ``x = x + v``: a new value, of whichever library the
+    operands' sum is in."""
+
+    def visit_AugAssign(self, node):
+        if not isinstance(node.target, gast.Name):
+            return node
+        value = gast.BinOp(anno.name(node.target.id), node.op, node.value)
+        return gast.copy_location(anno.assign(node.target, value), node)
 
 
 def _is_namespace_copy(node, aliases) -> bool:

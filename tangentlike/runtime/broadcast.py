@@ -5,6 +5,7 @@ a reduction's gradient over the reduced axes.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy
 
@@ -77,7 +78,18 @@ def unreduce(g, x, axis=None, keepdims=False):
     g = scalar_like(g, x)
     if axis is not None and not keepdims:
         g = numpy.expand_dims(g, _positive_axes(axis, len(shape)))
-    return numpy.broadcast_to(g, shape)
+    return broadcast_as(g, x)
+
+
+def broadcast_as(g, x):
+    """``g`` broadcast to the shape of ``x``, in ``x``'s library: a Dask array of
+    ``x``'s chunks, so that a gradient of a lazy array is made chunk by chunk, never
+    as one block (or a NumPy array on the client) as long as the data."""
+    g = scalar_like(g, x)
+    if type(x).__module__.startswith("dask."):
+        dask_array = sys.modules["dask.array"]
+        return dask_array.broadcast_to(g, x.shape, chunks=x.chunks)
+    return numpy.broadcast_to(g, _shape(x))
 
 
 def _foreign_array(x) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy
 
-from .broadcast import unbroadcast
+from .broadcast import broadcast_as, unbroadcast
 from .facts import helper
 
 
@@ -366,4 +366,4 @@ def sum_grad(g, xs):
     For an array the items are its rows: ``g`` broadcast along its first axis."""
     if isinstance(xs, (list, tuple)) or not hasattr(xs, "shape"):
         return as_grad(xs, [unbroadcast(g, x) for x in xs])
-    return numpy.broadcast_to(g, xs.shape)
+    return broadcast_as(g, xs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 
 from ..errors import UnsupportedDerivativeError
-from .broadcast import _cast, unreduce
+from .broadcast import _cast, broadcast_as, unreduce
 from .facts import helper
 from .linalg import einsum_grad, solve_rhs
 from .reductions import _slices_last, norm_grad, prod_others
@@ -31,7 +31,7 @@ def prod_others_jvp(a, v, axis=None):
     The matrix is symmetric, so this is also the vector-Jacobian product."""
     if _is_zero(v):
         return numpy.zeros_like(a)
-    v = numpy.broadcast_to(v, numpy.shape(a))
+    v = broadcast_as(v, a)
     flat, restore = _slices_last(a, axis)
     vflat, _ = _slices_last(v, axis)
     n = numpy.shape(flat)[-1]
