@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import sysconfig
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -185,3 +190,59 @@ class SilentZeroError(TangentlikeError, AssertionError):
 class JitWarning(UserWarning):
     """A derivative asked for with ``jit=True`` runs as NumPy code: Numba is not
     installed, or cannot compile a variant (``explain_jit`` says which line)."""
+# Tracebacks of errors raised on purpose show the user's frames, not tangentlike's
+# (as JAX filters its own): the message names the user's file and line already.
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
+_FRONTS = ("<tangentlike call>", "<tangentlike entry>")
+
+F = TypeVar("F", bound=Callable)
+
+
+def public(func: F) -> F:
+    """``func`` as an entry point of the API: a ``TangentlikeError`` raised below it
+    leaves with tangentlike's own frames (and the standard library's they pass
+    through) taken out of its traceback, unless ``TANGENTLIKE_DEBUG`` is set."""
+
+    @functools.wraps(func)
+    def entry(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TangentlikeError as exc:
+            if os.environ.get("TANGENTLIKE_DEBUG"):
+                raise
+            hide_own_frames(exc)
+            raise exc  # tangentlike's frames are hidden: TANGENTLIKE_DEBUG=1 shows them
+
+    return entry  # type: ignore[return-value]
+
+
+def hide_own_frames(exc: BaseException) -> None:
+    """Take tangentlike's frames out of the tracebacks of ``exc`` and of the
+    exceptions it was raised from or while handling."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = _user_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+
+
+def _user_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    kept = []
+    while tb is not None:
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if not _own(tb.tb_frame.f_code.co_filename, filename):
+            kept.append(tb)
+        tb = tb.tb_next
+    out = None
+    for t in reversed(kept):
+        out = types.TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return out
+
+
+def _own(name: str, filename: str) -> bool:
+    return (
+        name in _FRONTS
+        or filename.startswith(_PACKAGE)
+        or (filename.startswith(_STDLIB) and "site-packages" not in filename)
+    )

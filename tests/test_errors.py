@@ -321,3 +321,59 @@ def test_a_tuple_returned_by_name_is_named_when_the_gradient_runs(x):
                 df(x)
         with pytest.raises(tl.ArgumentError, match="returned a tuple"):
             df(x=x)
+def _own_frames(exc) -> list[str]:
+    import traceback
+
+    package = tl.__file__.rsplit("/", 1)[0]
+    return [
+        f.filename
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith(package) or f.filename.startswith("<tangentlike")
+    ]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: tl.grad(uses_fft),
+        lambda: tl.hessian(uses_fft),
+        lambda: tl.grad(wrt=0)(uses_fft),
+        lambda: tl.jvp(many_problems),
+    ],
+)
+def test_errors_raised_on_purpose_hide_tangentlike_frames(make, monkeypatch):
+    """As JAX filters its tracebacks: the user's frames and one line of
+    tangentlike's, which says how to see the rest."""
+    monkeypatch.delenv("TANGENTLIKE_DEBUG", raising=False)
+    with pytest.raises(tl.TangentlikeError) as info:
+        make()
+    own = _own_frames(info.value)
+    assert len(own) == 1 and own[0].endswith("errors.py")
+    assert (
+        info.traceback[-1]
+        .statement.lines[-1]
+        .endswith("# tangentlike's frames are hidden: TANGENTLIKE_DEBUG=1 shows them")
+    )
+    monkeypatch.setenv("TANGENTLIKE_DEBUG", "1")
+    with pytest.raises(tl.TangentlikeError) as info:
+        make()
+    assert len(_own_frames(info.value)) > 5
+
+
+def test_argument_errors_of_a_call_hide_tangentlike_frames(monkeypatch):
+    monkeypatch.delenv("TANGENTLIKE_DEBUG", raising=False)
+    with pytest.raises(tl.ArgumentError) as info:
+        tl.grad(lambda x: np.sum(x * x))(np.arange(3))
+    own = [f for f in _own_frames(info.value) if not f.startswith("<tangentlike")]
+    assert len(own) == 1 and own[0].endswith("errors.py")
+
+
+def test_errors_inside_generated_code_keep_their_frames():
+    """A shape mismatch is not raised on purpose: its frames stay, with the note."""
+
+    def mismatched(x, y):
+        return np.sum(x + y)
+
+    with pytest.raises(ValueError) as info:
+        tl.grad(mismatched)(np.ones(3), np.ones(4))
+    assert any(f.startswith("<tangentlike ") for f in _own_frames(info.value))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy
 
+from ..errors import public
 from ..made import plain
 from .arguments import normalize_wrt
 from .forward import jvp
@@ -43,6 +44,7 @@ def _floaty(a) -> bool:
     )
 
 
+@public
 def check_grads(
     f,
     args: Sequence,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy
 
 from ..call import arguments as calling
-from ..errors import ArgumentError
+from ..errors import ArgumentError, public
 from ..made import plain
 from ..runtime.containers import is_record
 from .arguments import from_template, normalize_wrt
@@ -90,6 +90,7 @@ def _columns(f, i, args, x, j, out):
     return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
 
 
+@public
 def jacobian(f: Callable, wrt: Any = 0) -> Callable:
     """The dense Jacobian of ``f``.
 
@@ -152,6 +153,7 @@ def _scalar(f, args) -> None:
     calling.check_output(getattr(f, "__qualname__", repr(f)), f(*args), None)
 
 
+@public
 def hvp(f: Callable, wrt: Any = 0) -> Callable:
     """The Hessian-vector product of scalar ``f`` (forward over reverse).
 
@@ -183,6 +185,7 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
     return hvp_f
 
 
+@public
 def hessian(f: Callable, wrt: Any = 0) -> Callable:
     """The dense Hessian of scalar ``f``: one Hessian-vector product per element.
 

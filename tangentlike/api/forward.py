@@ -11,13 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..call.jvp import Jvp
-from ..errors import ArgumentError
+from ..errors import ArgumentError, public
 from ..made import plain
 from .arguments import for_bound, from_template, normalize_wrt
 from .cache import transform
 from .specialize import Specialized, specialized
 
 
+@public
 def jvp(
     f: Callable | None = None,
     wrt: Any = 0,
@@ -45,8 +46,10 @@ def jvp(
         array([0., 0.])
     """
     if f is None:
-        return lambda g: jvp(
-            g, wrt, optimize=optimize, verbose=verbose, backend=backend, jit=jit
+        return public(
+            lambda g: jvp(
+                g, wrt, optimize=optimize, verbose=verbose, backend=backend, jit=jit
+            )
         )
     if not callable(f):
         raise ArgumentError(f"jvp expects a function, not {f!r}")

@@ -14,7 +14,7 @@ import gast
 
 from .. import anno
 from ..codegen.graph import draw
-from ..errors import ArgumentError, TangentlikeError
+from ..errors import ArgumentError, TangentlikeError, public
 from ..made import plain
 from .arguments import normalize_wrt
 from .cache import transform
@@ -83,6 +83,7 @@ class Graph:
         return f"<tangentlike.Graph of {self.name}: .dot, .save(path)>"
 
 
+@public
 def graph(f: Callable, wrt: Any = 0, adjoint: bool = False) -> Graph:
     """The computation graph of ``f``: one node per operation of the normalized
     function (under your names), the data flow between them, the parameters

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..call.arguments import Signature
 from ..call.derivative import Derivative
-from ..errors import ArgumentError
+from ..errors import ArgumentError, public
 from ..made import made_by, plain
 from .arguments import for_bound, from_template, normalize_wrt, split_paths
 from .cache import transform
@@ -21,9 +21,10 @@ def derivative_of(df) -> Derivative | None:
     return found if isinstance(found, Derivative) else None
 
 
+@public
 def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
     if f is None:
-        return lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit)
+        return public(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
     if isinstance(f, Specialized):  # made for each class or function passed
@@ -85,6 +86,7 @@ def _one_scalar(kind: str, f, info) -> None:
     )
 
 
+@public
 def grad(
     f: Callable | None = None,
     wrt: Any = 0,
@@ -128,6 +130,7 @@ def grad(
     return _make("grad", f, wrt, optimize, verbose, backend, jit)
 
 
+@public
 def value_and_grad(
     f: Callable | None = None,
     wrt: Any = 0,
@@ -156,6 +159,7 @@ def value_and_grad(
     return _make("value_and_grad", f, wrt, optimize, verbose, backend, jit)
 
 
+@public
 def vjp(
     f: Callable | None = None,
     wrt: Any = 0,
@@ -184,6 +188,7 @@ def vjp(
     return _make("vjp", f, wrt, optimize, verbose, backend, jit)
 
 
+@public
 def getsource(
     df: Callable,
     backend: str | None = None,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from .. import debug
 from ..codegen.jit import source as numba_source
-from ..errors import ArgumentError, TangentlikeError
+from ..errors import ArgumentError, TangentlikeError, public
 from ..frontend import methods
 from . import arguments as calling
 from . import front, probe, tracebacks
@@ -109,6 +109,7 @@ class Derivative:
             return
         calling.check_output(self.func.__qualname__, value, seed)
 
+    @public
     def miss(self, key, args):
         """The first positional call with these argument types: find its entry, and
         have the front run the first variant itself."""
@@ -127,6 +128,7 @@ class Derivative:
                 self._inlined = inlined
         return self.function(*args) if inlined else entry(*args)
 
+    @public
     def general(self, *args, **kwargs):
         """Any call: bind, check, run the variant for the types, check the result."""
         if self.kind == "grad":
