@@ -389,3 +389,222 @@ class Generator(Constructors):
     def index_exact(self, scope: Scope, shape: tuple, picks: int) -> tuple[str, tuple]:
         parts = [self.axis_index(scope, n) for n in shape[:picks]]
         return ", ".join(parts), shape[picks:]
+
+
+# The wider grammar -----------------------------------------------------------------
+# Containers read several ways at once, nested containers, aliasing, library calls,
+# early exits inside nested loops.  Each production is a method of its own; the
+# argument kinds (Python floats, 0-d arrays, float32, Dask) are the test's choice.
+
+LIBRARY = {
+    (): [
+        "np.dot({3}, {3b})",
+        "np.linalg.norm({3})",
+        "np.var({3})",
+        "np.std({23})",
+        "np.max({3})",
+        "np.min({23})",
+        "np.prod({3})",
+        "np.sum(np.cumsum({3}))",
+        "np.mean(np.abs({23}))",
+        "np.linalg.norm({23})",
+    ],
+    (3,): [
+        "np.cumsum({3})",
+        "np.flip({3})",
+        "np.maximum({3}, {3b})",
+        "np.where({3} > {3b}, {3}, {3b})",
+        "np.clip({3}, -0.5, 0.5)",
+        "np.sort({3})",
+        "({23} @ {3}) @ {23}",
+        "np.sum({23}, axis=0)",
+        "np.concatenate([{3}, {3b}])[1:4]",
+        "np.stack([{3}, {3b}])[1]",
+        "np.max({23}, axis=0)",
+    ],
+    (2, 3): [
+        "np.stack([{3}, {3b}])",
+        "np.tile({3}, (2, 1))",
+        "np.maximum({23}, {3})",
+        "np.where({23} > 0.0, {23}, 0.5 * {23})",
+        "np.reshape(np.concatenate([{3}, {3b}]), (2, 3))",
+        "np.transpose(np.stack([{3}, {3b}], axis=1))",
+        "{23} * np.cumsum({3})",
+    ],
+}
+_SLOTS = {"3": (3,), "3b": (3,), "23": (2, 3)}
+
+
+class WideGenerator(Generator):
+    """The grammar above, with containers, aliasing, library calls and early exits."""
+
+    def __init__(self, choose, max_depth: int = 2, max_stmts: int = 5):
+        super().__init__(choose, max_depth, max_stmts)
+        self.in_main = False
+
+    def function(self, name, shapes, result):
+        self.in_main = result is None
+        return super().function(name, shapes, result)
+
+    def statement(self, scope, indent, depth):
+        pad = "    " * indent
+        kinds = ["list", "tuple", "dict", "nested", "alias", "library", "library"]
+        if depth < self.max_depth:
+            kinds += ["exits"]
+        if self.choose(0, 1):
+            return super().statement(scope, indent, depth)
+        return getattr(self, f"wide_{self.pick(kinds)}")(scope, pad, indent, depth)
+
+    def new_var(self, scope, base, shape, mutable=True) -> str:
+        name = self.fresh(base)
+        scope.vars.append(Var(name, shape, mutable))
+        return name
+
+    def combined(self, reads: list[str]) -> str:
+        """A new value from several reads of one container (never one of its items)."""
+        picked = [self.pick(reads) for _ in range(self.choose(2, 3))]
+        return " + ".join(f"({r})" for r in picked)
+
+    # containers --------------------------------------------------------------------
+    def wide_list(self, scope, pad, indent, depth):
+        shape, n = self.pick(SHAPES), self.choose(2, 4)
+        xs = self.fresh("xs")
+        if self.choose(0, 1):
+            items = ", ".join(self.expr(scope, shape, 1) for _ in range(n))
+            lines = [f"{pad}{xs} = [{items}]"]
+        else:
+            index = self.fresh("i")
+            scope.loops.append((index, n))
+            item = self.expr(scope, shape, 1)
+            scope.loops.pop()
+            lines = [
+                f"{pad}{xs} = []",
+                f"{pad}for {index} in range({n}):",
+                f"{pad}    {xs}.append({item} * ({index} + 1.0))",
+            ]
+        if self.choose(0, 2) == 0:
+            lines.append(
+                f"{pad}{xs}[{self.choose(0, n - 1)}] = {self.expr(scope, shape, 1)}"
+            )
+        reads = [f"{xs}[{self.choose(0, n - 1)}]", f"{xs}[-1]", f"sum({xs})"]
+        reads.append(f"np.sum(np.stack({xs}), axis=0)")
+        names = [self.fresh("p") for _ in range(n)]
+        lines.append(f"{pad}{', '.join(names)} = {xs}")
+        reads += [f"{names[0]} * {names[-1]}"]
+        lines += self.container_loop(scope, pad, shape, f"for v in {xs}", "v")
+        lines += self.container_loop(
+            scope, pad, shape, f"for k, v in enumerate({xs})", "v * (k + 0.5)"
+        )
+        name = self.new_var(scope, "t", shape)
+        return lines + [f"{pad}{name} = {self.combined(reads)}"]
+
+    def container_loop(self, scope, pad, shape, header, item) -> list[str]:
+        """``acc = ...`` then a loop over a container that adds ``item`` into it."""
+        first = self.expr(scope, shape, 1, top=True)
+        acc = self.new_var(scope, "acc", shape)
+        op = self.pick(["{acc} + np.sin({item})", "{acc} * 0.5 + {item}"])
+        step = op.format(acc=acc, item=item)
+        return [f"{pad}{acc} = {first}", f"{pad}{header}:", f"{pad}    {acc} = {step}"]
+
+    def wide_tuple(self, scope, pad, indent, depth):
+        s1, s2 = self.pick(SHAPES), self.pick(SHAPES)
+        tp = self.fresh("tp")
+        lines = [f"{pad}{tp} = ({self.expr(scope, s1, 1)}, {self.expr(scope, s2, 1)})"]
+        p, q = self.fresh("p"), self.fresh("q")
+        lines.append(f"{pad}{p}, {q} = {tp}")
+        scope.vars += [Var(p, s1, False), Var(q, s2, False)]
+        name = self.new_var(scope, "t", s1)
+        reads = [f"{tp}[0]", p, f"{tp}[-2]"]
+        return lines + [f"{pad}{name} = {self.combined(reads)} + np.sum({tp}[1])"]
+
+    def wide_dict(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES)
+        dd = self.fresh("dd")
+        items = ", ".join(f'"{k}": {self.expr(scope, shape, 1)}' for k in "uv")
+        lines = [f"{pad}{dd} = {{{items}}}"]
+        if self.choose(0, 1):
+            lines.append(f'{pad}{dd}["w"] = {self.expr(scope, shape, 1)}')
+        reads = [f'{dd}["u"]', f'{dd}["v"]', f"sum({dd}.values())"]
+        lines += self.container_loop(
+            scope, pad, shape, f"for key, val in {dd}.items()", "val"
+        )
+        name = self.new_var(scope, "t", shape)
+        return lines + [f"{pad}{name} = {self.combined(reads)}"]
+
+    def wide_nested(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES)
+        nest = self.fresh("nest")
+        if self.choose(0, 1):
+            pairs = ", ".join(
+                f"({self.expr(scope, shape, 1)}, {self.expr(scope, shape, 1)})"
+                for _ in range(2)
+            )
+            lines = [f"{pad}{nest} = [{pairs}]"]
+            reads = [f"{nest}[1][0]", f"{nest}[0][1] * {nest}[-1][-1]"]
+            header, item = f"for a_, b_ in {nest}", "a_ * b_"
+        else:
+            inner = ", ".join(self.expr(scope, shape, 1) for _ in range(2))
+            lines = [
+                f'{pad}{nest} = {{"a": [{inner}], "b": [{self.expr(scope, shape, 1)}]}}'
+            ]
+            reads = [f'{nest}["a"][1]', f'sum({nest}["a"])', f'{nest}["b"][0]']
+            header, item = f'for v in {nest}["a"]', "v"
+        lines += self.container_loop(scope, pad, shape, header, item)
+        name = self.new_var(scope, "t", shape)
+        return lines + [f"{pad}{name} = {self.combined(reads)}"]
+
+    # aliasing, library calls, early exits -------------------------------------------
+    def wide_alias(self, scope, pad, indent, depth):
+        arrays = [v for v in scope.vars if v.mutable and v.shape]
+        if not arrays:
+            return self.stmt_zeros(scope, pad, indent, depth)
+        source = self.pick(arrays)
+        alias = self.new_var(scope, "u", source.shape)
+        lines = [f"{pad}{alias} = {source.name}"]
+        value = self.expr(scope, self.pick(suffixes(source.shape)), 2)
+        if self.choose(0, 1):
+            lines.append(f"{pad}{alias} {self.pick(['+=', '*='])} {value}")
+        else:
+            index, shape = self.index(scope, source.shape)
+            lines.append(f"{pad}{alias}[{index}] = {self.expr(scope, shape, 1)}")
+        return lines
+
+    def wide_library(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES)
+        template = self.pick(LIBRARY[shape])
+        slots = {k: self.expr(scope, s, 1) for k, s in _SLOTS.items()}
+        name = self.new_var(scope, "t", shape)
+        return [f"{pad}{name} = {_fill(template, slots)}"]
+
+    def wide_exits(self, scope, pad, indent, depth):
+        outer, inner = self.fresh("i"), self.fresh("j")
+        n, m = self.choose(1, 3), self.choose(1, 3)
+        scope.loops += [(outer, n), (inner, m)]
+        outer_vars = list(scope.vars)
+        lines = [
+            f"{pad}for {outer} in range({n}):",
+            f"{pad}    for {inner} in range({m}):",
+        ]
+        for _ in range(self.choose(1, 2)):
+            lines += self.statement(scope, indent + 2, depth + 1)
+        exits = ["break", "continue"] + (["return"] if self.in_main else [])
+        exit_ = self.pick(exits)
+        cond = self.expr(scope, self.pick(SHAPES), 1)
+        if exit_ == "return":
+            exit_ = f"return np.sum({self.expr(scope, self.pick(SHAPES), 1)})"
+        lines.append(
+            f"{pad}        if np.sum({cond}) > {self.pick(['0.0', '0.3', '-0.2'])}:"
+        )
+        lines.append(f"{pad}            {exit_}")
+        for _ in range(self.choose(0, 1)):
+            lines += self.statement(scope, indent + 2, depth + 1)
+        scope.vars = outer_vars
+        del scope.loops[-2:]
+        return lines
+
+
+def _fill(template: str, slots: dict[str, str]) -> str:
+    """``template`` with each ``{3}``, ``{3b}``, ``{23}`` replaced by its expression."""
+    for key in sorted(slots, key=len, reverse=True):
+        template = template.replace("{" + key + "}", slots[key])
+    return template

@@ -183,3 +183,188 @@ def test_larger_random_programs(tmp_path_factory, case):
 @given(programs(max_stmts=6))
 def test_random_programs_many(tmp_path_factory, case):
     run(case, tmp_path_factory.getbasetemp())
+
+
+# The wider grammar (tests/fuzz_grammar.py's WideGenerator) --------------------------
+# Each program is drawn from its seed, with arguments of one kind: Python floats and
+# float64 arrays, mixed scalars (floats, NumPy floats, 0-d arrays), float32 arrays,
+# or Dask arrays beside NumPy ones.  Its gradient (reverse), its jvp (forward) and,
+# for a sample, its Hessian along a direction are checked against central
+# differences of float64 copies of the arguments; a refusal on purpose (a
+# TangentlikeError) is counted, never a wrong number.  Beside it, the metamorphic
+# check: the program written another way must give the same gradient.
+
+KINDS = ("plain", "plain", "mixed", "float32", "dask")
+RTOL32, ATOL32 = 2e-3, 1e-4
+
+
+def wide_case(seed: int) -> tuple[str, list, str]:
+    """The program, its parameters' shapes and its argument kind, from ``seed``."""
+    import random
+
+    from tests.fuzz_grammar import WideGenerator
+
+    rng = random.Random(seed)
+    source, shapes = WideGenerator(rng.randint, max_stmts=4).program()
+    return source, shapes, KINDS[rng.randint(0, len(KINDS) - 1)]
+
+
+def as_kind(args: list, kind: str, seed: int) -> list:
+    """The float64 arguments as the kind asks (and the float64 values they hold)."""
+    rng = numpy.random.default_rng(seed)
+    out = []
+    for a in args:
+        if kind == "mixed" and numpy.ndim(a) == 0:
+            out.append([a, numpy.float64(a), numpy.array(a)][rng.integers(3)])
+        elif kind == "float32" and numpy.ndim(a):
+            out.append(a.astype(numpy.float32))
+        elif kind == "dask" and numpy.ndim(a) and rng.integers(3):
+            da = pytest.importorskip("dask.array")
+            out.append(da.from_array(a, chunks=(1,) * (a.ndim - 1) + (2,)))
+        else:
+            out.append(a)
+    if kind == "dask" and not any(hasattr(a, "dask") for a in out):
+        return as_kind(args, "plain", seed)
+    return out
+
+
+def copies(args: list) -> list:
+    """Fresh copies of arguments of any kind (a Dask array copies itself)."""
+    return [a.copy() if hasattr(a, "copy") else a for a in args]
+
+
+def float64_copies(args: list) -> list:
+    return [
+        numpy.array(a, dtype=float) if numpy.ndim(a) or hasattr(a, "dtype") else a
+        for a in args
+    ]
+
+
+def computed(value):
+    """A Dask result computed; anything else as it is."""
+    return value.compute() if hasattr(value, "dask") else value
+
+
+def refused(run) -> bool:
+    """Run a derivative; a TangentlikeError (a refusal on purpose) is counted."""
+    try:
+        run()
+    except tl.TangentlikeError:
+        STATS["refused"] = STATS.get("refused", 0) + 1
+        return True
+    except Exception:
+        STATS["errors"] += 1
+        raise
+    return False
+
+
+def check_wide(seed: int, directory) -> None:
+    """One program of the wider grammar, checked in every mode its kind allows."""
+    source, shapes, kind = wide_case(seed)
+    STATS["programs"] += 1
+    f = load(source, directory)
+    exact = inputs(shapes, seed)
+    args = as_kind(exact, kind, seed)
+    if kind == "float32":  # the differences at the points float32 holds
+        exact = float64_copies(args)
+    if not sound_oracle(f, exact):
+        return
+    wants = [numerical_grad(f, exact, i) for i in range(len(shapes))]
+    wrt = tuple(range(len(shapes)))
+    got = []
+    if not refused(lambda: got.extend(tl.grad(f, wrt=wrt)(*copies(args)))):
+        for i, (g, want) in enumerate(zip(got, wants)):
+            STATS["gradients"] += 1
+            expect_close(f"grad wrt {i} ({kind})", computed(g), want, kind)
+            expect_dtype(g, args[i], kind)
+    tangents = inputs([numpy.shape(w) for w in wants], seed + 1)
+    got = []
+    run = lambda: got.append(tl.jvp(f, wrt=wrt)(*copies(args), *tangents))  # noqa: E731
+    if not refused(run):
+        STATS["jvps"] += 1
+        want = sum(numpy.sum(w * t) for w, t in zip(wants, tangents))
+        expect_close(f"jvp ({kind})", computed(got[0]), want, kind)
+    if kind == "plain" and seed % 4 == 0:
+        check_second_order(f, exact, tangents, wrt)
+
+
+def sound_oracle(f, args) -> bool:
+    """The function is finite, moderate and smooth at ``args`` (central differences
+    at two steps agree): else the program is not a test of anything."""
+    try:
+        with numpy.errstate(all="raise"):
+            value = f(*copies(args))
+            if not (numpy.isfinite(value) and abs(value) < 1e4):
+                return False
+            for i in range(len(args)):
+                want = numerical_grad(f, args, i)
+                if not smooth_here(f, args, i, want):
+                    return False
+    except (FloatingPointError, RuntimeWarning):
+        return False
+    return True
+
+
+def expect_close(what: str, got, want, kind: str) -> None:
+    rtol, atol = (RTOL32, ATOL32) if kind == "float32" else (RTOL, ATOL)
+    scale = 1.0 + numpy.max(numpy.abs(want), initial=0.0)
+    ok = numpy.shape(got) == numpy.shape(want) and bool(
+        numpy.all(
+            numpy.abs(numpy.asarray(got) - want) <= atol * scale + rtol * abs(want)
+        )
+    )
+    if not ok:
+        STATS["mismatches"] += 1
+        raise AssertionError(
+            f"{what}: tangentlike {got!r}, finite differences {want!r}"
+        )
+
+
+def expect_dtype(g, arg, kind: str) -> None:
+    """float32 in, float32 out."""
+    if kind == "float32" and getattr(arg, "dtype", None) == numpy.float32:
+        if getattr(g, "dtype", None) != numpy.float32:
+            STATS["mismatches"] += 1
+            raise AssertionError(f"a float32 argument's gradient is {g.dtype}")
+
+
+def check_second_order(f, args, tangents, wrt) -> None:
+    """``v . H v`` from hvp against the second central difference of ``f`` along v."""
+    got = []
+    if refused(lambda: got.extend(tl.hvp(f, wrt=wrt)(*copies(args), *tangents))):
+        return
+    vhv = sum(numpy.sum(numpy.asarray(h) * t) for h, t in zip(got, tangents))
+    h = 1e-3
+    values = []
+    for step in (h, 0.0, -h):
+        moved = [a + step * t for a, t in zip(args, tangents)]
+        values.append(float(f(*copies(moved))))
+    want = (values[0] - 2 * values[1] + values[2]) / (h * h)
+    other = (h * h) * 4
+    values = [
+        float(f(*copies([a + s * t for a, t in zip(args, tangents)])))
+        for s in (2 * h, 0.0, -2 * h)
+    ]
+    coarse = (values[0] - 2 * values[1] + values[2]) / other
+    if abs(coarse - want) > 1e-3 * (1.0 + abs(want)):  # not smooth enough here
+        return
+    STATS["hvps"] = STATS.get("hvps", 0) + 1
+    if abs(vhv - want) > 1e-3 * (1.0 + abs(want)):
+        STATS["mismatches"] += 1
+        raise AssertionError(f"v.H.v: tangentlike {vhv!r}, finite differences {want!r}")
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_wide_programs(tmp_path_factory, chunk):
+    for seed in range(chunk * 50, chunk * 50 + 50):
+        check_wide(seed, tmp_path_factory.getbasetemp())
+
+
+WIDE_SLOW_CHUNKS = range(4, 4 + 400)  # 400 chunks of 50: 20,000 programs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chunk", WIDE_SLOW_CHUNKS)
+def test_wide_programs_many(tmp_path_factory, chunk):
+    for seed in range(chunk * 50, chunk * 50 + 50):
+        check_wide(seed, tmp_path_factory.getbasetemp())
