@@ -160,3 +160,21 @@ def test_dask_broadcasts_take_the_chunks_of_the_array_they_stand_for():
         np.testing.assert_array_equal(
             got.compute(), np.broadcast_to(got[0].compute(), x.shape)
         )
+
+
+def scaled_sum(x, s):
+    return np.sum(x * x) * s
+
+
+def two_scales(w, X):
+    return np.sum(X @ w) * scaled_sum(w, 1.5) + np.mean(2.0)
+
+
+def test_dask_code_takes_python_floats_and_numpy_values(rng):
+    """Values that never meet the Dask data (a helper's float argument, a NumPy
+    parameter) are NumPy's: dask.array's functions refuse some (``da.sum(1.5)``)."""
+    w, X = rng.normal(size=3), rng.normal(size=(8, 3))
+    got = tl.grad(two_scales)(w, da.from_array(X, chunks=(4, 3)))
+    np.testing.assert_allclose(
+        np.asarray(got), numerical_grad(two_scales, [w, X], 0), rtol=1e-6
+    )

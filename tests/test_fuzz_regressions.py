@@ -323,3 +323,113 @@ def test_augmented_assignment_to_an_argument_array_seen_by_the_caller(tmp_path):
         check_program(
             ALIASED_AUGASSIGN, [()], 0, tmp_path, optimize=False, require=_holds
         )
+
+
+# Found by the wider grammar (test_fuzz.py's check_wide) -------------------------------
+
+
+def updates_its_scalar(a, c):
+    c += np.sum(a * a)
+    return np.sum(a * c * c)
+
+
+def _second_difference_hvp(f, args, vs, h=1e-4):
+    """The Hessian times ``vs``: central differences of central-difference gradients."""
+    from tangentlike.api.check import numerical_grad
+
+    def grads(s):
+        moved = [a + s * v for a, v in zip(args, vs)]
+        return [numerical_grad(f, moved, i) for i in range(len(args))]
+
+    return [(p - m) / (2 * h) for p, m in zip(grads(h), grads(-h))]
+
+
+def test_dense_derivatives_give_each_evaluation_its_own_arguments():
+    """Class: a function updating its argument in place (a 0-d array's ``c += v``),
+    evaluated again by hvp/hessian/jacobian on the argument it had updated: the
+    Hessian-vector product was silently wrong (3.288 for 2.376)."""
+    a, c = np.array([0.3, -0.2, 0.5]), np.array(0.7)
+    vs = [np.array([1.0, 0.5, -1.0]), 0.3]
+    want = _second_difference_hvp(updates_its_scalar, [a, 0.7], vs)
+    got = tl.hvp(updates_its_scalar, wrt=(0, 1))(a.copy(), c.copy(), *vs)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    H = tl.hessian(updates_its_scalar, wrt=0)(a.copy(), c.copy())
+    np.testing.assert_allclose(
+        H @ vs[0],
+        _second_difference_hvp(lambda x: updates_its_scalar(x, 0.7), [a], vs[:1])[0],
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    J = tl.jacobian(updates_its_vector)(a.copy(), c.copy())
+    np.testing.assert_allclose(J, numerical_jacobian(updates_its_vector, a, 0.7))
+
+
+def updates_its_vector(a, c):
+    c += np.sum(a * a)
+    return a * c
+
+
+def numerical_jacobian(f, a, c, h=1e-6):
+    columns = []
+    for k in range(a.size):
+        e = np.zeros_like(a)
+        e[k] = h
+        columns.append((f(a + e, c) - f(a - e, c)) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+def test_dask_forward_mode_of_a_parameter_named_a():
+    """Class: the Dask code called dask.array by a name the function used: the
+    tangent of a parameter ``a`` is ``da`` (``da.sin(...)`` on a float tangent:
+    AttributeError).  The Dask code is NumPy's now, handed to Dask by NumPy."""
+    da = pytest.importorskip("dask.array")
+    from tangentlike.api.check import numerical_grad
+
+    def f(a, b):
+        return np.sum(np.sin(b[-1] - a) * b)
+
+    a, b = 0.3, np.array([0.2, -0.4, 0.9])
+    v, vb = 0.5, np.array([1.0, 0.0, -1.0])
+    got = tl.jvp(f, wrt=(0, 1))(a, da.from_array(b, chunks=2), v, vb)
+    want = numerical_grad(f, [a, b], 0) * v + numerical_grad(f, [a, b], 1) @ vb
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+    source = tl.getsource(tl.jvp(f, wrt=(0, 1)), backend="dask")
+    assert "np.sin(" in source
+
+
+def test_an_item_added_into_a_reduction_gradient():
+    """Class: a gradient that is a broadcast view (a reduction's, read-only) added
+    into item by item (``t += q[j] ** 3`` before ``np.mean(q, axis=0)``): ValueError
+    'read-only' inside the generated code."""
+    from tangentlike.api.check import numerical_grad
+
+    def f(a):
+        tp = (a * np.ones(3), a * np.ones((2, 3)))
+        p, q = tp
+        t = 0.25 * p
+        for i in range(3):
+            for j in range(1):
+                t += q[j] ** 3
+        return np.sum((t + a) * np.mean(q, axis=0))
+
+    a = 0.4
+    np.testing.assert_allclose(tl.grad(f)(a), numerical_grad(f, [a], 0), rtol=1e-6)
+
+
+def reads_an_unpacked_row(x):
+    tp = (x * 2.0, x * x)
+    p, q = tp
+    return np.sum(np.sin(q[-1])) + np.sum(p * q)
+
+
+def test_an_item_of_a_dask_array_added_into_its_gradient():
+    """Class: a runtime helper calling what Dask does not have: ``add_at`` ran
+    ``numpy.add.at`` on a Dask gradient (TypeError: NotImplemented)."""
+    da = pytest.importorskip("dask.array")
+    from tangentlike.api.check import numerical_grad
+
+    x = np.array([[0.3, -0.2, 0.5], [0.1, 0.7, -0.4]])
+    got = tl.grad(reads_an_unpacked_row)(da.from_array(x, chunks=(1, 2)))
+    want = numerical_grad(reads_an_unpacked_row, [x], 0)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)

@@ -36,6 +36,23 @@ def _basis(x):
         yield e.reshape(numpy.shape(x))
 
 
+def _fresh(args) -> tuple:
+    """``args`` with each array copied: every evaluation of ``f`` a dense derivative
+    makes gets its own, since ``f`` may update an argument in place (``c += v`` of
+    a 0-d array), which the next evaluation would otherwise see."""
+    return tuple(_copy(a) for a in args)
+
+
+def _copy(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if hasattr(value, "__array_function__") and hasattr(value, "copy"):
+        return value.copy()
+    return value
+
+
 def _zero(x):
     return numpy.zeros(numpy.shape(x), like=x) if numpy.ndim(x) else 0.0
 
@@ -85,7 +102,7 @@ def _columns(f, i, args, x, j, out):
     """The Jacobian of ``f``'s output in leaf ``j`` of argument ``i`` (``x``), by
     forward mode: ``out.shape + leaf.shape``."""
     leaf = _leaves(x)[j]
-    cols = [jvp(f, wrt=i)(*args, t) for t in _unit_tangents(x, j)]
+    cols = [jvp(f, wrt=i)(*_fresh(args), t) for t in _unit_tangents(x, j)]
     shape = numpy.shape(out) + numpy.shape(leaf)
     return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
 
@@ -121,7 +138,7 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
         if sum(map(numpy.size, leaves)) < numpy.size(out):
             found = [_columns(f, i, args, x, j, out) for j in range(len(leaves))]
             return _rebuild(x, found)
-        rows = [_leaves(vjp(f, wrt=i)(*args, e)) for e in _basis(out)]
+        rows = [_leaves(vjp(f, wrt=i)(*_fresh(args), e)) for e in _basis(out)]
         found = [
             numpy.stack([r[j] for r in rows]).reshape(
                 numpy.shape(out) + numpy.shape(leaf)
@@ -131,7 +148,7 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
         return _rebuild(x, found)
 
     def jac(*args):
-        out = f(*args)
+        out = f(*_fresh(args))
         found = tuple(one(i, args, out) for i in positions)
         return found if many else found[0]
 
@@ -177,8 +194,9 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
 
     def hvp_f(*args):
         primals = args[: len(args) - len(positions)]
-        _scalar(f, primals)
-        found = product(*args) if many else (product(*args),)
+        _scalar(f, _fresh(primals))
+        found = product(*_fresh(args))
+        found = found if many else (found,)
         rows = tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
         return rows if many else rows[0]
 
@@ -216,7 +234,7 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
         cols = []
         for t in _unit_tangents(x, j):
             tangents = [t if k == b else z for k, z in enumerate(zeros)]
-            found = product(*args, *tangents)
+            found = product(*_fresh(args), *tangents)
             cols.append([_leaves(h) for h in (found if many else (found,))])
         leaf = _leaves(x)[j]
         blocks = []
@@ -237,7 +255,7 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
         return _rebuild(args[positions[a]], [_rebuild(x, row) for row in rows])
 
     def hess(*args):
-        _scalar(f, args)
+        _scalar(f, _fresh(args))
         n = len(positions)
         found = tuple(tuple(block(args, a, b) for b in range(n)) for a in range(n))
         return found if many else found[0][0]

@@ -25,12 +25,6 @@ from . import standalone as standalone_helpers
 from .comments import with_comments
 from .render import to_source
 
-BACKENDS = {
-    "numpy": ("numpy", "import numpy as {alias}"),
-    "cupy": ("cupy", "import cupy"),
-    "dask": ("dask.array", "import dask.array as da"),
-}
-BACKEND_ALIAS = {"cupy": "cupy", "dask": "da"}
 UFUNC_MODULES = ("numpy", "scipy.special")  # where a ufunc a template calls is public
 
 
@@ -160,17 +154,26 @@ class Module:
         files = [self._file_of(f) for f in functions]
         return with_comments(text, self._renamed(backend, functions), files)
 
+    # The Dask code is the NumPy code, which NumPy hands to Dask wherever an argument
+    # is a Dask array (``__array_function__``, ``__array_ufunc__``) and runs itself on
+    # NumPy values and Python floats (a parameter left in NumPy, a constant), which
+    # dask.array's own functions do not all take (``da.sum(1.5)`` raises).
     def _renamed(self, backend: str, functions) -> list:
-        if backend == "numpy":
-            return functions
-        target = BACKEND_ALIAS[backend]
-        return [_rename_alias(f, set(self.aliases()), target) for f in functions]
+        aliases = set(self.aliases())
+        if backend == "dask":
+            return [_for_dask(f, aliases) for f in functions]
+        if backend == "cupy":
+            target = _cupy_alias(functions)
+            return [_rename_alias(f, aliases, target) for f in functions]
+        return functions
 
     def _printed(self, backend: str, functions, standalone: bool) -> str:
-        imports = [BACKENDS["numpy"][1].format(alias=a) for a in self.aliases()]
+        imports = [f"import numpy as {a}" for a in self.aliases()]
         if backend != "numpy":
+            if backend == "cupy":
+                alias = _cupy_alias(functions)
+                imports = ["import cupy" + (f" as {alias}" if alias != "cupy" else "")]
             functions = self._renamed(backend, functions)
-            imports = [BACKENDS[backend][1]]
         loads = set().union(*(anno.load_names(f) for f in functions))
         stores = set().union(*(anno.store_names(f) for f in functions))
         helpers = {
@@ -501,20 +504,41 @@ def _import_module(name, module) -> str:
     return f"import {real} as {name}"
 
 
+def _cupy_alias(functions) -> str:
+    """The name CuPy goes by: ``cupy``, or ``cupy_`` where the functions use the
+    name ``cupy`` themselves."""
+    taken = set()
+    for f in functions:
+        taken |= anno.load_names(f) | anno.store_names(f)
+        params = [*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs]
+        params += [a for a in (f.args.vararg, f.args.kwarg) if a is not None]
+        taken |= {a.id for a in params}
+    alias = "cupy"
+    while alias in taken:
+        alias += "_"
+    return alias
+
+
 def _rename_alias(func, aliases: set[str], target: str):
-    """The function with the array namespace bound to ``target`` (``cupy``, ``da``);
-    ``dask.array`` has no ``copy`` function, so ``np.copy(v)`` becomes ``v.copy()``,
-    and a Dask gradient may meet a NumPy one (a parameter left in NumPy), which
-    cannot take a Dask array in place, so ``bw += g`` becomes ``bw = bw + g``."""
+    """The function with the array namespace bound to ``target`` (``cupy``)."""
     func = copy.deepcopy(func)
-    if target == "da":
-        _ReplaceAugAssign().visit(func)
     for node in anno.walk(func):
-        if target == "da" and _is_namespace_copy(node, aliases):
-            node.func = anno.attr(node.args[0], "copy")
-            node.args = []
         if isinstance(node, gast.Name) and node.id in aliases:
             node.id = target
+    return func
+
+
+def _for_dask(func, aliases: set[str]):
+    """The function as Dask runs it: Dask implements no ``numpy.copy``, so
+    ``np.copy(v)`` becomes ``v.copy()``; and a Dask gradient may meet a NumPy one
+    (a parameter left in NumPy), which cannot take a Dask array in place, so
+    ``bw += g`` becomes ``bw = bw + g``."""
+    func = copy.deepcopy(func)
+    _ReplaceAugAssign().visit(func)
+    for node in anno.walk(func):
+        if _is_namespace_copy(node, aliases):
+            node.func = anno.attr(node.args[0], "copy")
+            node.args = []
     return func
 
 

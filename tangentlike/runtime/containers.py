@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy
 
+from ..errors import UnsupportedDerivativeError
 from .broadcast import broadcast_as, unbroadcast
 from .facts import helper
 
@@ -161,7 +162,7 @@ def owned(x):
 def add_at(g, x, index, value):
     """``g`` with ``value`` added at ``x[index]``; ``g`` may be None for zero.
     Lists, tuples and dicts give a new gradient of their kind; arrays are updated
-    in place."""
+    in place, but for a read-only view, which is copied first."""
     if _is_zero(g):
         g = None
     if isinstance(x, (list, tuple, dict)):
@@ -171,7 +172,26 @@ def add_at(g, x, index, value):
         return _grad_kind(x)(g)
     if g is None:
         g = numpy.zeros_like(x)
+    elif not getattr(getattr(g, "flags", None), "writeable", True):
+        g = g.copy()  # a broadcast (a reduction's gradient) cannot be added into
+    if type(g).__module__.startswith("dask."):
+        return _dask_add_at(g, index, value)
     numpy.add.at(g, index, value)
+    return g
+
+
+def _dask_add_at(g, index, value):
+    """``add_at`` for a Dask array, which has no ``numpy.add.at``: an index of ints
+    and slices names each place once, so adding there is an item assignment."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not all(isinstance(p, (int, numpy.integer, slice)) for p in parts):
+        raise UnsupportedDerivativeError(
+            "an item of a Dask array read at an index of arrays or masks (its "
+            "gradient adds at places an index may name twice)",
+            "index a Dask array with ints and slices, or compute it into NumPy first",
+        )
+    g = g.copy()  # a Dask array's item assignment changes the array itself
+    g[index] = g[index] + value
     return g
 
 
