@@ -408,7 +408,7 @@ def test_an_item_added_into_a_reduction_gradient():
         tp = (a * np.ones(3), a * np.ones((2, 3)))
         p, q = tp
         t = 0.25 * p
-        for i in range(3):
+        for _i in range(3):
             for j in range(1):
                 t += q[j] ** 3
         return np.sum((t + a) * np.mean(q, axis=0))
