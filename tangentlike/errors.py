@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sysconfig
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -193,7 +192,7 @@ class JitWarning(UserWarning):
 # Tracebacks of errors raised on purpose show the user's frames, not tangentlike's
 # (as JAX filters its own): the message names the user's file and line already.
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_STDLIB = os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep
+_STDLIB = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
 _FRONTS = ("<tangentlike call>", "<tangentlike entry>")
 
 F = TypeVar("F", bound=Callable)
