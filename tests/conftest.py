@@ -13,12 +13,12 @@ def pytest_terminal_summary(terminalreporter):
     """How many random programs the differential fuzzer (tests/test_fuzz.py) checked."""
     from tests.fuzz_grammar import STATS
 
-    if STATS["programs"]:
+    if STATS["programs"] or STATS["metamorphic"]:
         terminalreporter.write_line(
-            "fuzz: {programs} programs, {gradients} gradients, {jvps} jvps checked; "
-            "{mismatches} mismatches, {errors} crashes, {refused} programs with a "
-            "class refused (findings are kept in "
-            "tests/test_fuzz_regressions.py)".format(**STATS)
+            "fuzz: {programs} programs, {gradients} gradients, {jvps} jvps, {hvps} "
+            "v.H.v and {metamorphic} programs written two ways checked; {refused} "
+            "refusals, {mismatches} mismatches, {errors} crashes (findings are kept "
+            "in tests/test_fuzz_regressions.py)".format(**STATS)
         )
 
 

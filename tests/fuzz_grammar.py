@@ -32,7 +32,9 @@ STATS = {
     "jvps": 0,
     "mismatches": 0,
     "errors": 0,
-    "refused": 0,
+    "refused": 0,  # programs refused on purpose (a TangentlikeError)
+    "hvps": 0,  # second-order checks (v.H.v)
+    "metamorphic": 0,  # programs written two ways, both differentiated
 }
 
 SHAPES = [(), (3,), (2, 3)]

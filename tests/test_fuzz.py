@@ -6,6 +6,8 @@ A disagreement found here is kept in tests/test_fuzz_regressions.py with its sou
 
 from __future__ import annotations
 
+import ast
+import copy
 import hashlib
 import importlib.util
 import sys
@@ -250,7 +252,7 @@ def refused(run) -> bool:
     try:
         run()
     except tl.TangentlikeError:
-        STATS["refused"] = STATS.get("refused", 0) + 1
+        STATS["refused"] += 1
         return True
     except Exception:
         STATS["errors"] += 1
@@ -348,7 +350,7 @@ def check_second_order(f, args, tangents, wrt) -> None:
     coarse = (values[0] - 2 * values[1] + values[2]) / other
     if abs(coarse - want) > 1e-3 * (1.0 + abs(want)):  # not smooth enough here
         return
-    STATS["hvps"] = STATS.get("hvps", 0) + 1
+    STATS["hvps"] += 1
     if abs(vhv - want) > 1e-3 * (1.0 + abs(want)):
         STATS["mismatches"] += 1
         raise AssertionError(f"v.H.v: tangentlike {vhv!r}, finite differences {want!r}")
@@ -368,3 +370,185 @@ WIDE_SLOW_CHUNKS = range(4, 4 + 400)  # 400 chunks of 50: 20,000 programs
 def test_wide_programs_many(tmp_path_factory, chunk):
     for seed in range(chunk * 50, chunk * 50 + 50):
         check_wide(seed, tmp_path_factory.getbasetemp())
+
+
+# The metamorphic check: one program written two ways ------------------------------
+# A loop unrolled, ``x += y`` spelled ``x = x + y``, a list built by appends written
+# as a comprehension (where comprehensions are taken): the program computes the same
+# value, and its gradient must be the same too, to rounding.
+
+
+class _Unrolled(ast.NodeTransformer):
+    """Each ``for i in range(n)`` with no break, continue or return in it, as ``n``
+    copies of its body, each after ``i = k``."""
+
+    def visit_For(self, node):
+        self.generic_visit(node)
+        call = node.iter
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "range"
+            and len(call.args) == 1
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(node.target, ast.Name)
+            and not node.orelse
+            and not any(
+                isinstance(n, (ast.Break, ast.Continue, ast.Return))
+                for n in ast.walk(node)
+            )
+        ):
+            return node
+        body = []
+        for k in range(call.args[0].value):
+            body.append(ast.parse(f"{node.target.id} = {k}").body[0])
+            body.extend(copy.deepcopy(node.body))
+        return body or ast.Pass()
+
+
+class _SpelledOut(ast.NodeTransformer):
+    """``x op= v`` as ``x = x op v`` (of a name or an item)."""
+
+    def visit_AugAssign(self, node):
+        read = copy.deepcopy(node.target)
+        read.ctx = ast.Load()
+        value = ast.BinOp(read, node.op, node.value)
+        return ast.copy_location(ast.Assign([node.target], value), node)
+
+
+class _Comprehended(ast.NodeTransformer):
+    """``xs = []`` then ``for i in range(n): xs.append(e)`` as one comprehension."""
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        for field in ("body", "orelse"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list):
+                setattr(node, field, self._joined(stmts))
+        return node
+
+    def _joined(self, stmts):
+        out = []
+        for stmt in stmts:
+            item = _appended(out[-1] if out else None, stmt)
+            if item is None:
+                out.append(stmt)
+                continue
+            name, element = item
+            generator = ast.comprehension(stmt.target, stmt.iter, [], 0)
+            out[-1] = ast.parse(f"{name} = []").body[0]
+            out[-1].value = ast.ListComp(element, [generator])
+        return out
+
+
+def _appended(before, loop):
+    """``(name, element)`` where ``before`` is ``name = []`` and ``loop`` a for
+    loop whose body is only ``name.append(element)``."""
+    if not (isinstance(before, ast.Assign) and isinstance(loop, ast.For)):
+        return None
+    if not (
+        isinstance(before.value, ast.List)
+        and not before.value.elts
+        and len(loop.body) == 1
+        and not loop.orelse
+    ):
+        return None
+    call = loop.body[0].value if isinstance(loop.body[0], ast.Expr) else None
+    name = before.targets[0]
+    if (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, ast.Name)
+        and isinstance(name, ast.Name)
+        and call.func.value.id == name.id
+        and len(call.args) == 1
+    ):
+        return name.id, call.args[0]
+    return None
+
+
+REWRITES = {
+    "unrolled": _Unrolled,
+    "spelled_out": _SpelledOut,
+    "comprehension": _Comprehended,
+}
+
+
+def rewritten(source: str, how: str) -> str | None:
+    """The program rewritten ``how``, or None where it has nothing to rewrite."""
+    tree = ast.parse(source)
+    new = ast.fix_missing_locations(REWRITES[how]().visit(copy.deepcopy(tree)))
+    text = ast.unparse(new)
+    return None if text == ast.unparse(tree) else text
+
+
+def check_metamorphic(seed: int, directory) -> None:
+    """The base grammar's program (which never aliases an array, so ``+=`` and
+    ``= +`` mean the same) unrolled and spelled out; the wider grammar's, its
+    list-building loops as comprehensions."""
+    import random
+
+    from tests.fuzz_grammar import WideGenerator
+
+    base, shapes = Generator(random.Random(seed).randint, max_stmts=4).program()
+    wide, wide_shapes = WideGenerator(
+        random.Random(seed).randint, max_stmts=4
+    ).program()
+    for source, shapes_, how in (
+        (base, shapes, "unrolled"),
+        (base, shapes, "spelled_out"),
+        (wide, wide_shapes, "comprehension"),
+    ):
+        other = rewritten(source, how)
+        if other is not None:
+            same_gradient(source, other, shapes_, seed, directory, how)
+
+
+def same_gradient(source, other, shapes, seed, directory, how) -> None:
+    f, g = load(source, directory), load(other, directory)
+    args = inputs(shapes, seed)
+    if not sound_oracle(f, args):
+        return
+    value, again = f(*copies(args)), g(*copies(args))
+    assert numpy.allclose(value, again, rtol=1e-12), f"{how} changed the value"
+    wrt = tuple(range(len(shapes)))
+    first, second = [], []
+    if refused(lambda: first.extend(tl.grad(f, wrt=wrt)(*copies(args)))):
+        return
+    if refused(lambda: second.extend(tl.grad(g, wrt=wrt)(*copies(args)))):
+        return
+    STATS["metamorphic"] += 1
+    for i, (a, b) in enumerate(zip(first, second)):
+        scale = 1.0 + numpy.max(numpy.abs(a), initial=0.0)
+        if not numpy.allclose(a, b, rtol=1e-9, atol=1e-12 * scale):
+            STATS["mismatches"] += 1
+            raise AssertionError(
+                f"{how}, wrt {i}: {a!r} written one way, {b!r} the other"
+            )
+
+
+@pytest.mark.parametrize("chunk", range(2))
+def test_metamorphic_programs(tmp_path_factory, chunk):
+    for seed in range(chunk * 30, chunk * 30 + 30):
+        check_metamorphic(seed, tmp_path_factory.getbasetemp())
+
+
+@pytest.mark.parametrize(
+    ("how", "source", "want"),
+    [
+        (
+            "unrolled",
+            "for i in range(2):\n    x = x + i\n",
+            "i = 0\nx = x + i\ni = 1\nx = x + i",
+        ),
+        ("spelled_out", "x[0] += y\n", "x[0] = x[0] + y"),
+        (
+            "comprehension",
+            "xs = []\nfor i in range(3):\n    xs.append(i * y)\n",
+            "xs = [i * y for i in range(3)]",
+        ),
+    ],
+)
+def test_rewrites(how, source, want):
+    assert rewritten(source, how) == want
