@@ -433,3 +433,24 @@ def test_an_item_of_a_dask_array_added_into_its_gradient():
     got = tl.grad(reads_an_unpacked_row)(da.from_array(x, chunks=(1, 2)))
     want = numerical_grad(reads_an_unpacked_row, [x], 0)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+
+
+def row_of_a_numpy_parameter(a, b):
+    tp = (a, a[1])
+    p, q = tp
+    return np.sum(b * np.exp(np.sin(q))) + np.sum(p * p)
+
+
+def test_a_numpy_parameters_row_takes_a_dask_gradient():
+    """Class: in-place accumulation mixing array types, into an item: the Dask code
+    added a Dask gradient into a row of a NumPy one (``ba[1] += g``: 'The out
+    parameter is not fully supported'); it is ``ba[1] = ba[1] + g`` now."""
+    da = pytest.importorskip("dask.array")
+    from tangentlike.api.check import numerical_grad
+
+    a = np.array([[0.3, -0.2, 0.5], [0.1, 0.7, -0.4]])
+    b = np.array([0.2, -0.6, 0.9])
+    got = tl.grad(row_of_a_numpy_parameter, wrt=(0, 1))(a, da.from_array(b, chunks=2))
+    for i, g in enumerate(got):
+        want = numerical_grad(row_of_a_numpy_parameter, [a, b], i)
+        np.testing.assert_allclose(np.asarray(g), want, rtol=1e-6)

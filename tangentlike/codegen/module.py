@@ -543,13 +543,16 @@ def _for_dask(func, aliases: set[str]):
 
 
 class _ReplaceAugAssign(gast.NodeTransformer):
-    """``x += v`` on a name as ``x = x + v``: a new value, of whichever library the
-    operands' sum is in."""
+    """``x += v`` as ``x = x + v``: a new value, of whichever library the operands'
+    sum is in; ``x[i] += v`` as ``x[i] = x[i] + v``, which a NumPy ``x`` takes from
+    a Dask ``v`` (computing it) where ``+=`` would refuse it."""
 
     def visit_AugAssign(self, node):
-        if not isinstance(node.target, gast.Name):
-            return node
-        value = gast.BinOp(anno.name(node.target.id), node.op, node.value)
+        read = copy.deepcopy(node.target)
+        for n in anno.walk(read):
+            if isinstance(getattr(n, "ctx", None), gast.Store):
+                n.ctx = gast.Load()
+        value = gast.BinOp(read, node.op, node.value)
         return gast.copy_location(anno.assign(node.target, value), node)
 
 
