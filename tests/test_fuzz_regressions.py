@@ -454,3 +454,20 @@ def test_a_numpy_parameters_row_takes_a_dask_gradient():
     for i, g in enumerate(got):
         want = numerical_grad(row_of_a_numpy_parameter, [a, b], i)
         np.testing.assert_allclose(np.asarray(g), want, rtol=1e-6)
+
+
+def joined_and_cut(a, b):
+    return np.sum(np.sin(np.concatenate([a * 2.0, b])[1:4]))
+
+
+def test_a_concatenation_of_dask_arrays_in_reverse_mode():
+    """Class: a runtime helper calling what Dask does not implement: the gradient of a
+    concatenation was cut with numpy.split (Dask warned and computed it in NumPy)."""
+    da = pytest.importorskip("dask.array")
+    from tangentlike.api.check import numerical_grad
+
+    a, b = np.array([0.3, -0.2, 0.5]), np.array([0.1, 0.7, -0.4])
+    got = tl.grad(joined_and_cut, wrt=(0, 1))(da.from_array(a, chunks=2), b)
+    for i, g in enumerate(got):
+        want = numerical_grad(joined_and_cut, [a, b], i)
+        np.testing.assert_allclose(np.asarray(g), want, rtol=1e-6)

@@ -85,8 +85,10 @@ def unconcat(g, arrays, axis=0, shapes=None):
     if axis is None:
         g, axis, shapes = numpy.reshape(g, (-1,)), 0, [(numpy.size(a),) for a in arrays]
     shapes = shapes or [numpy.shape(a) for a in arrays]
-    bounds = list(itertools.accumulate(s[axis] for s in shapes))[:-1]
-    pieces = numpy.split(g, bounds, axis=axis)
+    ends = list(itertools.accumulate(s[axis] for s in shapes))
+    before = (slice(None),) * (axis % numpy.ndim(g))
+    # slices, not numpy.split, which Dask does not implement
+    pieces = [g[(*before, slice(end - s[axis], end))] for s, end in zip(shapes, ends)]
     return as_grad(
         arrays, [numpy.reshape(p, numpy.shape(a)) for p, a in zip(pieces, arrays)]
     )
