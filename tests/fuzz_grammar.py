@@ -397,19 +397,21 @@ class Generator(Constructors):
 # Containers read several ways at once, nested containers, aliasing, library calls,
 # early exits inside nested loops.  Each production is a method of its own; the
 # argument kinds (Python floats, 0-d arrays, float32, Dask) are the test's choice.
+# A norm or standard deviation never meets zero, where it has no derivative
+# (``norm(a - a)``): its argument is moved off it.
 
 LIBRARY = {
     (): [
         "np.dot({3}, {3b})",
-        "np.linalg.norm({3})",
+        "np.linalg.norm({3} + 0.5)",
         "np.var({3})",
-        "np.std({23})",
+        "np.std({23} + np.arange(6.0).reshape((2, 3)))",
         "np.max({3})",
         "np.min({23})",
         "np.prod({3})",
         "np.sum(np.cumsum({3}))",
         "np.mean(np.abs({23}))",
-        "np.linalg.norm({23})",
+        "np.linalg.norm({23} + 0.5)",
     ],
     (3,): [
         "np.cumsum({3})",
