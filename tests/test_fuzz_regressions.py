@@ -471,3 +471,20 @@ def test_a_concatenation_of_dask_arrays_in_reverse_mode():
     for i, g in enumerate(got):
         want = numerical_grad(joined_and_cut, [a, b], i)
         np.testing.assert_allclose(np.asarray(g), want, rtol=1e-6)
+
+
+def product_of_means(a):
+    return np.prod(np.mean(a, axis=0))
+
+
+def test_a_reductions_gradient_in_other_chunks_than_its_input():
+    """Class: a helper's Dask array in chunks it could not broadcast from: the
+    gradient of a mean over axis 0, chunked (1, 1, 1) by prod's rule, broadcast to
+    an input chunked ((1, 1), (2, 1)) (ValueError: cannot broadcast chunks)."""
+    da = pytest.importorskip("dask.array")
+    from tangentlike.api.check import numerical_grad
+
+    a = np.array([[0.3, -0.2, 0.5], [0.1, 0.7, -0.4]])
+    got = tl.grad(product_of_means)(da.from_array(a, chunks=(1, 2)))
+    want = numerical_grad(product_of_means, [a], 0)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)

@@ -88,6 +88,10 @@ def broadcast_as(g, x):
     g = scalar_like(g, x)
     if type(x).__module__.startswith("dask."):
         dask_array = sys.modules["dask.array"]
+        g = dask_array.asarray(g)
+        lead = len(x.shape) - g.ndim  # g's axes of x's length take x's chunks first
+        chunks = [(1,) if n == 1 else x.chunks[lead + i] for i, n in enumerate(g.shape)]
+        g = g.rechunk(tuple(chunks))
         return dask_array.broadcast_to(g, x.shape, chunks=x.chunks)
     return numpy.broadcast_to(g, _shape(x))
 
