@@ -208,7 +208,7 @@ def public(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except TangentlikeError as exc:
-            if os.environ.get("TANGENTLIKE_DEBUG"):
+            if os.environ.get("TANGENTLIKE_DEBUG", "") not in ("", "0"):
                 raise
             hide_own_frames(exc)
             raise exc  # tangentlike's frames are hidden: TANGENTLIKE_DEBUG=1 shows them
