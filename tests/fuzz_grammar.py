@@ -446,9 +446,9 @@ class WideGenerator(Generator):
         super().__init__(choose, max_depth, max_stmts)
         self.in_main = False
 
-    def function(self, name, shapes, result):
+    def function(self, name, shapes, result, *style):
         self.in_main = result is None
-        return super().function(name, shapes, result)
+        return super().function(name, shapes, result, *style)
 
     def statement(self, scope, indent, depth):
         pad = "    " * indent

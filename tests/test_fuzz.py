@@ -356,10 +356,24 @@ def check_second_order(f, args, tangents, wrt) -> None:
         raise AssertionError(f"v.H.v: tangentlike {vhv!r}, finite differences {want!r}")
 
 
+# Findings not fixed yet, by seed: each must still fail as it does (a strict xfail),
+# so that its fix shows here.
+KNOWN_WIDE = {
+    8: (TypeError, "np.linspace's tangent passes axis=, which Dask's linspace refuses"),
+}
+
+
+def check_wide_or_known(seed: int, directory) -> None:
+    if seed not in KNOWN_WIDE:
+        return check_wide(seed, directory)
+    with pytest.raises(KNOWN_WIDE[seed][0]):
+        check_wide(seed, directory)
+
+
 @pytest.mark.parametrize("chunk", range(4))
 def test_wide_programs(tmp_path_factory, chunk):
     for seed in range(chunk * 50, chunk * 50 + 50):
-        check_wide(seed, tmp_path_factory.getbasetemp())
+        check_wide_or_known(seed, tmp_path_factory.getbasetemp())
 
 
 WIDE_SLOW_CHUNKS = range(4, 4 + 400)  # 400 chunks of 50: 20,000 programs
