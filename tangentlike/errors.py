@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from . import debug
+
 
 @dataclass(frozen=True)
 class Location:
@@ -189,6 +191,8 @@ class SilentZeroError(TangentlikeError, AssertionError):
 class JitWarning(UserWarning):
     """A derivative asked for with ``jit=True`` runs as NumPy code: Numba is not
     installed, or cannot compile a variant (``explain_jit`` says which line)."""
+
+
 # Tracebacks of errors raised on purpose show the user's frames, not tangentlike's
 # (as JAX filters its own): the message names the user's file and line already.
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -208,7 +212,7 @@ def public(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except TangentlikeError as exc:
-            if os.environ.get("TANGENTLIKE_DEBUG", "") not in ("", "0"):
+            if debug.enabled():
                 raise
             hide_own_frames(exc)
             raise exc  # tangentlike's frames are hidden: TANGENTLIKE_DEBUG=1 shows them

@@ -321,6 +321,8 @@ def test_a_tuple_returned_by_name_is_named_when_the_gradient_runs(x):
                 df(x)
         with pytest.raises(tl.ArgumentError, match="returned a tuple"):
             df(x=x)
+
+
 def _own_frames(exc) -> list[str]:
     import traceback
 
