@@ -34,7 +34,13 @@ def test_import_loads_no_transform(tmp_path):
         """,
         tmp_path,
     )
-    assert loaded.strip() == "['tangentlike', 'tangentlike.api', 'tangentlike.errors']"
+    expected = [
+        "tangentlike",
+        "tangentlike.api",
+        "tangentlike.debug",
+        "tangentlike.errors",
+    ]
+    assert loaded.strip() == str(expected)
 
 
 def test_public_names_resolve_on_first_use():
