@@ -78,6 +78,9 @@ def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
     """(targets, sources) pairs along which derivatives flow; with ``stacks``,
     also into the save stacks of generated code (a reverse sweep follows a stack
     that leaves its function, in a forward function's saved values)."""
+    # One branch a way a statement moves a value into a name: an assignment (to a
+    # name, or into a container or object it names), an append, a call that updates
+    # its argument in place, and a loop's target taking the items it iterates.
     edges = []
     for node in _statements(body):
         if isinstance(node, gast.Assign):
@@ -101,9 +104,8 @@ def dataflow_edges(body, stacks=False) -> list[tuple[set[str], set[str]]]:
             changed = mutated_names(node.value)
             if changed:
                 edges.append((changed, anno.load_names(node.value) | changed))
-        elif isinstance(node, gast.For) and not anno.get(
-            node, anno.KEYS
-        ):  # keys: constants
+        elif isinstance(node, gast.For) and not anno.get(node, anno.KEYS):
+            # a loop over a dict's keys moves no derivative: keys are constants
             edges.append((anno.store_names(node.target), _reads(node.iter)))
     return edges
 
