@@ -227,8 +227,9 @@ def test_dump_jit_prints_the_decorated_module(tmp_path, capsys):
     assert printed.startswith("import numba\nimport numpy as np\n")
     assert "@numba.njit(cache=True)\ndef drecurrence_da(" in printed
     namespace = {}
+    plain_source = printed.replace("@numba.njit(cache=True)\n", "")
     exec(
-        compile(printed.replace("@numba.njit(cache=True)\n", ""), "m", "exec"),
+        compile(plain_source.replace("import numba\n", ""), "m", "exec"),
         namespace,
     )
     value, g = namespace["drecurrence_da"](0.5, 0.3)
