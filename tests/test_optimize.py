@@ -170,3 +170,25 @@ def test_saves_nothing_reads_are_dropped():
             numerical_grad(recurrence, [0.3, n], 0),
             atol=1e-8,
         )
+
+
+def pow_both(x, y):
+    return np.sum(x**y)
+
+
+def sin_sum(x):
+    return np.sum(np.sin(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("f", "n"), [(pow_both, 2), (sin_sum, 1)])
+def test_a_float_array_times_one_is_folded_where_no_copy_is_needed(f, n, dtype):
+    """``1.0 * y * x ** (y - 1)`` and ``1.0 * np.cos(x)`` in a variant for float
+    arrays lose the ``1.0 *`` and no bit of the gradient."""
+    args = [np.linspace(0.5, 1.5, 4, dtype=dtype) + k for k in range(n)]
+    df = tl.grad(f)
+    got = df(*args)
+    assert "1.0 *" not in tl.getsource(df, args=args)
+    want = tl.grad(f, optimize=False)(*args)
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_array_equal(got, want)

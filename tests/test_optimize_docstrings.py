@@ -107,7 +107,9 @@ PASSES = {
     "cse": lambda func: share_common(func),
     "dead": lambda func: remove_dead(func),
     "defaults": lambda func: name_defaults(func),
-    "floats": lambda func, scalars=NONE: fold_float_units(func, scalars),
+    "floats": lambda func, scalars=NONE, shapes=None: fold_float_units(
+        func, scalars, "np", shapes and _known(func, shapes)[1]
+    ),
     "fold": lambda func: fold_constants(func),
     "forwarding": lambda func: forward_values(func),
     "fuse": lambda func, keep=NONE: fuse_temporaries(func, keep),

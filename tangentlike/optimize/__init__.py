@@ -9,8 +9,8 @@ known shapes), ``zeros`` (zeros made from known shapes, not from the
 array they copy), ``forwarding`` (copies, numbers and negations into their
 readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
 reads); then ``negations`` and ``cse`` (a repeated operation computed once).
-Variants add ``seed`` (the seed is 1.0), ``inplace`` and ``reductions`` (for
-known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
+Variants add ``seed`` (the seed is 1.0), ``floats`` again, ``inplace`` and
+``reductions`` (for known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
 Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
 default arguments) and ``release`` (dead temporaries deleted, so their arrays
 are freed early; not in scalar variants).
@@ -87,6 +87,7 @@ def optimize(
         known = ConcreteShapes(func, shapes)
         anno.set_(func, NUMBERS, {n for n, s in known.shape.items() if s == ()})
         kinds = DTypes(known, dtypes)
+        fold_float_units(func, scalars, np_alias, kinds)
         write_in_place(func, known, kinds, np_alias, keep)
         # after write_in_place, which reads np.sum, not np.add.reduce
         call_reductions(func, known, kinds, np_alias)

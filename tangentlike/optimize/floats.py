@@ -28,6 +28,26 @@ elementwise function of a float, and arithmetic of floats and numbers; a name
 whose every assignment is one (values popped off a save stack are values it held
 before).  ``unbroadcast(g, x)`` of two floats is ``g``, and ``np.zeros_like(x)``
 of a float, a 0-d array that made every ``+=`` into it a NumPy call, is ``0.0``.
+
+Where a variant knows the dtypes, ``1.0 * a`` of a float array is ``a`` too when
+the product is an operand of more arithmetic, which makes the new array itself,
+or ``a`` is a new array already:
+
+given: shapes={"x": (3,), "y": (3,)}
+before:
+    def f(x, y):
+        bx = 1.0 * y * x ** (y - 1)
+        by = 1.0 * np.cos(x)
+        bz = 1.0 * x
+        return bx, by, bz
+after:
+    def f(x, y):
+        bx = y * x ** (y - 1)
+        by = np.cos(x)
+        bz = 1.0 * x
+        return bx, by, bz
+
+(``bz = 1.0 * x`` stays: it is a copy, which a gradient must be.)
 """
 
 from __future__ import annotations
@@ -45,6 +65,8 @@ from ..analysis.shape_classes import ELEMENTWISE, module_aliases
 # promote a float32 to float64, so there nothing is folded
 WEAK_FLOATS = int(numpy.__version__.split(".")[0]) >= 2
 ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod)
+# arithmetic that gives a new array (never one of its operands)
+ARRAY_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
 # math functions whose results are floats (math.floor and its kin give integers)
 MATH = frozenset(
     "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp expm1 "
@@ -54,16 +76,27 @@ MATH = frozenset(
 
 
 def fold_float_units(
-    func: gast.FunctionDef, scalars=frozenset(), np_alias: str = "np"
+    func: gast.FunctionDef, scalars=frozenset(), np_alias: str = "np", kinds=None
 ) -> bool:
     """Fold the multiplications by one; ``scalars`` are parameters known to be
-    floats.  Whether anything changed."""
+    floats, ``kinds`` (a variant's ``DTypes``, if known) the dtype of each name.
+    Whether anything changed."""
     if not WEAK_FLOATS:
         return False
     floats = Floats(func, scalars, np_alias)
-    folder = _Folder(floats)
+    folder = _Folder(floats, kinds, _operands_of_arithmetic(func))
     folder.visit(func)
     return folder.changed
+
+
+def _operands_of_arithmetic(func) -> set[int]:
+    """The ids of the nodes that are operands of arithmetic (``+ - * / ** @``)."""
+    return {
+        id(side)
+        for node in anno.walk(func)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, ARRAY_ARITHMETIC)
+        for side in (node.left, node.right)
+    }
 
 
 class Floats:
@@ -139,8 +172,10 @@ def _definitions(func) -> dict[str, list]:
 
 
 class _Folder(gast.NodeTransformer):
-    def __init__(self, floats: Floats):
+    def __init__(self, floats: Floats, kinds=None, operands=frozenset()):
         self.floats = floats
+        self.kinds = kinds
+        self.operands = operands
         self.changed = False
 
     def visit_BinOp(self, node):
@@ -149,6 +184,8 @@ class _Folder(gast.NodeTransformer):
         if isinstance(node.op, gast.Mult):
             for one, other in ((left, right), (right, left)):
                 new = self._times(one, other)
+                if new is None and (id(node) in self.operands or _made(other)):
+                    new = self._array_times_one(one, other)
                 if new is not None:
                     self.changed = True
                     return new
@@ -168,6 +205,15 @@ class _Folder(gast.NodeTransformer):
         if unit == 1.0:
             return other
         return gast.UnaryOp(op=gast.USub(), operand=other)
+
+    def _array_times_one(self, one, other):
+        """``other`` for ``1.0 * other`` of a float array, else None: where the
+        product is an operand of arithmetic, or ``other`` a new array itself,
+        the copy the product makes is not needed."""
+        if self.kinds is None or _unit(one) != 1.0:
+            return None
+        dtype = self.kinds.of(other)
+        return other if isinstance(dtype, numpy.dtype) and dtype.kind == "f" else None
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -193,6 +239,17 @@ class _Folder(gast.NodeTransformer):
             and not node.keywords
             and self.floats.of(node.args[0])
         )
+
+
+def _made(node) -> bool:
+    """An expression that makes a new array, when its dtype is known: arithmetic,
+    a negation, or a call writing into no ``out=`` (the calls whose dtype
+    ``DTypes`` knows are ufuncs and reductions)."""
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub)
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, ARRAY_ARITHMETIC)
+    return isinstance(node, gast.Call) and all(k.arg != "out" for k in node.keywords)
 
 
 def _unit(node):
