@@ -180,10 +180,11 @@ def mvn_logpdf(y, x, mean=None, cov=None, allow_singular=False):
     if cov is None:
         solved = rows
     else:
-        solved = np.linalg.solve(cov, rows.T).T
+        precision = np.linalg.inv(cov)  # one factorization serves both gradients
+        solved = rows @ precision  # cov is symmetric: each row times cov^-1
     d[x] = unbroadcast(np.reshape(-weight * solved, np.shape(r)), x)
     d[mean] = unbroadcast(np.reshape(weight * solved, np.shape(r)), mean)
-    full = 0.5 * (solved.T @ (weight * solved) - np.sum(weight) * np.linalg.inv(cov))
+    full = 0.5 * (solved.T @ (weight * solved) - np.sum(weight) * precision)
     d[cov] = np.tril(2.0 * full) - np.diag(np.diag(full))  # SciPy reads the lower half
 
 
