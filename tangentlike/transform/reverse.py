@@ -29,7 +29,14 @@ from ..naming import (
 from .adjoints import Adjoints
 from .containers import ContainersMixin, maybe_containers
 from .loops import LoopsMixin, is_range_loop
-from .saving import SavingMixin, _array_names, _runtime
+from .saving import (
+    SavingMixin,
+    _array_names,
+    _pop,
+    _rename,
+    _runtime,
+    _stack_call,
+)
 from .statements import Sweep
 
 
@@ -59,6 +66,8 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
         if self.containers:
             fn.helpers["zeros_like"] = _runtime("zeros_like")
         self._pending_inits: list = []
+        # per statement being visited: names surely bound where it begins
+        self._bound: list[frozenset[str]] = [frozenset(fn.params)]
 
     def loops_over(self, body) -> None:
         """Names the lowered ``body`` indexes that are not surely arrays may be lists
@@ -82,8 +91,11 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
     def block(self, stmts) -> tuple[list, list]:
         fwd_parts, rev = [], []
         self._saved_later.append({})
-        for stmt in reversed(stmts):
+        entries = _bound_at_entry(stmts, self._bound[-1] if self._bound else set())
+        for stmt, bound in reversed(list(zip(stmts, entries))):
+            self._bound.append(bound)
             fwd, back = self.visit(stmt)
+            self._bound.pop()
             fwd_parts.append([anno.copy_location(s, stmt) for s in fwd])
             rev.extend(anno.copy_location(s, stmt) for s in back)
             for name in anno.store_names(stmt):
@@ -130,11 +142,13 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
 
     # control flow -----------------------------------------------------------------
     def visit_If(self, stmt):
-        fwd_body, fwd_else, rev = self._branches(stmt.body, stmt.orelse, stmt.test)
+        fwd_body, fwd_else, rev = self._branches(
+            stmt, stmt.body, stmt.orelse, stmt.test
+        )
         fwd = [gast.If(test=stmt.test, body=fwd_body or [gast.Pass()], orelse=fwd_else)]
         return self.save(stmt, fwd, rev, "test") if rev else (fwd, [])
 
-    def _branches(self, body, orelse, test):
+    def _branches(self, stmt, body, orelse, test):
         """The forward sweeps of two branches, and ``if test:`` over their adjoints
         (``[]`` where neither has one)."""
         after = self.adj.snapshot()
@@ -143,7 +157,9 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
         self.adj.restore(after)
         fwd_else, rev_else = self.block(orelse)
         state_else = self.adj.snapshot()
-        self._merge(state_body, rev_body, state_else, rev_else)
+        fwd_body, fwd_else = self._merge(
+            stmt, (state_body, fwd_body, rev_body), (state_else, fwd_else, rev_else)
+        )
         if not rev_body and not rev_else:
             return fwd_body, fwd_else, []
         rev = gast.If(
@@ -161,7 +177,7 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
             test = gast.Compare(
                 left=anno.name(caught), ops=[gast.Eq()], comparators=[anno.const(0)]
             )
-            fwd_body, _, rev = self._branches(stmt.body, [], test)
+            fwd_body, _, rev = self._branches(stmt, stmt.body, [], test)
         fwd = [_with_body(stmt, fwd_body)]
         if caught is None or not rev:
             return fwd, rev
@@ -213,15 +229,49 @@ class ReverseAD(ContainersMixin, SavingMixin, LoopsMixin, Sweep):
         rev = gast.If(test=anno.name(ran), body=rev_body, orelse=[stopped])
         return self.save(stmt, fwd, [rev], "test")
 
-    def _merge(self, state_a, rev_a, state_b, rev_b):
-        merged = {}
-        for name in sorted(set(state_a) | set(state_b)):
-            for state, rev in ((state_a, rev_a), (state_b, rev_b)):
-                if name not in state:
-                    rev.append(self.adj.zeros(name))
-                    state[name] = True
-            merged[name] = state_a[name] and state_b[name]
+    def _merge(self, stmt, *branches):
+        """Each branch ``(state, fwd, rev)`` of ``stmt`` starts the adjoints the
+        other starts: with zeros shaped like the value the name had where the
+        branch began, saved there (the reverse sweep restores a value only for
+        an adjoint that reads it, and this branch has none).  Returns the
+        branches' forward sweeps."""
+        names = sorted(set(branches[0][0]) | set(branches[1][0]))
+        fwds = []
+        for state, fwd, rev in branches:
+            missing = [n for n in names if n not in state]
+            fwd, copies = self._entry_values(stmt, missing, fwd, rev)
+            for name in missing:
+                rev.append(_rename(self.adj.zeros(name), copies))
+                state[name] = True
+            fwds.append(fwd)
+        merged = {n: branches[0][0][n] and branches[1][0][n] for n in names}
         self.adj.restore(merged)
+        return fwds
+
+    def _entry_values(self, stmt, names, fwd, rev):
+        """The values ``names`` hold where a branch of ``stmt`` begins, for the end
+        of its reverse sweep: pushed there and popped back inside loops, else
+        copied (``{name: copy}``) where something after may rebind them."""
+        needed = [
+            n
+            for n in names
+            if n in self.fn.primal_names
+            and n in self._bound[-1]
+            and self.sites.overwritten_after(n, stmt)
+        ]
+        if not needed:
+            return fwd, {}
+        if self.sites.in_loop(stmt):
+            self.uses_stack = True
+            self.restored.update(needed)
+            stack = self.stack_name(STACK_NAME)
+            rev.extend(anno.assign(n, _pop(stack)) for n in reversed(needed))
+            pushes = [_stack_call(stack, "append", [anno.name(n)]) for n in needed]
+            return pushes + fwd, {}
+        copies = {n: self.namer.temp(n) for n in needed}
+        return [
+            anno.assign(new, anno.name(old)) for old, new in copies.items()
+        ] + fwd, copies
 
 
 def _with_body(stmt, body):
@@ -229,6 +279,20 @@ def _with_body(stmt, body):
     new = copy.copy(stmt)
     new.body = body or [gast.Pass()]
     return new
+
+
+def _bound_at_entry(stmts, outer) -> list[frozenset[str]]:
+    """For each statement, the names surely bound where it begins: ``outer``, and
+    those earlier assignments of the block bind (a loop's body: its target too)."""
+    bound, out = set(outer), []
+    for stmt in stmts:
+        entry = set(bound)
+        if isinstance(stmt, gast.For):
+            entry |= anno.store_names(stmt.target)
+        out.append(frozenset(entry))
+        if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+            bound |= anno.store_names(stmt)
+    return out
 
 
 def _subscripted(body) -> set[str]:
