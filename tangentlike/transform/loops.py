@@ -40,16 +40,14 @@ class LoopsMixin:
         if not rev_body:
             return fwd, []
         backwards = anno.call(anno.name("reversed"), [copy.deepcopy(stmt.iter)])
-        rev = self.take_inits() + [
-            gast.For(
-                target=copy.deepcopy(stmt.target),
-                iter=backwards,
-                body=rev_body,
-                orelse=[],
-                type_comment=None,
-            )
-        ]
-        return self.save(stmt, fwd, rev, "iter")
+        loop = gast.For(
+            target=copy.deepcopy(stmt.target),
+            iter=backwards,
+            body=rev_body,
+            orelse=[],
+            type_comment=None,
+        )
+        return self._saved_with_inits(stmt, fwd, loop)
 
     def _counted_loop(self, stmt):
         count = self.namer.temp("n")
@@ -69,12 +67,19 @@ class LoopsMixin:
         )
         under = anno.store(self.namer.fresh("_"))
         replay = anno.call(anno.name("range"), [anno.name(count)])
-        rev = self.take_inits() + [
-            gast.For(
-                target=under, iter=replay, body=rev_body, orelse=[], type_comment=None
-            )
-        ]
-        return self.save(stmt, fwd, rev, "iter")
+        loop = gast.For(
+            target=under, iter=replay, body=rev_body, orelse=[], type_comment=None
+        )
+        return self._saved_with_inits(stmt, fwd, loop)
+
+    def _saved_with_inits(self, stmt, fwd, loop):
+        """The reversed ``loop`` after the adjoints it carries start (zeros shaped
+        like the values the names hold where the loop ends: saved there, as the
+        values the loop's header reads)."""
+        inits = self.take_inits()
+        fwd, rev = self.save(stmt, fwd, [loop], "iter")
+        fwd, inits = self.save(stmt, fwd, inits)
+        return fwd, inits + rev
 
     def loop_body(self, stmt):
         """Reverse a loop body so the derivative state is the same on every iteration."""
