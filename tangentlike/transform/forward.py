@@ -207,8 +207,8 @@ class ForwardAD(Sweep):
     def list_pop(self, v, stmt):
         """``v = lst.pop()``: ``dv = dlst.pop()`` (``dlst.pop()`` for ``lst.pop()``)."""
         lst = stmt.value.func.value
-        if not self.is_active(lst):
-            return [stmt]
+        if not self.is_active(lst):  # an item of a constant list: a zero tangent
+            return [stmt, self.zeros(v)] if v in self.active else [stmt]
         popped = anno.call(anno.attr(anno.name(self.tangent(lst.id)), "pop"), [])
         if v is None or v not in self.active:
             return [stmt, gast.Expr(value=popped)]
