@@ -63,6 +63,7 @@ class Normalizer:
         self.scope = scope
         self.np = np_alias
         self.helpers: dict = {}  # runtime helpers the code now calls, by name
+        self.headers: set[int] = set()  # loops' calls kept as they are (d.values())
 
     # statements -----------------------------------------------------------
     def block(self, stmts) -> list:
@@ -187,6 +188,7 @@ class Normalizer:
             it = self.op(rest, pre)
             it.args.insert(0, zipped)
         elif self._loop_call(it):
+            self.headers.add(id(it))
             it = self.op(it, pre)
         else:  # for v in np.cos(x): the values in a name of their own
             it = self.atom(it, pre)
@@ -395,6 +397,18 @@ class Normalizer:
             call = anno.call(anno.name("item_of"), [self.atom(func.value, pre)])
             anno.set_(call, anno.CALLEE, runtime.item_of)
             return anno.copy_location(call, node)
+        if (
+            _is_dict_values(node)
+            and id(node) not in self.headers
+            and not self._is_global_path(func)
+        ):
+            # d.values() read as a whole (sum(d.values())): the list a loop makes
+            each = self.namer.temp("value")
+            loop = gast.comprehension(
+                target=anno.store(each), iter=node, ifs=[], is_async=0
+            )
+            comp = gast.ListComp(elt=anno.name(each), generators=[loop])
+            return self.comprehension(anno.copy_location(comp, node), pre)
         plain = node.args and not node.keywords
         plain = plain and not any(isinstance(a, gast.Starred) for a in node.args)
         if not plain:
@@ -544,6 +558,18 @@ def _is_int_literal(node) -> bool:
     if isinstance(node, gast.UnaryOp):
         node = node.operand
     return isinstance(node, gast.Constant) and type(node.value) in (int, bool)
+
+
+def _is_dict_values(call) -> bool:
+    """``d.values()`` of a local name."""
+    func = call.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "values"
+        and isinstance(func.value, gast.Name)
+        and not call.args
+        and not call.keywords
+    )
 
 
 def _is_item(call) -> bool:
