@@ -439,7 +439,151 @@ LIBRARY = {
 _SLOTS = {"3": (3,), "3b": (3,), "23": (2, 3)}
 
 
-class WideGenerator(Generator):
+class Comprehensions:
+    """Productions of the wider grammar: comprehensions and generator expressions
+    (filtered, nested, consumed by ``sum``, ``np.stack``, ``max``), loops over
+    dicts, builtin ``max``/``min``, and dataclasses of arrays with a method."""
+
+    def items_list(self, scope, pad) -> tuple[list[str], str, tuple, int]:
+        """``xs = [e1, e2, ...]``: its lines, name, items' shape and length."""
+        shape, n = self.pick(SHAPES), self.choose(2, 3)
+        xs = self.fresh("xs")
+        items = ", ".join(self.expr(scope, shape, 1) for _ in range(n))
+        return [f"{pad}{xs} = [{items}]"], xs, shape, n
+
+    def of_item(self, scope, v: str, shape: tuple) -> str:
+        """An expression of ``shape`` that reads the comprehension's ``v``."""
+        inner = Scope(scope.vars + [Var(v, shape, False, True)], list(scope.loops))
+        other = self.expr(inner, self.pick(suffixes(shape)), 1)
+        return self.pick(
+            [
+                self.pick(UNARY).format(v),
+                f"({v} * {other})",
+                f"({self.pick(UNARY).format(v)} + {other})",
+            ]
+        )
+
+    def wide_comprehension(self, scope, pad, indent, depth):
+        lines, xs, shape, n = self.items_list(scope, pad)
+        v, k = self.fresh("v"), self.fresh("k")
+        item = self.of_item(scope, v, shape)
+        filters = ["", f" if {k} != 1", f" if {k} == 0 or np.sum({v}) > 0.0"]
+        where = self.pick(filters)
+        loop = (
+            f"for {k}, {v} in enumerate({xs}){where}" if where else f"for {v} in {xs}"
+        )
+        form = self.pick(["sum", "sum_list", "stack", "nested", "max", "range", "kept"])
+        if form == "nested":
+            w = self.fresh("w")
+            other = f"{self.pick(UNARY).format(w)}"
+            value = f"sum({item} * np.sum({other}) for {v} in {xs} for {w} in {xs}[:2])"
+        elif form == "range":
+            i = self.fresh("i")
+            scope.loops.append((i, n))
+            term = self.expr(scope, shape, 1)
+            scope.loops.pop()
+            value = f"sum({term} * ({i} + 0.5) for {i} in range({n}) if {i} != 1)"
+        elif form == "max":
+            fn = self.pick(["max", "min"])
+            name = self.new_var(scope, "t", ())
+            return lines + [f"{pad}{name} = {fn}(np.sum({item}) {loop})"]
+        elif form == "stack":
+            value = f"np.sum(np.stack([{item} {loop}]), axis=0)"
+        elif form == "sum_list":
+            value = f"sum([{item} {loop}])"
+        elif form == "kept":
+            ys = self.fresh("ys")
+            lines.append(f"{pad}{ys} = [{item} {loop}]")
+            value = f"{ys}[0] + {ys}[-1] * 0.5"
+        else:
+            value = f"sum({item} {loop})"
+        name = self.new_var(scope, "t", shape)
+        return lines + [f"{pad}{name} = {value}"]
+
+    def wide_dict_loop(self, scope, pad, indent, depth):
+        shape = self.pick(SHAPES)
+        dd = self.fresh("dd")
+        items = ", ".join(f'"{k}": {self.expr(scope, shape, 1)}' for k in "uvw")
+        lines = [f"{pad}{dd} = {{{items}}}"]
+        form = self.pick(["keys", "values", "comprehension", "comprehension"])
+        if form == "comprehension":
+            dc, key, val = self.fresh("dc"), self.fresh("key"), self.fresh("val")
+            item = self.of_item(scope, val, shape)
+            lines.append(
+                f"{pad}{dc} = {{{key}: {item} for {key}, {val} in {dd}.items()}}"
+            )
+            reads = [f'{dc}["u"]', f'{dc}["w"]', f"sum({dc}.values())"]
+            name = self.new_var(scope, "t", shape)
+            return lines + [f"{pad}{name} = {self.combined(reads)}"]
+        if form == "keys":
+            key = self.fresh("key")
+            header, item = f"for {key} in {dd}", f"{dd}[{key}]"
+        else:
+            header, item = f"for val in {dd}.values()", "val"
+        return lines + self.container_loop(scope, pad, shape, header, item)
+
+    def wide_builtin_max(self, scope, pad, indent, depth):
+        fn = self.pick(["max", "min"])
+        terms = [self.expr(scope, (), 1) for _ in range(self.choose(2, 3))]
+        if self.choose(0, 1):
+            value = f"{fn}({', '.join(terms)})"
+        else:
+            value = f"{fn}([{', '.join(terms)}])"
+        value += f" + {self.expr(scope, (), 1)}"
+        return [f"{pad}{self.new_var(scope, 't', ())} = {value}"]
+
+    def layer(self, name: str) -> str:
+        """A dataclass of two arrays, its method reading ``self.W`` and ``self.b``."""
+        shape = self.pick(SHAPES)
+        scope = Scope(
+            [Var("self.W", shape, False, True), Var("self.b", shape, False, True)]
+        )
+        scope.vars.append(Var("x", shape, False, True))
+        body = self.expr(scope, shape, 2, top=True)
+        self.layers.append(Layer(name, shape))
+        return (
+            "\n".join(
+                [
+                    "@dataclass",
+                    f"class {name}:",
+                    "    W: np.ndarray",
+                    "    b: np.ndarray",
+                    "",
+                    "    def apply(self, x):",
+                    f"        return np.tanh(self.W * x + self.b) + {body}",
+                ]
+            )
+            + "\n"
+        )
+
+    def wide_object(self, scope, pad, indent, depth):
+        """A layer made of computed arrays, applied once or in a loop of layers."""
+        layer = self.pick(self.layers)
+        s = layer.shape
+        obj = self.fresh("layer")
+        lines = [
+            f"{pad}{obj} = {layer.name}({self.expr(scope, s, 1)}, {self.expr(scope, s, 1)})"
+        ]
+        x = self.expr(scope, s, 1)
+        if self.choose(0, 1):
+            value = f"{obj}.apply({x})"
+        else:
+            objs, h = self.fresh("layers"), self.fresh("h")
+            lines.append(f"{pad}{objs} = [{obj}, {layer.name}({obj}.b, {obj}.W * 0.5)]")
+            lines += [f"{pad}{h} = {x}", f"{pad}for lay in {objs}:"]
+            lines.append(f"{pad}    {h} = lay.apply({h}) * 0.5")
+            value = f"{h} + {obj}.W"
+        name = self.new_var(scope, "t", s)
+        return lines + [f"{pad}{name} = {value}"]
+
+
+@dataclass
+class Layer:
+    name: str
+    shape: tuple
+
+
+class WideGenerator(Comprehensions, Generator):
     """The grammar above, with containers, aliasing, library calls and early exits."""
 
     def __init__(self, choose, max_depth: int = 2, max_stmts: int = 5):
@@ -450,9 +594,25 @@ class WideGenerator(Generator):
         self.in_main = result is None
         return super().function(name, shapes, result, *style)
 
+    def program(self):
+        self.layers: list[Layer] = []
+        source, shapes = super().program()
+        if self.layers:
+            source = "from dataclasses import dataclass\n\n" + source
+        return source, shapes
+
+    def holder(self, name: str) -> str:
+        """A plain class, or a dataclass of arrays whose method reads ``self.W``."""
+        if self.choose(0, 1):
+            return super().holder(name)
+        return self.layer(name.replace("Holder", "Layer"))
+
     def statement(self, scope, indent, depth):
         pad = "    " * indent
         kinds = ["list", "tuple", "dict", "nested", "alias", "library", "library"]
+        kinds += ["comprehension", "comprehension", "dict_loop", "builtin_max"]
+        if self.layers:
+            kinds.append("object")
         if depth < self.max_depth:
             kinds += ["exits"]
         if self.choose(0, 1):

@@ -20,11 +20,10 @@ PARAMS = [
 STILL_REFUSED = pytest.mark.xfail(
     raises=tl.UnsupportedSyntaxError, strict=True, reason="pop of an add_at gradient"
 )
-# known to fail at second order, not yet understood: a tangent left unbound by a
-# branch in a loop (filtered_squares), the same refusal through max of a list
+# the same refusal through max of a generator or a list
 NOT_YET = pytest.mark.xfail(strict=False, reason="second order: a known failure")
 REFUSED_NOW = (C.comprehension_over_rows, C.nested_comprehension)
-FAILING_NOW = (C.filtered_squares, C.largest_magnitude, C.max_of_a_list)
+FAILING_NOW = (C.largest_magnitude, C.max_of_a_list)
 SECOND_ORDER = [
     pytest.param(
         *p.values,

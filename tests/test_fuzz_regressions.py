@@ -488,3 +488,159 @@ def test_a_reductions_gradient_in_other_chunks_than_its_input():
     got = tl.grad(product_of_means)(da.from_array(a, chunks=(1, 2)))
     want = numerical_grad(product_of_means, [a], 0)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+
+
+# Found by the wider grammar's comprehensions, dict loops and objects ----------------
+
+
+def positive_squares(a):
+    total = 0.0
+    xs = [a, a[:2] * 2.0]
+    for v in xs:
+        if np.sum(v) > 0.0:
+            total = total + np.sum(v * v)
+    return total
+
+
+def _hvp_by_differences(f, x, v, h=1e-4):
+    from tangentlike.api.check import numerical_grad
+
+    up = numerical_grad(f, [x + h * v], 0)
+    down = numerical_grad(f, [x - h * v], 0)
+    return (up - down) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "x", [[0.3, 0.5, -1.0], [-0.3, 0.5, 1.0], [-0.3, -0.5, 0.2]], ids=str
+)
+def test_a_branch_that_skips_a_loop_items_gradient(x):
+    """Class: the zero a branch gives an adjoint it does not start
+    (``bv = np.zeros_like(v)``) read ``v`` as the reverse sweep left it: another
+    turn's item, of another shape here (ValueError), or a name not yet set
+    (UnboundLocalError). The value ``v`` has where the branch begins is saved."""
+    from tangentlike.api.check import numerical_grad
+
+    x, v = np.array(x), np.array([0.2, -0.4, 0.7])
+    want = numerical_grad(positive_squares, [x], 0)
+    np.testing.assert_allclose(tl.grad(positive_squares)(x), want, atol=1e-7)
+    np.testing.assert_allclose(tl.jvp(positive_squares)(x, v), want @ v, atol=1e-7)
+    np.testing.assert_allclose(
+        tl.hvp(positive_squares)(x, v),
+        _hvp_by_differences(positive_squares, x, v),
+        atol=1e-5,
+    )
+
+
+def filtered_sum_of_squares(x):
+    return sum(v * v for v in x if v > 0) + sum([v for v in x if v < 0 if v > -5.0])
+
+
+def test_an_item_popped_from_a_constant_list_in_forward_mode():
+    """Class: ``v = lst.pop()`` of a list without a tangent left ``v``'s tangent
+    unset (UnboundLocalError in hvp, forward over the reverse sweep's pops)."""
+    x, v = np.array([0.7, -0.4, 1.3, -0.2]), np.array([0.2, -0.4, 0.7, 0.1])
+    np.testing.assert_allclose(
+        tl.hvp(filtered_sum_of_squares)(x, v),
+        _hvp_by_differences(filtered_sum_of_squares, x, v),
+        atol=1e-5,
+    )
+
+
+def sum_of_a_dict_comprehension(x):
+    dd = {"u": x * 2.0, "v": np.sin(x)}
+    dc = {k: np.tanh(v) * 2.0 for k, v in dd.items()}
+    return np.sum(sum(dc.values()) + dc["u"])
+
+
+def test_the_values_of_a_dict_read_whole():
+    """Class: ``sum(d.values())`` outside a loop's header was refused
+    (NoDerivativeError: no derivative template for d.values): it is the list a
+    loop over ``d.values()`` makes."""
+    from tangentlike.api.check import numerical_grad
+
+    x, v = np.array([0.3, -0.8]), np.array([0.5, 1.0])
+    want = numerical_grad(sum_of_a_dict_comprehension, [x], 0)
+    np.testing.assert_allclose(tl.grad(sum_of_a_dict_comprehension)(x), want)
+    got = tl.jvp(sum_of_a_dict_comprehension)(x, v)
+    np.testing.assert_allclose(got, want @ v)
+
+
+LINSPACE_OF_DASK = """\
+import numpy as np
+
+
+def f(a, b):
+    q = (b, 0.25 * np.ones((2, 3)))[1]
+    q = a + np.linspace(q[-1], a, 2)
+    return np.sum(q) + b
+"""
+
+
+@pytest.mark.xfail(
+    raises=TypeError,
+    strict=True,
+    reason="np.linspace of Dask arrays: Dask's linspace takes numbers for its ends",
+)
+def test_linspace_between_dask_arrays(tmp_path):
+    """Not fixed yet (found in several seeds): a linspace whose ends are Dask
+    arrays, and its tangent, which passes axis= that Dask's linspace refuses."""
+    pytest.importorskip("dask.array")
+    from tests.test_fuzz import check_wide_source
+
+    check_wide_source(LINSPACE_OF_DASK, [(3,), ()], "dask", 311, tmp_path)
+
+
+LIST_REBUILT_IN_A_LOOP = """\
+import numpy as np
+
+
+class Holder0:
+    def __init__(self, u, v):
+        self.u = u
+        self.v = v
+
+    def mix(self):
+        return (1.0 + self.v * self.v) ** 0.5
+
+
+def f(a, b, c):
+    xs1 = []
+    for i2 in range(4):
+        xs1.append((c + c) * (i2 + 1.0))
+    p3, p4, p5, p6 = xs1
+    acc7 = (a * a)
+    for v in xs1:
+        acc7 = acc7 + np.sin(v)
+    acc8 = (acc7 / (1.0 + c[-1] * c[-1]))
+    for k, v in enumerate(xs1):
+        acc8 = acc8 * 0.5 + v * (k + 0.5)
+    t9 = (np.sum(np.stack(xs1), axis=0)) + (np.sum(np.stack(xs1), axis=0))
+    acc7 = (np.cos(acc7) / (1.0 + (c[0] / (1.0 + a * a)) * (c[0] / (1.0 + a * a))))
+    for i10 in range(2):
+        xs11 = []
+        for i12 in range(3):
+            xs11.append(acc7[i10] * (i12 + 1.0))
+        p13, p14, p15 = xs11
+        acc16 = (acc8[0] / (1.5 + np.cos(b)))
+        for v in xs11:
+            acc16 = acc16 * 0.5 + v
+        acc17 = (acc16 + c[i10])
+        for k, v in enumerate(xs11):
+            acc17 = acc17 + np.sin(v * (k + 0.5))
+        t18 = (xs11[-1]) + (xs11[2]) + (xs11[-1])
+        xs19 = [(t9) ** 3, (acc8 / (1.0 + t9 * t9)), (t9 * acc7[0])]
+        t23 = sum(np.log(1.0 / (1 + np.exp(-np.sin(v20)))) * np.sum(np.log(1.0 / (1 + np.exp(-np.sin(w22))))) for v20 in xs19 for w22 in xs19[:2])
+    return (np.sum(np.full((3,), a[1, 0])) - acc8[0, 2])
+"""
+
+
+def test_a_list_rebuilt_on_each_turn_of_an_outer_loop(tmp_path):
+    """Class: the zeros a loop's carried adjoint starts from
+    (``bxs11 = zero_grad(xs11)``, before the reversed inner loop) read ``xs11`` as
+    the reverse sweep left it: the outer loop's other turn's list, emptied by its
+    pops (IndexError: pop from empty list). Its value where the loop ends is saved."""
+    from tests.test_fuzz import check_wide_source
+
+    check_wide_source(
+        LIST_REBUILT_IN_A_LOOP, [(2, 3), (), (2, 3)], "plain", 359, tmp_path
+    )
