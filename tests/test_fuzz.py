@@ -393,7 +393,7 @@ def test_wide_programs_many(tmp_path_factory, chunk):
 
 # The metamorphic check: one program written two ways ------------------------------
 # A loop unrolled, ``x += y`` spelled ``x = x + y``, a list built by appends written
-# as a comprehension (where comprehensions are taken): the program computes the same
+# as a comprehension and a list comprehension as that loop: the program computes the same
 # value, and its gradient must be the same too, to rounding.
 
 
@@ -436,7 +436,8 @@ class _SpelledOut(ast.NodeTransformer):
 
 
 class _Comprehended(ast.NodeTransformer):
-    """``xs = []`` then ``for i in range(n): xs.append(e)`` as one comprehension."""
+    """``xs = []`` then ``for i in range(n): xs.append(e)`` as one comprehension,
+    and ``ys = [e for v in xs if c]`` as the loop that appends to ``ys = []``."""
 
     def generic_visit(self, node):
         super().generic_visit(node)
@@ -449,6 +450,10 @@ class _Comprehended(ast.NodeTransformer):
     def _joined(self, stmts):
         out = []
         for stmt in stmts:
+            looped = _looped(stmt)
+            if looped is not None:
+                out += looped
+                continue
             item = _appended(out[-1] if out else None, stmt)
             if item is None:
                 out.append(stmt)
@@ -458,6 +463,27 @@ class _Comprehended(ast.NodeTransformer):
             out[-1] = ast.parse(f"{name} = []").body[0]
             out[-1].value = ast.ListComp(element, [generator])
         return out
+
+
+def _looped(stmt):
+    """``ys = []`` and its loop, for ``stmt`` of the form ``ys = [e for v in xs if c]``."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.ListComp)
+        and len(stmt.value.generators) == 1
+    ):
+        return None
+    name, comp = stmt.targets[0].id, stmt.value
+    generator = comp.generators[0]
+    body = ast.parse(f"{name}.append(0)").body
+    body[0].value.args = [comp.elt]
+    for test in reversed(generator.ifs):
+        body = [ast.If(test, body, [])]
+    return [
+        ast.parse(f"{name} = []").body[0],
+        ast.For(generator.target, generator.iter, body, [], None),
+    ]
 
 
 def _appended(before, loop):
@@ -505,7 +531,7 @@ def rewritten(source: str, how: str) -> str | None:
 def check_metamorphic(seed: int, directory) -> None:
     """The base grammar's program (which never aliases an array, so ``+=`` and
     ``= +`` mean the same) unrolled and spelled out; the wider grammar's, its
-    list-building loops as comprehensions."""
+    list-building loops as comprehensions and its list comprehensions as loops."""
     import random
 
     from tests.fuzz_grammar import WideGenerator
@@ -566,6 +592,11 @@ def test_metamorphic_programs(tmp_path_factory, chunk):
             "comprehension",
             "xs = []\nfor i in range(3):\n    xs.append(i * y)\n",
             "xs = [i * y for i in range(3)]",
+        ),
+        (
+            "comprehension",
+            "ys = [v * y for k, v in enumerate(xs) if k != 1]\n",
+            "ys = []\nfor k, v in enumerate(xs):\n    if k != 1:\n        ys.append(v * y)",
         ),
     ],
 )
