@@ -76,10 +76,7 @@ class LoopsMixin:
         """The reversed ``loop`` after the adjoints it carries start (zeros shaped
         like the values the names hold where the loop ends: saved there, as the
         values the loop's header reads)."""
-        inits = self.take_inits()
-        fwd, rev = self.save(stmt, fwd, [loop], "iter")
-        fwd, inits = self.save(stmt, fwd, inits)
-        return fwd, inits + rev
+        return self.save(stmt, fwd, self.take_inits() + [loop], "iter")
 
     def loop_body(self, stmt):
         """Reverse a loop body so the derivative state is the same on every iteration."""

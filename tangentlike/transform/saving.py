@@ -25,11 +25,13 @@ class SavingMixin:
         """Save the primal values ``rev`` reads that may be overwritten meanwhile.
 
         For a compound statement, ``header`` is the field of its reversed form
-        (``test`` or ``iter``) whose reads are this statement's own.  A value a
+        (``test`` or ``iter``, the last of ``rev``) whose reads are this
+        statement's own, with those of the statements before it (the zeros a
+        loop's carried adjoints start from).  A value a
         later statement of the same block saves (with no rebinding in between)
         is not saved twice: its restore or its copy serves this statement too.
         """
-        source = [getattr(rev[-1], header)] if header else rev
+        source = [getattr(rev[-1], header)] + rev[:-1] if header else rev
         reads = sorted(n for n in _loads(source) if n in self.fn.primal_names)
         needed = [n for n in reads if self.sites.overwritten_after(n, stmt)]
         if not needed:
@@ -48,7 +50,7 @@ class SavingMixin:
         later.update(renames)
         if header:
             setattr(rev[-1], header, _rename(getattr(rev[-1], header), renames))
-            return fwd + copies, rev
+            return fwd + copies, [_rename(s, renames) for s in rev[:-1]] + rev[-1:]
         return fwd + copies, [_rename(s, renames) for s in rev]
 
     def _push(self, needed, fwd, rev):
