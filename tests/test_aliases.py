@@ -91,6 +91,13 @@ def updates_a_global(x):
     return np.sum(WEIGHTS * x)
 
 
+def popped_through_another_name(x):
+    xs = [x * 2.0, x * 3.0]
+    ys = xs
+    last = xs.pop()
+    return np.sum(last) + np.sum(ys[-1])
+
+
 REFUSED = [
     (copy_then_augassign, "`y`", "`x`"),
     (copy_then_setitem, "`y`", "`x`"),
@@ -103,6 +110,7 @@ REFUSED = [
     (calls_updating_helper, "`a`", "`a` is an argument the caller passed in"),
     (calls_augassigning_helper, "`a`", "the caller passed in"),
     (updates_a_global, "`WEIGHTS`", "outside the function"),
+    (popped_through_another_name, "`xs`", "`ys`"),
 ]
 
 
@@ -210,7 +218,17 @@ def calls_fresh_helper(x):
     return helper_with_fresh_array(x) + np.sum(x)
 
 
+def popped_while_the_item_is_read(x):
+    xs = [x * 2.0, x * 3.0, np.sin(x)]
+    total = 0.0
+    while xs:
+        last = xs.pop()  # the item taken out does not see the list shrink
+        total = total + np.sum(last * last)
+    return total
+
+
 ACCEPTED = [
+    popped_while_the_item_is_read,
     accumulate_float,
     rebind_start_then_update,
     copy_then_update,

@@ -14,25 +14,20 @@ PARAMS = [
     pytest.param(func, args, ok, id=f"{func.__name__}-{k}")
     for k, (func, args, ok) in enumerate(C.CORPUS)
 ]
-# grad of grad through ``list.append`` works, but where a comprehension's list is
-# popped from a gradient that add_at built (``bnorms = add_at(bnorms, norms, k,
-# bn)``), the alias check on the generated code still refuses ``bnorms.pop()``
+# grad of grad through ``list.append`` works, but a list of lists
+# (``[[a * b for b in x[:2]] for a in x]``) is refused: its gradient's rows are
+# popped from the list of rows (``b_listcomp = brows.pop()``), then items from
+# each row, and the alias check on the generated code cannot tell that the list
+# of rows no longer holds the row it updates
 STILL_REFUSED = pytest.mark.xfail(
-    raises=tl.UnsupportedSyntaxError, strict=True, reason="pop of an add_at gradient"
+    raises=tl.UnsupportedSyntaxError, strict=True, reason="pop from a popped row"
 )
-# the same refusal through max of a generator or a list
-NOT_YET = pytest.mark.xfail(strict=False, reason="second order: a known failure")
-REFUSED_NOW = (C.comprehension_over_rows, C.nested_comprehension)
-FAILING_NOW = (C.largest_magnitude, C.max_of_a_list)
+REFUSED_NOW = (C.nested_comprehension,)
 SECOND_ORDER = [
     pytest.param(
         *p.values,
         id=p.id,
-        marks=STILL_REFUSED
-        if p.values[0] in REFUSED_NOW
-        else NOT_YET
-        if p.values[0] in FAILING_NOW
-        else (),
+        marks=STILL_REFUSED if p.values[0] in REFUSED_NOW else (),
     )
     for p in PARAMS
 ]

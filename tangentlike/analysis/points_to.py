@@ -295,6 +295,8 @@ class PointsTo:
                 self.record(root, base, state)
             for site in base:
                 state[site] = state.get(site, frozenset()).union(*args)
+            if func.attr == "pop":  # an item taken out: never the container itself
+                return self.items(base, state) - base
             return self.items(base, state)
         if func.attr in VIEW_METHODS:
             return base
@@ -344,7 +346,10 @@ class PointsTo:
         parts = [held, self.items(held, state)]
         if declared.returns_list:
             return self.make(node, state, LIST, parts)
-        return self.make(node, state, OTHER, parts) | held
+        itself = held
+        if declared.holds:  # only the first may be the result itself
+            itself = args[declared.holds[0]] if declared.holds[0] < len(args) else held
+        return self.make(node, state, OTHER, parts) | itself
 
     # sites -----------------------------------------------------------------------
     def make(self, node, state: dict, kind: str = ARRAY, parts=()) -> frozenset:

@@ -18,6 +18,7 @@ import weakref
 
 import gast
 
+from .. import anno
 from ..analysis.liveness import Liveness
 from ..analysis.points_to import PointsTo
 from ..analysis.scope import Scope, assigned_names, parameter_names
@@ -37,7 +38,7 @@ def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
     liveness.block(func_node.body, set())
     problems = []
     for stmt, name, sites, state in points.updates.values():
-        live = liveness.after.get(id(stmt), set())
+        live = liveness.after.get(id(stmt), set()) - _rebound(stmt)
         problem = _conflict(points, stmt, name, sites, state, live)
         if problem is not None:
             problems.append((problem[0], source.location(stmt), problem[1]))
@@ -104,6 +105,14 @@ def _conflict(
             hint,
         )
     return None
+
+
+def _rebound(stmt) -> set[str]:
+    """The names ``y = lst.pop()`` binds after its update: their values before it
+    are not read again, and the value they get is what the update returned."""
+    if isinstance(stmt, gast.Assign):
+        return set().union(*(anno.store_names(t) for t in stmt.targets))
+    return set()
 
 
 def _hint(stmt, name: str) -> str:

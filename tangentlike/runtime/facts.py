@@ -25,8 +25,9 @@ class Facts:
     fresh: bool = False  # a new value, shared with nothing: the sweep may update it
     returns_list: bool = False  # a list: one gradient per piece
     statement: bool = False  # called for its effect on generated code's bookkeeping
-    holds: tuple[int, ...] = ()  # the result holds these arguments' objects only
-    # (a helper linear in some arguments holds those; with neither, any argument)
+    holds: tuple[int, ...] = ()  # the result holds these arguments' objects only,
+    # and may be the first of them itself, never another (a helper linear in some
+    # arguments holds those, and may be any of them; with neither, any argument)
 
     @property
     def held(self) -> tuple[int, ...]:
