@@ -500,11 +500,15 @@ class Comprehensions:
         name = self.new_var(scope, "t", shape)
         return lines + [f"{pad}{name} = {value}"]
 
-    def wide_dict_loop(self, scope, pad, indent, depth):
+    def dict_literal(self, scope, pad, keys: str) -> tuple[list[str], str, tuple]:
+        """``dd = {"u": e1, ...}``: its lines, name and values' shape."""
         shape = self.pick(SHAPES)
         dd = self.fresh("dd")
-        items = ", ".join(f'"{k}": {self.expr(scope, shape, 1)}' for k in "uvw")
-        lines = [f"{pad}{dd} = {{{items}}}"]
+        items = ", ".join(f'"{k}": {self.expr(scope, shape, 1)}' for k in keys)
+        return [f"{pad}{dd} = {{{items}}}"], dd, shape
+
+    def wide_dict_loop(self, scope, pad, indent, depth):
+        lines, dd, shape = self.dict_literal(scope, pad, "uvw")
         form = self.pick(["keys", "values", "comprehension", "comprehension"])
         if form == "comprehension":
             dc, key, val = self.fresh("dc"), self.fresh("key"), self.fresh("val")
@@ -682,10 +686,7 @@ class WideGenerator(Comprehensions, Generator):
         return lines + [f"{pad}{name} = {self.combined(reads)} + np.sum({tp}[1])"]
 
     def wide_dict(self, scope, pad, indent, depth):
-        shape = self.pick(SHAPES)
-        dd = self.fresh("dd")
-        items = ", ".join(f'"{k}": {self.expr(scope, shape, 1)}' for k in "uv")
-        lines = [f"{pad}{dd} = {{{items}}}"]
+        lines, dd, shape = self.dict_literal(scope, pad, "uv")
         if self.choose(0, 1):
             lines.append(f'{pad}{dd}["w"] = {self.expr(scope, shape, 1)}')
         reads = [f'{dd}["u"]', f'{dd}["v"]', f"sum({dd}.values())"]
