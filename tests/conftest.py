@@ -1,7 +1,27 @@
 """Shared fixtures (reproducible random inputs) and the fuzzer's session summary."""
 
+import os
+import shutil
+import tempfile
+
 import numpy as np
 import pytest
+
+_CACHE = []
+
+
+def pytest_configure(config):
+    """Generated code kept on disk goes to a folder of the session's own (unless
+    TANGENTLIKE_CACHE names one), so tests neither read nor fill the user's."""
+    if not os.environ.get("TANGENTLIKE_CACHE"):
+        _CACHE.append(tempfile.mkdtemp(prefix="tangentlike-tests-"))
+        os.environ["TANGENTLIKE_CACHE"] = _CACHE[0]
+
+
+def pytest_unconfigure(config):
+    for folder in _CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("TANGENTLIKE_CACHE", None)
 
 
 @pytest.fixture

@@ -101,11 +101,13 @@ def from_template(f):
     """A function with a derivative template and no source of its own to read
     (``np.sin``, ``math.exp``, ``np.linalg.inv``) as a one-line ``def`` calling it,
     whose derivative is the template's; anything else as it is."""
+    if inspect.isfunction(f):  # its own source is read
+        return f
     from .. import template as tpl
 
     tpl.load_templates()
     found = tpl.lookup(tpl.ADJOINTS, f) or tpl.lookup(tpl.TANGENTS, f)
-    if found is None or inspect.isfunction(f):
+    if found is None:
         return f
     try:
         return _FROM_TEMPLATE[f]

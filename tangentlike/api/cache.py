@@ -3,7 +3,9 @@ positions to differentiate and the options, made once and shared.
 
 The cache holds functions weakly: a function that dies drops its transforms (and so
 the data its closure holds), and at most ``MAX_FUNCTIONS`` functions keep theirs,
-the least recently asked for going first.  Closures made by one ``def`` share one
+the least recently asked for going first.  ``kept`` gives, where it can, a module
+whose code is kept on disk (``codegen/stored.py``): a later process loads it and
+transforms nothing.  Closures made by one ``def`` share one
 transform when they close over the same functions and modules and over data of the
 same kinds (arrays, numbers): the transform keeps no cell's data, and each
 derivative runs it with its own closure's (``Module.detach``, ``Derivative``).
@@ -19,9 +21,9 @@ from collections import OrderedDict
 
 import numpy
 
-from .. import pipeline
-from .. import template as tpl
 from ..analysis.scope import is_data
+from ..codegen import disk, fingerprint
+from ..codegen.stored import StoredModule
 
 MAX_FUNCTIONS = 1024
 # the data a shared transform reads from each closure when it runs
@@ -40,6 +42,9 @@ def transform(
     pairs, for the objects whose methods it calls, and ``bound``, ``(parameter,
     function)`` pairs, for the parameters it calls, if given); the same request
     reuses the first result."""
+    from .. import pipeline
+    from .. import template as tpl
+
     tpl.load_templates()
     request = (mode, positions, optimize)
     if owners or bound:
@@ -65,6 +70,33 @@ def transform(
         _store(func, request, found)
     with _LOCK:
         _BUILDING.pop(key, None)
+    return found
+
+
+def kept(func, mode: str, positions, optimize: bool, variety="", make=False):
+    """``transform(func, mode, positions, optimize)`` as a module whose code is
+    kept on disk, loaded from there where a process kept it before, else (with
+    ``make``) transformed now and kept as it compiles; None where nothing is
+    kept (turned off, or a function whose transform has no key).  ``variety``
+    tells apart requests that check the transform differently (a ``vjp``'s)."""
+    if not disk.enabled():
+        return None
+    request = (mode, positions, optimize, "kept", variety)
+    found = _lookup(func, request)
+    if found is not None:
+        return found
+    key = fingerprint.key(func, request)
+    if key is None:
+        return None
+
+    def build():
+        return transform(func, mode, positions, optimize, 0)
+
+    found = StoredModule.opened(key, func, build)
+    if found is None and make:
+        found = StoredModule(key, func, real=build())
+    if found is not None:
+        _store(func, request, found)
     return found
 
 

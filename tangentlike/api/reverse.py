@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,8 +12,7 @@ from ..call.derivative import Derivative
 from ..errors import ArgumentError, public
 from ..made import made_by, plain
 from .arguments import for_bound, from_template, normalize_wrt, split_paths
-from .cache import transform
-from .specialize import Specialized, specialized
+from .cache import kept, transform
 
 
 def derivative_of(df) -> Derivative | None:
@@ -27,7 +27,7 @@ def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
         return public(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
-    if isinstance(f, Specialized):  # made for each class or function passed
+    if _specialized(f):  # made for each class or function passed
         return f.nested(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
     bound = for_bound(
         f,
@@ -43,16 +43,37 @@ def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
     if pick is not None and kind == "vjp":
         raise ArgumentError("vjp takes parameters in wrt, not their attributes")
     positions, many = normalize_wrt(f, wrt)
+    keep = owner is None and pick is None and not verbose and not jit
+    variety = "vjp" if kind == "vjp" else "grad"  # a vjp's f may return a tuple
+    module = kept(f, "reverse", positions, optimize, variety) if keep else None
+    if module is not None:  # kept on disk by an earlier process: no transform
+        return Derivative(f, module, positions, many, kind, backend, jit).function
 
     def made_for(owners, bound) -> Callable:
         owners, bound = tuple(sorted(owners.items())), tuple(sorted(bound.items()))
-        module = transform(f, "reverse", positions, optimize, verbose, owners, bound)
+        module = None
+        if keep and not owners and not bound:
+            module = kept(f, "reverse", positions, optimize, variety, make=True)
+        if module is None:
+            module = transform(
+                f, "reverse", positions, optimize, verbose, owners, bound
+            )
         if kind != "vjp":
             _one_scalar(kind, f, module.infos[0])
         return Derivative(f, module, positions, many, kind, backend, jit).function
 
+    from .specialize import specialized
+
     made = specialized(f, positions, owner, made_for)
     return made if pick is None else _picking(made, f, kind, pick)
+
+
+def _specialized(f) -> bool:
+    """``f`` is a ``Specialized`` (``api/specialize.py``), which only a process that
+    imported that module can hold (a process loading kept code may not; another
+    thread may be importing it)."""
+    kind = getattr(sys.modules.get(f"{__package__}.specialize"), "Specialized", None)
+    return kind is not None and isinstance(f, kind)
 
 
 def _picking(df, f, kind: str, pick) -> Callable:

@@ -11,15 +11,20 @@ import warnings
 from . import linemap
 
 
-def load(source: str, namespace: dict, label: str, functions=(), files=()) -> dict:
+def load(
+    source: str, namespace: dict, label: str, functions=(), files=(), origins=None
+) -> dict:
     """Execute ``source`` under a stable pseudo file name registered with linecache,
-    so ``inspect.getsource``, tracebacks and pdb show the generated lines."""
+    so ``inspect.getsource``, tracebacks and pdb show the generated lines; the map
+    to the user's lines is worked out from ``functions`` (or given: ``origins``)."""
     digest = hashlib.sha1(source.encode()).hexdigest()[:10]
     filename = f"<tangentlike {label} {digest}>"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
     if functions:
         linemap.record(filename, source, functions, files)
+    elif origins is not None:
+        linemap.ORIGINS[filename] = origins
     with warnings.catch_warnings():  # ``(1.0)[0]`` of a seed: the call says why
         warnings.simplefilter("ignore", SyntaxWarning)
         code = compile(source, filename, "exec")

@@ -51,6 +51,7 @@ import gast
 
 from .. import anno
 from ..errors import JitWarning
+from . import disk
 
 DECORATOR = "numba.njit(cache=True)"
 IMPORT = "import numba"
@@ -379,13 +380,9 @@ def _not_compilable(module, cells) -> str:
 
 # loading ----------------------------------------------------------------------------
 def cache_folder() -> Path:
-    """Where the decorated modules and Numba's machine code are kept:
-    ``$TANGENTLIKE_CACHE``, else ``$XDG_CACHE_HOME/tangentlike`` (``~/.cache``)."""
-    root = os.environ.get("TANGENTLIKE_CACHE")
-    if root:
-        return Path(root) / "jit"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "tangentlike" / "jit"
+    """Where the decorated modules and Numba's machine code are kept: the folder
+    ``jit`` of the cache folder (``disk.root()``)."""
+    return disk.root() / "jit"
 
 
 def load(source: str, namespace: dict) -> dict:
