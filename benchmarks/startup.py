@@ -1,14 +1,17 @@
 """What a fresh process pays before its first gradient, measured in fresh processes.
 
-    python benchmarks/startup.py                  # 21 processes
+    python benchmarks/startup.py                  # 21 processes of each kind
     python benchmarks/startup.py --repeat 51
 
 Each process imports NumPy, then tangentlike, then differentiates a ten-line
 function (``tl.grad``) and calls the gradient once (the call compiles the
-variant for its arguments' types). The table shows the median of each step over
-the processes, in CPU time (what the step costs, whatever else the machine runs)
-and wall time. Processes run from bytecode compiled once before the first, as an
-installed package does.
+variant for its arguments' types). A *cold* process starts with an empty cache
+folder, so it transforms the function (and keeps the generated code on disk); a
+*warm* one finds the code a process before it kept. The table shows the median
+of each step over the processes, in CPU time (what the step costs, whatever
+else the machine runs) and wall time. Processes run from bytecode compiled once
+before the first, as an installed package does; cold and warm processes
+alternate.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ CHILD = textwrap.dedent(
     """
 )
 STEPS = ("import numpy", "import tangentlike", "first grad()", "first call")
-TARGETS = {"import tangentlike": 30.0, "first grad() + call": 50.0}
+TARGETS = {"import tangentlike": 30.0, "first grad() + call": 50.0}  # warm
 
 
 def run_once(script: Path, env: dict) -> list[tuple[float, float]]:
@@ -82,25 +85,43 @@ def main() -> None:
     opts = parser.parse_args()
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("TANGENTLIKE_DISK_CACHE", None)
+    runs: dict[str, list] = {"cold": [], "warm": []}
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "first_gradient.py"
         script.write_text(CHILD)
-        run_once(script, env)  # compiles the bytecode
-        runs = [run_once(script, env) for _ in range(opts.repeat)]
+        warm = {**env, "TANGENTLIKE_CACHE": str(Path(folder) / "warm")}
+        run_once(script, warm)  # compiles the bytecode, keeps the generated code
+        for k in range(opts.repeat):
+            cold = {**env, "TANGENTLIKE_CACHE": str(Path(folder) / f"cold{k}")}
+            runs["cold"].append(run_once(script, cold))
+            runs["warm"].append(run_once(script, warm))
+    print(
+        f"{opts.repeat} fresh processes of each kind, Python {sys.version.split()[0]}\n"
+    )
+    print("| step | cold CPU ms | cold wall ms | warm CPU ms | warm wall ms | target |")
+    print("|---|---|---|---|---|---|")
+    columns = {kind: _rows(found) for kind, found in runs.items()}
+    for step in columns["cold"]:
+        cells = []
+        for kind in ("cold", "warm"):
+            values = columns[kind][step]
+            cells.append(f"{statistics.median(v[0] for v in values):.1f}")
+            cells.append(f"{statistics.median(v[1] for v in values):.1f}")
+        target = TARGETS.get(step)
+        shown = f"at most {target:.0f} ms" if target else ""
+        print(f"| {step} | {' | '.join(cells)} | {shown} |")
+
+
+def _rows(runs: list) -> dict[str, list[tuple[float, float]]]:
+    """Each step's (CPU, wall) milliseconds over the processes, and the first
+    gradient's and call's together."""
     rows = {step: [r[i] for r in runs] for i, step in enumerate(STEPS)}
     rows["first grad() + call"] = [
         (g[0] + c[0], g[1] + c[1])
         for g, c in zip(rows["first grad()"], rows["first call"])
     ]
-    print(f"{opts.repeat} fresh processes, Python {sys.version.split()[0]}\n")
-    print("| step | CPU ms | wall ms | target |")
-    print("|---|---|---|---|")
-    for step, values in rows.items():
-        cpu = statistics.median(v[0] for v in values)
-        wall = statistics.median(v[1] for v in values)
-        target = TARGETS.get(step)
-        shown = f"at most {target:.0f} ms" if target else ""
-        print(f"| {step} | {cpu:.1f} | {wall:.1f} | {shown} |")
+    return rows
 
 
 if __name__ == "__main__":

@@ -110,7 +110,9 @@ def test_the_kept_code_is_the_code_the_transform_prints(folder, builds):
     made(W, X)
     cache.clear()
     kept = tl.grad(model.loss)
-    assert kept.__wrapped__.__code__.co_filename == made.__wrapped__.__code__.co_filename
+    assert (
+        kept.__wrapped__.__code__.co_filename == made.__wrapped__.__code__.co_filename
+    )
     assert tl.getsource(kept) == tl.getsource(made)  # transforms, to print it
 
 

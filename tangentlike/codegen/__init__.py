@@ -2,5 +2,7 @@
 the user's lines quoted (``comments``) or standalone, with the runtime helpers it
 calls (``standalone``), compiled under a linecache name (``compile``) with the map
 back to the user's lines (``linemap``), reading the user's globals as they are
-(``globals``); and the computation graph drawn (``graph``).
+(``globals``); kept on disk for later processes under a key of what it depends
+on (``fingerprint``, ``disk``, ``stored``); and the computation graph drawn
+(``graph``).
 """
