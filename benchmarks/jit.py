@@ -12,6 +12,9 @@ stencil written with slices. Contenders: the hand-written gradient, tangentlike'
 NumPy gradient, and the same with ``jit=True``, interleaved (each repetition
 runs a batch of each, in rotating order, each batch sized by that contender's
 speed); ratios are medians of per-repetition ratios to the hand-written one.
+Where JAX is installed, ``jax.jit(jax.grad(f))`` of the same functions written
+in ``jax.numpy`` (float64, loops as ``lax.fori_loop``) runs beside them, after
+its own compile.
 
 Compile time is that of the first call of the jit gradient with an empty cache
 folder (the variant made, rewritten for Numba, and compiled; Numba itself is
@@ -163,6 +166,60 @@ WORKLOADS = {
 }
 
 
+# JAX, where it is installed: the same functions in jax.numpy, loops as fori_loop -------
+def jax_gradients() -> dict | None:
+    """``name -> jit(grad(f))`` written for JAX (float64), or None without JAX."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    jnp, lax = jax.numpy, jax.lax
+
+    def loop(steps):
+        def f(a, x0):
+            def step(_, x):
+                return x + 0.01 * a * jnp.sin(x) - 0.001 * x
+
+            return lax.fori_loop(0, steps, step, x0)
+
+        return f
+
+    def lorenz_j(y, k):
+        a, b, c = y[0], y[1], y[2]
+        return jnp.stack([k * (b - a), a * (28.0 - c) - b, a * b - 2.5 * c])
+
+    def rk4_j(y0, k):
+        h = 0.01
+
+        def step(_, y):
+            k1 = lorenz_j(y, k)
+            k2 = lorenz_j(y + 0.5 * h * k1, k)
+            k3 = lorenz_j(y + 0.5 * h * k2, k)
+            k4 = lorenz_j(y + h * k3, k)
+            return y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+        y = lax.fori_loop(0, STEPS_RK4, step, y0)
+        return jnp.sum(y * y)
+
+    def heat_j(u0, kappa):
+        def step(_, u):
+            lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+            inner = u[1:-1] + kappa * lap
+            return jnp.concatenate([u[:1], inner, u[-1:]])
+
+        u = lax.fori_loop(0, STEPS_HEAT, step, u0)
+        return jnp.sum(u * u)
+
+    made = {"loop100": loop(100), "loop1000": loop(1000), "rk4": rk4_j, "heat": heat_j}
+    out = {}
+    for name, f in made.items():
+        wrt = WORKLOADS[name][4]
+        compiled = jax.jit(jax.grad(f, argnums=wrt))
+        out[name] = lambda *args, g=compiled: g(*args).block_until_ready()
+    return out
+
+
 # checking and timing ---------------------------------------------------------------------
 def central(f, args, wrt, h=1e-6):
     up, down = list(args), list(args)
@@ -212,7 +269,7 @@ def from_disk(name: str, cache: str) -> float:
     return json.loads(out.stdout) if out.returncode == 0 else float("nan")
 
 
-def run(name, repeat, cache) -> dict:
+def run(name, repeat, cache, jax_grads=None) -> dict:
     label, f, hand, args, wrt, _ = WORKLOADS[name]
     plain = tl.grad(f, wrt=wrt)
     jitted = tl.grad(f, wrt=wrt, jit=True)
@@ -222,15 +279,22 @@ def run(name, repeat, cache) -> dict:
     compile_s = time.perf_counter() - start
     check(name, f, hand, args, wrt, jitted)
     contenders = {"hand": hand, "tl": plain, "jit": jitted}
+    if jax_grads is not None:
+        contenders["jax"] = jax_grads[name]
+        check(name, f, hand, args, wrt, lambda *a: float(contenders["jax"](*a)))
     sizes = {k: batch_size(fn, args) for k, fn in contenders.items()}
     times = {k: [] for k in contenders}
     order = list(contenders)
     for r in range(repeat):
-        for k in order[r % 3 :] + order[: r % 3]:
+        turn = r % len(order)
+        for k in order[turn:] + order[:turn]:
             times[k].append(timed(contenders[k], args, sizes[k]))
     ratio = [h / j for h, j in zip(times["hand"], times["jit"])]
     tl_ratio = [t / h for t, h in zip(times["tl"], times["hand"])]
+    jax_ratio = [h / j for h, j in zip(times["hand"], times.get("jax", []))]
     return {
+        "jax": statistics.median(times["jax"]) if jax_ratio else None,
+        "hand/jax": statistics.median(jax_ratio) if jax_ratio else None,
         "label": label,
         "hand": statistics.median(times["hand"]),
         "tl": statistics.median(times["tl"]),
@@ -259,26 +323,32 @@ def main() -> None:
 
     sys.modules["numba"].njit(lambda x: x + 1.0)(1.0)  # Numba's own first use
     imported = time.perf_counter() - start
+    jax_grads = jax_gradients()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["TANGENTLIKE_CACHE"] = cache  # compile time from an empty cache
-        rows = [run(name, opts.repeat, cache) for name in opts.only.split(",")]
+        names = opts.only.split(",")
+        rows = [run(name, opts.repeat, cache, jax_grads) for name in names]
     print(
         f"{opts.repeat} repetitions, Python {sys.version.split()[0]}, NumPy "
         f"{np.__version__}, Numba {sys.modules['numba'].__version__} (imported and "
         f"started in {imported:.2f} s)\n"
     )
+    jax_columns = " jax jit | hand/jax |" if jax_grads is not None else ""
     print(
         "| workload | hand | tangentlike | tl/hand | jit | hand/jit | target "
-        "| compile | from disk |"
+        f"| compile | from disk |{jax_columns}"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, row in zip(opts.only.split(","), rows):
+    print("|---|---|---|---|---|---|---|---|---|" + "---|" * 2 * bool(jax_columns))
+    for name, row in zip(names, rows):
         target = WORKLOADS[name][5]
         jit = _time(row["jit"]) if row["compiled"] else "(NumPy code)"
+        jax = ""
+        if row["jax"] is not None:
+            jax = f" {_time(row['jax'])} | {row['hand/jax']:.1f}x |"
         print(
             f"| {row['label']} | {_time(row['hand'])} | {_time(row['tl'])} "
             f"| {row['tl/hand']:.2f} | {jit} | {row['speed-up']:.1f}x | {target}x "
-            f"| {row['compile']:.2f} s | {row['from disk']:.2f} s |"
+            f"| {row['compile']:.2f} s | {row['from disk']:.2f} s |{jax}"
         )
 
 

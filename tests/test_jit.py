@@ -254,3 +254,40 @@ def test_a_users_function_building_an_array_compiled(numba):
     g = dstepped(y0, 0.7)
     assert g == pytest.approx(_central(lambda k: stepped(y0, k), 0.7), rel=1e-6)
     assert tl.explain_jit(dstepped).endswith("compiled by Numba")
+
+
+def test_slice_updates_become_loops_into_the_view():
+    source = textwrap.dedent(
+        """
+        def f(bu, g, s):
+            bu[1:-1] += g
+            bu[2] += s
+            bu[:, 0:1] += g
+            return bu
+        """
+    )
+    (done,) = jit.for_numba([gast.parse(source).body[0]], ())
+    printed = to_source([done], [])
+    assert "add_into(bu[1:-1], g)\n" in printed
+    assert "bu[2] += s\n" in printed  # one item: no view
+    assert "add_into(bu[:, 0:1], g)\n" in printed
+
+
+def test_adding_into_a_view_compiled_is_numpys_in_place_add(numba):
+    from tangentlike.runtime.compiled import add_into
+
+    @numba.njit
+    def updated(x, v, m):
+        add_into(x[1:], x[:-1])  # overlapping: NumPy reads all of x[:-1] first
+        add_into(x[:2], v)  # one element, broadcast
+        add_into(m[1:, :], m[:1, :])  # a row, broadcast down the rows
+        return x, m
+
+    x, m = np.arange(6.0), np.arange(6.0).reshape(3, 2)
+    want_x, want_m = x.copy(), m.copy()
+    want_x[1:] += want_x[:-1].copy()
+    want_x[:2] += np.array([10.0])
+    want_m[1:, :] += want_m[:1, :]
+    got_x, got_m = updated(x, np.array([10.0]), m)
+    np.testing.assert_array_equal(got_x, want_x)
+    np.testing.assert_array_equal(got_m, want_m)

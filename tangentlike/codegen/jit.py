@@ -30,7 +30,10 @@ make every ``+=`` an array operation). ``reversed(saved)`` becomes a loop down
 its indices, ``del`` statements go (Numba frees what a function no longer
 reads, and refuses ``del``), and so do ``out=`` keywords (the value is the
 same); ``np.add.reduce`` is ``np.sum``; a list literal that nothing changes is
-a tuple (what Numba's ``np.concatenate`` takes). The runtime helpers have
+a tuple (what Numba's ``np.concatenate`` takes); a gradient added into a slice,
+``bu[1:-1] += g``, is ``add_into(bu[1:-1], g)``, a loop into the view
+(``runtime/compiled.py``: Numba's own in-place operator on an array takes
+seconds to compile, and allocates). The runtime helpers have
 Numba versions for numbers and arrays of one or two dimensions
 (``runtime/compiled.py``). What Numba still cannot compile (``np.argsort`` with
 a ``kind``, a helper for other arguments) is reported by ``Jitted.explanation``,
@@ -71,6 +74,7 @@ def for_numba(functions, scalars) -> list:
         _sums(f)
         _tuples(f)
         _no_out(f)
+        _slice_updates(f)
         f.decorator_list = [gast.parse(DECORATOR, mode="eval").body]
         out.append(f)
     return out
@@ -311,6 +315,36 @@ def _no_out(f) -> None:
             node.keywords = [k for k in node.keywords if k.arg != "out"]
 
 
+ADD_INTO = "add_into"  # runtime/compiled.py: ``a += v`` of a view, as a loop
+
+
+def _slice_updates(f) -> None:
+    """``x[1:-1] += v``: ``add_into(x[1:-1], v)``, a loop into the view (Numba's
+    in-place operator on an array compiles for seconds, for the message it would
+    give if the shapes did not broadcast)."""
+    for block in anno.blocks(f):
+        for k, stmt in enumerate(block):
+            if _slice_update(stmt):
+                target = anno.clone(stmt.target)
+                for node in anno.walk(target):
+                    if isinstance(getattr(node, "ctx", None), gast.Store):
+                        node.ctx = gast.Load()
+                call = anno.call(anno.name(ADD_INTO), [target, stmt.value])
+                block[k] = anno.copy_location(gast.Expr(value=call), stmt)
+
+
+def _slice_update(stmt) -> bool:
+    """``x[...] += v`` with a slice in the index: an update of a view."""
+    if not (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)):
+        return False
+    target = stmt.target
+    if not (isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)):
+        return False
+    index = target.slice
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(p, gast.Slice) for p in parts)
+
+
 def _float_zeros(f, scalars: set[str]) -> None:
     """``np.zeros_like(a)`` of a float parameter ``a``: ``0.0``."""
     for node in anno.walk(f):
@@ -334,8 +368,22 @@ def _zeros_of_scalar(node, scalars) -> bool:
 def source(module, functions, scalars=(), **options) -> str:
     """The decorated module Numba compiles: ``functions`` rewritten, printed
     (``Module.source``'s ``options``)."""
-    printed = module.source("numpy", for_numba(functions, scalars), **options)
+    rewritten = for_numba(functions, scalars)
+    printed = module.source("numpy", rewritten, **options)
+    if any(ADD_INTO in anno.load_names(f) for f in rewritten):
+        printed = _imported(
+            printed, f"from tangentlike.runtime.compiled import {ADD_INTO}"
+        )
     return f"{IMPORT}\n{printed}"
+
+
+def _imported(printed: str, line: str) -> str:
+    """``printed`` with ``line`` after the imports it opens with."""
+    lines = printed.split("\n")
+    k = 0
+    while k < len(lines) and lines[k].startswith(("import ", "from ")):
+        k += 1
+    return "\n".join([*lines[:k], line, *lines[k:]])
 
 
 def make(module, fallback, scalars, shapes, unit_seed, cells=()) -> Jitted:
@@ -353,9 +401,10 @@ def make(module, fallback, scalars, shapes, unit_seed, cells=()) -> Jitted:
     text = source(module, functions, scalars)
     import numba
 
-    from ..runtime import compiled  # noqa: F401  (the helpers, as Numba compiles them)
+    from ..runtime import compiled  # the helpers, as Numba compiles them
 
     namespace = {**module.namespace(functions), "numba": numba}
+    namespace[ADD_INTO] = compiled.add_into
     dispatcher = load(text, namespace)[module.main_name]
     return Jitted(label, fallback, dispatcher, text)
 

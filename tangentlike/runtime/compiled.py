@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import literal_unroll, types
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
 from .broadcast import unbroadcast, unreduce
 from .containers import add, array_grad, zeros_items, zeros_like
@@ -133,3 +133,85 @@ def _unconcat(g, arrays, axis=0, shapes=None):
         return out
 
     return pieces
+
+
+def add_into(a, v):
+    """``a += v`` for ``a`` a view into an array (``x[1:-1]``): in the code Numba
+    compiles, a loop (Numba's in-place operator on an array compiles slowly, for
+    the message it would give if the shapes did not broadcast)."""
+    a += v
+
+
+@overload(add_into)
+def _add_into(a, v):
+    if _array(a, 1) and _number(v):
+        return _add_number_1d
+    if _array(a, 1) and _array(v, 1):
+        return _add_vector
+    if _array(a, 2) and _number(v):
+        return _add_number_2d
+    if _array(a, 2) and _array(v, 2):
+        return _add_matrix
+    return None
+
+
+def _add_number_1d(a, v):
+    for i in range(a.shape[0]):
+        a[i] += v
+
+
+def _add_number_2d(a, v):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] += v
+
+
+def _add_vector(a, v):
+    n = a.shape[0]
+    if v.shape[0] != n and v.shape[0] != 1:
+        raise ValueError("operands could not be broadcast together")
+    if _overlap(a, v):
+        v = v.copy()
+    if v.shape[0] == n:
+        for i in range(n):
+            a[i] += v[i]
+    else:
+        for i in range(n):
+            a[i] += v[0]
+
+
+def _add_matrix(a, v):
+    rows, cols = a.shape
+    if (v.shape[0] != rows and v.shape[0] != 1) or (
+        v.shape[1] != cols and v.shape[1] != 1
+    ):
+        raise ValueError("operands could not be broadcast together")
+    if _overlap(a, v):
+        v = v.copy()
+    di = 1 if v.shape[0] == rows else 0
+    dj = 1 if v.shape[1] == cols else 0
+    for i in range(rows):
+        for j in range(cols):
+            a[i, j] += v[i * di, j * dj]
+
+
+@register_jitable
+def _overlap(a, v) -> bool:
+    """Whether the memory of ``a`` and ``v`` may overlap (NumPy copies ``v``
+    then)."""
+    lo_a, hi_a = _extent(a)
+    lo_v, hi_v = _extent(v)
+    return lo_a < hi_v and lo_v < hi_a
+
+
+@register_jitable
+def _extent(x):
+    lo = x.ctypes.data
+    hi = lo + x.itemsize
+    for k in range(x.ndim):
+        span = (x.shape[k] - 1) * x.strides[k]
+        if span < 0:
+            lo += span
+        else:
+            hi += span
+    return lo, hi
