@@ -284,3 +284,24 @@ def test_processes_writing_at_once_then_a_warm_start(folder):
         np.testing.assert_allclose(eval(out.splitlines()[0]), truth, rtol=1e-6)
     assert warm.stdout.splitlines()[1] == "False False"  # nothing transformed
     assert not list((folder / "cache").rglob("*.tmp"))
+
+
+def test_an_error_in_kept_code_names_the_users_line(folder, builds):
+    model = write_module(folder, "failing_model", MODEL)
+    notes = []
+    for _ in range(2):  # made, then loaded
+        cache.clear()
+        with pytest.raises(ValueError) as caught:
+            tl.grad(model.loss)(W, X.T)  # X @ w cannot be taken
+        notes.append(caught.value.__notes__)
+    assert len(builds) == 1
+    assert notes[0] == notes[1]
+    assert 'failing_model.py", line 8: z = np.tanh(X @ w)' in notes[1][0]
+
+
+def test_a_folder_that_cannot_be_written_keeps_nothing(folder, monkeypatch):
+    model = write_module(folder, "unwritten_model", MODEL)
+    (folder / "a_file").write_text("")
+    monkeypatch.setenv("TANGENTLIKE_CACHE", str(folder / "a_file"))
+    found = tl.grad(model.loss)(W, X)
+    np.testing.assert_allclose(found, central(model.loss, [W, X]), rtol=1e-6)

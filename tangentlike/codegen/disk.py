@@ -17,6 +17,7 @@ its own.  ``TANGENTLIKE_DISK_CACHE=0`` turns it off.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -91,7 +92,8 @@ def write(key: str, variant: tuple, record: dict) -> None:
         scratch.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         os.replace(scratch, path)
     except OSError:  # a folder that cannot be written: nothing is kept
-        scratch.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            scratch.unlink(missing_ok=True)
 
 
 def _digest(source: str) -> str:

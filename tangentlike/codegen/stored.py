@@ -163,6 +163,8 @@ class StoredModule:
     def _keep(self, variant: tuple, fn) -> None:
         """Write the code of ``fn``, compiled from the transform, to disk, with
         how to find each name it reads; nothing where a name cannot be found so."""
+        if self._real.infos[0].methods:  # checked at each call, by the transform
+            return
         filename = fn.__code__.co_filename
         lines = linecache.getlines(filename)
         names = self._locations(fn)
