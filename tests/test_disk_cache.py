@@ -305,3 +305,21 @@ def test_a_folder_that_cannot_be_written_keeps_nothing(folder, monkeypatch):
     monkeypatch.setenv("TANGENTLIKE_CACHE", str(folder / "a_file"))
     found = tl.grad(model.loss)(W, X)
     np.testing.assert_allclose(found, central(model.loss, [W, X]), rtol=1e-6)
+
+
+def test_what_the_key_reads(folder, monkeypatch):
+    from tangentlike import template
+
+    model = write_module(folder, "keyed_model", MODEL)
+    request = ("reverse", (0,), True, "kept", "grad")
+    first = fingerprint.key(model.loss, request)
+    assert fingerprint.key(model.loss, ("reverse", (1,), True, "kept", "grad")) != first
+    monkeypatch.setattr(model, "SCALE", 3.0)  # a number read: by its value
+    assert fingerprint.key(model.loss, request) not in (None, first)
+    monkeypatch.setattr(model, "SCALE", [2.0])  # a list: no key
+    assert fingerprint.key(model.loss, request) is None
+    monkeypatch.setattr(model, "SCALE", 2.0)
+    assert fingerprint.key(model.loss, request) == first
+    scale = 2.0
+    assert fingerprint.key(lambda w: np.sum(w) * scale, request) is None  # a closure
+    assert set(fingerprint.OPTIONAL_MODULES) == set(template.OPTIONAL.values())

@@ -171,13 +171,24 @@ def _function(func, seen: dict, top: bool = False) -> str:
         _code(code),
         _lines(code),
         _value(func.__defaults__, seen),
-        _value(func.__kwdefaults__, seen),
+        _value(tuple(sorted((func.__kwdefaults__ or {}).items())), seen),
+        *_reads(func, seen),
     ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    seen[id(func)] = digest
+    return digest
+
+
+def _reads(func, seen: dict) -> list[str]:
+    """What each name ``func`` reads is bound to: in its closure, its module's
+    globals or the builtins."""
+    code = func.__code__
     cells = dict(zip(code.co_freevars, func.__closure__ or ()))
     scope = func.__globals__
     builtins = scope.get("__builtins__", {})
     builtins = getattr(builtins, "__dict__", builtins)
     names = _names(code)
+    found = []
     for name in sorted(names):
         if name in cells:
             try:
@@ -189,13 +200,11 @@ def _function(func, seen: dict, top: bool = False) -> str:
         elif name in builtins:
             value = builtins[name]
         else:
-            parts.append(f"{name}: unbound")
+            found.append(f"{name}: unbound")
             continue
-        parts.append(f"{name}: {_value(value, seen)}")
-        parts += _attributes(name, value, names, seen)
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    seen[id(func)] = digest
-    return digest
+        found.append(f"{name}: {_value(value, seen)}")
+        found += _attributes(name, value, names, seen)
+    return found
 
 
 def _attributes(path: str, value, names: set[str], seen: dict) -> list[str]:
