@@ -38,9 +38,16 @@ def root() -> Path:
 
 
 def enabled() -> bool:
-    """Whether generated code is kept on disk (the default)."""
+    """Whether generated code is kept on disk: the default, unless turned off or
+    there is no folder for it (no home folder, no ``TANGENTLIKE_CACHE``)."""
     value = os.environ.get(SWITCH, "1").strip().lower()
-    return value not in ("0", "false", "off", "no")
+    if value in ("0", "false", "off", "no"):
+        return False
+    try:
+        root()
+    except (RuntimeError, KeyError):  # Path.home() of a user without a home
+        return False
+    return True
 
 
 def folder(key: str) -> Path:
