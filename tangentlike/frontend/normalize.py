@@ -19,7 +19,7 @@ import gast
 from .. import anno, runtime
 from ..analysis.scope import is_module, is_resolved
 from ..made import plain
-from . import comprehensions
+from . import comprehensions, spreads
 
 OP_NAMES = {
     gast.Add: "add",
@@ -377,6 +377,7 @@ class Normalizer:
         elif not isinstance(func, (gast.Name, gast.Attribute)):  # f(x)(y)
             func = self.atom(func, pre)
         args = [self._argument(a, pre) for a in node.args]
+        args = self._spread_onto_names(node, args, pre)
         keywords = [
             gast.keyword(arg=k.arg, value=self.atom(k.value, pre))
             for k in node.keywords
@@ -462,6 +463,19 @@ class Normalizer:
         )
         pre.extend(self.stmt(loop))
         return anno.name(best)
+
+    def _spread_onto_names(self, node, args, pre):
+        """``f(*xs)`` as ``_a, _b = xs`` and ``f(_a, _b)`` where ``f``'s parameters
+        fix how many items ``xs`` holds (``frontend/spreads.py``)."""
+        names = spreads.filled(self.scope.resolve(node.func), node)
+        if names is None:
+            return args
+        temps = [self.namer.temp(name) for name in names]
+        (star,) = [a for a in args if isinstance(a, gast.Starred)]
+        target = gast.Tuple(elts=[anno.store(t) for t in temps], ctx=gast.Store())
+        pre.extend(self.stmt(anno.copy_location(anno.assign(target, star.value), node)))
+        spread = [anno.name(t) for t in temps]
+        return [b for a in args for b in (spread if a is star else [a])]
 
     def _argument(self, node, pre):
         if isinstance(node, gast.Starred):  # f(*xs)
