@@ -64,6 +64,20 @@ def star_args(x):
     return _sum_squares(x, 2.0 * x)
 
 
+def _energy(a, b, c):
+    return np.sum(a * b) + c**2
+
+
+def spread_onto_names(x):
+    args = (x, 2.0 * x, np.sum(x))
+    return _energy(*args)
+
+
+def spread_after_a_value(x):
+    parts = [x * x, np.sum(np.sin(x))]
+    return _energy(x, *parts)
+
+
 def full_like_of(x):
     return np.sum(np.full_like(x, x[0]) * x)
 
@@ -124,6 +138,8 @@ CASES = [
     (full_of, np.array(0.4)),
     (linspace_to, np.array(2.0)),
     (star_args, np.array([1.0, 2.0])),
+    (spread_onto_names, np.array([1.0, 2.0])),
+    (spread_after_a_value, np.array([0.3, -0.7])),
     (full_like_of, np.array([1.0, 2.0, 3.0])),
     (array_of, np.array([0.3, 0.8])),
     (asarray_of, np.array([0.3, 0.8])),
@@ -221,7 +237,31 @@ def lambda_default_reads_x(x):
     return np.sum(g(2.0) ** 2)
 
 
+class Table:
+    """An object whose ``[]`` computes its item from the index."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def __getitem__(self, t):
+        return self.w * t
+
+
+TABLE = Table(np.array([1.0, -2.0, 0.5]))
+
+
+def item_of_made_object(x):
+    t = Table(np.ones(3))
+    return np.sum(t[x] ** 2)
+
+
+def item_of_global_object(x):
+    return np.sum(TABLE[x[0]] ** 2)
+
+
 REFUSED = [
+    (item_of_made_object, "return np.sum(t[x] ** 2)"),
+    (item_of_global_object, "return np.sum(TABLE[x[0]] ** 2)"),
     (inner_default_reads_x, "def scaled(t, s=x):"),
     (lambda_default_reads_x, "g = lambda t, s=x * 2.0: t * s"),
     (inner_function_as_a_value, "fn = scaled"),

@@ -12,6 +12,7 @@ import gast
 
 from .. import anno, constants
 from ..naming import is_stack_name
+from . import custom_items
 
 CONSTANT_ATTRS = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
 
@@ -51,9 +52,10 @@ def _reads(value) -> set[str]:
     call's arguments but those declared constant (``np.full``'s shape), and the
     function called when it is a value (``layer(x)``, ``poly.deriv()``); an
     item's container, and its index where the container is not a local name
-    (``np.r_[a, b]`` builds its result from the index)."""
+    (``np.r_[a, b]`` builds its result from the index) or is an object whose
+    ``__getitem__`` may compute from it (``analysis/custom_items.py``)."""
     if isinstance(value, gast.Subscript):
-        if is_built_from_index(value):
+        if is_built_from_index(value) or anno.get(value, custom_items.COMPUTED, False):
             return anno.load_names(value)
         return anno.load_names(value.value)
     if isinstance(value, gast.Call):
@@ -61,7 +63,11 @@ def _reads(value) -> set[str]:
         kept = {id(a) for a in constants.constant_atoms(callee, value)}
         names = anno.load_names(value.func)
         for a in value.args + [k.value for k in value.keywords]:
-            if id(a) not in kept:
+            if id(a) in kept:
+                continue
+            if isinstance(a, gast.Call):  # a loop's header: reversed(range(len(xs)))
+                names |= _reads(a) if is_differentiable_value(a) else set()
+            else:
                 names |= anno.load_names(a)
         return names
     return anno.load_names(value)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .. import anno
+from ..analysis import custom_items
 from ..analysis.callees import is_library
 from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import NoDerivativeError, TangentlikeError
@@ -123,6 +124,7 @@ def prepare(
     show("lower", node)
     normalizer = Normalizer(namer, scope, np_alias)
     node.body = normalizer.block(node.body)
+    custom_items.mark(node, scope)
     helpers.update(normalizer.helpers)
     node.body = dispatch.direct_calls(node.body, params, scope, namer)
     node.body = hoist.hoist_invariants(node.body)

@@ -19,6 +19,7 @@ import gast
 from .. import anno, constants
 from .. import template as tpl
 from ..analysis import activity as analyze
+from ..analysis import custom_items
 from ..errors import NoDerivativeError
 from ..frontend.methods import is_record_class
 from ..naming import TEMP_PREFIX
@@ -108,8 +109,11 @@ class Sweep:
         if isinstance(value, gast.Dict):
             return self.dict_literal(y, stmt)
         if isinstance(value, gast.Subscript):
-            if analyze.is_built_from_index(value) and self.holds_active(value.slice):
-                raise built_from_index_error(self.fn, stmt, value)
+            computed = anno.get(value, custom_items.COMPUTED, False)
+            if self.holds_active(value.slice) and (
+                computed or analyze.is_built_from_index(value)
+            ):
+                raise index_error(self.fn, stmt, value)
             return self.getitem(y, stmt)
         if is_sequence_op(value, self.sequences):  # lists joined or repeated
             return self.sequence_op(y, stmt)
@@ -277,9 +281,20 @@ def not_differentiated(fn, node, callee, param: str) -> NoDerivativeError:
     )
 
 
-def built_from_index_error(fn, stmt, value) -> NoDerivativeError:
-    """The error for ``np.r_[a, b]``-like items of values to differentiate."""
+def index_error(fn, stmt, value) -> NoDerivativeError:
+    """The error for an item whose index holds a value to differentiate: an
+    ``np.r_[a, b]``-like object that builds its result from the index, or any
+    other container (an object's ``__getitem__`` may compute from it)."""
     what = describe(None, gast.Call(func=value.value, args=[], keywords=[]))
+    if not analyze.is_built_from_index(value):
+        return NoDerivativeError(
+            f"no derivative of `{what}[...]` with respect to its index, which holds "
+            "a value to differentiate",
+            fn.source.location(stmt),
+            "an index is a position or a key: compute the value with a function "
+            "instead of an object's `[]`, or wrap the index in "
+            "tangentlike.stop_gradient if it should be a constant",
+        )
     return NoDerivativeError(
         f"no derivative of {what}[...] with respect to its index, which holds a "
         "value to differentiate",
