@@ -38,14 +38,16 @@ def linspace(y, start, stop, num=50, endpoint=True, dtype=None, axis=0):
     d[stop] = unbroadcast_as(along @ t, stop)
 
 
-# the axis counted from the end, so that broadcast_like gives the shape of y where
-# an end not differentiated has more axes than the other
+# y = start * (1 - t) + stop * t with t along ``axis`` (counted from the end, so
+# that broadcast_like gives the shape of y where an end not differentiated has
+# more axes than the other); written with outer products, not linspace(axis=),
+# which Dask's linspace does not take
 @tangent(numpy.linspace)
 def linspace_tangent(y, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    t = np.linspace(0.0, 1.0, num, endpoint=endpoint, dtype=y.dtype)
     back = axis % np.ndim(y) - np.ndim(y)
-    d[y] = broadcast_like(
-        np.linspace(d[start], d[stop], num, endpoint=endpoint, axis=back), y
-    )
+    ends = np.multiply.outer(d[start], 1.0 - t) + np.multiply.outer(d[stop], t)
+    d[y] = broadcast_like(np.moveaxis(ends, -1, back), y)
 
 
 # heaviside(x1, x2) is x2 where x1 == 0 (and 0 or 1 elsewhere)

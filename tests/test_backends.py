@@ -124,6 +124,23 @@ def test_dask_jvp_with_numpy_parameters(rng):
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
 
 
+def ends_of_a_range(a, X):
+    return np.sum(np.linspace(a, np.sum(X * X), 4) ** 2)
+
+
+def test_dask_jvp_of_linspace_ends(rng):
+    """The tangent of np.linspace is made without linspace(axis=), which Dask's
+    linspace does not take."""
+    X = rng.normal(size=(6, 2))
+    got = tl.jvp(ends_of_a_range, wrt=(0, 1))(
+        0.3, da.from_array(X, chunks=(3, 2)), 1.0, np.ones_like(X)
+    )
+    want = numerical_grad(ends_of_a_range, [0.3, X], 0) + np.sum(
+        numerical_grad(ends_of_a_range, [0.3, X], 1)
+    )
+    np.testing.assert_allclose(float(np.asarray(got)), want, rtol=1e-6)
+
+
 def _graph_bytes(array) -> int:
     cloudpickle = pytest.importorskip("cloudpickle")
     return len(cloudpickle.dumps(dict(array.__dask_graph__())))
