@@ -250,6 +250,17 @@ def getsource(
         args = None if args is None else (*df.args, *args)
         df = df.func
     options = {"standalone": standalone, "comments": comments, "jit": jit}
+    if isinstance(df, Specialized):  # one derivative for each of what it is given
+        if args is not None:
+            return getsource(
+                df.get(df.key(tuple(args), {})), backend, args=args, **options
+            )
+        if not df.made:
+            raise ArgumentError(
+                f"the derivative of {df.__qualname__} is made for the classes, "
+                "functions or modules its arguments hold: call it once, or pass "
+                "args=(...) to getsource"
+            )
     made = derivative_of(df)
     if made is not None:
         if args is None:

@@ -1,5 +1,6 @@
 """Derivatives made for what some arguments are: the class of the object a method
-is called on, and the functions passed in to be called.
+is called on, the functions passed in to be called, and a module passed in whose
+functions are called (an array namespace, ``xp``).
 
 ``grad(Model.loss)`` differentiates ``self.forward(x)`` as the function the
 object's class has under that name, which a subclass may override; ``def
@@ -12,6 +13,7 @@ parameters (``bound``).
 
 from __future__ import annotations
 
+import inspect
 import types
 import weakref
 
@@ -83,8 +85,10 @@ def specialized(f, positions, owner, make):
         return make(fixed, {})
 
     def build(key):
-        owners = dict(zip(objects, key[0]))
-        return make({**fixed, **owners}, dict(zip(called, key[1:])))
+        owners, spaces = {}, {}
+        for p, held in zip(objects, key[0]):  # a module: its functions are called
+            (spaces if isinstance(held, types.ModuleType) else owners)[p] = held
+        return make({**fixed, **owners}, {**spaces, **dict(zip(called, key[1:]))})
 
     made = Specialized(f, names, objects, called, build)
     if not called and objects == (names[0],) and found[2]:
@@ -108,6 +112,22 @@ def _has_every_method(node, cls) -> bool:
     )
 
 
+def _defaults(f) -> dict:
+    """Parameter name -> default, for the parameters that have one."""
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params if p.default is not p.empty}
+
+
+def _kind(held):
+    """What a derivative is made for: an object's class, or a module itself (an
+    array namespace passed in, ``def f(x, xp): return xp.sum(xp.exp(x))``, whose
+    functions the derivative calls as NumPy's)."""
+    return held if isinstance(held, types.ModuleType) else type(held)
+
+
 class Specialized:
     """``f``'s derivative, made (by ``build(key)``) for each class of the objects
     whose methods it calls and each function passed to the ``called`` parameters
@@ -117,6 +137,7 @@ class Specialized:
         self.objects = [names.index(p) for p in objects]
         self.called = [names.index(p) for p in called]
         self.names = names
+        self.defaults = _defaults(f)
         self.build = build
         self.made: dict = {}
         self.__name__ = getattr(f, "__name__", "derivative")
@@ -139,9 +160,11 @@ class Specialized:
 
     def key(self, args, kwargs) -> tuple:
         def value(i):
-            return args[i] if i < len(args) else kwargs.get(self.names[i])
+            if i < len(args):
+                return args[i]
+            return kwargs.get(self.names[i], self.defaults.get(self.names[i]))
 
-        classes = tuple(type(value(i)) for i in self.objects)
+        classes = tuple(_kind(value(i)) for i in self.objects)
         return (classes, *(value(i) for i in self.called))
 
     def nested(self, make) -> Specialized:

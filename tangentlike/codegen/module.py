@@ -168,7 +168,7 @@ class Module:
         return functions
 
     def _printed(self, backend: str, functions, standalone: bool) -> str:
-        imports = [f"import numpy as {a}" for a in self.aliases()]
+        imports = [_import_module(a, numpy) for a in self.aliases()]
         if backend != "numpy":
             if backend == "cupy":
                 alias = _cupy_alias(functions)

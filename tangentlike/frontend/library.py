@@ -23,7 +23,13 @@ from ..analysis.scope import is_resolved
 
 NAMESPACE_FUNCTIONS = frozenset({"array_namespace"})
 # modules that stand for NumPy's namespace (array-api-compat's wrapper, vendored or not)
-NAMESPACE_MODULES = ("array_api_compat.numpy",)
+NAMESPACE_MODULES = (
+    "array_api_compat.numpy",
+    "array_api_compat.cupy",
+    "array_api_compat.dask.array",
+)
+# the array libraries generated code runs on, passed in as a namespace
+ARRAY_MODULES = frozenset({"numpy", "cupy", "dask.array"})
 
 
 def public_path(obj) -> str | None:
@@ -67,9 +73,16 @@ class _Canonical(gast.NodeTransformer):
         return self._rewrite(node) or self.generic_visit(node)
 
 
-def resolve_namespaces(node: gast.FunctionDef, scope, np_alias: str) -> None:
+def resolve_namespaces(
+    node: gast.FunctionDef, scope, np_alias: str, parameters=frozenset()
+) -> None:
     """Names that only ever hold the arguments' array namespace are ``np_alias``:
-    their assignments go and their reads name the namespace."""
+    their assignments go and their reads name the namespace.  So are the reads of
+    ``parameters``, which are given an array namespace (``def f(x, xp=np)``)."""
+    body = gast.Module(body=node.body, type_ignores=[])
+    for sub in anno.walk(body):
+        if isinstance(sub, gast.Name) and sub.id in parameters:
+            sub.id = np_alias
     spaces = _namespace_names(node, scope)
     if not spaces:
         return
@@ -101,6 +114,17 @@ def _namespace_names(node, scope) -> set[str]:
         elif isinstance(sub, gast.Compare):  # ``xp is None``: it may not be one
             bad |= anno.load_names(sub)
     return good - bad
+
+
+def is_array_namespace(module) -> bool:
+    """NumPy, CuPy, Dask's array module or array-api-compat's wrapper of one:
+    a namespace whose functions NumPy's names and templates stand for (NumPy
+    dispatches to CuPy and Dask arrays)."""
+    if not isinstance(module, types.ModuleType):
+        return False
+    return module.__name__ in ARRAY_MODULES or module.__name__.endswith(
+        NAMESPACE_MODULES
+    )
 
 
 def is_namespace(value, scope) -> bool:

@@ -97,11 +97,15 @@ def prepare(
     show("closures", node)
     scope = Scope(func, assigned_names(node))
     scope.closure.update(inner)
-    scope.closure.update(_bind_functions(node, bound or {}))
+    bound = dict(bound or {})
+    spaces = {p for p, held in bound.items() if library.is_array_namespace(held)}
+    scope.closure.update(
+        _bind_functions(node, {p: bound[p] for p in bound.keys() - spaces})
+    )
     np_alias = scope.numpy_alias() or "np"
     if is_library(func):
         _as_library(node, scope, np_alias, constants or {})
-    library.resolve_namespaces(node, scope, np_alias)
+    library.resolve_namespaces(node, scope, np_alias, spaces)
     fence.check(node, source)
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
