@@ -250,7 +250,7 @@ def getsource(
         args = None if args is None else (*df.args, *args)
         df = df.func
     options = {"standalone": standalone, "comments": comments, "jit": jit}
-    if isinstance(df, Specialized):  # one derivative for each of what it is given
+    if _specialized(df):  # one derivative for each of what it is given
         if args is not None:
             return getsource(
                 df.get(df.key(tuple(args), {})), backend, args=args, **options
