@@ -164,7 +164,7 @@ def load_function(target: str):
         raise UsageError(f"no such file: {path}")
     spec = importlib.util.spec_from_file_location(file.stem, file)
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(file.stem, module)
+    _register(file, module)
     sys.path.insert(0, str(file.resolve().parent))
     try:
         spec.loader.exec_module(module)
@@ -180,6 +180,18 @@ def load_function(target: str):
     if not callable(func):
         raise UsageError(f"{path} has no function named {name!r}")
     return func
+
+
+def _register(file: Path, module) -> None:
+    """``module`` in ``sys.modules`` under its file's name, so that the printed code
+    imports the module's globals from it; the same file loaded again replaces its
+    earlier module (whose globals are other objects), another module of that name
+    stays."""
+    earlier = getattr(sys.modules.get(file.stem), "__file__", None)
+    if earlier is None and file.stem in sys.modules:
+        return
+    if earlier is None or Path(earlier).resolve() == file.resolve():
+        sys.modules[file.stem] = module
 
 
 def parse_wrt(text: str | None):
