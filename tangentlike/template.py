@@ -653,7 +653,13 @@ class _NamesNotNone(gast.NodeTransformer):
 
 def bind(template: Template, call: gast.Call) -> dict:
     """Map a template's parameters to a call's atoms, filling defaults as constants;
-    keywords are read by their template names, neutral ones left out."""
+    keywords are read by their template names, neutral ones left out.  A spread
+    argument (``*xs``, ``**kw``) is refused: which parameters it fills is known
+    only when the call runs."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        raise TypeError("a spread argument (*xs or **kw): pass each one by itself")
     bound = template.signature.bind(*call.args, **_keywords(template, call))
     out = {}
     for pname, param in template.signature.parameters.items():
