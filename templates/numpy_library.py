@@ -21,7 +21,7 @@ from tangentlike.runtime import (
     unbroadcast,
     unreduce,
 )
-from tangentlike.template import adjoint, bilinear, d, linear, tangent
+from tangentlike.template import adjoint, bilinear, d, linear, refused, tangent
 
 from . import operators, tangents  # noqa: F401  (the templates aliased below)
 
@@ -224,13 +224,27 @@ def eigvalsh(w, a, UPLO="L"):
     d[w] = np.diagonal(mT(v) @ da @ v, axis1=-2, axis2=-1)
 
 
+# axis= (np.linalg.cross passes it) puts the vectors on one axis of all three
 @adjoint(numpy.cross)
-def cross(y, a, b):
-    d[a] = unbroadcast(np.cross(b, d[y]), a)
-    d[b] = unbroadcast(np.cross(d[y], a), b)
+def cross(y, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is None and (axisa != -1 or axisb != -1 or axisc != -1):
+        raise NotImplementedError("np.cross with axisa, axisb or axisc: pass axis=")
+    d[a] = unbroadcast(np.cross(b, d[y], axis=axis), a)
+    d[b] = unbroadcast(np.cross(d[y], a, axis=axis), b)
 
 
 bilinear(numpy.cross)
+
+
+if hasattr(numpy, "vecdot"):  # NumPy 2
+    # x1 . x2 along axis: the other's elements times the gradient, spread along it
+    @adjoint(numpy.vecdot)
+    def vecdot(y, x1, x2, axis=-1):
+        spread = np.expand_dims(d[y], axis)
+        d[x1] = unbroadcast(spread * x2, x1)
+        d[x2] = unbroadcast(spread * x1, x2)
+
+    bilinear(numpy.vecdot)
 
 
 @adjoint([numpy.conjugate, numpy.conj])
@@ -304,3 +318,11 @@ def vander(y, x, N=None, increasing=False):
         d[y] = np.pad(column * np.arange(1, n) * y[:, :-1], ((0, 0), (1, 0)))
     else:
         d[y] = np.pad(column * np.arange(n - 1, 0, -1) * y[:, 1:], ((0, 0), (0, 1)))
+
+
+# a poly1d object keeps its coefficients where no gradient can follow them
+refused(
+    numpy.poly1d,
+    "np.poly1d of coefficients to differentiate: evaluate the polynomial with "
+    "np.polyval(c, x) instead (poly1d(c)(x) is polyval(c, x))",
+)
