@@ -7,6 +7,7 @@ from . import (
     builtins_math,
     constants,
     keywords,
+    numpy_arrays,
     numpy_constructors,
     numpy_core,
     numpy_elementwise,

@@ -179,6 +179,9 @@ constant(
 )
 constant(runtime.pad_fill_grad, structure="a fill", integer="pad_width mode kind")
 constant(runtime.scatter_sum, integer="index n")
+constant(runtime.insert_sources, structure="arr values", integer="obj axis")
+constant(runtime.gradient_grad, structure="f", integer="axis edge_order")
+constant(runtime.gradient_apply, integer="axis edge_order")  # spacing: a value
 constant(runtime.take_at, integer="index")
 for _quantile in (runtime.quantile_gather, runtime.quantile_scatter):
     constant(_quantile, piecewise="a", integer="axis keepdims method")  # q: a value

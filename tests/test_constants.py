@@ -242,6 +242,25 @@ EXAMPLES = {
     runtime.quantile_gather: lambda r: {"h": floats(r, 5), "a": floats(r, 5), "q": 0.3},
     runtime.quantile_scatter: lambda r: {"g": floats(r), "a": floats(r, 5), "q": 0.7},
     runtime.diff_grad: lambda r: {"g": floats(r, 3), "n": 1, "axis": -1},
+    runtime.insert_sources: lambda r: {
+        "arr": floats(r, 2, 3),
+        "obj": [0, 2],
+        "values": floats(r, 2, 1),
+        "axis": 1,
+    },
+    runtime.gradient_grad: lambda r: {
+        "g": floats(r, 4, 5),
+        "f": floats(r, 4, 5),
+        "spacing": (0.5,),
+        "axis": 1,
+        "edge_order": 2,
+    },
+    runtime.gradient_apply: lambda r: {
+        "f": floats(r, 6),
+        "spacing": (0.5,),
+        "axis": 0,
+        "edge_order": 1,
+    },
     runtime.reshape_grad: lambda r: {
         "g": floats(r, 6),
         "a": floats(r, 2, 3),

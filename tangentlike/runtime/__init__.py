@@ -43,6 +43,7 @@ from .containers import (  # noqa: F401
     zeros_like,
 )
 from .control import body_stopped, call_arguments, truncate  # noqa: F401
+from .differences import gradient_apply, gradient_grad  # noqa: F401
 from .elementwise import (  # noqa: F401
     clip_mask,
     digamma,
@@ -57,6 +58,7 @@ from .library import (  # noqa: F401
     absent,
     convolve_pads,
     end_shape,
+    insert_sources,
     interp_segment,
     polyval_coefficients,
     quantile_gather,

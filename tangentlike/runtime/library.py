@@ -34,6 +34,16 @@ def polyval_coefficients(g, x, n):
     return numpy.stack(reversed_out[::-1])
 
 
+@helper()
+def insert_sources(arr, obj, values, axis=None):
+    """Where each element of ``np.insert(arr, obj, values, axis)`` comes from: ``k +
+    1`` for ``arr``'s flat element ``k``, ``-(k + 1)`` for ``values``' (broadcast as
+    insert broadcasts it)."""
+    where = numpy.arange(1, numpy.size(arr) + 1).reshape(numpy.shape(arr))
+    sources = -numpy.arange(1, numpy.size(values) + 1).reshape(numpy.shape(values))
+    return numpy.insert(where, obj, sources, axis=axis)
+
+
 @helper(linear=0)
 def scatter_sum(w, index, n):
     """``out[k] = sum of w where index == k``, ``out`` of length ``n``."""
