@@ -8,7 +8,7 @@ Loaded only once the user's code has imported ``scipy.special``
 
 import numpy as np
 import scipy.special
-from scipy.special import digamma, expit, polygamma  # noqa: F401  (rules' names)
+from scipy.special import digamma, expit, gamma, zeta  # noqa: F401  (rules' names)
 
 from tangentlike.runtime import unbroadcast, unreduce
 from tangentlike.template import adjoint, d, neutral, tangent, unary
@@ -24,18 +24,31 @@ unary(scipy.special.log_ndtr, "0.3989422804014327 * np.exp(-0.5 * x * x - y)")
 unary(scipy.special.ndtri, "2.5066282746310002 * np.exp(0.5 * y * y)")
 unary(scipy.special.gamma, "y * digamma(x)")
 unary(scipy.special.gammaln, "digamma(x)")
-unary(scipy.special.digamma, "polygamma(1, x)")
+unary(scipy.special.digamma, "zeta(2.0, x)")  # polygamma(1, x), as SciPy computes it
 unary(scipy.special.entr, "-(np.log(x) + 1.0)")
 
 
+# polygamma(n + 1, x) as SciPy computes it for n + 1 > 0, in ufuncs, which a Dask
+# array takes block by block (polygamma itself makes NumPy arrays of its arguments)
 @adjoint(scipy.special.polygamma)
 def polygamma_(y, n, x):
-    d[x] = unbroadcast(d[y] * polygamma(n + 1, x), x)
+    d[x] = unbroadcast(d[y] * (-1.0) ** (n + 2) * gamma(n + 2.0) * zeta(n + 2, x), x)
 
 
 @tangent(scipy.special.polygamma)
 def polygamma_tangent(y, n, x):
-    d[y] = d[x] * polygamma(n + 1, x)
+    d[y] = d[x] * (-1.0) ** (n + 2) * gamma(n + 2.0) * zeta(n + 2, x)
+
+
+# the Hurwitz zeta function zeta(x, q) in q; in x it has no closed form
+@adjoint(scipy.special.zeta)
+def zeta_(y, x, q=None):
+    d[q] = unbroadcast(-d[y] * x * zeta(x + 1.0, q), q)
+
+
+@tangent(scipy.special.zeta)
+def zeta_tangent(y, x, q=None):
+    d[y] = -d[q] * x * zeta(x + 1.0, q)
 
 
 # x * log(y) and its kin: zero where x is zero ----------------------------------------
@@ -160,6 +173,7 @@ UFUNCS = [
     scipy.special.gamma,
     scipy.special.gammaln,
     scipy.special.digamma,
+    scipy.special.zeta,
     scipy.special.entr,
     scipy.special.xlogy,
     scipy.special.xlog1py,

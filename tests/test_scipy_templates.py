@@ -141,3 +141,44 @@ def test_what_a_template_cannot_take_is_refused_at_the_user_line(
     where = info.value.location
     first = f.__code__.co_firstlineno
     assert where.filename == __file__ and first < where.lineno <= first + 2
+
+
+# Dask: the special functions' templates are ufuncs and NumPy functions, which a
+# Dask array takes block by block: the derivative stays lazy (nothing is computed
+# until the caller asks), and gives the numbers of the NumPy function (logsumexp,
+# softmax, log_softmax and polygamma are not among them: SciPy itself makes NumPy
+# arrays of their arguments)
+
+
+def special_unary(x):
+    u = sp.expit(x)
+    total = sp.log_expit(x) + sp.logit(u) * u + sp.erf(x) + sp.erfc(x) * x
+    total = total + sp.ndtr(x) + sp.log_ndtr(x) + sp.ndtri(u) + sp.entr(u)
+    p = x * x + 0.5
+    return np.sum((total + sp.gamma(p) + sp.gammaln(p) + sp.digamma(p)) * C)
+
+
+def special_binary(x):
+    p = x * x + 0.5
+    total = sp.xlogy(p, x + 3.0) + sp.xlog1py(x, p) + sp.rel_entr(p, C)
+    total = total + sp.huber(0.5, x) + sp.betaln(p, C) + sp.zeta(3.0, p)
+    return np.sum(total * C)
+
+
+@pytest.mark.parametrize("f", [special_unary, special_binary])
+def test_special_functions_stay_lazy_on_dask(f):
+    da = pytest.importorskip("dask.array")
+    dask = pytest.importorskip("dask")
+    xd = da.from_array(X, chunks=2)
+    vd = da.from_array(C[::-1] / 4.0, chunks=2)
+
+    def computing(*args, **kwargs):
+        raise AssertionError("a Dask array was computed inside the derivative")
+
+    with dask.config.set(scheduler=computing):
+        g = tl.grad(f)(xd)
+        t = tl.jvp(f)(xd, vd)
+    assert isinstance(g, da.Array) and isinstance(t, da.Array)
+    want = numerical_grad(f, [X], 0)
+    np.testing.assert_allclose(g.compute(), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(t.compute(), want @ (C[::-1] / 4.0), rtol=1e-6)
