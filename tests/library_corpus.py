@@ -27,6 +27,7 @@ X4 = np.array([0.3, 1.2, -0.7, 2.05])  # anywhere
 U4 = np.array([0.2, 0.45, 0.7, 0.35])  # in (0, 1)
 P4 = np.array([0.5, 1.3, 2.2, 0.9])  # positive
 X6 = np.array([0.3, 1.2, -0.7, 2.05, 0.4, -0.2])
+NOT_FINITE = np.array([1.5, np.nan, np.inf, -np.inf])
 
 
 # NumPy, through the source --------------------------------------------------------
@@ -172,6 +173,24 @@ def svdvals(x):
     return np.sum(np.linalg.svdvals(x.reshape(2, 2)))
 
 
+def linalg_cross(x):
+    return np.sum(np.linalg.cross(x[:3], x[1:] * W4[1:]) ** 2)
+
+
+def linalg_cross_axis(x):
+    return np.sum(
+        np.linalg.cross(M3[:, :2] * x[:3, None], M3[:, 1:] + x[0], axis=0) ** 2
+    )
+
+
+def linalg_vecdot(x):
+    return np.linalg.vecdot(x, W4 * x * x)
+
+
+def linalg_vecdot_axis(x):
+    return np.sum(np.linalg.vecdot(M3 * x[:3], M3.T * x[1:], axis=0) ** 2)
+
+
 # NumPy, compiled functions with templates -------------------------------------------
 
 
@@ -209,6 +228,44 @@ def vander(x):
 
 def logaddexp_reduce(x):
     return np.logaddexp.reduce(x)
+
+
+def vecdot(x):
+    return np.sum(np.vecdot(M3[:, :2] * x[:2], x[2:]) * W4[:3])
+
+
+def gradient(x):
+    return np.sum(np.gradient(x**3) * W4)
+
+
+def gradient_coordinates(x):
+    return np.sum(np.gradient(x**3, np.cumsum(W4 * W4), edge_order=2) * W4)
+
+
+def gradient_2d(x):
+    rows, columns = np.gradient(np.outer(x, x[:3]), 0.5, T4[:3])
+    return np.sum(rows * columns)
+
+
+def nan_to_num(x):
+    y = np.where(np.isfinite(NOT_FINITE), x * x, NOT_FINITE)
+    return np.sum(np.nan_to_num(y, nan=x[0], posinf=2.0, neginf=-3.0) * W4)
+
+
+def insert(x):
+    return np.sum(np.insert(x * x, [0, 2, 4], x[1]) * np.arange(7.0))
+
+
+def insert_columns(x):
+    return np.sum(np.insert(M3 * x[:3], [1, 3], x[:3, None] * 2.0, axis=1) ** 2)
+
+
+def delete(x):
+    return np.sum(np.delete(x * x, 1) * W4[:3])
+
+
+def delete_columns(x):
+    return np.sum(np.delete(M3 * x[:3], [0, 2], axis=1) ** 2)
 
 
 NUMPY = [
@@ -253,6 +310,10 @@ NUMPY = [
     ("numpy.real", SOURCE, real, X4, True),
     ("numpy.linalg.tensordot", SOURCE, linalg_tensordot, X4, True),
     ("numpy.linalg.svdvals", SOURCE, svdvals, X4, True),
+    ("numpy.linalg.cross", SOURCE, linalg_cross, X4, True),
+    ("numpy.linalg.cross", SOURCE, linalg_cross_axis, X4, True),
+    ("numpy.linalg.vecdot", SOURCE, linalg_vecdot, X4, True),
+    ("numpy.linalg.vecdot", SOURCE, linalg_vecdot_axis, X4, True),
     ("numpy.convolve", TEMPLATE, convolve, X4, True),
     ("numpy.correlate", TEMPLATE, correlate, X4, True),
     ("numpy.interp", TEMPLATE, interp_fp, X4, True),
@@ -262,4 +323,13 @@ NUMPY = [
     ("numpy.linalg.eigvalsh", TEMPLATE, eigvalsh, X4, True),
     ("numpy.logaddexp.reduce", TEMPLATE, logaddexp_reduce, X4, True),
     ("numpy.vander", TEMPLATE, vander, X4, True),
+    ("numpy.vecdot", TEMPLATE, vecdot, X4, True),
+    ("numpy.gradient", TEMPLATE, gradient, X4, True),
+    ("numpy.gradient", TEMPLATE, gradient_coordinates, X4, True),
+    ("numpy.gradient", TEMPLATE, gradient_2d, X4, True),
+    ("numpy.nan_to_num", TEMPLATE, nan_to_num, X4, True),
+    ("numpy.insert", TEMPLATE, insert, X4, True),
+    ("numpy.insert", TEMPLATE, insert_columns, X4, True),
+    ("numpy.delete", TEMPLATE, delete, X4, True),
+    ("numpy.delete", TEMPLATE, delete_columns, X4, True),
 ]

@@ -7,6 +7,7 @@ import scipy.optimize
 import scipy.spatial.distance as distance
 import scipy.special as sp
 import scipy.stats as st
+from scipy._lib._array_api import xp_promote
 
 from .library_corpus import M3, P4, SOURCE, T4, TEMPLATE, U4, W4, X4, X6
 
@@ -257,8 +258,22 @@ def entropy_rows(x):
     return np.sum(st.entropy(np.exp(x.reshape(2, 2)), axis=1) * W4[:2])
 
 
+def zeta(p):
+    return np.sum(sp.zeta(3.0, p) * W4)
+
+
 def rosen(x):
     return scipy.optimize.rosen(x)
+
+
+def xp_promote_two(x):  # as SciPy's array-API functions call it
+    a, b = xp_promote(x, W4 * x, force_floating=True, xp=np)
+    return np.sum(a * b * W4)
+
+
+def xp_promote_broadcast(x):
+    a, b, c = xp_promote(x, x[:2, None] ** 2, 2.0, broadcast=True, xp=np)
+    return np.sum(a * b * c)
 
 
 def cosine(x):
@@ -303,6 +318,7 @@ SCIPY = [
     ("scipy.special.gammaln", TEMPLATE, gammaln, P4, True),
     ("scipy.special.digamma", TEMPLATE, digamma, P4, True),
     ("scipy.special.polygamma", TEMPLATE, polygamma, P4, True),
+    ("scipy.special.zeta", TEMPLATE, zeta, P4, True),
     ("scipy.special.entr", TEMPLATE, entr, P4, True),
     ("scipy.special.xlogy", TEMPLATE, xlogy, P4, True),
     ("scipy.special.xlog1py", TEMPLATE, xlog1py, P4, True),
@@ -351,6 +367,8 @@ SCIPY = [
     ("scipy.stats.entropy", TEMPLATE, relative_entropy, P4, True),
     ("scipy.stats.entropy", TEMPLATE, entropy_rows, X4, True),
     ("scipy.optimize.rosen", SOURCE, rosen, X6, True),
+    ("scipy._lib._array_api.xp_promote", TEMPLATE, xp_promote_two, X4, True),
+    ("scipy._lib._array_api.xp_promote", TEMPLATE, xp_promote_broadcast, X4, True),
     ("scipy.spatial.distance.cosine", SOURCE, cosine, X4, True),
     ("scipy.spatial.distance.braycurtis", SOURCE, braycurtis, P4, True),
     ("scipy.spatial.distance.cityblock", SOURCE, cityblock, X4, False),

@@ -176,3 +176,13 @@ def test_a_wrapped_callee_is_read_from_the_file_of_the_function_it_wraps():
     """The lines inspect reads are the wrapped function's: so is the file (the
     wrapper's file with them made the callee look stale)."""
     tl.check_grads(calls_a_wrapped_function, (X,))
+
+
+def poly1d_of(c):
+    return np.sum(np.poly1d(c)(np.array([0.5, -1.0, 2.0])))
+
+
+def test_poly1d_of_coefficients_to_differentiate_is_refused_by_name():
+    with pytest.raises(tl.TangentlikeError) as info:
+        tl.jvp(poly1d_of)(np.array([1.0, 2.0, 3.0]), np.ones(3))
+    assert "np.poly1d" in str(info.value) and "np.polyval(c, x)" in str(info.value)

@@ -37,6 +37,7 @@ THROUGH_SOURCE: list[str] = [
     "numpy.emath.sqrt",
     "numpy.extract",
     "numpy.hsplit",
+    "numpy.linalg.cross",
     "numpy.linalg.diagonal",
     "numpy.linalg.matrix_norm",
     "numpy.linalg.matrix_power",
@@ -45,6 +46,7 @@ THROUGH_SOURCE: list[str] = [
     "numpy.linalg.svdvals",
     "numpy.linalg.tensordot",
     "numpy.linalg.trace",
+    "numpy.linalg.vecdot",
     "numpy.linalg.vector_norm",
     "numpy.polynomial.chebyshev.chebval",
     "numpy.polynomial.hermite.hermval",
@@ -136,12 +138,17 @@ def rows(scipy: bool = False) -> list[tuple[str, str, str]]:
         if constants.is_constant(primal):
             table[name] = ("constant", "constant")
             continue
-        reverse = "yes" if tpl.lookup(tpl.ADJOINTS, primal) else ""
-        forward = (
-            "yes" if tpl.lookup(tpl.TANGENTS, primal) else NO_TANGENT.get(name, "")
-        )
+        reverse = _mode(tpl.lookup(tpl.ADJOINTS, primal), "")
+        forward = _mode(tpl.lookup(tpl.TANGENTS, primal), NO_TANGENT.get(name, ""))
         table[name] = (reverse, forward)
     return [(name, *modes) for name, modes in sorted(table.items())]
+
+
+def _mode(template, missing: str) -> str:
+    """A mode's cell: "yes", "refused" for a template that refuses, else ``missing``."""
+    if template is None:
+        return missing
+    return "refused" if template.refuses else "yes"
 
 
 SCIPY_HEADER = """
