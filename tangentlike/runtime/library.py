@@ -25,12 +25,16 @@ def polyval_coefficients(g, x, n):
     """The gradient of ``np.polyval(p, x)`` in its ``n`` coefficients, given ``g``,
     the gradient of its value: ``sum(g * x ** (n - 1 - j))`` for each ``j``, by
     successive powers of ``x`` (one product and one dot a coefficient)."""
-    flat = numpy.ravel(numpy.broadcast_to(g, numpy.shape(x)))
+    if numpy.shape(g) != numpy.shape(x):
+        g = numpy.broadcast_to(g, numpy.shape(x))
+    flat = numpy.ravel(g)
+    xs = numpy.ravel(x)
     power = numpy.ones_like(flat)
     reversed_out = []
-    for _ in range(n):
+    for k in range(n):
+        if k:  # no power past the last one read
+            power = power * xs
         reversed_out.append(numpy.dot(flat, power))
-        power = power * numpy.ravel(x)
     return numpy.stack(reversed_out[::-1])
 
 
