@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gast
+import numpy
 
 from .. import anno
 from ..anno import is_call_to, name_counts
@@ -29,6 +30,7 @@ from .shape_classes import (
 )
 
 UNKNOWN = None
+SHAPE_KEEPING = ("softmax", "log_softmax")  # SciPy's, along any axis
 ELEMENTWISE_OPS = (
     gast.Add,
     gast.Sub,
@@ -207,8 +209,9 @@ class ConcreteShapes:
     def _call(self, node):
         func, args = node.func, node.args
         if isinstance(func, gast.Name):
-            if getattr(node, "tl_callee", None) is not None:
-                return UNKNOWN  # the user's function, not a runtime helper
+            callee = getattr(node, "tl_callee", None)
+            if callee is not None:  # a library function's, else the user's: unknown
+                return self._library(callee, node)
             if func.id == "zeros_items" and len(args) == 1 and not node.keywords:
                 shape = self.of(args[0])  # an array's zeros_items is its zeros
                 return (
@@ -231,7 +234,8 @@ class ConcreteShapes:
         if module == "math":
             return ()
         if module != "numpy":
-            return UNKNOWN
+            callee = getattr(node, "tl_callee", None)
+            return UNKNOWN if callee is None else self._library(callee, node)
         if func.attr == "expand_dims" and len(args) == 2 and not node.keywords:
             axis, shape = constant(args[1]), self.of(args[0])
             if type(axis) is not int or shape in (PENDING, UNKNOWN):
@@ -250,9 +254,34 @@ class ConcreteShapes:
             return self.of(args[0])
         if func.attr in BINARY and len(args) == 2 and not node.keywords:
             return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+        if func.attr == "polyval" and len(args) == 2 and not node.keywords:
+            return self._polyval(self.of(args[0]), self.of(args[1]))
         if func.attr in REDUCTIONS:
             return self._reduction(node)
         return UNKNOWN
+
+    def _library(self, callee, node):
+        """A library function called by name: an elementwise ufunc (SciPy's
+        special functions) broadcasts its arguments, a softmax keeps its argument's
+        shape; anything else is unknown."""
+        args = node.args
+        if isinstance(callee, numpy.ufunc) and callee.nout == 1 and not node.keywords:
+            if callee.nin == len(args) == 1:
+                return self.of(args[0])
+            if callee.nin == len(args) == 2:
+                return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+        module = getattr(callee, "__module__", None) or ""
+        name = getattr(callee, "__name__", "")
+        if module.startswith("scipy.special") and name in SHAPE_KEEPING and args:
+            return self.of(args[0])
+        return UNKNOWN
+
+    def _polyval(self, p, x):
+        """``np.polyval(p, x)``: ``x``'s shape broadcast with a coefficient's (a row
+        of ``p``)."""
+        if isinstance(p, tuple) and not p:
+            return UNKNOWN  # a 0-d p is no polynomial
+        return _lift(broadcast_shape, p[1:] if isinstance(p, tuple) else p, x)
 
     def _stacked(self, node):
         """The shape of ``np.array(items)``: a list or tuple written out (or a name
