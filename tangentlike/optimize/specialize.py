@@ -101,23 +101,40 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     for node in anno.walk(func):
         if isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS):
             for side, other in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(side, gast.UnaryOp) and isinstance(side.op, gast.USub):
-                    side = side.operand  # -t broadcasts as t does
-                if isinstance(side, gast.Name) and side.id in defs:
-                    full = solid(known.of(defs[side.id].value.args[1]))
-                    mine = isinstance(other, gast.Name) and other.id == side.id
-                    if (
-                        full is not UNKNOWN
-                        and not mine
-                        and solid(known.of(other)) == full
-                    ):
-                        good[side.id] = good.get(side.id, 0) + 1
+                name = _unreduced(side, defs)
+                if name is None:  # (t * 2) * other: t beside a number first
+                    name = _beside_a_number(side, defs)
+                if name is None or anno.load_names(other) & defs.keys():
+                    continue
+                full = solid(known.of(defs[name].value.args[1]))
+                if full is not UNKNOWN and solid(known.of(other)) == full:
+                    good[name] = good.get(name, 0) + 1
     changed = False
     for name, stmt in defs.items():
         if reads.get(name) and good.get(name) == reads[name]:
             stmt.value = stmt.value.args[0]
             changed = True
     return changed
+
+
+def _unreduced(node, defs) -> str | None:
+    """The name of ``t`` or ``-t`` (which broadcasts as ``t`` does), ``t`` one of
+    ``defs``; else None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node = node.operand
+    return node.id if isinstance(node, gast.Name) and node.id in defs else None
+
+
+def _beside_a_number(node, defs) -> str | None:
+    """``t`` of ``t * 2`` (``+ - * /``, either side): the number broadcasts to
+    ``t``'s shape as ``t`` does, so the result broadcasts as ``t`` would."""
+    if not (isinstance(node, gast.BinOp) and isinstance(node.op, ELEMENTWISE_OPS)):
+        return None
+    for side, other in ((node.left, node.right), (node.right, node.left)):
+        number = isinstance(other, gast.Constant) and type(other.value) in (int, float)
+        if number:
+            return _unreduced(side, defs)
+    return None
 
 
 def _is_lazy_unreduce(value) -> bool:
