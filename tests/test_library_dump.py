@@ -76,9 +76,9 @@ V = np.linspace(0.5, -0.8, X.size)
 def model(tmp_path_factory):
     """The user's module, and its namespace."""
     folder = tmp_path_factory.mktemp("library_dump")
-    (folder / "model.py").write_text(MODEL)
+    (folder / "library_model.py").write_text(MODEL)
     namespace: dict = {}
-    exec(compile(MODEL, str(folder / "model.py"), "exec"), namespace)
+    exec(compile(MODEL, str(folder / "library_model.py"), "exec"), namespace)
     return folder, namespace
 
 
@@ -95,7 +95,9 @@ def ran(model):
     cases = []
     for name in SHOWN:
         for mode, args in (("reverse", (X,)), ("forward", (X, V))):
-            source = _dump(folder / "model.py", name, "--standalone", "--mode", mode)
+            source = _dump(
+                folder / "library_model.py", name, "--standalone", "--mode", mode
+            )
             code = source.split("\n# The helpers")[0]  # the runtime's copy follows
             assert "tangentlike" not in code
             main = re.findall(r"^def (\w+)\(", code, re.M)[-1]
@@ -117,7 +119,7 @@ def ran(model):
 @pytest.mark.parametrize("name", list(SHOWN))
 def test_dump_shows_the_library_functions_derivative(model, name):
     folder, _ = model
-    source = _dump(folder / "model.py", name)
+    source = _dump(folder / "library_model.py", name)
     assert SHOWN[name] in source
 
 
