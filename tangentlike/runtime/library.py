@@ -30,12 +30,17 @@ def polyval_coefficients(g, x, n):
     flat = numpy.ravel(g)
     xs = numpy.ravel(x)
     power = numpy.ones_like(flat)
-    reversed_out = []
-    for k in range(n):
-        if k:  # no power past the last one read
-            power = power * xs
-        reversed_out.append(numpy.dot(flat, power))
-    return numpy.stack(reversed_out[::-1])
+    sums = []
+    for k in range(n):  # no power past the last one read
+        if k == 1:
+            power = power * xs  # in the products' dtype, an array of its own
+        elif k:
+            power *= xs
+        sums.append(numpy.dot(flat, power))
+    sums.reverse()
+    if not sums or isinstance(sums[0], numpy.generic):  # NumPy numbers: no stacking
+        return numpy.array(sums)
+    return numpy.stack(sums)
 
 
 @helper()
