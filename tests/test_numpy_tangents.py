@@ -234,8 +234,15 @@ def atleast(a):
     return np.sum(np.atleast_2d(np.atleast_1d(a)) * 2.0)
 
 
+def array_edits(a, b):
+    g = np.gradient(a * b, 0.5) + np.nan_to_num(a * a)
+    e = np.insert(np.delete(g, 1), 2, b[0] * 3.0)
+    return np.sum(e * e) + np.vecdot(a, b)
+
+
 R = np.random.default_rng(2)
 EXTRA = [
+    (array_edits, (R.uniform(-1, 1, 5), R.uniform(-1, 1, 5)), (0, 1)),
     (fmax_nan, (np.array([1.0, np.nan, 3.0]), np.array([np.nan, 2.0, 1.0])), (0, 1)),
     (average_returned, (R.uniform(-1, 1, (3, 4)), R.uniform(0.5, 1.5, 3)), (0, 1)),
     (svd_factors, (R.uniform(-1, 1, (4, 3)),), (0,)),
