@@ -25,6 +25,7 @@ import numpy
 
 from .. import anno
 from ..errors import ArgumentError
+from . import closures
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ def lookup(owner: type, name: str) -> Method | None:
 
 
 def is_record_class(cls) -> bool:
-    """A named tuple, or a dataclass whose ``__init__`` only stores its fields (no
-    ``__post_init__``, no field left out of it, none of its own)."""
+    """A named tuple, a dataclass whose ``__init__`` only stores its fields (no
+    ``__post_init__``, no field left out of it, none of its own), or a class
+    whose ``__init__`` only stores each of its parameters under its own name
+    (``self.W = W``)."""
+    if not dataclasses.is_dataclass(cls) and not issubclass(cls, tuple):
+        return _stores_its_parameters(cls)
     if issubclass(cls, tuple):
         doc = getattr(cls.__new__, "__doc__", None) or ""  # the one namedtuple writes
         return hasattr(cls, "_fields") and doc.startswith("Create new instance of ")
@@ -75,6 +80,49 @@ def is_record_class(cls) -> bool:
     return all(f.init for f in fields) and "__init__" not in {
         k for c in cls.__mro__[:-1] if not dataclasses.is_dataclass(c) for k in vars(c)
     }
+
+
+def _stores_its_parameters(cls) -> bool:
+    """``cls.__init__`` (its own, the only one in its bases) is
+    ``self.a = a; self.b = b; ...``, one statement for each parameter, and
+    nothing else makes or changes its objects (``__new__``, ``__setattr__``)."""
+    own = [c for c in cls.__mro__[:-1] if "__init__" in vars(c)]
+    if own != [cls] or any(
+        k in vars(c) for c in cls.__mro__[:-1] for k in ("__new__", "__setattr__")
+    ):
+        return False
+    init = vars(cls)["__init__"]
+    if not isinstance(init, types.FunctionType):
+        return False
+    try:
+        node = closures.tree_of(init)[0]
+    except Exception:  # no source
+        return False
+    args = node.args
+    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+        return False
+    me, *params = [a.id for a in args.args]
+    body = node.body
+    if (
+        body
+        and isinstance(body[0], gast.Expr)
+        and isinstance(body[0].value, gast.Constant)
+    ):
+        body = body[1:]  # the docstring
+    stored = []
+    for stmt in body:
+        if not (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Attribute)
+            and isinstance(stmt.targets[0].value, gast.Name)
+            and stmt.targets[0].value.id == me
+            and isinstance(stmt.value, gast.Name)
+            and stmt.value.id == stmt.targets[0].attr
+        ):
+            return False
+        stored.append(stmt.value.id)
+    return sorted(stored) == sorted(params) and len(set(stored)) == len(stored)
 
 
 def made_here(node: gast.FunctionDef, scope) -> dict:

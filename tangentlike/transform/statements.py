@@ -188,6 +188,8 @@ class Sweep:
             param = self.undeclared_active(callee, call)
             if param is not None:
                 raise not_differentiated(self.fn, where(call, stmt), callee, param)
+            if isinstance(callee, type) and not _library_class(callee):
+                raise object_error(self.fn, where(call, stmt), callee)
             raise self.fn.no_derivative(where(call, stmt), describe(callee, call))
         try:
             return template, tpl.bind(template, call)
@@ -278,6 +280,27 @@ def not_differentiated(fn, node, callee, param: str) -> NoDerivativeError:
         f"register a derivative for it with @tangentlike.adjoint({what}) (and "
         "@tangentlike.tangent for forward mode), or wrap the value in "
         "tangentlike.stop_gradient if it should be a constant",
+    )
+
+
+# where a class is a library's, whose objects are not the user's to rewrite
+LIBRARY_ROOTS = ("numpy", "scipy", "builtins")
+
+
+def _library_class(cls) -> bool:
+    return cls.__module__.split(".")[0] in LIBRARY_ROOTS
+
+
+def object_error(fn, stmt, cls) -> NoDerivativeError:
+    """The error for an object of a class of the user's made from a value to
+    differentiate, where tangentlike cannot follow its fields."""
+    return NoDerivativeError(
+        f"no derivative through an object of class {cls.__qualname__} made from a "
+        "value to differentiate",
+        fn.source.location(stmt),
+        "tangentlike follows objects whose __init__ only stores its parameters "
+        "(self.w = w), dataclasses and named tuples: compute derived values in a "
+        "method instead of __init__, or pass the arrays to a function",
     )
 
 
