@@ -291,3 +291,47 @@ def test_adding_into_a_view_compiled_is_numpys_in_place_add(numba):
     got_x, got_m = updated(x, np.array([10.0]), m)
     np.testing.assert_array_equal(got_x, want_x)
     np.testing.assert_array_equal(got_m, want_m)
+
+
+def test_a_loops_saves_go_on_one_list_of_tuples():
+    source = textwrap.dedent(
+        """
+        def f(x, a):
+            _x_saved = [None] * 10
+            _y_saved = [None] * 10
+            _kept = [None] * 10
+            for i in range(10):
+                _x_saved[i] = x
+                y = a * x
+                _y_saved[i] = y
+                _kept[i] = y
+                x = np.sin(y)
+            for i in reversed(range(10)):
+                a = a + _x_saved[i] * _y_saved[i]
+            for v in reversed(_y_saved):
+                a = a + v
+            return _kept, a
+        """
+    )
+    (done,) = jit.for_numba([gast.parse(source).body[0]], ())
+    assert to_source([done], []) == textwrap.dedent(
+        """\
+        @numba.njit(cache=True)
+        def f(x, a):
+            _steps_saved = []
+            _kept = []
+            for i in range(10):
+                _x_saved_item = x
+                y = a * x
+                _y_saved_item = y
+                _kept.append(y)
+                x = np.sin(y)
+                _steps_saved.append((_x_saved_item, _y_saved_item))
+            for i in range(9, -1, -1):
+                a = a + _steps_saved[i][0] * _steps_saved[i][1]
+            for __y_saved_i in range(len(_steps_saved) - 1, -1, -1):
+                v = _steps_saved[__y_saved_i][1]
+                a = a + v
+            return _kept, a
+        """
+    )

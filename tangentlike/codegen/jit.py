@@ -24,7 +24,9 @@ after:
         ba += bx * math.sin(_x_saved[i])
 
 A list saved into item by item, in order, grows by ``append`` (a list of
-``None`` has no type that a float fits); a reversed range counts down; a float
+``None`` has no type that a float fits), and the lists one loop saves into,
+read only by index, are one list of a tuple a step (one append a step, and one
+list for Numba to type); a reversed range counts down; a float
 parameter's gradient starts as the float ``0.0`` (a 0-d array in Numba would
 make every ``+=`` an array operation). ``reversed(saved)`` becomes a loop down
 its indices, ``del`` statements go (Numba frees what a function no longer
@@ -69,6 +71,7 @@ def for_numba(functions, scalars) -> list:
         f = anno.clone(f)
         _appended_saves(f)
         _countdowns(f)
+        _saves_together(f)
         _float_zeros(f, set(scalars))
         _no_deletes(f)
         _sums(f)
@@ -202,6 +205,143 @@ def _countdowns(f) -> None:
                 [_minus_one(length), anno.const(-1), anno.const(-1)],
             )
             node.body.insert(0, read)
+
+
+def _saves_together(f) -> None:
+    """The lists a loop appends to once a step (two or more, read only by index
+    and ``len``): one list of a tuple a step (Numba runs one append, not one a
+    list, and keeps one list)."""
+    for block in anno.blocks(f):
+        for loop in block:
+            if not _counting_loop(loop):
+                continue
+            lists = [n for n in _appended_once(loop, block) if _read_by_index(f, n)]
+            if len(lists) > 1:
+                _combine(f, block, loop, lists)
+
+
+def _counting_loop(stmt) -> bool:
+    """``for i in range(n)`` with no ``break``, ``continue`` or ``return``."""
+    return (
+        isinstance(stmt, gast.For)
+        and isinstance(stmt.target, gast.Name)
+        and _is_range(stmt.iter)
+        and len(stmt.iter.args) == 1
+        and not anno.jumps(stmt)
+    )
+
+
+def _appended_once(loop, block) -> list[str]:
+    """The lists made empty in ``block`` that the body of ``loop`` appends to,
+    each once, right in the body; in the order of their appends."""
+    made = [
+        s.targets[0].id
+        for s in block
+        if isinstance(s, gast.Assign)
+        and len(s.targets) == 1
+        and isinstance(s.targets[0], gast.Name)
+        and isinstance(s.value, gast.List)
+        and not s.value.elts
+    ]
+    appended = [_appended_to(s) for s in loop.body]
+    return [n for n in appended if n in made and appended.count(n) == 1]
+
+
+def _appended_to(stmt) -> str | None:
+    """``L`` of the statement ``L.append(v)``."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    if not (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, gast.Name)
+        and len(call.args) == 1
+    ):
+        return None
+    return call.func.value.id
+
+
+def _read_by_index(f, name: str) -> bool:
+    """``name`` is made once and appended to once in ``f``, and otherwise only
+    read as ``name[i]`` or ``len(name)``."""
+    uses = [n for n in anno.walk(f) if isinstance(n, gast.Name) and n.id == name]
+    made = appended = read = 0
+    for node in anno.walk(f):
+        if isinstance(node, gast.Subscript) and _is_name(node.value, name):
+            read += isinstance(node.ctx, gast.Load)
+        elif anno.is_call_to(node, "len") and len(node.args) == 1:
+            read += _is_name(node.args[0], name)
+        elif isinstance(node, gast.Attribute) and _is_name(node.value, name):
+            appended += node.attr == "append"
+        elif isinstance(node, gast.Assign) and len(node.targets) == 1:
+            made += _is_name(node.targets[0], name)
+    return made == 1 and appended == 1 and made + appended + read == len(uses)
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name
+
+
+def _combine(f, block, loop, lists: list[str]) -> None:
+    """``lists`` as one list of tuples, appended at the end of ``loop``'s body."""
+    taken = {n.id for n in anno.walk(f) if isinstance(n, gast.Name)}
+    combined = _unused("_steps_saved", taken)
+    items = {name: _unused(f"{name}_item", taken | {combined}) for name in lists}
+    taken |= set(items.values())
+    for k, stmt in enumerate(block):
+        if isinstance(stmt, gast.Assign) and _is_name(stmt.targets[0], lists[0]):
+            block[k] = anno.copy_location(
+                anno.assign(anno.store(combined), gast.List(elts=[], ctx=gast.Load())),
+                stmt,
+            )
+    block[:] = [
+        s
+        for s in block
+        if not (isinstance(s, gast.Assign) and s.targets[0].__class__ is gast.Name)
+        or s.targets[0].id not in lists[1:]
+    ]
+    for k, stmt in enumerate(loop.body):
+        name = _appended_to(stmt)
+        if name in items:
+            value = stmt.value.args[0]
+            loop.body[k] = anno.copy_location(
+                anno.assign(anno.store(items[name]), value), stmt
+            )
+    row = gast.Tuple(elts=[anno.name(items[n]) for n in lists], ctx=gast.Load())
+    loop.body.append(_append(combined, row, loop.body[-1]))
+    _ReadCombined(combined, {n: k for k, n in enumerate(lists)}).visit(f)
+
+
+def _unused(base: str, taken: set[str]) -> str:
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}{k}", k + 1
+    return name
+
+
+class _ReadCombined(gast.NodeTransformer):
+    """``L[i]`` as ``combined[i][k]`` and ``len(L)`` as ``len(combined)``."""
+
+    def __init__(self, combined: str, index: dict[str, int]):
+        self.combined = combined
+        self.index = index
+
+    def visit_Subscript(self, node):
+        if not (isinstance(node.value, gast.Name) and node.value.id in self.index):
+            return self.generic_visit(node)
+        k = self.index[node.value.id]
+        row = gast.Subscript(
+            value=anno.name(self.combined),
+            slice=self.visit(node.slice),
+            ctx=gast.Load(),
+        )
+        item = gast.Subscript(value=row, slice=anno.const(k), ctx=node.ctx)
+        return anno.copy_location(item, node)
+
+    def visit_Name(self, node):
+        if node.id in self.index and isinstance(node.ctx, gast.Load):
+            node.id = self.combined  # len(L)
+        return node
 
 
 def _reversed_of(it):
