@@ -244,7 +244,14 @@ def _appended_once(loop, block) -> list[str]:
         and not s.value.elts
     ]
     appended = [_appended_to(s) for s in loop.body]
-    return [n for n in appended if n in made and appended.count(n) == 1]
+    read = {  # in the loop itself: the step's item must be there at once
+        n.value.id
+        for n in anno.walk(loop)
+        if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name)
+    }
+    return [
+        n for n in appended if n in made and appended.count(n) == 1 and n not in read
+    ]
 
 
 def _appended_to(stmt) -> str | None:
