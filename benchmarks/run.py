@@ -29,6 +29,8 @@ import tracemalloc
 
 for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_threads, "1")
+# "grad() cold" times the transform: code kept on disk by an earlier run is not read
+os.environ.setdefault("TANGENTLIKE_DISK_CACHE", "0")
 
 import numpy as np  # noqa: E402
 
