@@ -87,3 +87,50 @@ def test_other_classes_are_refused_by_name(f, make):
     message = str(info.value)
     assert "no derivative through an object of class" in message
     assert __file__ in message and "__init__ only stores its parameters" in message
+
+
+class Module:
+    """A model that calls itself, as PyTorch-style code does (``self(x)``)."""
+
+    def __init__(self, W):
+        self.W = W
+
+    def __call__(self, x):
+        return np.tanh(x @ self.W)
+
+    def loss(self, x, y):
+        return np.mean((self(x) - y) ** 2)
+
+
+def made_module_loss(W):
+    m = Module(W)
+    return m.loss(X, Y)
+
+
+def unbound_module_loss(W):
+    return Module(W).loss(X, Y)
+
+
+def test_a_method_of_an_object_not_bound_to_a_name_is_refused_with_what_to_do():
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(unbound_module_loss)
+    message = str(info.value)
+    assert "return Module(W).loss(X, Y)" in message
+    assert "m = Model(w), then m.loss(x)" in message
+
+
+def test_a_method_calling_its_own_object():
+    want = numerical_grad(made_module_loss, [W0], 0)
+    np.testing.assert_allclose(tl.grad(made_module_loss)(W0), want, rtol=1e-6)
+    v = np.array([0.5, 1.0, -1.0])
+    np.testing.assert_allclose(tl.jvp(made_module_loss)(W0, v), want @ v, rtol=1e-6)
+
+
+def test_a_bound_method_calling_its_own_object():
+    model = Module(W0.copy())
+    got = tl.grad(model.loss, wrt="self")(X, Y)
+    want = numerical_grad(made_module_loss, [W0], 0)
+    np.testing.assert_allclose(got["W"], want, rtol=1e-6)
+    dx = tl.grad(model.loss)(X, Y)
+    want_x = numerical_grad(lambda x: Module(W0).loss(x, Y), [X], 0)
+    np.testing.assert_allclose(dx, want_x, rtol=1e-6, atol=1e-9)

@@ -183,7 +183,8 @@ def direct(
 ) -> tuple[Method, ...]:
     """Rewrite ``p.m(args)`` in ``node``, for each parameter ``p`` (never rebound)
     whose object's class ``owners`` gives, and each record ``made`` here, to
-    ``Owner.m(p, args)``; the methods so called on parameters."""
+    ``Owner.m(p, args)`` (and ``p(args)`` to ``Owner.__call__(p, args)``); the
+    methods so called on parameters."""
     stored = rebound(node)
     found: dict[tuple, Method] = {}
     for me, owner in sorted({**owners, **made}.items()):
@@ -241,6 +242,13 @@ def receivers(node: gast.FunctionDef) -> tuple[str, ...]:
 
 
 def _method_call(call, me: str, owner: type) -> Method | None:
+    if (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Name)
+        and call.func.id == me
+        and isinstance(call.func.ctx, gast.Load)
+    ):  # self(x): the object called, its class's __call__
+        return lookup(owner, "__call__")
     if not (
         isinstance(call, gast.Call)
         and isinstance(call.func, gast.Attribute)

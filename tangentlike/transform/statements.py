@@ -190,6 +190,8 @@ class Sweep:
                 raise not_differentiated(self.fn, where(call, stmt), callee, param)
             if isinstance(callee, type) and not _library_class(callee):
                 raise object_error(self.fn, where(call, stmt), callee)
+            if callee is None:
+                raise unknown_call_error(self.fn, where(call, stmt), call)
             raise self.fn.no_derivative(where(call, stmt), describe(callee, call))
         try:
             return template, tpl.bind(template, call)
@@ -301,6 +303,21 @@ def object_error(fn, stmt, cls) -> NoDerivativeError:
         "tangentlike follows objects whose __init__ only stores its parameters "
         "(self.w = w), dataclasses and named tuples: compute derived values in a "
         "method instead of __init__, or pass the arrays to a function",
+    )
+
+
+def unknown_call_error(fn, stmt, call) -> NoDerivativeError:
+    """The error for a call of what tangentlike cannot resolve, given a value to
+    differentiate: a method of an object it does not follow, a name it cannot
+    bind to a function."""
+    return NoDerivativeError(
+        f"no derivative for {describe(None, call)}: tangentlike cannot tell what "
+        "it calls",
+        fn.source.location(stmt),
+        "tangentlike follows your functions, the methods of the function's "
+        "parameters, and those of objects it makes and binds to a name "
+        "(m = Model(w), then m.loss(x)); wrap the value in "
+        "tangentlike.stop_gradient if it should be a constant",
     )
 
 
