@@ -204,3 +204,23 @@ def test_second_derivatives_read_the_released_and_keyword_code(rng):
         lambda x: anp.sum(anp.tanh(x) ** 2) + anp.sum(anp.log(anp.tanh(x) + 2.0))
     )(x)
     np.testing.assert_allclose(tl.hessian(bounded)(x), want, rtol=1e-10, atol=1e-12)
+
+
+def _branch_with_dead_else(x, c):
+    y = x * 2.0
+    if c > 0:
+        y = np.sin(y)
+    else:
+        z = c * 3.0  # noqa: F841 (dead: the gradient's code drops it)
+    return np.sum(y)
+
+
+def test_an_else_left_empty_is_not_printed():
+    df = tl.grad(_branch_with_dead_else)
+    x = np.array([0.3, -0.2])
+    for source in (tl.getsource(df), tl.getsource(df, args=(x, 1.0))):
+        for node in ast.walk(ast.parse(source)):
+            orelse = getattr(node, "orelse", [])
+            assert not (orelse and all(isinstance(s, ast.Pass) for s in orelse))
+    np.testing.assert_allclose(df(x, 1.0), 2.0 * np.cos(2.0 * x))
+    np.testing.assert_allclose(df(x, -1.0), [2.0, 2.0])

@@ -60,7 +60,9 @@ def _prune(block, loads, removed):
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
-                setattr(stmt, field, _prune(inner, loads, removed) or [gast.Pass()])
+                kept = _prune(inner, loads, removed)
+                # an ``else`` left empty goes; a body needs a statement
+                setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
         out.append(stmt)
     return out
 
