@@ -87,6 +87,18 @@ def rel_entr_tangent(z, x, y):
     d[z] = d[x] * (np.log(x / y) + 1.0) - d[y] * x / y
 
 
+# x * log(x / y) - x + y: rel_entr's, plus y - x
+@adjoint(scipy.special.kl_div)
+def kl_div(z, x, y):
+    d[x] = unbroadcast(d[z] * np.log(x / y), x)
+    d[y] = unbroadcast(d[z] * (1.0 - x / y), y)
+
+
+@tangent(scipy.special.kl_div)
+def kl_div_tangent(z, x, y):
+    d[z] = d[x] * np.log(x / y) + d[y] * (1.0 - x / y)
+
+
 # r * r / 2 inside [-delta, delta], linear outside: the slope is r clipped to it
 @adjoint(scipy.special.huber)
 def huber(z, delta, r):
@@ -178,6 +190,7 @@ UFUNCS = [
     scipy.special.xlogy,
     scipy.special.xlog1py,
     scipy.special.rel_entr,
+    scipy.special.kl_div,
     scipy.special.huber,
     scipy.special.betaln,
 ]

@@ -258,6 +258,10 @@ def entropy_rows(x):
     return np.sum(st.entropy(np.exp(x.reshape(2, 2)), axis=1) * W4[:2])
 
 
+def kl_div(p):
+    return np.sum(sp.kl_div(p, P4[::-1] * p[0]) * W4)
+
+
 def zeta(p):
     return np.sum(sp.zeta(3.0, p) * W4)
 
@@ -323,6 +327,7 @@ SCIPY = [
     ("scipy.special.xlogy", TEMPLATE, xlogy, P4, True),
     ("scipy.special.xlog1py", TEMPLATE, xlog1py, P4, True),
     ("scipy.special.rel_entr", TEMPLATE, rel_entr, P4, True),
+    ("scipy.special.kl_div", TEMPLATE, kl_div, P4, True),
     ("scipy.special.huber", TEMPLATE, huber, X4, True),
     ("scipy.special.betaln", TEMPLATE, betaln, P4, True),
     ("scipy.special.logsumexp", TEMPLATE, logsumexp, X4, True),

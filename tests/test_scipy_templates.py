@@ -162,6 +162,7 @@ def special_binary(x):
     p = x * x + 0.5
     total = sp.xlogy(p, x + 3.0) + sp.xlog1py(x, p) + sp.rel_entr(p, C)
     total = total + sp.huber(0.5, x) + sp.betaln(p, C) + sp.zeta(3.0, p)
+    total = total + sp.kl_div(p, C)
     return np.sum(total * C)
 
 
