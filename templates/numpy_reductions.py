@@ -20,7 +20,7 @@ from tangentlike.runtime import (
     weights_shape,
     zero_cases,
 )
-from tangentlike.template import adjoint, d
+from tangentlike.template import adjoint, d, linear
 
 
 # ties share the gradient equally
@@ -115,6 +115,19 @@ def cumsum(y, a, axis=None, dtype=None, out=None):
     d[a] = np.reshape(
         np.flip(np.cumsum(np.flip(d[y], axis), axis=axis), axis), np.shape(a)
     )
+
+
+if hasattr(numpy, "cumulative_sum"):  # NumPy 2.1
+    # cumsum's, the initial zero (include_initial=True) taking no gradient
+    @adjoint(numpy.cumulative_sum)
+    def cumulative_sum(y, x, axis=None, dtype=None, out=None, include_initial=False):
+        if include_initial:
+            g = np.delete(d[y], 0, axis=axis)
+        else:
+            g = d[y]
+        d[x] = np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+    linear(numpy.cumulative_sum)
 
 
 # exact where a has zeros: before a slice's first zero a ratio of products, at

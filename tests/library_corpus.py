@@ -260,6 +260,14 @@ def insert_columns(x):
     return np.sum(np.insert(M3 * x[:3], [1, 3], x[:3, None] * 2.0, axis=1) ** 2)
 
 
+def cumulative_sum(x):
+    return np.sum(np.cumulative_sum(x * x) * W4)
+
+
+def cumulative_sum_initial(x):
+    return np.sum(np.cumulative_sum(M3 * x[:3], axis=1, include_initial=True) ** 2)
+
+
 def delete(x):
     return np.sum(np.delete(x * x, 1) * W4[:3])
 
@@ -331,5 +339,7 @@ NUMPY = [
     ("numpy.insert", TEMPLATE, insert, X4, True),
     ("numpy.insert", TEMPLATE, insert_columns, X4, True),
     ("numpy.delete", TEMPLATE, delete, X4, True),
+    ("numpy.cumulative_sum", TEMPLATE, cumulative_sum, X4, True),
+    ("numpy.cumulative_sum", TEMPLATE, cumulative_sum_initial, X4, True),
     ("numpy.delete", TEMPLATE, delete_columns, X4, True),
 ]

@@ -2,6 +2,7 @@
 special functions, distributions, linear algebra and ``optimize.rosen``."""
 
 import numpy as np
+import scipy.integrate
 import scipy.linalg
 import scipy.optimize
 import scipy.spatial.distance as distance
@@ -270,6 +271,10 @@ def rosen(x):
     return scipy.optimize.rosen(x)
 
 
+def cumulative_trapezoid(x):
+    return np.sum(scipy.integrate.cumulative_trapezoid(x * x, np.cumsum(P4)) * W4[:3])
+
+
 def xp_promote_two(x):  # as SciPy's array-API functions call it
     a, b = xp_promote(x, W4 * x, force_floating=True, xp=np)
     return np.sum(a * b * W4)
@@ -372,6 +377,7 @@ SCIPY = [
     ("scipy.stats.entropy", TEMPLATE, relative_entropy, P4, True),
     ("scipy.stats.entropy", TEMPLATE, entropy_rows, X4, True),
     ("scipy.optimize.rosen", SOURCE, rosen, X6, True),
+    ("scipy.integrate.cumulative_trapezoid", SOURCE, cumulative_trapezoid, X4, True),
     ("scipy._lib._array_api.xp_promote", TEMPLATE, xp_promote_two, X4, True),
     ("scipy._lib._array_api.xp_promote", TEMPLATE, xp_promote_broadcast, X4, True),
     ("scipy.spatial.distance.cosine", SOURCE, cosine, X4, True),

@@ -237,7 +237,7 @@ def atleast(a):
 def array_edits(a, b):
     g = np.gradient(a * b, 0.5) + np.nan_to_num(a * a)
     e = np.insert(np.delete(g, 1), 2, b[0] * 3.0)
-    return np.sum(e * e) + np.vecdot(a, b)
+    return np.sum(e * e) + np.vecdot(a, b) + np.sum(np.cumulative_sum(a * b) * b)
 
 
 R = np.random.default_rng(2)

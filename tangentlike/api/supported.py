@@ -61,6 +61,7 @@ THROUGH_SOURCE: list[str] = [
     "numpy.rot90",
     "numpy.trapezoid",
     "numpy.vsplit",
+    "scipy.integrate.cumulative_trapezoid",
     "scipy.optimize.rosen",
     "scipy.spatial.distance.braycurtis",
     "scipy.spatial.distance.cityblock",
