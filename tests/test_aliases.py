@@ -98,7 +98,23 @@ def popped_through_another_name(x):
     return np.sum(last) + np.sum(ys[-1])
 
 
+def sum_then_setitem(x):
+    t = sum([np.log(1.0 + x * x)])  # a new array, which u then names too
+    u = t
+    u[0] = np.mean(u, axis=0)
+    return np.sum(t + x)
+
+
+def sum_with_start_then_augassign(x):
+    y = x * 2.0
+    t = sum([], y)  # no items: the start itself
+    t += 1.0
+    return np.sum(y * t)
+
+
 REFUSED = [
+    (sum_then_setitem, "`u`", "`t`"),
+    (sum_with_start_then_augassign, "`t`", "`y`"),
     (copy_then_augassign, "`y`", "`x`"),
     (copy_then_setitem, "`y`", "`x`"),
     (view_then_setitem, "`y`", "`x`"),

@@ -65,6 +65,9 @@ ITEM_BUILTINS = {
     "set",
 }
 PASSING_BUILTINS = {"min", "max", "next"}
+# builtins that compute a new value, an array where their arguments are arrays
+# (``sum(xs)`` is ``0 + xs[0] + ...``): one the function may update in place
+COMPUTING_BUILTINS = {"sum", "abs", "pow", "round"}
 
 LIST, ARRAY, OTHER = "list", "array", "other"  # what a site is known to be
 
@@ -316,6 +319,9 @@ class PointsTo:
                 return self.make(
                     node, state, LIST, [self.items(everything, state), everything]
                 )
+            if name in COMPUTING_BUILTINS:  # sum([], start) is start itself
+                start = args[1] if name == "sum" and len(args) > 1 else frozenset()
+                return self.make(node, state) | start
             return frozenset()
         if _is_numpy(obj):
             if name in UPDATING_FUNCTIONS and node.args:
