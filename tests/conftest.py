@@ -29,6 +29,24 @@ def rng():
     return np.random.default_rng(1234)
 
 
+def pytest_sessionfinish(session):
+    """A worker of pytest-xdist hands its fuzz counts to the controller."""
+    from tests.fuzz_grammar import STATS
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["fuzz_stats"] = dict(STATS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up the counts of each worker that finished."""
+    from tests.fuzz_grammar import STATS
+
+    for key, count in getattr(node, "workeroutput", {}).get("fuzz_stats", {}).items():
+        STATS[key] += count
+
+
 def pytest_terminal_summary(terminalreporter):
     """How many random programs the differential fuzzer (tests/test_fuzz.py) checked."""
     from tests.fuzz_grammar import STATS
