@@ -141,6 +141,24 @@ def test_dask_jvp_of_linspace_ends(rng):
     np.testing.assert_allclose(float(np.asarray(got)), want, rtol=1e-6)
 
 
+def item_of_numpy_times_dask(a, b):
+    pair = (b * 2.0, np.sum(b))
+    p, q = pair  # NumPy, whose item's gradient comes from the Dask array a
+    return np.sum(a * p[-1]) + q * np.sum(b * b)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_dask_gradient_added_at_an_item_of_a_numpy_value(rng, optimize):
+    a, b = rng.normal(size=4), rng.normal(size=3)
+    got = tl.grad(item_of_numpy_times_dask, wrt=(0, 1), optimize=optimize)(
+        da.from_array(a, chunks=2), b
+    )
+    for i, want in enumerate(
+        numerical_grad(item_of_numpy_times_dask, [a, b], k) for k in range(2)
+    ):
+        np.testing.assert_allclose(np.asarray(got[i]), want, rtol=1e-6)
+
+
 def _graph_bytes(array) -> int:
     cloudpickle = pytest.importorskip("cloudpickle")
     return len(cloudpickle.dumps(dict(array.__dask_graph__())))

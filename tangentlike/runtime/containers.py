@@ -174,10 +174,18 @@ def add_at(g, x, index, value):
         g = numpy.zeros_like(x)
     elif not getattr(getattr(g, "flags", None), "writeable", True):
         g = g.copy()  # a broadcast (a reduction's gradient) cannot be added into
-    if type(g).__module__.startswith("dask."):
+    if _is_dask(value) and not _is_dask(g):  # a NumPy value's gradient from Dask's
+        import dask.array  # loaded already: the value is one
+
+        g = dask.array.asarray(g)
+    if _is_dask(g):
         return _dask_add_at(g, index, value)
     numpy.add.at(g, index, value)
     return g
+
+
+def _is_dask(value) -> bool:
+    return type(value).__module__.startswith("dask.")
 
 
 def _dask_add_at(g, index, value):
