@@ -23,7 +23,7 @@ def add(z, x, y):
 @adjoint([gast.Sub, numpy.subtract])
 def sub(z, x, y):
     d[x] = unbroadcast(d[z], x)
-    d[y] = unbroadcast(-d[z], y)
+    d[y] = -unbroadcast(d[z], y)  # summed, then negated, where y was broadcast
 
 
 @adjoint([gast.Mult, numpy.multiply])
@@ -35,7 +35,7 @@ def mul(z, x, y):
 @adjoint([gast.Div, numpy.divide, numpy.true_divide])
 def div(z, x, y):
     d[x] = unbroadcast(d[z] / y, x)
-    d[y] = unbroadcast(-d[z] * z / y, y)
+    d[y] = -unbroadcast(d[z] * z / y, y)
 
 
 @adjoint([gast.Pow, numpy.power])

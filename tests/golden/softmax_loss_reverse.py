@@ -22,14 +22,14 @@ def dsoftmax_loss_dW(W, X, labels, b_result=1.0):
     del _mul, _sum2, b_mul, b_sum2
     # line 42: logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     bshifted = unbroadcast(blogp, shifted)
-    b_log = unbroadcast(-blogp, _log)
+    b_log = -unbroadcast(blogp, _log)
     b_sum = b_log / _sum
     b_exp = unreduce(b_sum, _exp, axis=1, keepdims=True)
     bshifted = bshifted + b_exp * _exp
     del _exp, _log, _sum, b_exp, b_log, b_sum
     # line 41: shifted = logits - np.max(logits, axis=1, keepdims=True)
     blogits = unbroadcast(bshifted, logits)
-    b_max = unbroadcast(-bshifted, _max)
+    b_max = -unbroadcast(bshifted, _max)
     _hit = logits == unreduce(_max, logits, axis=1, keepdims=True)
     _count = np.sum(_hit, axis=1, keepdims=True, dtype=_max.dtype)
     blogits = blogits + unreduce(b_max / _count, logits, axis=1, keepdims=True) * _hit
