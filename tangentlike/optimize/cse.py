@@ -1,7 +1,8 @@
 """Compute an arithmetic expression once where a block computes it twice.
 
 The product rule gives ``x * x`` the adjoint ``b * x`` twice, and templates often
-repeat a product:
+repeat a product; a variant sums one gradient over the same broadcast axes for
+two operands (``a + w`` and ``a - w`` of one ``w``):
 
 before:
     def f(d, x, b_add, bx):
@@ -9,7 +10,9 @@ before:
         bd = bd + 3.0 * d
         bx = bx + b_add * x
         bx += b_add * x
-        return bd, bx
+        bw = np.sum(b_add, axis=0)
+        bv = -np.sum(b_add, axis=0)
+        return bd, bx, bw, bv
 after:
     def f(d, x, b_add, bx):
         bd = 3.0 * d
@@ -17,11 +20,14 @@ after:
         _mul = b_add * x
         bx = bx + _mul
         bx += _mul
-        return bd, bx
+        bw = np.sum(b_add, axis=0)
+        bv = -bw
+        return bd, bx, bw, bv
 
-Within one block, an operation of names and numbers is reused while none of its
-operands, nor the name that holds it, is assigned or updated in between. The
-values are the same objects or equal numbers, so this is exact.
+Within one block, an operation of names and numbers (or ``np.sum`` of a name,
+its options constants) is reused while none of its operands, nor the name that
+holds it, is assigned or updated in between. The values are the same objects or
+equal numbers, so this is exact.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def share_common(func: gast.FunctionDef) -> bool:
                 holder, at, first = available.entries[key]
                 if holder is None:
                     namer = namer or Namer(names_in(func))
-                    holder = namer.temp(OP_NAMES.get(type(first.op), "op"))
+                    holder = namer.temp(_label(first))
                     block.insert(
                         at, anno.copy_location(anno.assign(holder, first), block[at])
                     )
@@ -104,18 +110,52 @@ def _is_simple(stmt) -> bool:
 
 
 def _key(node):
-    """A structural key for an operation on names and numbers; None otherwise."""
+    """A structural key for an operation on names and numbers, or a sum of a name;
+    None otherwise."""
+    if isinstance(node, gast.Call):
+        return _sum_key(node)
     if not isinstance(node, gast.BinOp):
         return None
-    parts = []
-    for side in (node.left, node.right):
-        if isinstance(side, gast.Name):
-            parts.append(("name", side.id))
-        elif isinstance(side, gast.Constant) and type(side.value) in (int, float):
-            parts.append(("number", type(side.value).__name__, repr(side.value)))
-        else:
+    parts = [_part(side) for side in (node.left, node.right)]
+    return None if None in parts else (type(node.op).__name__, *parts)
+
+
+def _part(node):
+    if isinstance(node, gast.Name):
+        return ("name", node.id)
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return ("number", type(node.value).__name__, repr(node.value))
+    return None
+
+
+NUMPY_NAMES = ("np", "numpy")  # what generated code calls NumPy by
+
+
+def _sum_key(node):
+    """``np.sum(b, axis=0)`` (as a variant sums a gradient over broadcast axes): a
+    new array of the same numbers wherever it runs, while ``b`` is unchanged."""
+    func, options = node.func, []
+    if not (
+        isinstance(func, gast.Attribute)
+        and func.attr == "sum"
+        and isinstance(func.value, gast.Name)
+        and func.value.id in NUMPY_NAMES
+        and len(node.args) == 1
+        and isinstance(node.args[0], gast.Name)
+    ):
+        return None
+    for k in node.keywords:
+        if not isinstance(k.value, gast.Constant):
             return None
-    return (type(node.op).__name__, *parts)
+        options.append(("option", k.arg, repr(k.value.value)))
+    return ("sum", ("module", func.value.id), ("name", node.args[0].id), *options)
+
+
+def _label(node) -> str:
+    """What a temporary holding ``node`` is named after."""
+    if isinstance(node, gast.Call):
+        return "sum"
+    return OP_NAMES.get(type(node.op), "op")
 
 
 def _scan(stmt, simple: bool):
