@@ -112,7 +112,15 @@ def sum_with_start_then_augassign(x):
     return np.sum(y * t)
 
 
+def negation_then_augassign(x):
+    t = -(0.5 / (1.5 + np.cos(x)))  # a new array, which u then names too
+    u = t
+    u += np.tanh(t)
+    return np.sum(u / (1.5 + np.cos(t)))
+
+
 REFUSED = [
+    (negation_then_augassign, "`u`", "`t`"),
     (sum_then_setitem, "`u`", "`t`"),
     (sum_with_start_then_augassign, "`t`", "`y`"),
     (copy_then_augassign, "`y`", "`x`"),
@@ -243,7 +251,16 @@ def popped_while_the_item_is_read(x):
     return total
 
 
+def updated_through_an_unread_name(x):
+    t = np.log(1.0 + x * x)
+    q = t / (1.5 + np.cos(t))  # its derivative reads t as it is here
+    u = t
+    u[0] = np.mean(t, axis=0)  # u is read by nothing: t's row 0 must come back
+    return np.sum(q * q)
+
+
 ACCEPTED = [
+    updated_through_an_unread_name,
     popped_while_the_item_is_read,
     accumulate_float,
     rebind_start_then_update,

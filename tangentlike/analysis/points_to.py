@@ -246,6 +246,9 @@ class PointsTo:
                 parts = [self.items(left, state), self.items(right, state)]
                 return self.make(node, state, LIST, parts)
             return self.make(node, state)
+        if isinstance(node, gast.UnaryOp) and not isinstance(node.op, gast.Not):
+            self.value(node.operand, state)
+            return self.make(node, state)  # -x, +x, ~x of an array: a new array
         if isinstance(node, (gast.BoolOp, gast.IfExp)):
             parts = (
                 node.values

@@ -198,9 +198,9 @@ class ContainersMixin:
         """``x[i] = v``: save what is overwritten; ``bv += bx[i]``, then ``bx[i] = 0``."""
         target, v = stmt.targets[0], stmt.value
         x = target.value.id
-        if x not in self.active:
+        if x not in self.active and not self._another_name_for_active(x):
             return [stmt], []
-        if x in self.containers or _is_key(target.slice):
+        if x in self.active and (x in self.containers or _is_key(target.slice)):
             return self._container_setitem(stmt)
         unseen = anno.get(stmt, fresh.FRESH, False)  # nothing reads what it replaces
         fwd = [stmt]
@@ -212,7 +212,7 @@ class ContainersMixin:
             copied = anno.call(anno.dotted(f"{self.np}.copy"), [saved])
             fwd.insert(0, anno.assign(keep, copied))
         rev = []
-        if self.adj.has(x):
+        if x in self.active and self.adj.has(x):
             bx = self.adj.name(x)
             grad = gast.Subscript(
                 value=anno.name(bx), slice=copy.deepcopy(target.slice), ctx=gast.Load()
@@ -240,6 +240,25 @@ class ContainersMixin:
             rev.append(anno.assign(restore, anno.name(keep)))
         return self.save(stmt, fwd, rev)
 
+    def _another_name_for_active(self, x: str) -> bool:
+        """``x`` is bound to a name to differentiate (``u = t``, then ``u[0] = v``
+        where ``u`` itself is not): the update changes ``t``'s array, whose values
+        the reverse sweep reads, so what it overwrites is kept and put back even
+        though ``u`` has no derivative (an array, not a list or dict: those are
+        updated as new containers)."""
+        if x in self.containers:
+            return False
+        for node in anno.walk(self.fn.node):
+            if (
+                isinstance(node, gast.Assign)
+                and isinstance(node.targets[0], gast.Name)
+                and node.targets[0].id == x
+                and isinstance(node.value, gast.Name)
+                and node.value.id in self.active
+            ):
+                return True
+        return False
+
     def _kept(self, x: str, stmt) -> str:
         """A new name for what ``x[i] = v`` replaces: a value like any other, saved
         again if a loop overwrites it before the reverse sweep reads it."""
@@ -263,7 +282,7 @@ class ContainersMixin:
             stmt,
         ]
         rev = []
-        if self.adj.has(x):
+        if x in self.active and self.adj.has(x):
             bx = self.adj.name(x)
             taken = self.namer.temp("b" + x + "_item")
             pair = gast.Tuple(
