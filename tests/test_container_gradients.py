@@ -259,3 +259,22 @@ def join_arguments(x, extra):
 def test_joining_argument_lists_is_refused_not_summed():
     with pytest.raises(tl.UnsupportedDerivativeError, match="joining of lists"):
         tl.grad(join_arguments)([0.6, 0.7], [1.0, 2.0])
+
+
+def unpacked_appended_list(a):
+    xs = []
+    for i in range(3):
+        xs.append(a * (i + 1.0))
+    p, q, r = xs  # the list's only gradient: the reverse of the appends pops it
+    return np.sum(p * r)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_list_unpacked_gets_a_list_gradient(optimize):
+    """Found by the wide fuzzer's slow run (seed 2174): the unpacking gave the
+    list a tuple for its gradient, which the appends' reverse could not pop."""
+    a = np.array([0.3, 0.5, -0.2])
+    got = tl.grad(unpacked_appended_list, optimize=optimize)(a)
+    np.testing.assert_allclose(got, 6.0 * a, rtol=1e-12)
+    v = np.array([1.0, -1.0, 0.5])
+    np.testing.assert_allclose(tl.hvp(unpacked_appended_list)(a, v), 6.0 * v)

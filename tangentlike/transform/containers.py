@@ -302,6 +302,9 @@ class ContainersMixin:
     # Three kinds of part: a save stack of a backward function (the stack of
     # adjoints its pops pushed), a part with a gradient, and one without (zero_grad).
     # Nothing to do where no part has a gradient or the unpacked value is no name.
+    def _appended(self) -> set[str]:
+        return _appended_names(self.fn.node.body)
+
     def unpack(self, stmt):
         """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient;
         a save stack unpacked (a backward function's) gets the stack of the
@@ -324,11 +327,23 @@ class ContainersMixin:
             else:
                 self.fn.helpers["zero_grad"] = _runtime("zero_grad")
                 parts.append(anno.call(anno.name("zero_grad"), [anno.name(n)]))
-        items = self._contrib(t, gast.Tuple(elts=parts, ctx=gast.Load()))
+        # a list appended to is popped by the reverse of its appends: its gradient
+        # a list (added to item by item, as any container's), else a tuple
+        kind = gast.List if t.id in self._appended() else gast.Tuple
+        items = self._contrib(t, kind(elts=parts, ctx=gast.Load()))
         rev = self.materialize(items)
         for n in names:
             self.adj.kill(n)
         return self.save(stmt, [stmt], rev)
+
+
+def _appended_names(body) -> set[str]:
+    """The names ``body`` appends to (``xs.append(v)``)."""
+    return {
+        node.func.value.id
+        for node in anno.walk(gast.Module(body=body, type_ignores=[]))
+        if isinstance(node, gast.Call) and analyze.is_method_call(node, "append")
+    }
 
 
 def _method(obj: str, method: str, args=()):
