@@ -19,6 +19,22 @@ from .. import anno
 from ..anno import is_call_to, name_counts
 from ..runtime import facts
 from .saves import saved_values
+from .shape_arithmetic import (  # noqa: F401 (the analysis's vocabulary, read by passes)
+    NOT_CONSTANT,
+    PENDING,
+    UNKNOWN,
+    basic_index,
+    broadcast_shape,
+    constant,
+    indexed_shape,
+    lift,
+    matmul_shape,
+    reduced_shape,
+    reduction_options,
+    reduction_size,
+    solid,
+    without_dtype,
+)
 from .shape_classes import (
     BINARY,
     ELEMENTWISE,
@@ -29,7 +45,6 @@ from .shape_classes import (
     module_aliases,
 )
 
-UNKNOWN = None
 SHAPE_KEEPING = ("softmax", "log_softmax")  # SciPy's, along any axis
 ELEMENTWISE_OPS = (
     gast.Add,
@@ -41,7 +56,6 @@ ELEMENTWISE_OPS = (
     gast.BitOr,
     gast.BitXor,
 )
-PENDING = "<pending>"  # not solved yet: optimistically, whatever the others say
 LIKE = frozenset("zeros_like ones_like empty_like copy".split())
 HELPERS = (
     "tl_helpers"  # on a function: the Helpers its calls of generated functions read
@@ -125,7 +139,7 @@ class ConcreteShapes:
             return self._binop(node)
         if isinstance(node, gast.Compare) and len(node.comparators) == 1:
             left, right = self.of(node.left), self.of(node.comparators[0])
-            return _lift(broadcast_shape, left, right)
+            return lift(broadcast_shape, left, right)
         if isinstance(node, gast.Subscript):
             if getattr(node, PART, False):
                 return self._part(node.value, node.slice.value)
@@ -140,9 +154,9 @@ class ConcreteShapes:
     def _binop(self, node):
         a, b = self.of(node.left), self.of(node.right)
         if isinstance(node.op, gast.MatMult):
-            return _lift(matmul_shape, a, b)
+            return lift(matmul_shape, a, b)
         if isinstance(node.op, ELEMENTWISE_OPS):
-            return _lift(broadcast_shape, a, b)
+            return lift(broadcast_shape, a, b)
         return UNKNOWN
 
     def _part(self, value, i: int):
@@ -181,7 +195,7 @@ class ConcreteShapes:
         if items_of is not None and self._integer(index):
             node = gast.Subscript(value=items_of, slice=index, ctx=gast.Load())
         items = index.elts if isinstance(index, gast.Tuple) else [index]
-        if not all(self._integer(i) or _basic(i) for i in items):
+        if not all(self._integer(i) or basic_index(i) for i in items):
             return UNKNOWN
         s = self.of(node.value)
         if s == PENDING or s is UNKNOWN:
@@ -219,7 +233,7 @@ class ConcreteShapes:
                 )
             if func.id == "add" and len(args) == 2 and not node.keywords:
                 # runtime.add: gradients of known shapes are arrays or numbers: +
-                return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+                return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
             if func.id in SHAPE_OF_ARG and not node.keywords:
                 k = SHAPE_OF_ARG[func.id]
                 return self.of(args[k]) if len(args) > k else UNKNOWN
@@ -253,7 +267,7 @@ class ConcreteShapes:
         if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and not node.keywords:
             return self.of(args[0])
         if func.attr in BINARY and len(args) == 2 and not node.keywords:
-            return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+            return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
         if func.attr == "polyval" and len(args) == 2 and not node.keywords:
             return self._polyval(self.of(args[0]), self.of(args[1]))
         if func.attr in REDUCTIONS:
@@ -269,7 +283,7 @@ class ConcreteShapes:
             if callee.nin == len(args) == 1:
                 return self.of(args[0])
             if callee.nin == len(args) == 2:
-                return _lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+                return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
         module = getattr(callee, "__module__", None) or ""
         name = getattr(callee, "__name__", "")
         if module.startswith("scipy.special") and name in SHAPE_KEEPING and args:
@@ -281,7 +295,7 @@ class ConcreteShapes:
         of ``p``)."""
         if isinstance(p, tuple) and not p:
             return UNKNOWN  # a 0-d p is no polynomial
-        return _lift(broadcast_shape, p[1:] if isinstance(p, tuple) else p, x)
+        return lift(broadcast_shape, p[1:] if isinstance(p, tuple) else p, x)
 
     def _stacked(self, node):
         """The shape of ``np.array(items)``: a list or tuple written out (or a name
@@ -298,7 +312,7 @@ class ConcreteShapes:
         return (len(node.elts), *shapes.pop())
 
     def _reduction(self, node):
-        options = reduction_options(_without_dtype(node))
+        options = reduction_options(without_dtype(node))
         if options is None:
             return UNKNOWN
         s = self.of(node.args[0])
@@ -361,162 +375,6 @@ def fixpoint(defs: dict, of, facts: dict) -> None:
     for name, s in facts.items():
         if s == PENDING:
             facts[name] = UNKNOWN
-
-
-# shape arithmetic ----------------------------------------------------------------
-def _basic(index) -> bool:
-    """A slice of literal integers (or none), or ``None``: an index whose shape is
-    known without its value."""
-    if isinstance(index, gast.Constant):
-        return index.value is None
-    if not isinstance(index, gast.Slice):
-        return False
-    bounds = (constant(b) for b in (index.lower, index.upper, index.step) if b)
-    return all(type(b) is int for b in bounds) and constant(index.step) != 0
-
-
-def indexed_shape(shape: tuple, items: list):
-    """The shape of ``x[items]`` for ``x`` of ``shape``: each item an integer
-    (given as None), a ``gast.Slice`` of literals or a ``None`` constant."""
-    out, axis = [], 0
-    for item in items:
-        if isinstance(item, gast.Constant):  # None: a new axis
-            out.append(1)
-            continue
-        if axis >= len(shape):
-            return UNKNOWN
-        if isinstance(item, gast.Slice):
-            bounds = [
-                None if b is None else constant(b)
-                for b in (item.lower, item.upper, item.step)
-            ]
-            out.append(len(range(shape[axis])[slice(*bounds)]))
-        axis += 1
-    return tuple(out) + shape[axis:]
-
-
-def broadcast_shape(a: tuple, b: tuple):
-    """NumPy's broadcast of two shapes, or UNKNOWN where they do not broadcast."""
-    n = max(len(a), len(b))
-    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-    out = []
-    for p, q in zip(a, b):
-        if p != q and 1 not in (p, q):
-            return UNKNOWN
-        out.append(q if p == 1 else p)
-    return tuple(out)
-
-
-def matmul_shape(a: tuple, b: tuple):
-    """The shape of ``a @ b``, or UNKNOWN where the product is not defined."""
-    if not a or not b:
-        return UNKNOWN
-    a2 = (1,) + a if len(a) == 1 else a
-    b2 = b + (1,) if len(b) == 1 else b
-    if a2[-1] != b2[-2]:
-        return UNKNOWN
-    batch = broadcast_shape(a2[:-2], b2[:-2])
-    if batch is UNKNOWN:
-        return UNKNOWN
-    return batch + (a2[-2],) * (len(a) > 1) + (b2[-1],) * (len(b) > 1)
-
-
-def reduced_shape(shape: tuple, axis, keepdims: bool):
-    """The shape of a reduction over ``axis`` (None: all axes)."""
-    axes = (
-        range(len(shape))
-        if axis is None
-        else axis
-        if isinstance(axis, tuple)
-        else (axis,)
-    )
-    if any(not -len(shape) <= a < len(shape) for a in axes):
-        return UNKNOWN
-    axes = {a % len(shape) for a in axes}
-    if keepdims:
-        return tuple(1 if i in axes else n for i, n in enumerate(shape))
-    return tuple(n for i, n in enumerate(shape) if i not in axes)
-
-
-def reduction_size(shape, axis) -> int | None:
-    """How many numbers one result of a reduction over ``axis`` (None: all axes;
-    an int or a tuple of ints) of an array of ``shape`` combines; None where
-    ``shape`` is unknown or an axis is out of range."""
-    if shape is UNKNOWN:
-        return None
-    axes = (
-        range(len(shape))
-        if axis is None
-        else axis
-        if isinstance(axis, tuple)
-        else (axis,)
-    )
-    if any(type(a) is not int or not -len(shape) <= a < len(shape) for a in axes):
-        return None
-    size = 1
-    for a in {a % len(shape) for a in axes}:
-        size *= shape[a]
-    return size
-
-
-def _without_dtype(node):
-    """A reduction's call without its ``dtype=``, which leaves its shape as it is."""
-    if not any(k.arg == "dtype" for k in node.keywords):
-        return node
-    keywords = [k for k in node.keywords if k.arg != "dtype"]
-    return gast.Call(func=node.func, args=node.args, keywords=keywords)
-
-
-def reduction_options(node):
-    """``(axis, keepdims)`` of ``np.sum(x, axis, keepdims=...)`` when both are
-    literal, else None."""
-    options = {"axis": None, "keepdims": False}
-    if len(node.args) > 2 or not node.args:
-        return None
-    if len(node.args) == 2:
-        options["axis"] = constant(node.args[1])
-    for kw in node.keywords:
-        if kw.arg not in options:
-            return None
-        options[kw.arg] = constant(kw.value)
-    axis, keepdims = options["axis"], options["keepdims"]
-    axis_ok = (
-        axis is None
-        or type(axis) is int
-        or (isinstance(axis, tuple) and all(type(a) is int for a in axis))
-    )
-    return (axis, keepdims) if axis_ok and type(keepdims) is bool else None
-
-
-NOT_CONSTANT = object()
-
-
-def constant(node):
-    """The value of a literal (tuples of literals too), or NOT_CONSTANT."""
-    if isinstance(node, gast.Constant):
-        return node.value
-    if isinstance(node, gast.Tuple):
-        values = tuple(constant(e) for e in node.elts)
-        return NOT_CONSTANT if NOT_CONSTANT in values else values
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        value = constant(node.operand)
-        return -value if type(value) is int else NOT_CONSTANT
-    return NOT_CONSTANT
-
-
-def _lift(fn, a, b):
-    if a is UNKNOWN or b is UNKNOWN:
-        return UNKNOWN
-    if a == PENDING or b == PENDING:
-        return PENDING
-    if not (isinstance(a, tuple) and isinstance(b, tuple)):
-        return UNKNOWN  # a Packed tuple of shapes is no operand
-    return fn(a, b)
-
-
-def solid(shape):
-    """A shape tuple, or UNKNOWN for anything else (PENDING included)."""
-    return shape if isinstance(shape, tuple) else UNKNOWN
 
 
 def _is_attr(node, attr) -> bool:
