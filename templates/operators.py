@@ -5,6 +5,7 @@ import numpy
 import numpy as np
 
 from tangentlike.runtime import (
+    add_at,
     attr_grad,
     matmul_lhs,
     matmul_rhs,
@@ -109,6 +110,14 @@ def softmax(y, x, axis):
 @adjoint(("fused", "log_softmax"))
 def log_softmax(y, x, p, axis):
     d[x] = d[y] - p * np.sum(d[y], axis=axis, keepdims=True)
+
+
+# log-softmax picked, log(p[index]): the same, d[y] scattered to the picked places
+# (added there last, to -p * sum(d[y]) along the axis: one pass less)
+@adjoint(("fused", "log_softmax_item"))
+def log_softmax_item(y, x, p, index, axis):
+    total = np.sum(add_at(None, p, index, d[y]), axis=axis, keepdims=True)
+    d[x] = add_at(p * -total, p, index, d[y])
 
 
 # the log-sum-exp written out, m + log(sum(e)) with e = exp(x - m), m = max(x):

@@ -187,6 +187,11 @@ def log_softmax(y, x, p, axis):
     d[y] = d[x] - np.sum(p * d[x], axis=axis, keepdims=True)
 
 
+@tangent(("fused", "log_softmax_item"))
+def log_softmax_item(y, x, p, index, axis):
+    d[y] = (d[x] - np.sum(p * d[x], axis=axis, keepdims=True))[index]
+
+
 @tangent(("fused", "logsumexp"))
 def logsumexp(y, x, e, s, axis):
     d[y] = np.sum(e * d[x], axis=axis) / s

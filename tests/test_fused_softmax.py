@@ -52,6 +52,29 @@ def z_changes_in_between(z, y):
     return np.sum(p * y * z)
 
 
+def picked_twice(z, y):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    p = e / np.sum(e, axis=1, keepdims=True)
+    rows = np.array([0, 0, 2, 4, 4, 4])  # a place picked twice, rows picked unevenly
+    cols = np.array([1, 1, 3, 0, 2, 2])
+    return np.sum(np.log(p[rows, cols]) * np.arange(1.0, 7.0))
+
+
+def picked_columns(z, y):
+    e = np.exp(z)
+    p = e / np.sum(e, axis=0, keepdims=True)
+    return -np.sum(np.log(p[1:3, :]))  # picked by a slice: the chain rule
+
+
+def labels_change_in_between(z, y):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    p = e / np.sum(e, axis=1, keepdims=True)
+    labels = np.arange(5) % 4
+    picked = p[np.arange(5), labels]
+    labels = labels[::-1]
+    return -np.sum(np.log(picked) * labels)
+
+
 def updated_in_place(z, y):
     e = np.exp(z)
     e[0, 0] = 1.0
@@ -67,7 +90,15 @@ CASES = [
     (shifted_by_another_axis, ONE_HOT, False),
     (z_changes_in_between, ONE_HOT, False),
     (updated_in_place, ONE_HOT, False),
+    (picked_twice, ONE_HOT, True),
+    (picked_columns, ONE_HOT, True),  # the softmax's own, then the slice's
+    (labels_change_in_between, ONE_HOT, True),
 ]
+SHORT_FORMS = (
+    r"bz = (bz \+ )?p \* \(bp - np\.",  # the softmax
+    r"bz = b_log - p \* np\.",  # log-softmax
+    r"bz = add_at\(p \* -_total, p, ",  # log-softmax picked
+)
 
 
 def checked_source(f, y) -> str:
@@ -88,7 +119,7 @@ def checked_source(f, y) -> str:
 @pytest.mark.parametrize("f, y, fused", CASES, ids=lambda c: getattr(c, "__name__", ""))
 def test_gradients_and_tangents_match_finite_differences(f, y, fused):
     source = checked_source(f, y)
-    in_z = re.search(r"bz = (bz \+ )?p \* \(bp - np\.|bz = b_log - p \* np\.", source)
+    in_z = re.search("|".join(SHORT_FORMS), source)
     assert bool(in_z) is fused
 
 
@@ -105,6 +136,48 @@ def test_cross_entropy_against_autograd_and_the_closed_form():
     np.testing.assert_allclose(got, autograd.grad(xent_ag)(Z, ONE_HOT), rtol=1e-12)
     e = np.exp(Z - Z.max(1, keepdims=True))
     np.testing.assert_allclose(got, e / e.sum(1, keepdims=True) - ONE_HOT, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "f, picked",
+    [
+        (xent_indexed, True),
+        (picked_twice, True),
+        (picked_columns, False),
+        (labels_change_in_between, False),
+    ],
+    ids=lambda c: getattr(c, "__name__", ""),
+)
+def test_log_softmax_picked_takes_its_short_form(f, picked):
+    labels = LABELS if f is xent_indexed else ONE_HOT
+    source = checked_source(f, labels)
+    assert ("bz = add_at(p * -_total, p, " in source) is picked
+    assert bool(re.search(r"\bbp\b", source)) is not picked  # none through p
+
+
+def test_picked_cross_entropy_against_autograd_and_the_closed_form():
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+
+    def xent_ag(z, labels):
+        e = anp.exp(z - anp.max(z, axis=1, keepdims=True))
+        p = e / anp.sum(e, axis=1, keepdims=True)
+        return -anp.sum(anp.log(p[anp.arange(z.shape[0]), labels])) / z.shape[0]
+
+    got = tl.grad(xent_indexed)(Z, LABELS)
+    np.testing.assert_allclose(got, autograd.grad(xent_ag)(Z, LABELS), rtol=1e-12)
+    e = np.exp(Z - Z.max(1, keepdims=True))
+    want = (e / e.sum(1, keepdims=True) - ONE_HOT) / len(LABELS)
+    np.testing.assert_allclose(got, want, atol=1e-15)
+
+
+def test_second_order_through_the_picked_log_softmax():
+    v = RNG.normal(size=Z.shape)
+    hvp = tl.hvp(xent_indexed)(Z, LABELS, v)
+    g = tl.grad(xent_indexed)
+    eps = 1e-6
+    fd = (g(Z + eps * v, LABELS) - g(Z - eps * v, LABELS)) / (2 * eps)
+    np.testing.assert_allclose(hvp, fd, rtol=1e-5, atol=1e-8)
 
 
 def test_large_logits_stay_finite():

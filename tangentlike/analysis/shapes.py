@@ -231,6 +231,8 @@ class ConcreteShapes:
                 return (
                     shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
                 )
+            if func.id == "add_at" and len(args) == 4 and not node.keywords:
+                return self._added_at(*args[:2])
             if func.id == "add" and len(args) == 2 and not node.keywords:
                 # runtime.add: gradients of known shapes are arrays or numbers: +
                 return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
@@ -296,6 +298,12 @@ class ConcreteShapes:
         if isinstance(p, tuple) and not p:
             return UNKNOWN  # a 0-d p is no polynomial
         return lift(broadcast_shape, p[1:] if isinstance(p, tuple) else p, x)
+
+    def _added_at(self, g, x):
+        """``add_at(g, x, index, value)`` of an array: ``g``, or zeros like ``x``
+        where ``g`` is None."""
+        shape = self.of(x if isinstance(g, gast.Constant) and g.value is None else g)
+        return shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
 
     def _stacked(self, node):
         """The shape of ``np.array(items)``: a list or tuple written out (or a name

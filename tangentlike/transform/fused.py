@@ -17,7 +17,9 @@ the chain rule through the division, ``exp``, the shift and the maximum's ties
 takes a dozen.  The shift, constant along the axis, changes no value of ``p``, so
 it has no derivative of its own.  ``np.log(p)`` of such a ``p``, log-softmax as a
 cross-entropy with a one-hot product writes it, takes
-``d[l] - p * sum(d[l])``.  The log-sum-exp written out with its shift, ``m +
+``d[l] - p * sum(d[l])``; picked first (``np.log(p[np.arange(n), labels])``, as a
+cross-entropy with integer labels writes it), the same with ``d[l]`` scattered
+to the picked places.  The log-sum-exp written out with its shift, ``m +
 np.log(np.sum(np.exp(x - m), axis=a, keepdims=True))`` with ``m`` the maximum
 (or ``m[:, 0] + np.log(np.sum(..., axis=1))``), takes ``d[y] * e / s``: the
 softmax's weights, with no derivative through the maximum, whose two
@@ -42,6 +44,7 @@ LOG_SIGMOID = ("fused", "log_sigmoid")
 LOG1M_SIGMOID = ("fused", "log1m_sigmoid")
 SOFTMAX = ("fused", "softmax")
 LOG_SOFTMAX = ("fused", "log_softmax")
+LOG_SOFTMAX_ITEM = ("fused", "log_softmax_item")
 LOGSUMEXP = ("fused", "logsumexp")
 LOGSUMEXP_KEPT = ("fused", "logsumexp_kept")
 _EXP = (numpy.exp, math.exp)
@@ -102,6 +105,9 @@ class _Block:
             if x != target and self._unchanged(x, j + 1, k):
                 names = {"x": anno.name(x), "p": anno.name(arg)}
                 return LOG_SOFTMAX, {**names, "axis": anno.const(axis)}
+        picked = self._log_softmax_item(k, target, arg)
+        if picked is not None:
+            return picked
         p = arg if arg in self.sigmoids else None
         if p is None:  # log(1 - p)?
             found = self._def(arg, k)
@@ -172,6 +178,33 @@ class _Block:
             if m and _reduction(m[1], _MAX) == (shift[1].left.id, axis):
                 x, start = shift[1].left.id, m[0]
         return (x, axis) if self._unchanged(x, start + 1, k) else None
+
+    def _log_softmax_item(self, k, target, arg):
+        """``(key, bindings)`` where ``arg`` is ``p[index]`` of a softmax ``p`` and
+        ``np.log`` is taken of it: log-softmax picked (``p[np.arange(n), labels]``),
+        with ``x``, ``p`` and the index's names unchanged since, and no slice in
+        the index."""
+        item = self._def(arg, k) if arg is not None else None
+        value = item[1] if item else None
+        if not (
+            isinstance(value, gast.Subscript)
+            and isinstance(value.value, gast.Name)
+            and value.value.id in self.softmaxes
+        ):
+            return None
+        p = value.value.id
+        j, x, axis = self.softmaxes[p]
+        if any(isinstance(n, gast.Slice) for n in gast.walk(value.slice)):
+            return None  # a slice is no value to pass: the chain rule
+        names = {n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)}
+        if j > item[0] or target in names | {x, p}:
+            return None
+        if not self._unchanged(x, j + 1, k):
+            return None
+        if not all(self._unchanged(n, item[0] + 1, k) for n in names):
+            return None
+        bindings = {"x": anno.name(x), "p": anno.name(p), "index": value.slice}
+        return LOG_SOFTMAX_ITEM, {**bindings, "axis": anno.const(axis)}
 
     def _logsumexp_of(self, k, value):
         """``(key, bindings)`` where ``value`` is ``m + l`` (either way round),
