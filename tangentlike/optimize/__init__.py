@@ -96,13 +96,14 @@ def optimize(
     return func
 
 
-def finish(func, numbers=None, release: bool = True) -> None:
+def finish(func, numbers=None, release: bool = True, users: bool = False) -> None:
     """The last passes, which print the code as a reader writes it: helper calls
-    without their defaults, then (with ``release``) dead temporaries deleted, but
-    for ``numbers`` (names known to hold numbers)."""
+    without their defaults, then (with ``release``) dead temporaries deleted (with
+    ``users``, the user's dead names too), but for ``numbers`` (names known to
+    hold numbers)."""
     name_defaults(func)
     if release:
-        release_dead(func, numbers)
+        release_dead(func, numbers, users)
 
 
 def optimize_variant(
@@ -126,7 +127,7 @@ def optimize_variant(
         fuse_temporaries(func, keep)
         finish(func, release=False)
     else:
-        finish(func, anno.get(func, NUMBERS))
+        finish(func, anno.get(func, NUMBERS), users=True)
     return func
 
 
@@ -173,6 +174,6 @@ def specialize_helpers(helpers: list, calls: dict, np_alias: str, keep) -> list:
         special = anno.clone(func)
         anno.set_(special, HELPERS, Helpers({f.name: f for f in helpers}))
         optimize(special, set(), shapes, dtypes, np_alias, release=False, keep=keep)
-        finish(special)
+        finish(special, anno.get(special, NUMBERS), users=True)
         out.append(special)
     return out

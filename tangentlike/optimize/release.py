@@ -25,8 +25,10 @@ after:
         return q
 
 Only temporaries (``_add``, ``b_add``, ``d_add``) bound once, at the function's top
-level, are freed; not those a variant knows to be numbers, not where only the
-``return`` is left to run, and not names whose array another name keeps alive:
+level, are freed (in a variant compiled for known shapes, the user's names bound
+once there too: an array the sweep no longer reads is freed whatever its name);
+not those a variant knows to be numbers, not where only the ``return`` is left to
+run, and not names whose array another name keeps alive:
 ``h = np.tanh(_add, out=_add)`` shares one array between ``_add`` and ``h``.
 """
 
@@ -42,14 +44,14 @@ from ..naming import ADJOINT_PREFIX, TANGENT_PREFIX, TEMP_PREFIX
 GENERATED = (TEMP_PREFIX, ADJOINT_PREFIX + TEMP_PREFIX, TANGENT_PREFIX + TEMP_PREFIX)
 
 
-def release_dead(func: gast.FunctionDef, numbers=None) -> bool:
+def release_dead(func: gast.FunctionDef, numbers=None, users: bool = False) -> bool:
     """Insert the ``del`` statements (none for ``numbers``, names known to hold
-    numbers, by default those the shape classes prove are); whether anything
-    changed."""
+    numbers, by default those the shape classes prove are; with ``users``, for
+    the user's names as well as temporaries); whether anything changed."""
     if numbers is None:
         shapes = Shapes(func)
         numbers = {n for n in shapes.defs if shapes.of(anno.name(n)) == SCALAR}
-    dying = _dying(func, numbers)
+    dying = _dying(func, numbers, users)
     if not dying:
         return False
     for i in sorted(dying, reverse=True):
@@ -73,10 +75,10 @@ def _lines(names: list[str]) -> list[list[str]]:
     return lines
 
 
-def _dying(func, numbers) -> dict[int, set[str]]:
+def _dying(func, numbers, users=False) -> dict[int, set[str]]:
     """``{statement index: temporaries to delete after it}``: those a line is done
     with, and whose array no name that lives on holds."""
-    once, last_read = _bound_once(func)
+    once, last_read = _bound_once(func, users)
     end = len(func.body) - 1 if isinstance(func.body[-1], gast.Return) else None
     candidates = once - set(numbers)
     dying: dict[int, set[str]] = {}
@@ -120,9 +122,10 @@ def _end_of_line(body, i: int, end) -> int:
     return i
 
 
-def _bound_once(func) -> tuple[set[str], dict[str, int]]:
-    """Temporaries bound by one plain assignment at the top level and nowhere else
-    (not parameters, not returned), and the index of each name's last read."""
+def _bound_once(func, users=False) -> tuple[set[str], dict[str, int]]:
+    """Temporaries (with ``users``, any names) bound by one plain assignment at the
+    top level and nowhere else (not parameters, not returned), and the index of
+    each name's last read."""
     once: set[str] = set()
     nested = {a.id for a in func.args.args}
     last_read: dict[str, int] = {}
@@ -136,4 +139,4 @@ def _bound_once(func) -> tuple[set[str], dict[str, int]]:
             nested |= anno.store_names(stmt)
         if isinstance(stmt, gast.Return):
             nested |= anno.load_names(stmt)
-    return {n for n in once - nested if n.startswith(GENERATED)}, last_read
+    return {n for n in once - nested if users or n.startswith(GENERATED)}, last_read

@@ -22,7 +22,7 @@ def dlogistic_dw(w, X, y, b_result=1.0):
     b_matmul = np.multiply(_neg_b_log2, p, out=_neg_b_log2)
     b_log = -0.16666666666666666 * y
     b_matmul = b_matmul + b_log * _sub2
-    del _add2, _log, _log2, _mul, _mul2, _sub, _sub2, b_log
+    del _add, _add2, _log, _log2, _mul, _mul2, _sub, _sub2, b_log, p
     # line 35: p = 1.0 / (1.0 + np.exp(-(X @ w)))
     bw = X.T @ b_matmul
     return _result, bw
