@@ -74,25 +74,26 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
     known = ConcreteShapes(func, shapes)
     rewriter = _Rewriter(known, np_alias)
     rewriter.visit(func)
-    return rewriter.changed or _unbroadcast_reads(func, known)
+    return rewriter.changed or _unbroadcast_reads(func, known, np_alias)
 
 
 # Two walks: the first finds the lazy unreduces assigned once, the second counts
 # for each the reads that broadcast it as unreduce would (+ - * / with an operand
 # of the full shape, not itself).  Only where every read does can it go.
-def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
+def _unbroadcast_reads(func, known: ConcreteShapes, np_alias: str = "np") -> bool:
     """``t = unreduce(g, x, ...)`` becomes ``t = g`` where ``g`` broadcasts as it is
     (a full reduction's number, or ``keepdims``) and every read of ``t`` (or of
     ``-t``) is ``+ - * /`` with an operand of ``x``'s shape, which broadcasts ``g``
-    the same way (the module's second example)."""
+    the same way (the module's second example); over literal axes without
+    ``keepdims``, ``t = np.expand_dims(g, axis)``, a view, which those reads
+    broadcast as ``unreduce`` would (and ``x`` need not be kept for its shape)."""
     defs: dict[str, gast.Assign] = {}
     for node in anno.walk(func):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             value = node.value
-            if (
-                _is_lazy_unreduce(value)
-                and len(known.defs.get(node.targets[0].id, ())) == 1
-            ):
+            if (_is_lazy_unreduce(value) or _axes_dropped(value) is not None) and len(
+                known.defs.get(node.targets[0].id, ())
+            ) == 1:
                 defs[node.targets[0].id] = node
     if not defs:
         return False
@@ -112,7 +113,11 @@ def _unbroadcast_reads(func, known: ConcreteShapes) -> bool:
     changed = False
     for name, stmt in defs.items():
         if reads.get(name) and good.get(name) == reads[name]:
-            stmt.value = stmt.value.args[0]
+            g, axes = stmt.value.args[0], _axes_dropped(stmt.value)
+            if axes is not None:
+                func_name = anno.dotted(f"{np_alias}.expand_dims")
+                g = gast.Call(func=func_name, args=[g, _literal(axes)], keywords=[])
+            stmt.value = g
             changed = True
     return changed
 
@@ -134,6 +139,23 @@ def _beside_a_number(node, defs) -> str | None:
         number = isinstance(other, gast.Constant) and type(other.value) in (int, float)
         if number:
             return _unreduced(side, defs)
+    return None
+
+
+def _axes_dropped(value):
+    """The literal axes (an int or a tuple of ints) of ``unreduce(g, x, axis,
+    False)``, the axes its reduction took away; None for any other value."""
+    if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)):
+        return None
+    if value.func.id != runtime.unreduce.__name__:
+        return None
+    if value.keywords or len(value.args) != 4 or constant(value.args[3]) is not False:
+        return None
+    axis = constant(value.args[2])
+    if type(axis) is int or (
+        isinstance(axis, tuple) and axis and all(type(a) is int for a in axis)
+    ):
+        return axis
     return None
 
 
