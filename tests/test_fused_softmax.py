@@ -95,7 +95,7 @@ CASES = [
     (labels_change_in_between, ONE_HOT, True),
 ]
 SHORT_FORMS = (
-    r"bz = (bz \+ )?p \* \(bp - np\.",  # the softmax
+    r"bz = (bz \+ |np\.add\(bz, )?p \* \(bp - np\.",  # the softmax
     r"bz = b_log - p \* np\.",  # log-softmax
     r"bz = add_at\(p \* -_total, p, ",  # log-softmax picked
 )

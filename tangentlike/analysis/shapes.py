@@ -266,9 +266,10 @@ class ConcreteShapes:
             shape = constant(args[0])
             ok = isinstance(shape, tuple) and all(type(n) is int for n in shape)
             return shape if ok else UNKNOWN
-        if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and not node.keywords:
+        into = all(k.arg == "out" for k in node.keywords)  # out=: the result's array
+        if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and into:
             return self.of(args[0])
-        if func.attr in BINARY and len(args) == 2 and not node.keywords:
+        if func.attr in BINARY and len(args) == 2 and into:
             return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
         if func.attr == "polyval" and len(args) == 2 and not node.keywords:
             return self._polyval(self.of(args[0]), self.of(args[1]))

@@ -22,7 +22,11 @@ A temporary or an adjoint qualifies (never a name of the user's own function),
 made and read in one straight-line block (the function's, or a loop's body),
 assigned once, never saved or read anywhere else, and made by an operation that
 returns a new array (arithmetic, a matrix product, a ufunc, a reduction over an
-axis): never an argument, a view, or a broadcast.
+axis): never an argument, a view, or a broadcast.  So does one rebound by the
+operation that reads it, read nowhere since it was made (``bd = bd + bd`` after
+``bd = b_mul * d``: ``np.add(bd, bd, out=bd)``); and at the function's top level,
+where a last read is the last, a negation passed to a call negates in place
+(``np.sum(np.negative(bd, out=bd), axis=0)``, no array of its own).
 """
 
 from __future__ import annotations
@@ -62,7 +66,66 @@ def write_in_place(
         changed |= _block_in_place(
             block, shapes, kinds, (loads, stores, keep), np_alias
         )
+    changed |= _negations_in_place(func.body, shapes, kinds, keep, np_alias)
     return changed
+
+
+# At the function's top level, a statement that reads a name for the last time
+# reads its array for the last time (no loop runs it again).
+def _negations_in_place(body, shapes, kinds, keep, np_alias) -> bool:
+    """``np.sum(-g, axis=0)`` -> ``np.sum(np.negative(g, out=g), axis=0)`` where
+    ``g`` is a float array made by an operation at the top level and read there
+    for the last time: the negation needs no array of its own."""
+    later = [anno.name_counts(s) for s in body]
+    for k in range(len(body) - 2, -1, -1):
+        for name, n in later[k + 1].items():
+            later[k][name] = later[k].get(name, 0) + n
+    fresh, changed = set(), False
+    for k, stmt in enumerate(body):
+        after = later[k + 1] if k + 1 < len(body) else {}
+        here = anno.name_counts(stmt)
+        for call in _calls(stmt):
+            for i, arg in enumerate(call.args):
+                name = _negated(arg)
+                if name in fresh and here[name] == 1 and not after.get(name):
+                    if _float_array(shapes, kinds, name):
+                        call.args[i] = _ufunc(np_alias, "negative", [arg.operand], name)
+                        changed = True
+        target = _target(stmt)
+        # written into a fresh array (np.add(g, g, out=g)): the same array, fresh
+        into = anno.out_names(stmt.value) if target else set()
+        new = target and (
+            _makes_new_array(shapes, stmt.value) or (into and into <= fresh)
+        )
+        fresh -= anno.updated_names(stmt)
+        if new and target not in keep:
+            fresh.add(target)
+    return changed
+
+
+def _calls(stmt) -> list:
+    value = stmt.value if isinstance(stmt, gast.Assign) else None
+    return [n for n in anno.walk(value) if isinstance(n, gast.Call)] if value else []
+
+
+def _negated(node) -> str | None:
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        if isinstance(node.operand, gast.Name):
+            return node.operand.id
+    return None
+
+
+def _target(stmt) -> str | None:
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def _float_array(shapes, kinds, name) -> bool:
+    shape, dtype = shapes.shape.get(name), kinds.kind.get(name)
+    return (
+        bool(isinstance(shape, tuple) and shape) and getattr(dtype, "kind", "") == "f"
+    )
 
 
 def _block_in_place(block, shapes, kinds, counts, np_alias) -> bool:
@@ -70,27 +133,48 @@ def _block_in_place(block, shapes, kinds, counts, np_alias) -> bool:
     the same block, is read in the same iteration of any loop around it."""
     loads, stores, keep = counts
     made: dict[str, gast.expr] = {}
+    read_since: dict[str, int] = {}  # made name -> reads since, before this statement
     changed = False
     for stmt in block:
+        here = anno.name_counts(stmt)
+        for name in anno.updated_names(stmt):  # updated in place: not ours alone
+            here[name] = here.get(name, 0) + 1
         if not (
             isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
         ):
+            _count_reads(read_since, here)
             continue
-        value = stmt.value
+        value, target = stmt.value, stmt.targets[0].id
         for operand in _operands(value):
             name = operand.id
-            fresh = made.get(name)
-            if fresh is None or loads.get(name) != 1 or stores.get(name) != 1:
+            once = loads.get(name) == 1 and stores.get(name) == 1
+            if made.get(name) is None or not (
+                once or _rebound(name, target, read_since)
+            ):
                 continue
             if not _same_buffer_ok(shapes, kinds, name, value):
                 continue
             stmt.value = _with_out(value, name, np_alias)
             changed = True
             break
-        target = stmt.targets[0].id
+        _count_reads(read_since, here)
+        made.pop(target, None)
+        read_since.pop(target, None)
         if target not in keep and _makes_new_array(shapes, value):
             made[target] = value
+            read_since[target] = 0
     return changed
+
+
+def _count_reads(read_since: dict, here: dict) -> None:
+    for name in read_since:
+        read_since[name] += here.get(name, 0)
+
+
+def _rebound(name: str, target: str, read_since: dict) -> bool:
+    """``x = x + y`` of an ``x`` made in this block and read nowhere since: the
+    array it held dies here, and can hold what replaces it (``bd = bd + bd``)."""
+    return name == target and read_since.get(name) == 0
 
 
 class DTypes:
@@ -151,11 +235,13 @@ class DTypes:
             return self.of(node.args[0])
         if func.attr == "zeros" and len(node.args) == 1 and not node.keywords:
             return numpy.dtype(numpy.float64)
-        if _float_ufunc(func.attr) and not node.keywords:
+        if _float_ufunc(func.attr) and all(k.arg == "out" for k in node.keywords):
             kinds = [self.of(a) for a in node.args]
             result = kinds[0]
             for k in kinds[1:]:
                 result = _combine(result, k)
+            for k in node.keywords:  # out=: an array of the result's dtype, or unknown
+                result = result if self.of(k.value) in (result, PENDING) else UNKNOWN
             return (
                 result
                 if isinstance(result, numpy.dtype) or result == PENDING
@@ -232,12 +318,19 @@ def _makes_new_array(shapes, value) -> bool:
 
 
 def _with_out(value, name, np_alias):
-    out = gast.keyword(arg="out", value=anno.name(name))
     if isinstance(value, gast.BinOp):
-        func = anno.dotted(f"{np_alias}.{UFUNC_OPS[type(value.op)]}")
-        return gast.Call(func=func, args=[value.left, value.right], keywords=[out])
+        ufunc = UFUNC_OPS[type(value.op)]
+        return _ufunc(np_alias, ufunc, [value.left, value.right], name)
     if isinstance(value, gast.UnaryOp):
-        func = anno.dotted(f"{np_alias}.negative")
-        return gast.Call(func=func, args=[value.operand], keywords=[out])
-    value.keywords = [out]
+        return _ufunc(np_alias, "negative", [value.operand], name)
+    value.keywords = [gast.keyword(arg="out", value=anno.name(name))]
     return value
+
+
+def _ufunc(np_alias, ufunc: str, args, out: str):
+    """``np.<ufunc>(*args, out=out)``, its callee known to the analyses after."""
+    func = anno.dotted(f"{np_alias}.{ufunc}")
+    keywords = [gast.keyword(arg="out", value=anno.name(out))]
+    call = gast.Call(func=func, args=args, keywords=keywords)
+    anno.set_(call, anno.CALLEE, getattr(numpy, ufunc))
+    return call

@@ -5,9 +5,8 @@ def dlogistic_dw(w, X, y, b_result=1.0):
     _matmul = X @ w
     _neg = np.negative(_matmul, out=_matmul)
     _exp = np.exp(_neg, out=_neg)
-    _add = 1.0 + _exp
+    _add = np.add(1.0, _exp, out=_exp)
     p = np.divide(1.0, _add, out=_add)
-    del _exp, _matmul, _neg
     _log = np.log(p)
     _mul = np.multiply(y, _log, out=_log)
     _sub = 1.0 - y
@@ -21,8 +20,9 @@ def dlogistic_dw(w, X, y, b_result=1.0):
     _neg_b_log2 = 0.16666666666666666 * _sub
     b_matmul = np.multiply(_neg_b_log2, p, out=_neg_b_log2)
     b_log = -0.16666666666666666 * y
-    b_matmul = b_matmul + b_log * _sub2
-    del _add, _add2, _log, _log2, _mul, _mul2, _sub, _sub2, b_log, p
+    b_matmul = np.add(b_matmul, b_log * _sub2, out=b_matmul)
+    del _add, _add2, _exp, _log, _log2, _matmul, _mul, _mul2, _neg, _sub, _sub2, b_log
+    del p
     # line 35: p = 1.0 / (1.0 + np.exp(-(X @ w)))
     bw = X.T @ b_matmul
     return _result, bw
