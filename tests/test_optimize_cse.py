@@ -3,10 +3,12 @@ rewrites, when they must not happen, and that they change no bit of a gradient."
 
 import math
 
+import gast
 import numpy as np
 import pytest
 
 import tangentlike as tl
+from tangentlike import anno
 from tangentlike.api.check import numerical_grad
 from tangentlike.optimize.cse import share_common
 from tangentlike.optimize.negations import cancel_negations
@@ -202,3 +204,63 @@ def test_two_equal_arrays_stay_two_arrays():
     x = np.array([0.3, -0.4, 0.8])
     got = tl.grad(two_copies_one_updated)(x.copy(), 0.5)
     np.testing.assert_allclose(got, [2 * 0.3 * 0.5, 3 * 0.16, 3 * 0.64], rtol=1e-12)
+
+
+def exp_twice(z, y):
+    a = np.exp(z) / np.sum(np.exp(z))  # the user wrote np.exp(z) twice
+    return np.sum(a * y) + np.sum(np.exp(z, dtype=np.float64))
+
+
+def exp_into_own_names(z, y):
+    a = np.exp(z)
+    b = np.exp(z)  # a name of the user's: it may be updated in place, kept apart
+    return np.sum(a * y) + np.sum(b)
+
+
+def exp_of_a_changed_operand(z, y):
+    e = np.exp(z)
+    z = z * 2.0
+    return np.sum(e * y) + np.sum(np.exp(z))
+
+
+@pytest.mark.parametrize(
+    "f, exps",
+    [(exp_twice, 2), (exp_into_own_names, 2), (exp_of_a_changed_operand, 2)],
+    ids=lambda c: getattr(c, "__name__", ""),
+)
+def test_a_pure_call_repeated_is_computed_once(f, exps):
+    z, y = np.linspace(-1.0, 1.0, 7), np.arange(7.0)
+    df = tl.grad(f)
+    want = numerical_grad(f, [z, y], 0)
+    np.testing.assert_allclose(df(z, y), want, rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(df(z, y), tl.grad(f, optimize=False)(z, y))
+    for source in (tl.getsource(df), tl.getsource(df, args=(z, y))):
+        primal = source.split("# line")[0]
+        assert primal.count("np.exp(") == exps
+
+
+def test_a_call_is_shared_between_temporaries_only():
+    out = rewrite(
+        """
+        def f(z):
+            _exp = np.exp(z)
+            a = np.exp(z)
+            _exp2 = np.exp(z)
+            _exp3 = np.exp(z, out=a)
+            return _exp, a, _exp2, _exp3
+        """,
+        lambda func: share_common(with_numpy_callees(func)),
+    )
+    assert out[:4] == [
+        "_exp = np.exp(z)",
+        "a = np.exp(z)",
+        "_exp2 = _exp",
+        "_exp3 = np.exp(z, out=a)",
+    ]
+
+
+def with_numpy_callees(func):
+    for node in gast.walk(func):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+            anno.set_(node, anno.CALLEE, getattr(np, node.func.attr))
+    return func

@@ -27,16 +27,42 @@ after:
 Within one block, an operation of names and numbers (or ``np.sum`` of a name,
 its options constants) is reused while none of its operands, nor the name that
 holds it, is assigned or updated in between. The values are the same objects or
-equal numbers, so this is exact.
+equal numbers, so this is exact.  A call of a pure NumPy function (a ufunc, a
+reduction) counts as such an operation, so that what a line computes twice is
+computed once, across the statements it normalized to:
+
+before:
+    def f(z, y):
+        _exp = np.exp(z)
+        _exp2 = np.exp(z)
+        _sum = np.sum(_exp2)
+        return _exp / _sum
+after:
+    def f(z, y):
+        _exp = np.exp(z)
+        _exp2 = _exp
+        _sum = np.sum(_exp2)
+        return _exp / _sum
+
+A call assigned to a temporary is replaced by another temporary only (nothing
+updates either in place), never by a user's name (``a = np.exp(z)``), which may
+be; a call read by arithmetic takes any name that holds its value.
 """
 
 from __future__ import annotations
 
 import gast
+import numpy
 
 from .. import anno
 from ..frontend.normalize import OP_NAMES
-from ..naming import Namer, names_in
+from ..naming import TEMP_PREFIX, Namer, names_in
+
+# pure functions besides the ufuncs: the same arguments give equal results
+PURE = frozenset(
+    getattr(numpy, name)
+    for name in "sum prod mean max min amax amin std var dot matmul".split()
+)
 
 
 def share_common(func: gast.FunctionDef) -> bool:
@@ -53,8 +79,10 @@ def share_common(func: gast.FunctionDef) -> bool:
             hit = next(
                 (
                     (key, n)
-                    for key, n, consumed in operations
-                    if consumed and key in available.entries
+                    for key, n, shared in operations
+                    if shared
+                    and key in available.entries
+                    and (shared is True or _temporary(available.entries[key][0]))
                 ),
                 None,
             )
@@ -110,10 +138,10 @@ def _is_simple(stmt) -> bool:
 
 
 def _key(node):
-    """A structural key for an operation on names and numbers, or a sum of a name;
-    None otherwise."""
+    """A structural key for an operation on names and numbers, a pure NumPy
+    call or a sum of a name; None otherwise."""
     if isinstance(node, gast.Call):
-        return _sum_key(node)
+        return _call_key(node) or _sum_key(node)
     if not isinstance(node, gast.BinOp):
         return None
     parts = [_part(side) for side in (node.left, node.right)]
@@ -154,8 +182,24 @@ def _sum_key(node):
 def _label(node) -> str:
     """What a temporary holding ``node`` is named after."""
     if isinstance(node, gast.Call):
-        return "sum"
+        return getattr(node.func, "attr", "call")
     return OP_NAMES.get(type(node.op), "op")
+
+
+def _call_key(node):
+    """The key of a pure NumPy function's call on names and numbers, with literal
+    keywords (``np.sum(e, axis=1, keepdims=True)``); None for any other call."""
+    callee = anno.get(node, anno.CALLEE)
+    pure = isinstance(callee, numpy.ufunc) or any(callee is f for f in PURE)
+    if not pure:
+        return None
+    parts = [_part(a) for a in node.args]
+    for kw in node.keywords:
+        literal = isinstance(kw.value, gast.Constant) and kw.arg not in (None, "out")
+        parts.append(("keyword", kw.arg, repr(kw.value.value)) if literal else None)
+    if None in parts:
+        return None
+    return ("call", ("callee", id(callee)), *parts)
 
 
 def _scan(stmt, simple: bool):
@@ -175,8 +219,25 @@ def _scan(stmt, simple: bool):
                 consumed.update(id(child) for child in gast.iter_child_nodes(node))
             key = _key(node)
             if key is not None:
-                operations.append((key, node, id(node) in consumed))
+                shared = id(node) in consumed or _held_by_temporary(stmt, node)
+                operations.append((key, node, shared))
     return operations, anno.updated_names(stmt)
+
+
+def _held_by_temporary(stmt, node):
+    """``"temporary"`` for ``_t = f(...)``, a call whose result only a temporary
+    holds: it may be shared with another temporary (nothing updates either in
+    place), never with a user's name; else False."""
+    if not (isinstance(stmt, gast.Assign) and stmt.value is node):
+        return False
+    target = stmt.targets[0]
+    held = isinstance(node, gast.Call) and isinstance(target, gast.Name)
+    return "temporary" if held and _temporary(target.id) else False
+
+
+def _temporary(name) -> bool:
+    """A temporary's name, or None: one to be made (a temporary too)."""
+    return name is None or name.startswith(TEMP_PREFIX)
 
 
 def _remember(stmt, k, operations, changes, available) -> None:
