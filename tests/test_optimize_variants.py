@@ -69,3 +69,37 @@ def test_no_array_written_that_is_read_again():
     assert float32.dtype == np.float32
     np.testing.assert_allclose(float32, tl.grad(read_again)(x), rtol=1e-4, atol=1e-5)
     assert "out=d" not in source and "out=e" not in source  # the user's names
+
+
+def lorenz(s, k):
+    x, y, z = s[0], s[1], s[2]
+    return np.array([k[0] * (y - x), x * (k[1] - z) - y, x * y - k[2] * z])
+
+
+def steps(k, s):
+    for _ in range(3):
+        s = s + 0.01 * lorenz(s + 0.005 * lorenz(s, k), k)
+    return np.sum(s * s)
+
+
+def test_a_user_functions_backward_half_takes_items_of_the_gradient_and_makes_zeros():
+    k, s = np.array([10.0, 28.0, 8.0 / 3.0]), np.array([1.0, 1.0, 1.0])
+    source = variant(steps, k, s)
+    backward = source.split("def _bwd_lorenz")[1].split("\ndef ")[0]
+    # np.array([...])'s gradient is the items of b_result, not a list of them
+    assert "array_grad" not in backward and "b_result[0]" in backward
+    assert "np.zeros((3,))" in backward and "zeros_like" not in backward
+    df = tl.grad(steps, wrt=(0, 1))
+    for got, want in zip(df(k, s), tl.grad(steps, wrt=(0, 1), optimize=False)(k, s)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_zeros_of_a_dtype_only_the_array_knows_take_it():
+    k, s = np.array([10.0, 28.0, 8.0 / 3.0]), np.array([1.0, 1.0, 1.0])
+    k32, s32 = k.astype(np.float32), s.astype(np.float32)
+    df = tl.grad(steps)
+    backward = tl.getsource(df, args=(k32, s32)).split("def _bwd_lorenz")[1]
+    assert "np.zeros((3,), k.dtype)" in backward  # float32 zeros, never float64
+    got = df(k32, s32)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, df(k, s), rtol=1e-4)

@@ -78,6 +78,28 @@ class Helpers:
     def __init__(self, functions: dict):
         self.functions = functions
         self.results: dict = {}
+        self.result_kinds: dict = {}
+
+    def kinds(self, name: str, shapes: tuple, kinds: tuple, analysis):
+        """The dtypes (a ``Packed`` for a tuple) of what ``name`` returns for
+        arguments of these shapes and dtypes, as ``analysis`` (the optimizer's
+        ``DTypes``) works them out; UNKNOWN while being worked out, or where the
+        arguments' are not known."""
+        key = (name, shapes, kinds)
+        if key not in self.result_kinds:
+            self.result_kinds[key] = UNKNOWN
+            func = self.functions[name]
+            params = [a.id for a in func.args.args]
+            known = ConcreteShapes(
+                func,
+                {p: s for p, s in zip(params, shapes) if s is not UNKNOWN},
+                self,
+            )
+            found = analysis(known, dict(zip(params, kinds)))
+            ret = func.body[-1] if func.body else None
+            if isinstance(ret, gast.Return) and ret.value is not None:
+                self.result_kinds[key] = found.of(ret.value)
+        return self.result_kinds[key]
 
     def result(self, name: str, arguments: tuple):
         """The shape (a ``Packed`` for a tuple) of what ``name`` returns for
@@ -99,8 +121,15 @@ class Helpers:
 
 
 def _packed(known, node):
+    """The shape of a returned value: a ``Packed`` for a tuple, and for a list or
+    tuple written out and bound once to a name nothing updates (``_list = [a, b]``,
+    saved for ``array_grad``)."""
     if isinstance(node, gast.Tuple):
         return Packed(tuple(_packed(known, e) for e in node.elts))
+    if isinstance(node, gast.Name) and node.id not in known.updated:
+        found = known.defs.get(node.id, ())
+        if len(found) == 1 and isinstance(found[0], (gast.List, gast.Tuple)):
+            return Packed(tuple(_packed(known, e) for e in found[0].elts))
     return solid(known.of(node))
 
 
@@ -114,6 +143,7 @@ class ConcreteShapes:
         self.defs = definitions(func, parts=self.helpers is not None)
         self.saved = saved_values(func)
         self.ints = _loop_counters(func)
+        self.updated = _updated_in_place(func)
         self.shape: dict[str, object] = {}
         fixpoint(self.defs, self.of, self.shape)
 
@@ -200,6 +230,8 @@ class ConcreteShapes:
         s = self.of(node.value)
         if s == PENDING or s is UNKNOWN:
             return s
+        if not isinstance(s, tuple):
+            return UNKNOWN  # an item of a Packed list: not followed here
         return indexed_shape(s, [None if self._integer(i) else i for i in items])
 
     def _items_of(self, value):
@@ -254,8 +286,8 @@ class ConcreteShapes:
             return UNKNOWN if callee is None else self._library(callee, node)
         if func.attr == "expand_dims" and len(args) == 2 and not node.keywords:
             axis, shape = constant(args[1]), self.of(args[0])
-            if type(axis) is not int or shape in (PENDING, UNKNOWN):
-                return shape
+            if type(axis) is not int or not isinstance(shape, tuple):
+                return shape if shape == PENDING else UNKNOWN
             if not -len(shape) - 1 <= axis <= len(shape):
                 return UNKNOWN
             axis %= len(shape) + 1
@@ -268,7 +300,8 @@ class ConcreteShapes:
             return shape if ok else UNKNOWN
         into = all(k.arg == "out" for k in node.keywords)  # out=: the result's array
         if func.attr in ELEMENTWISE | LIKE and len(args) == 1 and into:
-            return self.of(args[0])
+            shape = self.of(args[0])
+            return shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
         if func.attr in BINARY and len(args) == 2 and into:
             return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
         if func.attr == "polyval" and len(args) == 2 and not node.keywords:
@@ -327,7 +360,7 @@ class ConcreteShapes:
         s = self.of(node.args[0])
         if s == PENDING or s is UNKNOWN:
             return s
-        return reduced_shape(s, *options)
+        return reduced_shape(s, *options) if isinstance(s, tuple) else UNKNOWN
 
     # A shape tuple reaches the code in several forms (``np.shape(x)``, ``x.shape``, a
     # name a pop restored it into, a name assigned it once); each is followed to the
@@ -392,6 +425,23 @@ def _is_attr(node, attr) -> bool:
         and node.attr == attr
         and isinstance(node.value, gast.Name)
     )
+
+
+def _updated_in_place(func) -> set[str]:
+    """Names whose value a statement may change without rebinding them (an item
+    or attribute assigned, ``+=``, a method called, ``out=``)."""
+    found = set()
+    for node in anno.walk(func):
+        if isinstance(node, gast.AugAssign):
+            found.add(anno.root_name(node.target))
+        elif isinstance(node, gast.Assign):
+            targets = [t for t in node.targets if not isinstance(t, gast.Name)]
+            found |= {anno.root_name(t) for t in targets}
+        elif isinstance(node, gast.Call):
+            found |= anno.out_names(node)
+            if isinstance(node.func, gast.Attribute):
+                found |= anno.load_names(node.func.value)
+    return found - {None}
 
 
 def _loop_counters(func) -> set[str]:

@@ -151,7 +151,8 @@ def call_shapes(func, shapes, dtypes, helpers) -> dict:
 def _argument(known, kinds, node):
     shape = known.of(node)
     if isinstance(shape, Packed):
-        return shape, None
+        dtypes = kinds.of(node)
+        return shape, dtypes if isinstance(dtypes, Packed) else None
     if isinstance(shape, tuple):
         dtype = kinds.of(node)
         return shape, dtype if getattr(dtype, "kind", None) == "f" else None

@@ -35,13 +35,14 @@ import gast
 import numpy
 
 from .. import anno
-from ..analysis.shape_classes import BINARY, ELEMENTWISE
+from ..analysis.shape_classes import BINARY, ELEMENTWISE, PART
 from ..analysis.shapes import (
     LIKE,
     PENDING,
     REDUCTIONS,
     UNKNOWN,
     ConcreteShapes,
+    Packed,
     fixpoint,
 )
 
@@ -209,21 +210,97 @@ class DTypes:
             return UNKNOWN
         if isinstance(node, gast.Attribute) and node.attr == "T":
             return self.of(node.value)
+        if isinstance(node, gast.Subscript) and getattr(node, PART, False):
+            return self._part(node.value, node.slice.value)
+        if isinstance(node, gast.Subscript) and _entry_of_shape(self.shapes, node):
+            return WEAK_INT  # X.shape[0]: a Python int
         if isinstance(node, gast.Subscript) and self.shapes.of(node) not in (
             UNKNOWN,
             PENDING,
         ):
-            return self.of(node.value)  # basic indexing: the array's dtype
+            kind = self.of(node.value)  # basic indexing: the array's dtype
+            return kind if isinstance(kind, numpy.dtype) or kind == PENDING else UNKNOWN
+        if isinstance(node, gast.Tuple):
+            return Packed(tuple(self.of(e) for e in node.elts))
         if isinstance(node, gast.Call):
             return self._call(node)
         return UNKNOWN
 
+    # The runtime helpers of a reverse sweep whose result is an array of a dtype
+    # one argument has: the gradient added into (or zeros like x), summed to a
+    # shape, zeros like an array.
+    def _helper(self, name: str, args):
+        if name == "add_at" and len(args) == 4:
+            g, x = args[:2]
+            none = isinstance(g, gast.Constant) and g.value is None
+            return self._array_kind(x if none else g)
+        if name == "unbroadcast" and len(args) == 2:
+            numbers = self.shapes.of(args[0]) == () == self.shapes.of(args[1])
+            return self._array_kind(args[0], numbers)
+        if name == "zeros_items" and len(args) == 1:
+            return self._array_kind(args[0])
+        return UNKNOWN
+
+    def _array_kind(self, node, number=False):
+        """The float dtype of an array of known shape (or, with ``number``, of a
+        NumPy number); PENDING while solving."""
+        shape, kind = self.shapes.of(node), self.of(node)
+        if kind == PENDING or shape == PENDING:
+            return PENDING
+        ok = isinstance(shape, tuple) and (shape or number)
+        ok = ok and isinstance(kind, numpy.dtype)
+        return kind if ok and kind.kind == "f" else UNKNOWN
+
+    def _stacked(self, items):
+        """``np.array(items)`` of a list or tuple written out (or a name bound to
+        one once) of floats of one dtype: that dtype (Python floats: float64)."""
+        if (
+            isinstance(items, gast.Name)
+            and len(self.shapes.defs.get(items.id, ())) == 1
+        ):
+            items = self.shapes.defs[items.id][0]
+        if not isinstance(items, (gast.List, gast.Tuple)) or not items.elts:
+            return UNKNOWN
+        kinds = {self.of(e) for e in items.elts}
+        if PENDING in kinds:
+            return PENDING
+        kinds = {numpy.dtype(numpy.float64) if k == WEAK_FLOAT else k for k in kinds}
+        (kind,) = kinds if len(kinds) == 1 else (UNKNOWN,)
+        return kind if isinstance(kind, numpy.dtype) and kind.kind == "f" else UNKNOWN
+
+    # An item of an unpacked tuple: of a generated function's results (worked
+    # out by its own DTypes, for its arguments' shapes and dtypes), or of a
+    # tuple of saved values passed in.
+    def _part(self, value, i: int):
+        whole = self._helper_call(value) if isinstance(value, gast.Call) else UNKNOWN
+        if isinstance(value, gast.Name):
+            whole = self.of(value)
+        if whole == PENDING:
+            return PENDING
+        if isinstance(whole, Packed) and i < len(whole.items):
+            return whole.items[i]
+        return UNKNOWN
+
+    def _helper_call(self, node):
+        helpers = self.shapes.helpers
+        func = node.func
+        if (
+            helpers is None
+            or not isinstance(func, gast.Name)
+            or func.id not in helpers.functions
+            or node.keywords
+        ):
+            return UNKNOWN
+        shapes = tuple(self.shapes.of(a) for a in node.args)
+        kinds = tuple(self.of(a) for a in node.args)
+        if PENDING in shapes or PENDING in kinds:
+            return PENDING
+        return helpers.kinds(func.id, shapes, kinds, DTypes)
+
     def _call(self, node):
         func = node.func
-        if isinstance(func, gast.Name) and func.id == "add_at" and len(node.args) == 4:
-            g, x = node.args[:2]  # a gradient added into, or zeros like x
-            none = isinstance(g, gast.Constant) and g.value is None
-            return self.of(x if none else g) if self.shapes.of(node) else UNKNOWN
+        if isinstance(func, gast.Name):
+            return self._helper(func.id, node.args) if not node.keywords else UNKNOWN
         if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
             return UNKNOWN
         module = self.shapes.aliases.get(func.value.id)
@@ -233,6 +310,10 @@ class DTypes:
             return UNKNOWN
         if func.attr in LIKE and len(node.args) == 1 and not node.keywords:
             return self.of(node.args[0])
+        if func.attr == "array" and len(node.args) == 1 and not node.keywords:
+            return self._stacked(node.args[0])
+        if func.attr == "expand_dims" and len(node.args) == 2 and not node.keywords:
+            return self._array_kind(node.args[0], number=True)
         if func.attr == "zeros" and len(node.args) == 1 and not node.keywords:
             return numpy.dtype(numpy.float64)
         if _float_ufunc(func.attr) and all(k.arg == "out" for k in node.keywords):
@@ -241,7 +322,11 @@ class DTypes:
             for k in kinds[1:]:
                 result = _combine(result, k)
             for k in node.keywords:  # out=: an array of the result's dtype, or unknown
-                result = result if self.of(k.value) in (result, PENDING) else UNKNOWN
+                into = self.of(k.value)
+                same = into == PENDING or (
+                    isinstance(into, numpy.dtype) and into == result
+                )
+                result = result if same else UNKNOWN
             return (
                 result
                 if isinstance(result, numpy.dtype) or result == PENDING
@@ -252,6 +337,12 @@ class DTypes:
         return UNKNOWN
 
 
+def _entry_of_shape(shapes, node) -> bool:
+    index = node.slice
+    literal = isinstance(index, gast.Constant) and type(index.value) is int
+    return literal and isinstance(shapes.value_shape(node.value), tuple)
+
+
 def _combine(a, b):
     """The dtype NumPy gives an arithmetic result of floats of one dtype and
     Python numbers; UNKNOWN for anything else (mixed dtypes, integers)."""
@@ -259,7 +350,9 @@ def _combine(a, b):
         return PENDING
     for x, y in ((a, b), (b, a)):
         if isinstance(x, numpy.dtype) and x.kind == "f":
-            return x if y in (x, WEAK_FLOAT, WEAK_INT) else UNKNOWN
+            # never y == x alone: NumPy reads None (UNKNOWN) as float64
+            same = isinstance(y, numpy.dtype) and y == x
+            return x if same or y in (WEAK_FLOAT, WEAK_INT) else UNKNOWN
     if a in (WEAK_FLOAT, WEAK_INT) and b in (WEAK_FLOAT, WEAK_INT):
         return WEAK_INT if a == b == WEAK_INT else WEAK_FLOAT
     return UNKNOWN
@@ -296,6 +389,7 @@ def _same_buffer_ok(shapes, kinds, name, value) -> bool:
         and have == want
         and isinstance(dtype, numpy.dtype)
         and dtype.kind == "f"
+        and isinstance(kinds.of(value), numpy.dtype)  # None == float64 in NumPy
         and kinds.of(value) == dtype
     )
 

@@ -60,6 +60,7 @@ from ..analysis.shapes import (
     NOT_CONSTANT,
     UNKNOWN,
     ConcreteShapes,
+    Packed,
     broadcast_shape,
     constant,
     reduction_size,
@@ -74,7 +75,60 @@ def specialize(func: gast.FunctionDef, shapes: dict[str, tuple], np_alias: str) 
     known = ConcreteShapes(func, shapes)
     rewriter = _Rewriter(known, np_alias)
     rewriter.visit(func)
-    return rewriter.changed or _unbroadcast_reads(func, known, np_alias)
+    changed = rewriter.changed or _unbroadcast_reads(func, known, np_alias)
+    return _item_grads(func, known) or changed
+
+
+def _item_grads(func, known: ConcreteShapes) -> bool:
+    """``t = array_grad(g, items)`` becomes ``t = g`` where ``items`` is a list
+    written out of arrays or numbers of one shape, ``g`` the array they stacked
+    into, and every read of ``t`` takes one item (``t[0]``): ``g[0]``, the very
+    item ``array_grad`` gives (a user's function returning ``np.array([a, b])``)."""
+    found = {}
+    for node in anno.walk(func):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            value = node.value
+            if (
+                isinstance(value, gast.Call)
+                and isinstance(value.func, gast.Name)
+                and value.func.id == runtime.array_grad.__name__
+                and len(value.args) == 2
+                and not value.keywords
+                and len(known.defs.get(node.targets[0].id, ())) == 1
+                and _stacked_items(known, *value.args)
+            ):
+                found[node.targets[0].id] = node
+    if not found:
+        return False
+    reads, taken = anno.name_counts(func), {}
+    for n in anno.walk(func):  # reads that take one item: t[0], never stores
+        if (
+            isinstance(n, gast.Subscript)
+            and isinstance(n.ctx, gast.Load)
+            and isinstance(n.value, gast.Name)
+            and isinstance(n.slice, gast.Constant)
+            and type(n.slice.value) is int
+        ):
+            taken[n.value.id] = taken.get(n.value.id, 0) + 1
+    changed = False
+    for name, stmt in found.items():
+        if reads.get(name) and taken.get(name) == reads[name]:
+            stmt.value = stmt.value.args[0]
+            changed = True
+    return changed
+
+
+def _stacked_items(known, g, items) -> bool:
+    """Whether ``items`` is known as a list of arrays (or numbers) of one shape,
+    and ``g`` as the array of their stack."""
+    packed = known.of(items)
+    if not isinstance(packed, Packed) or not packed.items:
+        return False
+    shapes = set(packed.items)
+    item = shapes.pop()
+    if shapes or not isinstance(item, tuple):
+        return False
+    return solid(known.of(g)) == (len(packed.items), *item)
 
 
 # Two walks: the first finds the lazy unreduces assigned once, the second counts

@@ -22,7 +22,9 @@ after:
 
 Only float64 arrays of at least one axis qualify (``np.zeros`` makes float64;
 ``g + 0.0`` keeps ``g``'s dtype, which must be the zeros' own), and zeros like a
-parameter never rebound stay as they are: it lives through the call anyway.
+parameter never rebound stay as they are: it lives through the call anyway.  An
+array of one known axis and a dtype not known takes its dtype from the array:
+``np.zeros((3,), k.dtype)``.
 """
 
 from __future__ import annotations
@@ -73,10 +75,23 @@ class _Zeros(gast.NodeTransformer):
             return node  # a parameter never rebound lives through the call anyway
         shape = None if x is None else self._float64_shape(x)
         if shape is None:
-            return node
+            return self._of_dtype(node, x)
         self.changed = True
         dims = gast.Tuple(elts=[anno.const(n) for n in shape], ctx=gast.Load())
         return anno.call(anno.dotted(f"{self.np}.zeros"), [dims])
+
+    def _of_dtype(self, node, x):
+        """``np.zeros((3,), x.dtype)`` for ``np.zeros_like(x)`` of a name of one
+        known axis whose dtype only the array knows (an item of a tuple of saved
+        values): one axis has one layout, and ``np.zeros`` skips ``zeros_like``'s
+        Python wrapper (a microsecond, in a function called every step)."""
+        shape = None if x is None else solid(self.known.of(x))
+        if not (isinstance(x, gast.Name) and shape and len(shape) == 1):
+            return node
+        self.changed = True
+        dims = gast.Tuple(elts=[anno.const(shape[0])], ctx=gast.Load())
+        dtype = gast.Attribute(value=anno.name(x.id), attr="dtype", ctx=gast.Load())
+        return anno.call(anno.dotted(f"{self.np}.zeros"), [dims, dtype])
 
     def _like(self, node):
         """``x`` of ``np.zeros_like(x)``, else None."""
@@ -85,7 +100,10 @@ class _Zeros(gast.NodeTransformer):
             isinstance(node, gast.Call)
             and isinstance(func, gast.Attribute)
             and isinstance(func.value, gast.Name)
-            and self.known.aliases.get(func.value.id) == "numpy"
+            and (
+                self.known.aliases.get(func.value.id) == "numpy"
+                or func.value.id == self.np  # the module the generated code calls
+            )
             and func.attr == "zeros_like"
             and len(node.args) == 1
             and not node.keywords
@@ -94,7 +112,8 @@ class _Zeros(gast.NodeTransformer):
         return node.args[0]
 
     def _float64_shape(self, node):
-        shape = solid(self.known.of(node))
-        if shape is UNKNOWN or not shape or self.kinds.of(node) != FLOAT64:
+        shape, kind = solid(self.known.of(node)), self.kinds.of(node)
+        # a dtype, not UNKNOWN: NumPy reads None as float64 (dtype == None)
+        if shape is UNKNOWN or not shape or not isinstance(kind, numpy.dtype):
             return None
-        return shape
+        return shape if kind == FLOAT64 else None
