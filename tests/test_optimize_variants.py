@@ -14,9 +14,10 @@ def variant(f, *args, wrt=0):
     """The variant's source of ``f``'s gradient, once it agrees with central
     differences at ``args``."""
     df = tl.grad(f, wrt=wrt)
-    np.testing.assert_allclose(
-        df(*args), numerical_grad(f, list(args), wrt), rtol=1e-6, atol=1e-8
-    )
+    got = df(*args) if isinstance(wrt, tuple) else (df(*args),)
+    for g, i in zip(got, wrt if isinstance(wrt, tuple) else (wrt,)):
+        want = numerical_grad(f, list(args), i)
+        np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-8)
     return tl.getsource(df, args=args)
 
 
@@ -103,3 +104,36 @@ def test_zeros_of_a_dtype_only_the_array_knows_take_it():
     got = df(k32, s32)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, df(k, s), rtol=1e-4)
+
+
+def reshaped(x, w):
+    n = x.shape[0]
+    h = x.reshape(n, -1) @ w
+    g = np.reshape(h, (-1,))
+    return np.sum(np.tanh(g) * h.reshape(-1))
+
+
+def test_shapes_follow_reshapes():
+    x, w = RNG.normal(size=(4, 2, 3)), RNG.normal(size=(6, 5))
+    source = variant(reshaped, x, w, wrt=(0, 1))
+    for helper in ("unbroadcast", "unreduce", "matmul_lhs", "matmul_rhs"):
+        assert helper not in source
+    # the shapes the gradients are put back into are numbers, not arrays kept
+    assert "bx = np.reshape(b_reshape, (4, 2, 3))" in source
+    assert "np.shape(" not in source
+    df = tl.grad(reshaped, wrt=(0, 1))
+    for got, want in zip(df(x, w), tl.grad(reshaped, wrt=(0, 1), optimize=False)(x, w)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_reshape_numpy_refuses_gives_no_shape():
+    from tangentlike.analysis.shape_values import reshaped as shape_of
+
+    assert shape_of((4, 6), (3, -1)) == (3, 8)
+    assert shape_of((4, 6), (5, -1)) is None  # 24 is no multiple of 5
+    assert shape_of((4, 6), (-1, -1)) is None
+    assert shape_of((4, 6), (2, 12)) == (2, 12)
+    assert shape_of((4, 6), (2, 10)) is None
+    assert shape_of((0, 6), (0, -1)) is None  # NumPy cannot tell -1 here
+    for shape, dims in [((4, 6), (3, -1)), ((2, 3, 4), (-1,)), ((5,), (1, 5, 1))]:
+        assert shape_of(shape, dims) == np.zeros(shape).reshape(dims).shape

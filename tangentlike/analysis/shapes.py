@@ -44,6 +44,7 @@ from .shape_classes import (
     definitions,
     module_aliases,
 )
+from .shape_values import dims_value, reshaped
 
 SHAPE_KEEPING = ("softmax", "log_softmax")  # SciPy's, along any axis
 ELEMENTWISE_OPS = (
@@ -294,6 +295,8 @@ class ConcreteShapes:
             return shape[:axis] + (1,) + shape[axis:]
         if func.attr == "array" and len(args) == 1 and not node.keywords:
             return self._stacked(args[0])
+        if func.attr == "reshape" and len(args) == 2 and not node.keywords:
+            return self._reshaped(args[0], args[1])
         if func.attr == "zeros" and len(args) == 1 and not node.keywords:
             shape = constant(args[0])
             ok = isinstance(shape, tuple) and all(type(n) is int for n in shape)
@@ -338,6 +341,15 @@ class ConcreteShapes:
         where ``g`` is None."""
         shape = self.of(x if isinstance(g, gast.Constant) and g.value is None else g)
         return shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
+
+    def _reshaped(self, x, dims):
+        """``np.reshape(x, dims)`` with ``dims`` integers the code spells."""
+        shape, dims = self.of(x), dims_value(self, dims)
+        if shape == PENDING:
+            return PENDING
+        if not isinstance(shape, tuple) or dims is None:
+            return UNKNOWN
+        return reshaped(shape, dims)
 
     def _stacked(self, node):
         """The shape of ``np.array(items)``: a list or tuple written out (or a name

@@ -312,6 +312,8 @@ class DTypes:
             return self.of(node.args[0])
         if func.attr == "array" and len(node.args) == 1 and not node.keywords:
             return self._stacked(node.args[0])
+        if func.attr == "reshape" and len(node.args) == 2 and not node.keywords:
+            return self._array_kind(node.args[0])
         if func.attr == "expand_dims" and len(node.args) == 2 and not node.keywords:
             return self._array_kind(node.args[0], number=True)
         if func.attr == "zeros" and len(node.args) == 1 and not node.keywords:

@@ -234,6 +234,11 @@ class _Rewriter(gast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        if self._is_numpy_shape(node):
+            shape = solid(self.shapes.of(node.args[0]))
+            if shape is not UNKNOWN:  # np.shape(h): the tuple it is, h not kept
+                self.changed = True
+                return _literal(shape)
         if not isinstance(node.func, gast.Name) or node.keywords:
             return node
         rewrite = {
@@ -269,6 +274,17 @@ class _Rewriter(gast.NodeTransformer):
             node.left = self._broadcast_by(node.left, right)
             node.comparators = [self._broadcast_by(right, node.left)]
         return node
+
+    def _is_numpy_shape(self, node) -> bool:
+        func = node.func
+        return (
+            isinstance(func, gast.Attribute)
+            and func.attr == "shape"
+            and isinstance(func.value, gast.Name)
+            and func.value.id == self.np
+            and len(node.args) == 1
+            and not node.keywords
+        )
 
     def _broadcast_by(self, operand, other):
         """``unreduce(g, x, ...)`` beside an operand of ``x``'s shape is ``g``, which
