@@ -72,13 +72,7 @@ def matmul_shape(a: tuple, b: tuple):
 
 def reduced_shape(shape: tuple, axis, keepdims: bool):
     """The shape of a reduction over ``axis`` (None: all axes)."""
-    axes = (
-        range(len(shape))
-        if axis is None
-        else axis
-        if isinstance(axis, tuple)
-        else (axis,)
-    )
+    axes = _axes(shape, axis)
     if any(not -len(shape) <= a < len(shape) for a in axes):
         return UNKNOWN
     axes = {a % len(shape) for a in axes}
@@ -87,19 +81,20 @@ def reduced_shape(shape: tuple, axis, keepdims: bool):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+def _axes(shape: tuple, axis):
+    """The axes a reduction over ``axis`` (None, an int or a tuple) names."""
+    if axis is None:
+        return range(len(shape))
+    return axis if isinstance(axis, tuple) else (axis,)
+
+
 def reduction_size(shape, axis) -> int | None:
     """How many numbers one result of a reduction over ``axis`` (None: all axes;
     an int or a tuple of ints) of an array of ``shape`` combines; None where
     ``shape`` is unknown or an axis is out of range."""
     if shape is UNKNOWN:
         return None
-    axes = (
-        range(len(shape))
-        if axis is None
-        else axis
-        if isinstance(axis, tuple)
-        else (axis,)
-    )
+    axes = _axes(shape, axis)
     if any(type(a) is not int or not -len(shape) <= a < len(shape) for a in axes):
         return None
     size = 1

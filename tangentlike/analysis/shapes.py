@@ -121,6 +121,16 @@ class Helpers:
         return self.results[key]
 
 
+def item_of(whole, i: int):
+    """Item ``i`` of what a ``Packed`` fact describes: PENDING while solving,
+    UNKNOWN for anything else."""
+    if whole == PENDING:
+        return PENDING
+    if isinstance(whole, Packed) and i < len(whole.items):
+        return whole.items[i]
+    return UNKNOWN
+
+
 def _packed(known, node):
     """The shape of a returned value: a ``Packed`` for a tuple, and for a list or
     tuple written out and bound once to a name nothing updates (``_list = [a, b]``,
@@ -194,13 +204,7 @@ class ConcreteShapes:
         """Item ``i`` of an unpacked tuple: of a generated function's results, or
         of a tuple of saved values passed in."""
         whole = self._helper_call(value) if isinstance(value, gast.Call) else None
-        if isinstance(value, gast.Name):
-            whole = self.of(value)
-        if whole == PENDING:
-            return PENDING
-        if isinstance(whole, Packed) and i < len(whole.items):
-            return whole.items[i]
-        return UNKNOWN
+        return item_of(self.of(value) if isinstance(value, gast.Name) else whole, i)
 
     def _helper_call(self, node):
         func = node.func

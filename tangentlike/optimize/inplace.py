@@ -44,6 +44,7 @@ from ..analysis.shapes import (
     ConcreteShapes,
     Packed,
     fixpoint,
+    item_of,
 )
 
 WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
@@ -273,13 +274,7 @@ class DTypes:
     # tuple of saved values passed in.
     def _part(self, value, i: int):
         whole = self._helper_call(value) if isinstance(value, gast.Call) else UNKNOWN
-        if isinstance(value, gast.Name):
-            whole = self.of(value)
-        if whole == PENDING:
-            return PENDING
-        if isinstance(whole, Packed) and i < len(whole.items):
-            return whole.items[i]
-        return UNKNOWN
+        return item_of(self.of(value) if isinstance(value, gast.Name) else whole, i)
 
     def _helper_call(self, node):
         helpers = self.shapes.helpers
