@@ -89,10 +89,27 @@ def check_same(name, w, got, want):
 # contenders ---------------------------------------------------------------------------
 def rebind(func, **names):
     """``func``'s source executed with ``names`` (``np``, ``math``) bound to another
-    library, in a copy of its module's globals."""
+    library, in a copy of its module's globals, and so are the functions of its
+    module it calls (RK4's right-hand side)."""
     ns = {**func.__globals__, **names}
-    exec(inspect.getsource(func), ns)
+    for called in _module_functions(func):
+        exec(inspect.getsource(called), ns)
     return ns[func.__name__]
+
+
+def _module_functions(func, seen=None) -> list:
+    """``func`` and the functions of its module it calls, directly or not."""
+    seen = seen if seen is not None else {}
+    seen[func.__name__] = func
+    for name in func.__code__.co_names:
+        called = func.__globals__.get(name)
+        if (
+            inspect.isfunction(called)
+            and called.__module__ == func.__module__
+            and name not in seen
+        ):
+            _module_functions(called, seen)
+    return list(seen.values())
 
 
 def autograd_contender(w, args):
