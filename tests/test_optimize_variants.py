@@ -2,6 +2,7 @@
 saves and computes once, on the generated code and on numbers against central
 differences."""
 
+import gast
 import numpy as np
 
 import tangentlike as tl
@@ -137,3 +138,12 @@ def test_a_reshape_numpy_refuses_gives_no_shape():
     assert shape_of((0, 6), (0, -1)) is None  # NumPy cannot tell -1 here
     for shape, dims in [((4, 6), (3, -1)), ((2, 3, 4), (-1,)), ((5,), (1, 5, 1))]:
         assert shape_of(shape, dims) == np.zeros(shape).reshape(dims).shape
+
+
+def test_no_negation_in_place_of_an_array_another_name_holds():
+    from tangentlike.optimize.inplace import _escaping
+
+    stmt = gast.parse("s = np.add.reduce(-g, axis=0) + np.sum(h * 2.0) + f(k)")
+    assert _escaping(stmt.body[0], "np") - {"np"} == {"f", "k"}
+    for source in ("y = g", "t = (g, h)", "z = np.reshape(g, (2, 3))"):
+        assert "g" in _escaping(gast.parse(source).body[0], "np")

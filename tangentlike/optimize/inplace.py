@@ -99,10 +99,42 @@ def _negations_in_place(body, shapes, kinds, keep, np_alias) -> bool:
         new = target and (
             _makes_new_array(shapes, stmt.value) or (into and into <= fresh)
         )
-        fresh -= anno.updated_names(stmt)
+        fresh -= anno.updated_names(stmt) | _escaping(stmt, np_alias)
         if new and target not in keep:
             fresh.add(target)
     return changed
+
+
+def _escaping(stmt, np_alias: str) -> set[str]:
+    """Names the statement reads other than as an operand of arithmetic or an
+    argument of a NumPy call (``y = g``, ``f(g)``, ``[g]``): another name or
+    object may hold their arrays from here on."""
+    consumed = set()
+    for node in anno.walk(stmt):
+        if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+            consumed.update(id(c) for c in gast.iter_child_nodes(node))
+        elif isinstance(node, gast.Call) and _fresh_result(node, np_alias):
+            consumed.update(id(a) for a in node.args)
+            consumed.update(id(k.value) for k in node.keywords)
+    return {
+        n.id
+        for n in anno.walk(stmt)
+        if isinstance(n, gast.Name)
+        and isinstance(n.ctx, gast.Load)
+        and id(n) not in consumed
+    }
+
+
+def _fresh_result(node, np_alias: str) -> bool:
+    """``np.exp(g)``, ``np.add.reduce(g)``, ``np.sum(g)``: a ufunc or a reduction,
+    whose result is a new array (or number) that holds none of its arguments."""
+    func = node.func
+    if isinstance(func, gast.Attribute) and func.attr == "reduce":
+        func = func.value  # np.add.reduce
+    if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+        return False
+    ufunc = isinstance(getattr(numpy, func.attr, None), numpy.ufunc)
+    return func.value.id == np_alias and (ufunc or func.attr in REDUCTIONS)
 
 
 def _calls(stmt) -> list:
