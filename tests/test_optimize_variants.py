@@ -2,11 +2,16 @@
 saves and computes once, on the generated code and on numbers against central
 differences."""
 
+import textwrap
+
 import gast
 import numpy as np
 
 import tangentlike as tl
+from tangentlike.analysis.shapes import ConcreteShapes
 from tangentlike.api.check import numerical_grad
+from tangentlike.codegen.render import to_source
+from tangentlike.optimize.inplace import DTypes, write_in_place
 
 RNG = np.random.default_rng(3)
 
@@ -51,11 +56,26 @@ def test_a_reductions_gradient_over_an_axis_is_a_view_and_its_input_is_freed():
     assert lines.index("del _mul") < lines.index("_div = 1.0 / r2")
 
 
-def test_gradients_rebound_and_negated_in_their_own_arrays():
+def test_a_gradient_rebound_by_what_reads_it_is_written_in_its_own_array():
     x = RNG.normal(size=(7, 3))
-    source = variant(pair_energy, x)
-    assert "bd = np.add(bd, bd, out=bd)" in source
-    assert "np.add.reduce(np.negative(bd, out=bd), axis=0, keepdims=True)" in source
+    assert "bd = np.add(bd, bd, out=bd)" in variant(pair_energy, x)
+
+
+def test_a_negation_read_last_by_a_sum_is_made_in_place():
+    func = gast.parse(
+        textwrap.dedent("""
+        def f(a, b):
+            g = a * b
+            h = np.sum(g, axis=1)
+            s = np.sum(-g, axis=0)
+            return h, s
+        """)
+    ).body[0]
+    shapes = {"a": (3, 4), "b": (3, 4)}
+    known = ConcreteShapes(func, shapes)
+    kinds = DTypes(known, {n: np.dtype(np.float64) for n in shapes})
+    assert write_in_place(func, known, kinds, "np")
+    assert "s = np.sum(np.negative(g, out=g), axis=0)" in to_source([func], [])
 
 
 def read_again(x):
