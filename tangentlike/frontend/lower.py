@@ -92,7 +92,8 @@ def _dict_view(it):
 
 def _keys_only(loop) -> bool:
     """``for k in d:`` where the body reads ``k`` only as a key (``d[k]``,
-    ``out[k] = ...``): ``d`` is a dict, and the loop runs over its keys."""
+    ``out[k] = ...``), or reads ``d[k]`` itself (``k`` may also be a value then,
+    in an f-string, a call): ``d`` is a dict, and the loop runs over its keys."""
     if not isinstance(loop.iter, gast.Name) or not isinstance(loop.target, gast.Name):
         return False
     body = gast.Module(body=loop.body, type_ignores=[])
@@ -107,8 +108,21 @@ def _keys_only(loop) -> bool:
         for n in anno.walk(body)
         if isinstance(n, gast.Name) and n.id == loop.target.id
     ]
+    if any(_is_item_of(n, loop.iter.id, loop.target.id) for n in anno.walk(body)):
+        return not any(isinstance(n.ctx, gast.Store) for n in reads)
     return bool(reads) and all(
         id(n) in keys and isinstance(n.ctx, gast.Load) for n in reads
+    )
+
+
+def _is_item_of(node, container: str, key: str) -> bool:
+    """``node`` is ``container[key]``."""
+    return (
+        isinstance(node, gast.Subscript)
+        and isinstance(node.value, gast.Name)
+        and node.value.id == container
+        and isinstance(node.slice, gast.Name)
+        and node.slice.id == key
     )
 
 
