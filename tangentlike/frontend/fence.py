@@ -59,6 +59,8 @@ def _first_of(name: str, seen: set[str]) -> bool:
 
 def _refused(node, arguments: set[int]):
     """``(what, hint)`` for a node refused by its type alone, else None."""
+    if isinstance(node, gast.Lambda) and id(node) in arguments:
+        return None  # the key of max, min or sorted: written out on the items
     entry = UNSUPPORTED.get(type(node))
     if entry is not None:
         return entry
@@ -71,6 +73,22 @@ def _refused(node, arguments: set[int]):
     return None
 
 
+def _key_lambdas(call) -> set[int]:
+    """``max(xs, key=lambda v: ...)``, ``min``, ``sorted(xs, key=..., reverse=...)``
+    (no other option): its lambda, written out on the items."""
+    allowed = KEYED.get(getattr(call.func, "id", None))
+    if allowed is None or len(call.args) != 1:
+        return set()
+    if not {k.arg for k in call.keywords} <= allowed:
+        return set()
+    return {
+        id(k.value)
+        for k in call.keywords
+        if k.arg == "key" and isinstance(k.value, gast.Lambda)
+    }
+
+
+KEYED = {"max": {"key"}, "min": {"key"}, "sorted": {"key", "reverse"}}
 SCOPES = (gast.Lambda, gast.ListComp, gast.DictComp, gast.GeneratorExp, gast.SetComp)
 
 
@@ -110,6 +128,7 @@ def check(func_node, source) -> None:
             continue
         if isinstance(node, gast.Call):
             arguments.update(id(a) for a in node.args if isinstance(a, gast.Starred))
+            arguments.update(_key_lambdas(node))
         entry = _refused(node, arguments)
         if entry is not None:
             problems.append((entry[0], source.location(node), entry[1]))

@@ -19,7 +19,7 @@ import gast
 from .. import anno, runtime
 from ..analysis.scope import is_module, is_resolved
 from ..made import plain
-from . import comprehensions, spreads
+from . import comprehensions, keyed, spreads
 
 OP_NAMES = {
     gast.Add: "add",
@@ -410,12 +410,19 @@ class Normalizer:
             )
             comp = gast.ListComp(elt=anno.name(each), generators=[loop])
             return self.comprehension(anno.copy_location(comp, node), pre)
+        callee = self.scope.resolve(func)
+        if keyed.is_keyed(node, callee):
+            steps, picked = keyed.keyed(node, callee, self.namer)
+            self.helpers["stop_gradient"] = runtime.stop_gradient
+            for name, value in steps:
+                assign = anno.copy_location(anno.assign(name, value), node)
+                pre.extend(self.visit_Assign(assign))
+            return self.op(anno.copy_location(picked, node), pre)
         plain = node.args and not node.keywords
         plain = plain and not any(isinstance(a, gast.Starred) for a in node.args)
         if not plain:
             return None
         func, args = node.func, node.args
-        callee = self.scope.resolve(func)
         if callee in (max, min) and not any(map(_is_int_literal, args)):
             if len(args) > 1:
                 return self.op(_extreme_of(args, callee is max), pre)
