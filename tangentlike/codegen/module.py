@@ -364,7 +364,16 @@ def _importable(name, value) -> bool:
         and getattr(value, "__name__", None) == name
         and module not in ("", "__main__", "builtins")
         and not module.startswith("<")
+        and _found_in(module, name, value)
     )
+
+
+def _found_in(module: str, name: str, value) -> bool:
+    """``from module import name`` gives ``value`` (not a function defined in
+    another function, which its module does not hold); a module not imported
+    yet is taken at its word."""
+    held = getattr(sys.modules.get(module), name, _NOTHING)
+    return held is value or module not in sys.modules
 
 
 def _data_line(name: str, where: dict, key: str) -> str:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import contextlib
 import inspect
 import sys
+import types
 
 import gast
+import numpy
 
 from .. import anno
 from ..analysis.callees import is_library, is_user_function
+from ..analysis.scope import is_resolved
 from ..errors import NoDerivativeError, TangentlikeError
 from .binding import bind_atoms, contributions, is_active, label_of, tangent_of
 
@@ -40,9 +43,16 @@ class Calls:
         if not positions:
             return [stmt], []
         label = callee_label(func, call)
+        passed = functions_passed(rad.fn, func, atoms, constants)
         with from_library(rad.fn, func, call):
             made = self.made_for(
-                "reverse", func, positions, label, constants, owner_of(rad.fn, call)
+                "reverse",
+                func,
+                positions,
+                label,
+                constants,
+                owner_of(rad.fn, call),
+                passed,
             )
         fwd_name, bwd_name = made
         saved = rad.namer.temp(f"{label}_saved")
@@ -74,9 +84,16 @@ class Calls:
         if not positions:
             return [stmt, fad.zeros(y)]
         label = callee_label(func, call)
+        passed = functions_passed(fad.fn, func, atoms, constants)
         with from_library(fad.fn, func, call):
             (name,) = self.made_for(
-                "forward", func, positions, label, constants, owner_of(fad.fn, call)
+                "forward",
+                func,
+                positions,
+                label,
+                constants,
+                owner_of(fad.fn, call),
+                passed,
             )
         tangents = [tangent_of(atoms[i], fad._part) for i in positions]
         pair = gast.Tuple(
@@ -86,27 +103,31 @@ class Calls:
         return pre + [anno.assign(pair, jvp)]
 
     def made_for(
-        self, mode, func, positions, label, constants, owner=None
+        self, mode, func, positions, label, constants, owner=None, passed=None
     ) -> tuple[str, ...]:
         """The names of the functions made for ``func`` in ``mode`` (and a library
-        function's ``constants``; a method called on an ``owner`` object), made
-        once."""
+        function's ``constants``; a method called on an ``owner`` object; the
+        functions ``passed`` to its parameters), made once."""
+        passed = passed or {}
         key = (mode, func, positions, constants_key(constants), owner)
+        key += (tuple(sorted(passed.items(), key=lambda item: item[0])),)
         if key not in self.made:
             names = tuple(self.module.fresh(f"{p}_{label}") for p in PREFIXES[mode])
             self.made[key] = names  # first: a recursive call finds it
             try:
-                self._build(mode, func, positions, names, constants, owner)
+                self._build(mode, func, positions, names, constants, owner, passed)
             except TangentlikeError:
                 del self.made[key]
                 raise
         return self.made[key]
 
-    def _build(self, mode, func, positions, names, constants, owner) -> None:
+    def _build(self, mode, func, positions, names, constants, owner, passed) -> None:
         from ..frontend.prepare import prepare
         from .assemble import jvp_function, split_functions
 
-        info = prepare(func, helper=True, constants=constants, owner=owner)
+        info = prepare(
+            func, helper=True, constants=constants, owner=owner, bound=passed
+        )
         wrt = [info.params[i] for i in positions]
         if mode == "reverse":
             defs = list(split_functions(info, wrt, self, *names))
@@ -132,6 +153,24 @@ def call_site(fn, func, call, stmt, active) -> tuple[list, dict | None, list]:
         p: a for p, a in zip(names, atoms) if a is None or isinstance(a, gast.Constant)
     }
     return [a for p, a in zip(names, atoms) if p not in constants], constants, pre
+
+
+def functions_passed(fn, func, atoms, constants) -> dict:
+    """The parameters of a user's function that a call gives a function (a
+    ``def`` of a module, a NumPy function), each called in its place: the
+    derivative is made for the functions it is given (``apply(np.sin, x)``)."""
+    if constants is not None:
+        return {}
+    passed = {}
+    for param, atom in zip(_passed(func, None), atoms):
+        named = isinstance(atom, (gast.Name, gast.Attribute))
+        obj = fn.scope.resolve(atom) if named else None
+        if is_resolved(obj) and isinstance(obj, FUNCTIONS):
+            passed[param] = obj
+    return passed
+
+
+FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, numpy.ufunc)
 
 
 def owner_of(fn, call) -> type | None:
