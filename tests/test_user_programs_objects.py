@@ -316,3 +316,68 @@ def test_an_ensemble_of_models_passed_one_by_one_and_a_list_refused():
     )
     with pytest.raises(tl.NoDerivativeError, match="model.loss"):
         tl.grad(ensemble_loss, wrt="X")(models, X, Y)  # a model taken from a list
+
+
+# 11. a model holding its layers as attributes, each with a method of its own ------
+class Dense:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+
+    def forward(self, x):
+        return np.tanh(self.W @ x + self.b)
+
+
+class Scaled(Dense):
+    def forward(self, x):
+        return 2.0 * np.sin(self.W @ x) + self.b
+
+
+class Autoencoder:
+    def __init__(self, encoder, decoder, weight):
+        self.encoder = encoder
+        self.decoder = decoder
+        self.weight = weight
+
+    def loss(self, x):
+        code = self.encoder.forward(x)
+        back = self.decoder.forward(code)
+        return np.sum((back - x) ** 2) + self.weight * np.sum(code**2)
+
+
+def autoencoder(encoder_class=Dense):
+    enc = encoder_class(RNG.normal(size=(2, 3)), RNG.normal(size=2))
+    dec = Dense(RNG.normal(size=(3, 2)), RNG.normal(size=3))
+    return Autoencoder(enc, dec, 0.3)
+
+
+def autoencoder_loss(model, encW, decb, weight, x):
+    """The loss with some of the model's arrays replaced (for differences)."""
+    enc = type(model.encoder)(encW, model.encoder.b)
+    dec = Dense(model.decoder.W, decb)
+    return Autoencoder(enc, dec, weight).loss(x)
+
+
+@pytest.mark.parametrize("encoder_class", [Dense, Scaled])
+def test_layers_held_as_attributes_in_both_modes(encoder_class):
+    """``self.encoder.forward(x)``: the layer's class's method, made for the class
+    of the layer it is called with; gradients reach the layers' arrays as a dict
+    in the model's dict."""
+    model, x = autoencoder(encoder_class), RNG.normal(size=3)
+    got = tl.grad(Autoencoder.loss, wrt="self")(model, x)
+    args = [model, model.encoder.W, model.decoder.b, model.weight, x]
+    for key, at in ((("encoder", "W"), 1), (("decoder", "b"), 2)):
+        close(got[key[0]][key[1]], numerical_grad(autoencoder_loss, args, at), 1e-5)
+    close(got["weight"], numerical_grad(autoencoder_loss, args, 3), 1e-5)
+    tangent = {"encoder": {"W": np.ones((2, 3))}, "weight": 0.5}
+    want = np.sum(got["encoder"]["W"]) + 0.5 * got["weight"]
+    close(tl.jvp(Autoencoder.loss, wrt="self")(model, x, tangent), want, 1e-5)
+
+
+def test_layers_held_as_attributes_to_second_order_in_the_input():
+    model, x, v = autoencoder(), RNG.normal(size=3), RNG.normal(size=3)
+    got = tl.hvp(model.loss)(x, v)
+    h = 1e-4
+    up = numerical_grad(model.loss, [x + h * v], 0)
+    down = numerical_grad(model.loss, [x - h * v], 0)
+    close(got, (up - down) / (2 * h), 1e-4, 1e-6)

@@ -128,13 +128,20 @@ def _kind(held):
     return held if isinstance(held, types.ModuleType) else type(held)
 
 
+def _position(names, receiver: str) -> tuple[int, str]:
+    """A receiver's parameter's position and the attributes read from it."""
+    root, _, path = receiver.partition(".")
+    return names.index(root), path
+
+
 class Specialized:
     """``f``'s derivative, made (by ``build(key)``) for each class of the objects
     whose methods it calls and each function passed to the ``called`` parameters
     (the key: those classes, then those functions)."""
 
     def __init__(self, f, names, objects, called, build):
-        self.objects = [names.index(p) for p in objects]
+        # (position, attribute path): self.layer is (0, "layer")
+        self.objects = [_position(names, p) for p in objects]
         self.called = [names.index(p) for p in called]
         self.names = names
         self.defaults = _defaults(f)
@@ -164,7 +171,9 @@ class Specialized:
                 return args[i]
             return kwargs.get(self.names[i], self.defaults.get(self.names[i]))
 
-        classes = tuple(_kind(value(i)) for i in self.objects)
+        classes = tuple(
+            _kind(methods.follow(value(i), path)) for i, path in self.objects
+        )
         return (classes, *(value(i) for i in self.called))
 
     def nested(self, make) -> Specialized:

@@ -99,7 +99,7 @@ def shapes(value, like=None):
     items' shapes; of a dict, a dict of them; of an object (``like`` a dict of
     tangents of some of its attributes), a dict of those attributes' shapes."""
     if is_record(value) and isinstance(like, dict):
-        return {k: shapes(getattr(value, k, None)) for k in like}
+        return {k: shapes(getattr(value, k, None), like[k]) for k in like}
     if isinstance(value, (list, tuple)):
         return [shapes(v) for v in value]
     if isinstance(value, dict):

@@ -200,7 +200,7 @@ def direct(
                 value=anno.dotted(reached), attr=method.name, ctx=gast.Load()
             )
             if not method.static:
-                call.args.insert(0, anno.name(me))
+                call.args.insert(0, anno.dotted(me))
             if me not in made:
                 found[me, method.name] = dataclasses.replace(method, receiver=me)
     return tuple(found[k] for k in sorted(found))
@@ -238,22 +238,71 @@ def receivers(node: gast.FunctionDef) -> tuple[str, ...]:
         and n.func.attr not in METHODS
         and not any(hasattr(t, n.func.attr) for t in _VALUE_TYPES)
     }
-    return tuple(p for p in params if p in called and p not in stored)
+    found = [p for p in params if p in called and p not in stored]
+    return tuple(found + attribute_receivers(node, params, stored))
+
+
+def attribute_receivers(node, params, stored) -> list[str]:
+    """``self.layer`` where ``node`` calls ``self.layer.forward(x)``: an attribute
+    of a parameter (never rebound, the attribute never set) whose methods it
+    calls, as a dotted path."""
+    from .normalize import METHODS
+
+    tree = gast.Module(body=node.body, type_ignores=[])
+    set_here = {
+        dotted_path(n)
+        for n in anno.walk(tree)
+        if isinstance(n, gast.Attribute) and not isinstance(n.ctx, gast.Load)
+    }
+    paths = set()
+    for n in anno.walk(tree):
+        if not (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)):
+            continue
+        path = dotted_path(n.func.value)
+        if (
+            path is not None
+            and "." in path
+            and path.split(".")[0] in params
+            and path.split(".")[0] not in stored
+            and path not in set_here
+            and n.func.attr not in METHODS
+            and not any(hasattr(t, n.func.attr) for t in _VALUE_TYPES)
+        ):
+            paths.add(path)
+    return sorted(paths)
+
+
+def dotted_path(node) -> str | None:
+    """``"self.layer"`` of the expression ``self.layer``; None for another."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def follow(obj, path: str):
+    """What ``path`` (``"layer"``, ``"a.b"``) reads from ``obj``."""
+    for part in path.split(".") if path else ():
+        obj = getattr(obj, part)
+    return obj
 
 
 def _method_call(call, me: str, owner: type) -> Method | None:
+    """``me.m(...)``'s method, or ``me(...)``'s ``__call__``, found on ``owner``
+    (``me`` a name, or a path: ``self.layer``)."""
+    if not isinstance(call, gast.Call):
+        return None
     if (
-        isinstance(call, gast.Call)
-        and isinstance(call.func, gast.Name)
+        isinstance(call.func, gast.Name)
         and call.func.id == me
         and isinstance(call.func.ctx, gast.Load)
     ):  # self(x): the object called, its class's __call__
         return lookup(owner, "__call__")
     if not (
-        isinstance(call, gast.Call)
-        and isinstance(call.func, gast.Attribute)
-        and isinstance(call.func.value, gast.Name)
-        and call.func.value.id == me
+        isinstance(call.func, gast.Attribute) and dotted_path(call.func.value) == me
     ):
         return None
     return lookup(owner, call.func.attr)
@@ -279,7 +328,8 @@ def check(methods: tuple[Method, ...], values: dict, qualname: str) -> None:
     """Raise where an object (``values``: parameter -> argument) has another
     function under the name of a method the derivative was made for."""
     for m in methods:
-        obj = values.get(m.receiver)
+        root, _, path = m.receiver.partition(".")
+        obj = follow(values.get(root), path)
         cls = type(obj)
         found = lookup(cls, m.name)
         if (
