@@ -381,3 +381,24 @@ def test_layers_held_as_attributes_to_second_order_in_the_input():
     up = numerical_grad(model.loss, [x + h * v], 0)
     down = numerical_grad(model.loss, [x - h * v], 0)
     close(got, (up - down) / (2 * h), 1e-4, 1e-6)
+
+
+class Pipeline(Autoencoder):
+    def encode(self, x):
+        return self.encoder.forward(x)
+
+    def nested_loss(self, x):
+        return np.sum(self.encode(x) ** 2)
+
+
+def test_a_layers_method_called_from_another_method_is_refused_by_name():
+    """Only the function differentiated has its attributes' classes looked up:
+    ``self.encoder.forward(x)`` in a method it calls is refused, naming the call,
+    its line, and what to do."""
+    model = Pipeline(autoencoder().encoder, autoencoder().decoder, 0.3)
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(Pipeline.nested_loss, wrt="self")(model, RNG.normal(size=3))
+    text = str(info.value)
+    assert "the method .forward()" in text and __file__ in text
+    assert "return self.encoder.forward(x)" in text
+    assert "the methods of the function's parameters" in text
