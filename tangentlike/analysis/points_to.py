@@ -337,6 +337,8 @@ class PointsTo:
         ):
             return frozenset()
         declared = facts_of(obj)
+        if declared is not None and declared.item_of is not None:
+            return self.items(args[declared.item_of], state)  # never the container
         if declared is not None and declared.fresh:
             return self.make(node, state)  # new zeros, shared with nothing
         if declared is not None and declared.held:
@@ -355,10 +357,14 @@ class PointsTo:
         parts = [held, self.items(held, state)]
         if declared.returns_list:
             return self.make(node, state, LIST, parts)
-        itself = held
-        if declared.holds:  # only the first may be the result itself
-            itself = args[declared.holds[0]] if declared.holds[0] < len(args) else held
-        return self.make(node, state, OTHER, parts) | itself
+        if declared.holds and declared.holds[0] < len(args):
+            # the first may be the result itself, or give it its items; the
+            # others may be held in it
+            first = args[declared.holds[0]]
+            rest = frozenset().union(*(args[i] for i in declared.holds[1:]))
+            parts = [self.items(first, state), rest, self.items(rest, state)]
+            return self.make(node, state, OTHER, parts) | first
+        return self.make(node, state, OTHER, parts) | held
 
     # sites -----------------------------------------------------------------------
     def make(self, node, state: dict, kind: str = ARRAY, parts=()) -> frozenset:

@@ -24,6 +24,7 @@ from ..analysis.points_to import PointsTo
 from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import UnsupportedSyntaxError
 from ..made import plain
+from ..naming import is_stack_name
 from . import closures, library
 
 
@@ -95,7 +96,9 @@ def _conflict(
     others = sorted(
         v
         for v in live
-        if v != name and not sites.isdisjoint(points.reach(state.get(v, ()), state))
+        if v != name
+        and not is_stack_name(v)  # generated code's saves: its undo restores them
+        and not sites.isdisjoint(points.reach(state.get(v, ()), state))
     )
     if others:
         return (

@@ -236,7 +236,7 @@ class _Absent:
 ABSENT = _Absent()
 
 
-@helper(linear=0)
+@helper(linear=0, item_of=0)
 def item_or_absent(c, key):
     """``c[key]`` (a copy, for an array), or ABSENT where a dict has no such key."""
     if isinstance(c, dict) and key not in c:

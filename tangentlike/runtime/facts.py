@@ -28,6 +28,7 @@ class Facts:
     holds: tuple[int, ...] = ()  # the result holds these arguments' objects only,
     # and may be the first of them itself, never another (a helper linear in some
     # arguments holds those, and may be any of them; with neither, any argument)
+    item_of: int | None = None  # an item of this argument (a copy, or a marker)
 
     @property
     def held(self) -> tuple[int, ...]:
@@ -47,13 +48,16 @@ def helper(
     returns_list: bool = False,
     statement: bool = False,
     holds: int | tuple[int, ...] = (),
+    item_of: int | None = None,
 ):
     """Declare a function a helper of generated code, with its facts."""
     if isinstance(linear, int):
         linear = (linear,)
     if isinstance(holds, int):
         holds = (holds,)
-    facts = Facts(linear, shape_of, shape_value, fresh, returns_list, statement, holds)
+    facts = Facts(
+        linear, shape_of, shape_value, fresh, returns_list, statement, holds, item_of
+    )
 
     def declare(func):
         func.tl_facts = facts
