@@ -395,8 +395,10 @@ class Generator(Constructors):
 
 # The wider grammar -----------------------------------------------------------------
 # Containers read several ways at once, nested containers, aliasing, library calls,
-# early exits inside nested loops.  Each production is a method of its own; the
-# argument kinds (Python floats, 0-d arrays, float32, Dask) are the test's choice.
+# early exits inside nested loops, comprehensions (filtered, nested, consumed by
+# sum, np.stack, max), loops over dicts, builtin max/min, dataclasses of arrays.
+# Each production is a method of its own; the argument kinds (Python floats, 0-d
+# arrays, float32, Dask) are the test's choice.
 # A norm or standard deviation never meets zero, where it has no derivative
 # (``norm(a - a)``): its argument is moved off it.
 
