@@ -91,6 +91,7 @@ class LoopsMixin:
                 entry[name] = False
         self.adj.restore(entry)
         fwd, rev = self.block(stmt.body)
+        self._drop_targets(stmt)
         end = self.adj.snapshot()
         for name in entry:
             if name not in end:
@@ -115,6 +116,7 @@ class LoopsMixin:
         )
         self.adj.restore(entry)
         self.block(stmt.body)
+        self._drop_targets(stmt)
         result = self.adj.snapshot()
         (
             self.uses_stack,
@@ -124,6 +126,18 @@ class LoopsMixin:
             self.namer.adjoints,
         ) = saved
         return result
+
+    def _drop_targets(self, stmt) -> None:
+        """A ``for v in cs`` over what has no derivative binds ``v`` anew each
+        turn: the gradient ``v`` gathered in a turn goes nowhere, so it ends with
+        the turn (zeroed for the next), and never reaches an earlier ``v``, of
+        another loop, that the name held before (a loop over an active sequence
+        is lowered to ``v = xs[k]``, whose reverse hands it on)."""
+        if not isinstance(stmt, gast.For) or is_range_loop(stmt):
+            return
+        for name in sorted(anno.store_names(stmt.target) & self.active):
+            if self.adj.has(name):
+                self.adj.kill(name)
 
     def _rezero(self, name):
         bname = self.adj.name(name)
