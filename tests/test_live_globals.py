@@ -102,3 +102,32 @@ def test_only_data_is_watched():
 
 def shifted_twice(x):
     return shifted(shifted(x))
+
+
+def _sum_of_squares(t):
+    return np.sum(t**2)
+
+
+def _sum_of_cubes(t):
+    return np.sum(t**3)
+
+
+GRADIENT = None
+
+
+def _sum_of_gradient(t):
+    return np.sum(GRADIENT(t))
+
+
+@pytest.mark.parametrize("disk", ["0", "1"])
+def test_a_global_function_rebound_gets_a_new_transform(monkeypatch, disk):
+    """A global name holding a function is resolved when grad transforms the code:
+    after it is rebound, a new grad (of this function or of another closure of the
+    same def) is made for the function it holds now, never the old one."""
+    monkeypatch.setenv("TANGENTLIKE_DISK_CACHE", disk)
+    x = np.array([1.0, 2.0])
+    for f, want in ((_sum_of_squares, [2.0, 2.0]), (_sum_of_cubes, [6.0, 12.0])):
+        monkeypatch.setattr(HERE, "GRADIENT", tl.grad(f))
+        np.testing.assert_allclose(tl.grad(_sum_of_gradient)(x), want)
+        h = lambda t: np.sum(GRADIENT(t))  # noqa: E731 (one def, made again each turn)
+        np.testing.assert_allclose(tl.grad(h)(x), want)

@@ -46,7 +46,7 @@ def transform(
     from .. import template as tpl
 
     tpl.load_templates()
-    request = (mode, positions, optimize)
+    request = (mode, positions, optimize, resolved_globals(func))
     if owners or bound:
         request += (tuple(owners), tuple(bound))
     found = _lookup(func, request)
@@ -82,7 +82,8 @@ def kept(func, mode: str, positions, optimize: bool, variety="", make=False):
     if not disk.enabled():
         return None
     request = (mode, positions, optimize, "kept", variety)
-    found = _lookup(func, request)
+    here = request + (resolved_globals(func),)  # in this process: by identity
+    found = _lookup(func, here)
     if found is not None:
         return found
     key = fingerprint.key(func, request)
@@ -96,7 +97,7 @@ def kept(func, mode: str, positions, optimize: bool, variety="", make=False):
     if found is None and make:
         found = StoredModule(key, func, real=build())
     if found is not None:
-        _store(func, request, found)
+        _store(func, here, found)
     return found
 
 
@@ -144,6 +145,45 @@ def cached_functions() -> int:
     """How many functions the cache keeps transforms for."""
     with _LOCK:
         return len(_BY_FUNCTION)
+
+
+def resolved_globals(func) -> tuple:
+    """The functions, classes and modules ``func`` reaches through global names
+    (and those the functions of the user's it reaches do), by identity: the
+    transform resolves them when it is made, so a global rebound to another
+    function (``g = tl.grad(cube)`` after ``g = tl.grad(square)``) asks for a new
+    one.  Data is read when the code runs (``Module.watch``) and is left out."""
+    found, seen, todo = [], set(), [inspect.unwrap(func)]
+    while todo:
+        f = todo.pop()
+        code = getattr(f, "__code__", None)
+        space = getattr(f, "__globals__", None)
+        if code is None or space is None or id(f) in seen:
+            continue
+        seen.add(id(f))
+        for name in sorted(_global_names(code)):
+            if name not in space or is_data(space[name]):
+                continue
+            value = space[name]
+            found.append((getattr(code, "co_qualname", code.co_name), name, id(value)))
+            if isinstance(value, types.FunctionType) and not _library(value):
+                todo.append(inspect.unwrap(value))
+    return tuple(found)
+
+
+def _global_names(code) -> set[str]:
+    """The names a code object (and the code nested in it) may read as globals."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _library(func) -> bool:
+    """A function of an installed package or of tangentlike, not the user's."""
+    module = getattr(func, "__module__", "") or ""
+    return module.split(".")[0] in ("numpy", "scipy", "tangentlike", "dask")
 
 
 def share_key(func, request) -> tuple | None:
