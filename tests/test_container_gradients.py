@@ -278,3 +278,17 @@ def test_a_list_unpacked_gets_a_list_gradient(optimize):
     np.testing.assert_allclose(got, 6.0 * a, rtol=1e-12)
     v = np.array([1.0, -1.0, 0.5])
     np.testing.assert_allclose(tl.hvp(unpacked_appended_list)(a, v), 6.0 * v)
+
+
+def constant_item_set_then_stacked(a):
+    xs = [np.ones((2, 3)), a * np.ones((2, 3)), np.zeros((2, 3))]
+    xs[2] = 1.5 * np.ones((2, 3))  # a constant item: its tangent is its zeros
+    return np.sum(np.stack(xs) ** 2)
+
+
+def test_forward_mode_of_a_constant_item_set_in_a_list():
+    """Found by the wide fuzzer's slow run (seeds 2588, 4173, 11755): the item's
+    tangent was the number 0.0, which np.stack of the tangents refused."""
+    got = tl.jvp(constant_item_set_then_stacked)(0.7, 1.0)
+    np.testing.assert_allclose(got, 2.0 * 0.7 * 6.0)
+    np.testing.assert_allclose(tl.grad(constant_item_set_then_stacked)(0.7), 8.4)

@@ -326,7 +326,13 @@ class ForwardAD(Sweep):
             ctx=gast.Store(),
         )
         dv = self.tangent_of(v)
-        return [stmt, anno.assign(sub, anno.const(0.0) if is_zero(dv) else dv)]
+        if is_zero(dv):  # an item of a list or dict is a value of its own: its zeros
+            container = x.id in self.sequences or (
+                isinstance(target.slice, gast.Constant)
+                and isinstance(target.slice.value, str)
+            )
+            dv = self._part(v) if container else anno.const(0.0)
+        return [stmt, anno.assign(sub, dv)]
 
     def unpack(self, stmt):
         """``a, b = t``: ``da, db = dt``."""
