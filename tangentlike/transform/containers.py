@@ -246,18 +246,13 @@ class ContainersMixin:
         the reverse sweep reads, so what it overwrites is kept and put back even
         though ``u`` has no derivative (an array, not a list or dict: those are
         updated as new containers)."""
-        if x in self.containers:
-            return False
-        for node in anno.walk(self.fn.node):
-            if (
-                isinstance(node, gast.Assign)
-                and isinstance(node.targets[0], gast.Name)
-                and node.targets[0].id == x
-                and isinstance(node.value, gast.Name)
-                and node.value.id in self.active
-            ):
-                return True
-        return False
+        return x not in self.containers and any(
+            isinstance(node, gast.Assign)
+            and anno.store_names(node.targets[0]) == {x}
+            and isinstance(node.value, gast.Name)
+            and node.value.id in self.active
+            for node in anno.walk(self.fn.node)
+        )
 
     def _kept(self, x: str, stmt) -> str:
         """A new name for what ``x[i] = v`` replaces: a value like any other, saved
@@ -302,9 +297,6 @@ class ContainersMixin:
     # Three kinds of part: a save stack of a backward function (the stack of
     # adjoints its pops pushed), a part with a gradient, and one without (zero_grad).
     # Nothing to do where no part has a gradient or the unpacked value is no name.
-    def _appended(self) -> set[str]:
-        return _appended_names(self.fn.node.body)
-
     def unpack(self, stmt):
         """``a, b = t``: ``bt = (ba, bb)`` with zeros for parts that got no gradient;
         a save stack unpacked (a backward function's) gets the stack of the
@@ -329,7 +321,7 @@ class ContainersMixin:
                 parts.append(anno.call(anno.name("zero_grad"), [anno.name(n)]))
         # a list appended to is popped by the reverse of its appends: its gradient
         # a list (added to item by item, as any container's), else a tuple
-        kind = gast.List if t.id in self._appended() else gast.Tuple
+        kind = gast.List if t.id in _appended_names(self.fn.node.body) else gast.Tuple
         items = self._contrib(t, kind(elts=parts, ctx=gast.Load()))
         rev = self.materialize(items)
         for n in names:
