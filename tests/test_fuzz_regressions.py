@@ -645,3 +645,28 @@ def test_a_list_rebuilt_on_each_turn_of_an_outer_loop(tmp_path):
     check_wide_source(
         LIST_REBUILT_IN_A_LOOP, [(2, 3), (), (2, 3)], "plain", 359, tmp_path
     )
+
+
+def _sum_of_a_branch_generator(a):
+    t = a * 2.0
+    if np.sum(a) > 100.0:
+        t = sum(v * 2.0 for v in [a, t])
+    return np.sum(t * t)
+
+
+def twice_through_a_branch_generator(a):
+    return _sum_of_a_branch_generator(a) + _sum_of_a_branch_generator(a * a)
+
+
+@pytest.mark.parametrize("shift", [0.0, 50.0])
+def test_a_helpers_generator_in_a_branch_not_taken(shift):
+    """Class: a helper called twice runs as a forward and a backward half; the
+    list a generator expression saves is None when its branch was not taken,
+    and the backward half's copy ``_genexp = list(_genexp)`` raised TypeError
+    (found by the wide fuzzer's slow run, seed 7331)."""
+    from tangentlike.api.check import numerical_grad
+
+    a = np.array([0.3, -0.7, 1.1]) + shift
+    want = numerical_grad(twice_through_a_branch_generator, [a], 0)
+    got = tl.grad(twice_through_a_branch_generator)(a)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -128,13 +128,22 @@ def split_functions(info, wrt: list[str], calls, fwd_name: str, bwd_name: str):
     )
     out = gast.Tuple(elts=grads, ctx=gast.Load())
     copies = [  # the caller's lists stay whole: ``out = list(out)`` before ``out.pop()``
-        anno.assign(n, anno.call(anno.name("list"), [anno.name(n)]))
-        for n in sorted(_popped(rev) & set(saved))
+        _copied(n, maybe_none=n in unbound) for n in sorted(_popped(rev) & set(saved))
     ]
     body = ([unpack] if saved else []) + copies + anno.mark_sweep(rev)
     body.append(gast.Return(value=out))
     bwd_def = _funcdef(bwd_name, _arguments([saved_name, seed]), body, info.node)
     return fwd_def, bwd_def
+
+
+def _copied(name: str, maybe_none: bool) -> gast.stmt:
+    """``name = list(name)``; ``list(name or [])`` where a branch not taken left None."""
+    value = anno.name(name)
+    if maybe_none:
+        value = gast.BoolOp(
+            op=gast.Or(), values=[value, gast.List(elts=[], ctx=gast.Load())]
+        )
+    return anno.assign(name, anno.call(anno.name("list"), [value]))
 
 
 def _popped(stmts) -> set[str]:
