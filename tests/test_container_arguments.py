@@ -2,6 +2,8 @@
 list of weights is a list of arrays (ragged or not), a dict's is a dict, and items
 set, added to or looped over get their share."""
 
+from collections import namedtuple
+
 import numpy as np
 import pytest
 
@@ -150,6 +152,16 @@ def pairs_by_index(layers, x):
     return np.sum(h**2)
 
 
+Layer = namedtuple("Layer", "w b")
+
+
+def by_attribute(layers, x):
+    h = x
+    for layer in layers:
+        h = np.tanh(layer.w @ h + layer.b)
+    return np.sum(h**2)
+
+
 def nested(p, x):
     enc = p["enc"]
     h = np.tanh(enc[0] @ x + enc[1])
@@ -172,7 +184,8 @@ def rebuilt(tree, items):
     if isinstance(tree, dict):
         return {k: rebuilt(tree[k], items) for k in sorted(tree)}
     if isinstance(tree, (list, tuple)):
-        return type(tree)(rebuilt(v, items) for v in tree)
+        parts = [rebuilt(v, items) for v in tree]
+        return type(tree)._make(parts) if hasattr(tree, "_make") else type(tree)(parts)
     return next(items)
 
 
@@ -198,6 +211,8 @@ def same_structure(a, b) -> bool:
         (by_index, [W1[:3], W1[1:]]),
         (pairs_but_last, [(W1, B1), (W2, B2)]),
         (pairs_by_index, [(W1, B1), (W2, B2)]),
+        (by_attribute, [Layer(W1, B1), Layer(W2, B2)]),  # namedtuples in a list
+        (pairs_but_last, [Layer(W1, B1), Layer(W2, B2)]),
         (nested, {"enc": (W1, B1), "dec": {"w": np.ones(4)}}),
     ],
 )

@@ -174,7 +174,8 @@ def _match_slow(g, x):
         and isinstance(g, (list, tuple))
         and len(g) == len(x)
     ):
-        return type(x)(match(u, v) for u, v in zip(g, x))  # a list of arrays: a list
+        items = [match(u, v) for u, v in zip(g, x)]  # a list of arrays: a list
+        return type(x)._make(items) if hasattr(type(x), "_make") else type(x)(items)
     if isinstance(x, dict) and isinstance(g, dict):
         return {k: match(v, x[k]) if k in x else v for k, v in g.items()}
     if isinstance(g, dict) and is_record(x):  # an object's: by attribute name
