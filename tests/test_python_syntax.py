@@ -70,7 +70,7 @@ def _scaled(x, scale=1.0):
 
 
 def spreads_a_value_to_differentiate(x):
-    opts = {"scale": x[0]}
+    opts = dict(scale=x[0])  # not a literal: bound when the call runs
     return _scaled(x, **opts)
 
 

@@ -23,6 +23,7 @@ from . import (
     hoist,
     keywords,
     library,
+    literal_spreads,
     lower,
     methods,
     regions,
@@ -107,6 +108,7 @@ def prepare(
         _as_library(node, scope, np_alias, constants or {})
     library.resolve_namespaces(node, scope, np_alias, spaces)
     fence.check(node, source)
+    literal_spreads.write_out(node)
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
     comprehensions.own_scopes(node, namer)
