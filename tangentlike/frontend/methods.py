@@ -142,7 +142,82 @@ def made_here(node: gast.FunctionDef, scope) -> dict:
             cls = scope.resolve(n.value.func)
             if isinstance(cls, type) and is_record_class(cls):
                 made[n.targets[0].id] = cls
+    made.update(_loop_items(node, scope))
     return {k: v for k, v in made.items() if counts.get(k) == 1}
+
+
+def _loop_items(node: gast.FunctionDef, scope) -> dict:
+    """Loop targets over a list or tuple the function makes of records of one
+    class and never changes (``layers = [Dense(W1), Dense(W2)]``, then ``for
+    layer in layers`` or ``for i, layer in enumerate(layers)``): target -> class."""
+    tree = gast.Module(body=node.body, type_ignores=[])
+    lists = {}
+    for stmt in node.body:
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and isinstance(stmt.value, (gast.List, gast.Tuple))
+        ):
+            lists[stmt.targets[0].id] = _one_record_class(stmt.value.elts, scope)
+    read = set()  # the names read as a loop's iterable, for an item or a length
+    for n in anno.walk(tree):
+        if isinstance(n, gast.For):
+            it = n.iter
+            if _is_enumerate(it, scope):
+                it = it.args[0]
+            read.add(id(it))
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Load):
+            read.add(id(n.value))
+        elif isinstance(n, gast.Call) and scope.resolve(n.func) is len and n.args:
+            read.add(id(n.args[0]))
+    for n in anno.walk(tree):
+        if isinstance(n, gast.Name) and n.id in lists:
+            if not isinstance(n.ctx, gast.Load) or id(n) not in read:
+                if not isinstance(n.ctx, gast.Store) or lists[n.id] is None:
+                    lists[n.id] = None
+                elif sum(1 for s in node.body if _binds(s, n.id)) != 1:
+                    lists[n.id] = None
+    found = {}
+    for n in anno.walk(tree):
+        if not isinstance(n, gast.For):
+            continue
+        target, it = n.target, n.iter
+        if _is_enumerate(it, scope) and isinstance(target, gast.Tuple):
+            target, it = target.elts[-1] if len(target.elts) == 2 else None, it.args[0]
+        if (
+            isinstance(target, gast.Name)
+            and isinstance(it, gast.Name)
+            and lists.get(it.id) is not None
+        ):
+            found[target.id] = lists[it.id]
+    return found
+
+
+def _one_record_class(items, scope):
+    classes = set()
+    for item in items:
+        cls = scope.resolve(item.func) if isinstance(item, gast.Call) else None
+        if not (isinstance(cls, type) and is_record_class(cls)):
+            return None
+        classes.add(cls)
+    return classes.pop() if len(classes) == 1 else None
+
+
+def _is_enumerate(it, scope) -> bool:
+    return (
+        isinstance(it, gast.Call)
+        and scope.resolve(it.func) is enumerate
+        and len(it.args) == 1
+        and not it.keywords
+    )
+
+
+def _binds(stmt, name: str) -> bool:
+    return any(
+        isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
+        for n in anno.walk(stmt)
+    )
 
 
 def of_object(function):
