@@ -46,6 +46,25 @@ def test_no_derivative_names_the_call_and_a_fix():
     assert "np.fft.fft(x)" in text and "^" in text and "tangentlike.adjoint" in text
 
 
+ACTIVATIONS = {"tanh": np.tanh, "square": np.square}
+
+
+def by_activation_name(z):
+    total = 0.0
+    for name in ["tanh", "square"]:
+        total = total + np.sum(ACTIVATIONS[name](z))
+    return total
+
+
+def test_a_function_taken_from_a_dict_is_named_by_the_users_line():
+    """No generated name (``_item``) stands for the user's ``ACTIVATIONS[name]``."""
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(by_activation_name)(np.ones(2))
+    text = str(info.value)
+    assert "a function taken from a container" in text and "_item" not in text
+    assert "ACTIVATIONS[name](z)" in text and f'File "{HERE}"' in text
+
+
 def test_no_source_builtin():
     with pytest.raises(tl.NoSourceError) as info:
         tl.grad(len)

@@ -310,13 +310,16 @@ def unknown_call_error(fn, stmt, call) -> NoDerivativeError:
     """The error for a call of what tangentlike cannot resolve, given a value to
     differentiate: a method of an object it does not follow, a name it cannot
     bind to a function."""
+    what, where = describe(None, call), fn.source.location(stmt)
+    if what.startswith(TEMP_PREFIX) and what not in where.text:  # ACTS[name](z)
+        what = "a function taken from a container or returned by a call"
     return NoDerivativeError(
-        f"no derivative for {describe(None, call)}: tangentlike cannot tell what "
-        "it calls",
-        fn.source.location(stmt),
+        f"no derivative for {what}: tangentlike cannot tell what it calls",
+        where,
         "tangentlike follows your functions, the methods of the function's "
         "parameters, and those of objects it makes and binds to a name "
-        "(m = Model(w), then m.loss(x)); wrap the value in "
+        "(m = Model(w), then m.loss(x)), and functions passed as arguments: "
+        "call the function by its name or pass it in; wrap the value in "
         "tangentlike.stop_gradient if it should be a constant",
     )
 
