@@ -148,6 +148,7 @@ for _shaped in (runtime.broadcast_like,):
 for _shaped in (runtime.unbroadcast, runtime.unbroadcast_as, runtime.matmul_lhs):
     constant(_shaped, structure="x")
 constant(runtime.matmul_rhs, structure="y")
+constant(runtime.pairwise_weights, structure="a b")
 constant(runtime.unreduce, structure="x", integer="axis keepdims")
 constant(runtime.add_at, structure="x", integer="index")
 for _attr in (runtime.attr_grad, runtime.attr_part):

@@ -9,6 +9,7 @@ from tangentlike.runtime import (
     attr_grad,
     matmul_lhs,
     matmul_rhs,
+    pairwise_weights,
     safe_log,
     unbroadcast,
 )
@@ -130,3 +131,13 @@ def logsumexp(y, x, e, s, axis):
 @adjoint(("fused", "logsumexp_kept"))
 def logsumexp_kept(y, x, e, s, axis):
     d[x] = d[y] / s * e
+
+
+# squared distances between the rows of x and y written out, np.sum(d * d, axis=-1)
+# of d = x[:, None, :] - y[None, :, :] (tangentlike.transform.fused_pairs): sums and
+# products of the (n, m) gradient, no pass over the (n, m, k) differences
+@adjoint(("fused", "pairwise_sqdist"))
+def pairwise_sqdist(s, x, y, diff):
+    g = pairwise_weights(d[s], x, y)
+    d[x] = 2.0 * (np.sum(g, axis=1)[:, None] * x - g @ y)
+    d[y] = 2.0 * (np.sum(g, axis=0)[:, None] * y - np.transpose(g) @ x)

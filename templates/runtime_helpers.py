@@ -39,6 +39,7 @@ from tangentlike.runtime import (
     pad_fill_grad,
     pad_grad,
     pad_tangent,
+    pairwise_weights,
     prod_others,
     prod_others_jvp,
     repeat_grad,
@@ -84,6 +85,7 @@ linear(unbroadcast_as, "broadcast_like(d[y], g)")
 linear(sum_to, "broadcast_like(d[y], g)")
 linear(unreduce, "np.sum(d[y], axis=axis, keepdims=keepdims)")
 linear(owned, "d[y]")
+linear(pairwise_weights, "pairwise_weights(d[y], a, b)")
 # an object's gradient by attribute, and the part of it for one attribute
 linear(attr_grad, "attr_part(d[y], obj, name)")
 linear(attr_part, "attr_grad(d[y], obj, name)")

@@ -200,3 +200,8 @@ def logsumexp(y, x, e, s, axis):
 @tangent(("fused", "logsumexp_kept"))
 def logsumexp_kept(y, x, e, s, axis):
     d[y] = np.sum(e * d[x], axis=axis, keepdims=True) / s
+
+
+@tangent(("fused", "pairwise_sqdist"))
+def pairwise_sqdist(s, x, y, diff):
+    d[s] = 2.0 * np.sum(diff * d[diff], axis=-1)

@@ -9,6 +9,7 @@ from .broadcast import (  # noqa: F401
     broadcast_like,
     matmul_lhs,
     matmul_rhs,
+    pairwise_weights,
     reduced_size,
     sum_to,
     unbroadcast,

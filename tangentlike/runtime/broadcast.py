@@ -193,3 +193,21 @@ def _cast(g, x):
 def unbroadcast_as(g, x):
     """``unbroadcast`` and cast to the dtype of ``x``."""
     return _cast(unbroadcast(g, x), x)
+
+
+@helper(linear=0, shape_of=0)
+def pairwise_weights(g, a, b):
+    """``g``, the gradient of the squared distances between the rows of ``a`` and
+    ``b``, checked to be what the derivative of ``np.sum(d * d, axis=-1)`` of ``d =
+    a[:, None, :] - b[None, :, :]`` that tangentlike writes without ``d`` assumes:
+    two-dimensional arrays, ``a`` and ``b`` of as many columns."""
+    ashape, bshape = _shape(a), _shape(b)
+    if len(ashape) != 2 or len(bshape) != 2 or ashape[1] != bshape[1]:
+        raise UnsupportedDerivativeError(
+            "the squared distances np.sum(d * d, axis=-1) of d = a[:, None, :] - "
+            f"b[None, :, :] are differentiated for two matrices of as many columns, "
+            f"not arrays of shapes {ashape} and {bshape}",
+            "write np.square(d) for d * d, which keeps the chain rule through the "
+            "differences, or pass two-dimensional arrays",
+        )
+    return g

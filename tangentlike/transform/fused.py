@@ -23,7 +23,8 @@ to the picked places.  The log-sum-exp written out with its shift, ``m +
 np.log(np.sum(np.exp(x - m), axis=a, keepdims=True))`` with ``m`` the maximum
 (or ``m[:, 0] + np.log(np.sum(..., axis=1))``), takes ``d[y] * e / s``: the
 softmax's weights, with no derivative through the maximum, whose two
-contributions cancel.
+contributions cancel.  Squared distances between rows written out are
+``fused_pairs``'.
 
 A pattern counts only within one straight-line block, where nothing between a
 statement and the ones it reads rebinds or updates a name involved.
@@ -37,6 +38,7 @@ import gast
 import numpy
 
 from .. import anno
+from . import fused_pairs
 
 FUSED = "tl_fused"  # on a statement: (template key, {template parameter: name})
 SIGMOID = ("fused", "sigmoid")
@@ -99,6 +101,9 @@ class _Block:
         lse = self._logsumexp_of(k, value)
         if lse is not None and target not in lse[1].values():
             return lse
+        pairs = fused_pairs.match(self, k, target, value)
+        if pairs is not None:
+            return pairs
         arg = _call_arg(value, _LOG)
         if arg in self.softmaxes:
             j, x, axis = self.softmaxes[arg]
