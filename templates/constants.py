@@ -151,6 +151,7 @@ constant(runtime.matmul_rhs, structure="y")
 constant(runtime.pairwise_weights, structure="a b")
 constant(runtime.unreduce, structure="x", integer="axis keepdims")
 constant(runtime.add_at, structure="x", integer="index")
+constant(runtime.picked_sum, structure="p", integer="index axis")
 for _attr in (runtime.attr_grad, runtime.attr_part):
     constant(_attr, structure="obj", integer="name")
 constant(runtime.sum_grad, structure="xs")

@@ -10,6 +10,7 @@ from tangentlike.runtime import (
     matmul_lhs,
     matmul_rhs,
     pairwise_weights,
+    picked_sum,
     safe_log,
     unbroadcast,
 )
@@ -114,10 +115,11 @@ def log_softmax(y, x, p, axis):
 
 
 # log-softmax picked, log(p[index]): the same, d[y] scattered to the picked places
-# (added there last, to -p * sum(d[y]) along the axis: one pass less)
+# (added there last, to -p * sum(d[y]) along the axis: one pass less; the sums of
+# the scattered d[y] along the axis are d[y] scattered along the other axis alone)
 @adjoint(("fused", "log_softmax_item"))
 def log_softmax_item(y, x, p, index, axis):
-    total = np.sum(add_at(None, p, index, d[y]), axis=axis, keepdims=True)
+    total = picked_sum(d[y], p, index, axis)
     d[x] = add_at(p * -total, p, index, d[y])
 
 

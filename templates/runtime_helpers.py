@@ -40,6 +40,7 @@ from tangentlike.runtime import (
     pad_grad,
     pad_tangent,
     pairwise_weights,
+    picked_sum,
     prod_others,
     prod_others_jvp,
     repeat_grad,
@@ -86,6 +87,7 @@ linear(sum_to, "broadcast_like(d[y], g)")
 linear(unreduce, "np.sum(d[y], axis=axis, keepdims=keepdims)")
 linear(owned, "d[y]")
 linear(pairwise_weights, "pairwise_weights(d[y], a, b)")
+linear(picked_sum, "broadcast_like(d[y], p)[index]")
 # an object's gradient by attribute, and the part of it for one attribute
 linear(attr_grad, "attr_part(d[y], obj, name)")
 linear(attr_part, "attr_grad(d[y], obj, name)")

@@ -267,3 +267,30 @@ def test_log_sum_exp_against_autograd_and_second_order():
     eps = 1e-6
     fd = (g(Z + eps, ONE_HOT) - g(Z - eps, ONE_HOT)) / (2 * eps)
     np.testing.assert_allclose(hvp, fd, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "index, axis",
+    [
+        ((np.arange(5), LABELS), 1),  # one pick a row
+        ((np.array([0, 0, 4, -1]), np.array([1, 1, 3, 2])), -1),  # rows twice, -1
+        ((np.array([[0], [2]]), np.array([[1, 3]])), 1),  # index arrays broadcast
+        ((LABELS[:4], np.array([3, 0, 0, 1])), 0),  # sums down the columns
+        ((2, 3), 1),  # one place
+        ((np.array([True, False, True, False, True]), np.array([0, 1, 2])), 1),  # mask
+    ],
+)
+def test_picked_sums_equal_the_sums_of_the_scattered_gradient(index, axis):
+    from tangentlike.runtime import picked_sum
+
+    p = RNG.random((5, 4))
+    value = RNG.normal(size=np.shape(p[index]))
+    scattered = np.zeros_like(p)
+    np.add.at(scattered, index, value)
+    want = np.sum(scattered, axis=axis, keepdims=True)
+    np.testing.assert_allclose(picked_sum(value, p, index, axis), want, rtol=1e-15)
+
+
+def test_picked_log_softmax_gradient_sums_no_matrix_of_zeros():
+    source = tl.getsource(tl.grad(xent_indexed), args=(Z, LABELS))
+    assert "_total = picked_sum(b_log, p, (np.arange(n), labels), 1)" in source

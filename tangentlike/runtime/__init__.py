@@ -82,6 +82,7 @@ from .padding import pad_fill_grad, pad_grad, pad_tangent  # noqa: F401
 from .reductions import (  # noqa: F401
     first_zeros,
     norm_grad,
+    picked_sum,
     prod_others,
     weights_shape,
 )

@@ -1,6 +1,7 @@
 """What the gradients of reductions need a function for: the products of the other
 elements (``prod``), the first zero of each slice (``cumprod``), the shape 1-D
-weights take along an axis (``average``), the norms but the 2-norm (``norm``,
+weights take along an axis (``average``), the sums of a gradient added at
+picked places (log-softmax picked), the norms but the 2-norm (``norm``,
 whose matrix norms go through an SVD).
 """
 
@@ -10,6 +11,7 @@ import numpy
 
 from ..errors import UnsupportedDerivativeError
 from .broadcast import _cast, unreduce
+from .containers import _is_dask, add_at
 from .facts import helper
 
 
@@ -50,6 +52,37 @@ def weights_shape(weights, a, axis=None):
         shape[axis] = -1
         return tuple(shape)
     return numpy.shape(weights)
+
+
+@helper(linear=0)
+def picked_sum(value, p, index, axis):
+    """``sum(add_at(None, p, index, value), axis=axis, keepdims=True)``: the sums along
+    ``axis`` of ``value`` added at the places ``p[index]`` picks.  Where ``p`` is a
+    matrix picked by two integer indices, that is ``value`` added along the other
+    axis alone, into a vector (no matrix of zeros, no sum over it); where a slice
+    is picked more than once, its picks are added in their order, not the sum's."""
+    shape = getattr(p, "shape", ())
+    if len(shape) != 2 or _is_dask(p) or not _integer_pair(index):
+        return numpy.sum(add_at(None, p, index, value), axis=axis, keepdims=True)
+    other = 1 - axis % 2
+    total = numpy.zeros_like(p, shape=(shape[other],))
+    along = index[other]  # value has the shape the index arrays broadcast to
+    if numpy.shape(along) != numpy.shape(value):
+        along = numpy.broadcast_to(along, numpy.shape(value))
+    numpy.add.at(total, along, value)
+    return numpy.expand_dims(total, axis)
+
+
+def _integer_pair(index) -> bool:
+    """Whether ``index`` is two integers or arrays of integers (no slice, no mask)."""
+    if not (isinstance(index, tuple) and len(index) == 2):
+        return False
+    kinds = [getattr(i, "dtype", None) for i in index]
+    return all(
+        (k is None and isinstance(i, int) and not isinstance(i, bool))
+        or (k is not None and k.kind in "iu")
+        for i, k in zip(index, kinds)
+    )
 
 
 def _slices_last(a, axis):
