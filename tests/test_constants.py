@@ -145,6 +145,17 @@ EXAMPLES = {
         "y": floats(r, 3, 4),
     },
     runtime.unreduce: lambda r: {"g": floats(r, 3), "x": floats(r, 2, 3), "axis": 0},
+    runtime.pairwise_weights: lambda r: {
+        "g": floats(r, 2, 4),
+        "a": floats(r, 2, 3),
+        "b": floats(r, 4, 3),
+    },
+    runtime.picked_sum: lambda r: {
+        "value": floats(r, 3),
+        "p": floats(r, 3, 4),
+        "index": (np.array([0, 2, 2]), np.array([1, 0, 3])),
+        "axis": 1,
+    },
     runtime.add_at: lambda r: {
         "g": floats(r, 4),
         "x": floats(r, 4),
