@@ -56,30 +56,51 @@ def _positions(w):
 
 
 def check_hand(w, args, probes=4, eps=1e-6):
-    """Compare the hand-written gradient with central differences at a few entries."""
+    """Compare the hand-written gradient with central differences at a few entries
+    (of each item, for a dict of arrays)."""
     rng = np.random.default_rng(1)
     _, grads = w.hand(*args)
     for pos, g in zip(_positions(w), _as_tuple(grads)):
-        for _ in range(probes):
-            a = list(args)
-            base = np.array(args[pos], dtype=float)
-            idx = tuple(rng.integers(0, n) for n in base.shape)
-            hi, lo = base.copy(), base.copy()
-            hi[idx] += eps
-            lo[idx] -= eps
-            a[pos] = hi if base.shape else float(hi)
-            f_hi = w.func(*a)
-            a[pos] = lo if base.shape else float(lo)
-            f_lo = w.func(*a)
-            fd = (f_hi - f_lo) / (2 * eps)
-            if not np.isclose(np.asarray(g)[idx], fd, rtol=1e-4, atol=1e-6):
-                raise AssertionError(
-                    f"{w.name}: hand gradient {np.asarray(g)[idx]} != fd {fd}"
-                )
+        for key, part in _items(g):
+            for _ in range(probes):
+                base = np.array(_item(args[pos], key), dtype=float)
+                idx = tuple(rng.integers(0, n) for n in base.shape)
+                hi, lo = base.copy(), base.copy()
+                hi[idx] += eps
+                lo[idx] -= eps
+                f_hi = w.func(*_with(args, pos, key, hi))
+                f_lo = w.func(*_with(args, pos, key, lo))
+                fd = (f_hi - f_lo) / (2 * eps)
+                if not np.isclose(np.asarray(part)[idx], fd, rtol=1e-4, atol=1e-6):
+                    raise AssertionError(
+                        f"{w.name}: hand gradient {np.asarray(part)[idx]} != fd {fd}"
+                    )
+
+
+def _items(g) -> list:
+    """``(key, array)`` of each item of a dict; ``[(None, g)]`` for anything else."""
+    return list(g.items()) if isinstance(g, dict) else [(None, g)]
+
+
+def _item(value, key):
+    return value if key is None else value[key]
+
+
+def _with(args, pos, key, moved) -> list:
+    """``args`` with ``moved`` in place of argument ``pos`` (or of its item ``key``)."""
+    a = list(args)
+    moved = moved if moved.shape else float(moved)
+    a[pos] = moved if key is None else {**args[pos], key: moved}
+    return a
 
 
 def check_same(name, w, got, want):
-    for a, b in zip(_as_tuple(got), _as_tuple(want)):
+    pairs = [
+        (a, b)
+        for u, v in zip(_as_tuple(got), _as_tuple(want))
+        for (_, a), (_, b) in zip(_items(u), _items(v), strict=True)
+    ]
+    for a, b in pairs:
         if not np.allclose(
             np.asarray(a, dtype=float), np.asarray(b), rtol=1e-5, atol=1e-8
         ):
@@ -201,9 +222,10 @@ def contenders(w, args):
             made = made if isinstance(made, dict) else {module: made}
             for name, (fn, fargs) in made.items():
                 got = fn(*fargs)
-                check_same(
-                    name, w, tuple(np.asarray(g) for g in _as_tuple(got)), hand_grads
+                got = tuple(
+                    g if isinstance(g, dict) else np.asarray(g) for g in _as_tuple(got)
                 )
+                check_same(name, w, got, hand_grads)
                 out[name] = (fn, fargs)
         except (
             Exception

@@ -470,6 +470,43 @@ def pair_energy_hand(x):
     return np.sum(inv), 4.0 * (w @ x - w.sum(1)[:, None] * x)
 
 
+# 17: a two-layer MLP whose parameters are a dict, on a small batch: per-call costs
+def mlp_dict(params, x, y):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    out = h @ params["W2"] + params["b2"]
+    return np.mean((out - y) ** 2)
+
+
+def mlp_dict_hand(params, x, y):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    diff = h @ params["W2"] + params["b2"] - y
+    value = np.mean(diff**2)
+    g = diff * (2.0 / diff.size)
+    gh = (g @ params["W2"].T) * (1.0 - h * h)
+    grads = {"W1": x.T @ gh, "b1": gh.sum(0), "W2": h.T @ g, "b2": g.sum(0)}
+    return value, grads
+
+
+# 18: 30 steps of math.sin on Python floats, the gradient w.r.t. the rate
+def sin_steps(a, x):
+    for _ in range(30):
+        x = x + 0.1 * math.sin(a * x)
+    return x
+
+
+def sin_steps_hand(a, x):
+    xs = [0.0] * 30
+    for i in range(30):
+        xs[i] = x
+        x = x + 0.1 * math.sin(a * x)
+    gx, ga = 1.0, 0.0
+    for i in range(29, -1, -1):
+        c = gx * 0.1 * math.cos(a * xs[i])
+        ga += c * xs[i]
+        gx = gx + c * a
+    return x, ga
+
+
 # inputs ----------------------------------------------------------------------------------
 def _rng():
     return np.random.default_rng(0)
@@ -531,6 +568,17 @@ def _lstm_args():
     Wh = r.standard_normal((64, 256)) / 8.0
     xs = r.standard_normal((30, 16, 32))
     return Wx, Wh, np.zeros(256), xs, np.zeros((16, 64)), np.zeros((16, 64))
+
+
+def _mlp_dict_args():
+    r = _rng()
+    params = {
+        "W1": r.standard_normal((4, 16)) / 2.0,
+        "b1": np.zeros(16),
+        "W2": r.standard_normal((16, 1)) / 4.0,
+        "b2": np.zeros(1),
+    }
+    return params, r.standard_normal((8, 4)), r.standard_normal((8, 1))
 
 
 def _gmm_args():
@@ -662,6 +710,20 @@ WORKLOADS = [
         pair_energy_hand,
         lambda: (_rng().standard_normal((200, 3)),),
         memory=True,
+    ),
+    Workload(
+        "mlpdict",
+        "17 MLP 4-16-1, dict of parameters, batch 8",
+        mlp_dict,
+        mlp_dict_hand,
+        _mlp_dict_args,
+    ),
+    Workload(
+        "sinsteps",
+        "18 30 steps of math.sin on floats",
+        sin_steps,
+        sin_steps_hand,
+        lambda: (0.7, 0.3),
     ),
 ]
 if logsumexp is not None:  # before the polyval fit, as numbered

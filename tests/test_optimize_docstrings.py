@@ -33,6 +33,7 @@ from tangentlike.analysis.shapes import ConcreteShapes
 from tangentlike.optimize.cse import share_common
 from tangentlike.optimize.dead import remove_dead
 from tangentlike.optimize.defaults import name_defaults
+from tangentlike.optimize.dict_grads import gather_dict_grads
 from tangentlike.optimize.floats import fold_float_units
 from tangentlike.optimize.fold import fold_constants
 from tangentlike.optimize.forwarding import forward_values
@@ -107,6 +108,7 @@ PASSES = {
     "cse": lambda func: share_common(func),
     "dead": lambda func: remove_dead(func),
     "defaults": lambda func: name_defaults(func),
+    "dict_grads": lambda func, shapes: gather_dict_grads(func, shapes),
     "floats": lambda func, scalars=NONE, shapes=None: fold_float_units(
         func, scalars, "np", shapes and _known(func, shapes)[1]
     ),

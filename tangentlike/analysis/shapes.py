@@ -144,6 +144,32 @@ def _packed(known, node):
     return solid(known.of(node))
 
 
+def item_name(name: str, key: str) -> str:
+    """How the shapes (and dtypes) a variant is compiled for name item ``key`` of
+    the dict argument ``name``: ``params['W1']``."""
+    return f"{name}[{key!r}]"
+
+
+def argument_item(known, node) -> str | None:
+    """``item_name`` of ``p['key']`` where ``p`` is a parameter that nothing
+    rebinds or updates (a dict argument's item), else None."""
+    index, value = node.slice, node.value
+    if not (
+        isinstance(index, gast.Constant)
+        and type(index.value) is str
+        and isinstance(value, gast.Name)
+        and value.id not in known.updated
+    ):
+        return None
+    defs = known.defs.get(value.id, ())
+    argument = f"<argument {value.id}>"
+    if len(defs) != 1 or not (
+        isinstance(defs[0], gast.Name) and defs[0].id == argument
+    ):
+        return None
+    return item_name(value.id, index.value)
+
+
 class ConcreteShapes:
     """The shape of each name of ``func`` (a tuple), or UNKNOWN."""
 
@@ -222,7 +248,11 @@ class ConcreteShapes:
 
     def _subscript(self, node):
         """Basic indexing: integers (a loop counter or a literal) take an axis away,
-        slices of literal bounds shorten one, ``None`` adds one of length 1."""
+        slices of literal bounds shorten one, ``None`` adds one of length 1; an item
+        of a dict argument has the shape the variant was compiled for."""
+        item = argument_item(self, node)
+        if item is not None:
+            return self.arguments.get(item, UNKNOWN)
         index = node.slice
         if self._integer(index) and isinstance(self.value_shape(node.value), tuple):
             return ()  # an entry of a shape: an int

@@ -11,6 +11,7 @@ import weakref
 import numpy
 
 from .. import debug
+from ..analysis.shapes import item_name
 from ..errors import ArgumentError, NonScalarOutputError
 from ..runtime.containers import is_record
 
@@ -217,16 +218,32 @@ def has_fast_path(d, values) -> bool:
         return False
     if len(values) != len(d.signature.names):
         return False
-    return all(type(values[i]) in (float, NDARRAY) for i in d.positions)
+    return all(
+        type(values[i]) in (float, NDARRAY) or is_array_dict(values[i])
+        for i in d.positions
+    )
+
+
+def is_array_dict(v) -> bool:
+    """A dict of float arrays by str keys (a model's parameters)."""
+    return type(v) is dict and all(
+        type(k) is str and type(a) is NDARRAY and a.dtype.kind == "f"
+        for k, a in v.items()
+    )
 
 
 def variant_key(d, values) -> tuple:
-    """``(floats, shapes)`` naming the variant compiled for these arguments."""
+    """``(floats, shapes)`` naming the variant compiled for these arguments: the
+    shape and dtype of each array, and of each item of a dict of arrays (named as
+    ``analysis.shapes.item_name`` names it)."""
     floats = float_parameters(d.signature, values)
     names = d.signature.names
-    shapes = tuple(
-        (names[i], v.shape, v.dtype.str)
-        for i, v in enumerate(values)
-        if type(v) is NDARRAY
-    )
-    return floats, shapes or None
+    shapes = []
+    for i, v in enumerate(values):
+        if type(v) is NDARRAY:
+            shapes.append((names[i], v.shape, v.dtype.str))
+        elif is_array_dict(v):
+            shapes += [
+                (item_name(names[i], k), a.shape, a.dtype.str) for k, a in v.items()
+            ]
+    return floats, tuple(shapes) or None

@@ -150,12 +150,14 @@ def entry(d, values):
     types = tuple(map(type, values))
     floats = calling.float_parameters(d.signature, values)
     arrays = tuple(i for i, t in enumerate(types) if t is calling.NDARRAY)
-    if arrays:
-        pick = _shape_picker(d, floats, arrays, {})
+    dicts = tuple(i for i, t in enumerate(types) if t is dict)
+    if arrays or dicts:
+        pick = _shape_picker(d, floats, arrays, {}, dicts)
         variant = pick(values)  # checks that the arrays differentiated hold floats
         shapes = tuple((i, values[i].shape, values[i].dtype) for i in arrays)
         made = _entry(d, types, f"_tl_pick({_tuple(_args(types))})", {"_tl_pick": pick})
-        return made, variant, shapes
+        # the front runs a variant itself for arrays' shapes, not a dict's items'
+        return made, None if dicts else variant, shapes
     variant = d.compiled("numpy", floats, None, True)
     return _entry(d, types, "_tl_variant", {"_tl_variant": variant}), variant, ()
 
@@ -165,9 +167,11 @@ def _args(types) -> list[str]:
     return [f"_a{i}" for i in range(len(types))]
 
 
-def _shape_picker(d, floats, arrays, variants):
+def _shape_picker(d, floats, arrays, variants, dicts=()):
     def pick(args):
         key = tuple([(args[i].shape, args[i].dtype) for i in arrays])
+        if dicts:
+            key += tuple([_items_key(args[i]) for i in dicts])
         fn = variants.get(key)
         if fn is None:
             check_differentiable(d.signature, args, d.positions)
@@ -178,6 +182,17 @@ def _shape_picker(d, floats, arrays, variants):
         return fn
 
     return pick
+
+
+def _items_key(v) -> tuple:
+    """A dict argument's part of a variant's key: its keys and, for a dict of
+    arrays, their shapes and dtypes (a variant knows those of float arrays)."""
+    key = []
+    for k, a in v.items():
+        if a.__class__ is not calling.NDARRAY:
+            return (None, tuple(v))
+        key.append((k, a.shape, a.dtype))
+    return tuple(key)
 
 
 def _entry(d, types, variant: str, namespace: dict):

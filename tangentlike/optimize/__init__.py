@@ -8,7 +8,8 @@ tree, compared structurally): ``fold`` (constant arithmetic), ``floats``
 known shapes), ``zeros`` (zeros made from known shapes, not from the
 array they copy), ``forwarding`` (copies, numbers and negations into their
 readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
-reads); then ``negations`` and ``cse`` (a repeated operation computed once).
+reads); then, with shapes, ``dict_grads`` (a dict argument's gradient made as
+a dict), and ``negations`` and ``cse`` (a repeated operation computed once).
 Variants add ``seed`` (the seed is 1.0), ``floats`` again, ``inplace`` and
 ``reductions`` (for known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
 Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
@@ -34,6 +35,7 @@ from ..analysis.shapes import HELPERS, ConcreteShapes, Helpers, Packed
 from .cse import share_common
 from .dead import remove_dead
 from .defaults import name_defaults
+from .dict_grads import gather_dict_grads
 from .floats import fold_float_units
 from .fold import fold_constants
 from .forwarding import forward_values
@@ -80,6 +82,8 @@ def optimize(
         changed |= forward_values(func)
         changed |= remove_dead(func)
         changed |= remove_unread_saves(func)
+    if shapes is not None:
+        gather_dict_grads(func, shapes)
     if cancel_negations(func, keep) | share_common(func):
         forward_values(func)  # the copies they leave
         remove_dead(func)

@@ -43,6 +43,7 @@ from ..analysis.shapes import (
     UNKNOWN,
     ConcreteShapes,
     Packed,
+    argument_item,
     fixpoint,
     item_of,
 )
@@ -245,6 +246,13 @@ class DTypes:
             return self.of(node.value)
         if isinstance(node, gast.Subscript) and getattr(node, PART, False):
             return self._part(node.value, node.slice.value)
+        item = (
+            argument_item(self.shapes, node)
+            if isinstance(node, gast.Subscript)
+            else None
+        )
+        if item is not None:  # an item of a dict argument
+            return self.arguments.get(item, UNKNOWN)
         if isinstance(node, gast.Subscript) and _entry_of_shape(self.shapes, node):
             return WEAK_INT  # X.shape[0]: a Python int
         if isinstance(node, gast.Subscript) and self.shapes.of(node) not in (
