@@ -7,7 +7,17 @@ import pytest
 import tangentlike as tl
 from tangentlike.api.check import numerical_grad
 
-USER_CODE = ("decay", "decay1k", "rk4", "softmax", "heat", "lstm", "gmm", "pairs")
+USER_CODE = (
+    "decay",
+    "decay1k",
+    "rk4",
+    "softmax",
+    "heat",
+    "lstm",
+    "gmm",
+    "pairs",
+    "sinsteps",
+)
 
 
 def _cases():
