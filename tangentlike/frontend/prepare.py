@@ -21,6 +21,7 @@ from . import (
     fence,
     generated,
     hoist,
+    iterables,
     keywords,
     library,
     literal_spreads,
@@ -111,6 +112,7 @@ def prepare(
     literal_spreads.write_out(node)
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
+    iterables.write_out(node, scope, namer)
     comprehensions.own_scopes(node, namer)
     owners = dict(owners or {})
     first = parameter_names(node.args)[:1]
