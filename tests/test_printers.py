@@ -95,3 +95,22 @@ def test_unparse_writes_tuples_as_astor_does():
     text = render.unparse(tree)
     assert "    c = a, b\n" in text and "    d, = a,\n" in text
     assert "    return c, (d, b)[0], a\n" in text
+
+
+def quartic_energy(x, k=2.0, shift=(0.5, -0.25)):
+    return k * np.sum(x**4) - np.sum(x[:-1] * x[1:]) + shift[0] * x[0]
+
+
+def test_the_gradient_keeps_literal_defaults_and_runs_pasted_into_a_file():
+    """The gradient's signature is the function's: ``k=2.0`` stays, so the code
+    pasted into a file is called as the function is."""
+    source = tl.getsource(tl.grad(quartic_energy))
+    assert (
+        "def dquartic_energy_dx(x, k=2.0, shift=(0.5, -0.25), b_result=1.0):" in source
+    )
+    scope: dict = {}
+    exec(compile(source, "<pasted>", "exec"), scope)
+    x = np.array([0.3, -0.7, 1.1])
+    value, got = scope["dquartic_energy_dx"](x)
+    assert value == quartic_energy(x)
+    np.testing.assert_allclose(got, numerical_grad(quartic_energy, [x], 0), rtol=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 from dataclasses import dataclass, field
 
@@ -52,6 +53,7 @@ class FunctionInfo:
     helpers: dict = field(default_factory=dict)
     returns_many: gast.Return | None = None  # a return of a tuple, list or dict
     methods: tuple = ()  # self.m(...) calls made direct (methods.Method)
+    defaults: tuple = ()  # the parameters' literal defaults (k=2.0), or none
 
     @property
     def name(self) -> str:
@@ -126,6 +128,7 @@ def prepare(
     show("regions", node)
     aliases.check(node, source, scope, scope.locals, helper)
     namer.reserve([np_alias])
+    defaults = _literal_defaults(node.args)
     params = _plain_parameters(node.args)
     many = _returns_many(node)
     node.body = lower.lower_jumps(_single_exit(node.body, namer), namer)
@@ -153,6 +156,7 @@ def prepare(
         helpers,
         many,
         called,
+        defaults,
     )
 
 
@@ -206,6 +210,20 @@ def _as_library(node, scope, np_alias: str, constants: dict) -> None:
     }
     specialize.bind_constants(node, values, scope)
     library.canonical_numpy(node, scope, np_alias)
+
+
+def _literal_defaults(args) -> tuple:
+    """The defaults of the trailing positional parameters where every one is a
+    literal (``k=2.0``) and nothing but positional parameters is taken, so that a
+    gradient pasted into a file is called as the function is; else none."""
+    if args.vararg or args.kwonlyargs or args.kwarg or args.posonlyargs:
+        return ()
+    for default in args.defaults:
+        try:
+            ast.literal_eval(gast.gast_to_ast(default))
+        except (ValueError, TypeError, SyntaxError):
+            return ()
+    return tuple(anno.clone(d) for d in args.defaults)
 
 
 def _plain_parameters(args) -> list[str]:

@@ -103,7 +103,8 @@ def grad_function(info, wrt: list[str], calls, name: str) -> gast.FunctionDef:
     _, fwd, rev, value, grads = reverse_sweeps(info, wrt, calls)
     grad = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
     ret = gast.Return(value=gast.Tuple(elts=[value, grad], ctx=gast.Load()))
-    args = _arguments(info.params + [seed], [anno.const(1.0)])
+    defaults = [anno.clone(d) for d in info.defaults] + [anno.const(1.0)]
+    args = _arguments(info.params + [seed], defaults)
     return _funcdef(name, args, fwd + anno.mark_sweep(rev) + [ret], info.node)
 
 
