@@ -30,6 +30,7 @@ import pytest
 import tangentlike.optimize
 from tangentlike import anno
 from tangentlike.analysis.shapes import ConcreteShapes
+from tangentlike.optimize.copied_slices import merge_copied_slices
 from tangentlike.optimize.cse import share_common
 from tangentlike.optimize.dead import remove_dead
 from tangentlike.optimize.defaults import name_defaults
@@ -105,6 +106,7 @@ def _known(func, shapes: dict):
 
 NONE = frozenset()
 PASSES = {
+    "copied_slices": lambda func, shapes: merge_copied_slices(func, shapes),
     "cse": lambda func: share_common(func),
     "dead": lambda func: remove_dead(func),
     "defaults": lambda func: name_defaults(func),

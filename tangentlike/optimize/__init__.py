@@ -9,7 +9,8 @@ known shapes), ``zeros`` (zeros made from known shapes, not from the
 array they copy), ``forwarding`` (copies, numbers and negations into their
 readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
 reads); then, with shapes, ``dict_grads`` (a dict argument's gradient made as
-a dict), and ``negations`` and ``cse`` (a repeated operation computed once).
+a dict) and ``copied_slices`` (a copy's gradient with its overwritten slice added
+back, as one array), and ``negations`` and ``cse`` (a repeated operation computed once).
 Variants add ``seed`` (the seed is 1.0), ``floats`` again, ``inplace`` and
 ``reductions`` (for known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
 Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
@@ -32,6 +33,7 @@ import gast
 
 from .. import anno
 from ..analysis.shapes import HELPERS, ConcreteShapes, Helpers, Packed
+from .copied_slices import merge_copied_slices
 from .cse import share_common
 from .dead import remove_dead
 from .defaults import name_defaults
@@ -84,6 +86,7 @@ def optimize(
         changed |= remove_unread_saves(func)
     if shapes is not None:
         gather_dict_grads(func, shapes)
+        merge_copied_slices(func, shapes)
     if cancel_negations(func, keep) | share_common(func):
         forward_values(func)  # the copies they leave
         remove_dead(func)
