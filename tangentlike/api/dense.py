@@ -10,6 +10,7 @@ from typing import Any
 import numpy
 
 from ..call import arguments as calling
+from ..call.arguments import Signature
 from ..errors import ArgumentError, public
 from ..made import plain
 from ..runtime.containers import is_record
@@ -22,6 +23,32 @@ def _positions(f, wrt) -> tuple[list[int], bool]:
     """The positions ``wrt`` names, and whether it is a tuple (one result each)."""
     positions, many = normalize_wrt(from_template(plain(f)), wrt)
     return list(positions), many
+
+
+class _Call:
+    """A call's arguments bound to ``f``'s parameters, defaults filled in:
+    ``values[i]`` is the value of parameter ``i``, passed or not, so that a
+    ``wrt`` naming a defaulted parameter finds it."""
+
+    def __init__(self, f, args, kwargs):
+        self.signature = Signature.of(from_template(plain(f)))
+        self.values = self.signature.bind(args, kwargs)
+
+    def fresh(self) -> tuple[tuple, dict]:
+        """Copies of the arguments (``_fresh``), as ``f`` takes them:
+        ``(positional, keywords)``."""
+        args, kwargs = [], {}
+        params = self.signature.signature.parameters.values()
+        for p, v in zip(params, _fresh(self.values)):
+            if p.kind == p.VAR_POSITIONAL:
+                args.extend(v)
+            elif p.kind == p.KEYWORD_ONLY:
+                kwargs[p.name] = v
+            elif p.kind == p.VAR_KEYWORD:
+                kwargs.update(v)
+            else:
+                args.append(v)
+        return tuple(args), kwargs
 
 
 def _basis(x):
@@ -98,11 +125,15 @@ def _unit_tangents(x, j):
         yield _rebuild(x, zeros[:j] + [e] + zeros[j + 1 :])
 
 
-def _columns(f, i, args, x, j, out):
-    """The Jacobian of ``f``'s output in leaf ``j`` of argument ``i`` (``x``), by
-    forward mode: ``out.shape + leaf.shape``."""
+def _columns(f, i, call: _Call, j, out):
+    """The Jacobian of ``f``'s output in leaf ``j`` of argument ``i``, by forward
+    mode: ``out.shape + leaf.shape``."""
+    x = call.values[i]
     leaf = _leaves(x)[j]
-    cols = [jvp(f, wrt=i)(*_fresh(args), t) for t in _unit_tangents(x, j)]
+    cols = []
+    for t in _unit_tangents(x, j):
+        args, kwargs = call.fresh()
+        cols.append(jvp(f, wrt=i)(*args, t, **kwargs))
     shape = numpy.shape(out) + numpy.shape(leaf)
     return numpy.moveaxis(numpy.stack(cols), 0, -1).reshape(shape)
 
@@ -119,8 +150,8 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
         wrt: a position or name, or a tuple of them.
 
     Returns:
-        ``jac(*args)``: the Jacobian, shaped ``out.shape + x.shape``; for a tuple
-        ``wrt``, a tuple of them, one per argument.
+        ``jac(*args, **kwargs)``: the Jacobian, shaped ``out.shape + x.shape``;
+        for a tuple ``wrt``, a tuple of them, one per argument.
 
     Example:
         >>> import numpy as np, tangentlike as tl
@@ -132,13 +163,16 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
     """
     positions, many = _positions(f, wrt)
 
-    def one(i, args, out):
-        x = args[i]
+    def one(i, call: _Call, out):
+        x = call.values[i]
         leaves = _leaves(x)
         if sum(map(numpy.size, leaves)) < numpy.size(out):
-            found = [_columns(f, i, args, x, j, out) for j in range(len(leaves))]
+            found = [_columns(f, i, call, j, out) for j in range(len(leaves))]
             return _rebuild(x, found)
-        rows = [_leaves(vjp(f, wrt=i)(*_fresh(args), e)) for e in _basis(out)]
+        rows = []
+        for e in _basis(out):
+            args, kwargs = call.fresh()
+            rows.append(_leaves(vjp(f, wrt=i)(*args, e, **kwargs)))
         found = [
             numpy.stack([r[j] for r in rows]).reshape(
                 numpy.shape(out) + numpy.shape(leaf)
@@ -147,9 +181,11 @@ def jacobian(f: Callable, wrt: Any = 0) -> Callable:
         ]
         return _rebuild(x, found)
 
-    def jac(*args):
-        out = f(*_fresh(args))
-        found = tuple(one(i, args, out) for i in positions)
+    def jac(*args, **kwargs):
+        call = _Call(f, args, kwargs)
+        given, named = call.fresh()
+        out = f(*given, **named)
+        found = tuple(one(i, call, out) for i in positions)
         return found if many else found[0]
 
     return jac
@@ -164,10 +200,12 @@ def _forward_over_reverse(f, wrt):
     return positions, many, jvp(grad(f, wrt=w), wrt=w)
 
 
-def _scalar(f, args) -> None:
+def _scalar(f, call: _Call) -> None:
     """A Hessian needs a scalar output: what grad checks, which its plain form, used
     here, does not (it would give the Hessian of the outputs' sum)."""
-    calling.check_output(getattr(f, "__qualname__", repr(f)), f(*args), None)
+    args, kwargs = call.fresh()
+    value = f(*args, **kwargs)
+    calling.check_output(getattr(f, "__qualname__", repr(f)), value, None)
 
 
 @public
@@ -181,7 +219,9 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
     Returns:
         ``hvp_f(*args, v)``: the Hessian times ``v``, shaped like the argument;
         for a tuple ``wrt``, ``hvp_f(*args, *vs)`` gives a tuple, each argument's
-        block row of the Hessian times the ``vs``.
+        block row of the Hessian times the ``vs``.  The ``vs`` come last among the
+        positional values; ``f``'s other arguments may be left to their defaults
+        or passed by keyword.
 
     Example:
         >>> import numpy as np, tangentlike as tl
@@ -192,12 +232,15 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
     """
     positions, many, product = _forward_over_reverse(f, wrt)
 
-    def hvp_f(*args):
-        primals = args[: len(args) - len(positions)]
-        _scalar(f, _fresh(primals))
-        found = product(*_fresh(args))
+    def hvp_f(*args, **kwargs):
+        k = len(positions)
+        call = _Call(f, args[: max(len(args) - k, 0)], kwargs)
+        _scalar(f, call)
+        given, named = call.fresh()
+        found = product(*given, *args[len(args) - k :], **named)
         found = found if many else (found,)
-        rows = tuple(calling.match(h, primals[i]) for h, i in zip(found, positions))
+        values = call.values
+        rows = tuple(calling.match(h, values[i]) for h, i in zip(found, positions))
         return rows if many else rows[0]
 
     return hvp_f
@@ -212,7 +255,7 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
         wrt: a position or name, or a tuple of them.
 
     Returns:
-        ``hess(*args)``: the Hessian, shaped ``x.shape + x.shape``.  For a tuple
+        ``hess(*args, **kwargs)``: the Hessian, shaped ``x.shape + x.shape``.  For a tuple
         ``wrt``, nested tuples: ``H[a][b]`` is shaped ``x_a.shape + x_b.shape``,
         in the dtype of ``x_a`` and ``x_b``.
 
@@ -226,15 +269,17 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
     """
     positions, many, product = _forward_over_reverse(f, wrt)
 
-    def block_column(args, b, j):
+    def block_column(call: _Call, b, j):
         """``[H[a][b, j] for each a]``, the blocks of leaf ``j`` of argument ``b``
         in each argument's structure: one hvp per element of that leaf."""
+        args = call.values
         x = args[positions[b]]
         zeros = [_rebuild(args[i], map(_zero, _leaves(args[i]))) for i in positions]
         cols = []
         for t in _unit_tangents(x, j):
             tangents = [t if k == b else z for k, z in enumerate(zeros)]
-            found = product(*_fresh(args), *tangents)
+            given, named = call.fresh()
+            found = product(*given, *tangents, **named)
             cols.append([_leaves(h) for h in (found if many else (found,))])
         leaf = _leaves(x)[j]
         blocks = []
@@ -247,17 +292,18 @@ def hessian(f: Callable, wrt: Any = 0) -> Callable:
             blocks.append(rows)
         return blocks
 
-    def block(args, a, b):
+    def block(call: _Call, a, b):
         """``H[a][b]``: argument ``a``'s structure of argument ``b``'s structures."""
-        x = args[positions[b]]
-        cols = [block_column(args, b, j)[a] for j in range(len(_leaves(x)))]
+        x = call.values[positions[b]]
+        cols = [block_column(call, b, j)[a] for j in range(len(_leaves(x)))]
         rows = [[col[m] for col in cols] for m in range(len(cols[0]))]
-        return _rebuild(args[positions[a]], [_rebuild(x, row) for row in rows])
+        return _rebuild(call.values[positions[a]], [_rebuild(x, row) for row in rows])
 
-    def hess(*args):
-        _scalar(f, _fresh(args))
+    def hess(*args, **kwargs):
+        call = _Call(f, args, kwargs)
+        _scalar(f, call)
         n = len(positions)
-        found = tuple(tuple(block(args, a, b) for b in range(n)) for a in range(n))
+        found = tuple(tuple(block(call, a, b) for b in range(n)) for a in range(n))
         return found if many else found[0][0]
 
     return hess

@@ -61,7 +61,8 @@ def jvp(
 def _jvp(f, wrt, owner, options: dict):
     """``jvp`` of ``f``, a method of an ``owner`` object where that is known."""
     if isinstance(f, Specialized):  # made for each class or function passed
-        return f.nested(lambda g: _jvp(g, wrt, None, options))
+        count = len(wrt) if isinstance(wrt, (tuple, list)) else 1
+        return f.nested(lambda g: _jvp(g, wrt, None, options), (count, None))
     bound = for_bound(f, wrt, lambda g, w, owner=None: _jvp(g, w, owner, options))
     if bound is not None:
         return bound
@@ -74,4 +75,4 @@ def _jvp(f, wrt, owner, options: dict):
         module = transform(f, "forward", positions, optimize, verbose, owners, bound)
         return Jvp(f, module, positions, options["backend"], options["jit"])
 
-    return specialized(f, positions, owner, made_for)
+    return specialized(f, positions, owner, made_for, (len(positions), None))

@@ -27,8 +27,11 @@ def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
         return public(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
     if not callable(f):
         raise ArgumentError(f"{kind} expects a function, not {f!r}")
+    after = (1, "seed") if kind == "vjp" else (0, None)  # what follows f's arguments
     if _specialized(f):  # made for each class or function passed
-        return f.nested(lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit))
+        return f.nested(
+            lambda g: _make(kind, g, wrt, optimize, verbose, backend, jit), after
+        )
     bound = for_bound(
         f,
         wrt,
@@ -64,7 +67,7 @@ def _make(kind, f, wrt, optimize, verbose, backend, jit, owner=None):
 
     from .specialize import specialized
 
-    made = specialized(f, positions, owner, made_for)
+    made = specialized(f, positions, owner, made_for, after)
     return made if pick is None else _picking(made, f, kind, pick)
 
 

@@ -28,6 +28,11 @@ from ..made import made_by
 
 _READ: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
+# What a derivative's call takes after the function's own arguments: a count of
+# positional values, or one value by a keyword name instead: ``(0, None)`` for
+# grad, ``(1, "seed")`` for vjp's seed, ``(k, None)`` for jvp's k tangents.
+After = tuple[int, str | None]
+
 
 def _calls(f) -> tuple | None:
     """``(called parameters, parameters whose methods are called, whether the
@@ -66,14 +71,15 @@ def called_parameters(node) -> tuple[str, ...]:
     return tuple(p for p in params if p in called and p not in rebound)
 
 
-def specialized(f, positions, owner, make):
+def specialized(f, positions, owner, make, after: After = (0, None)):
     """``make(owners, bound)``: the derivative of ``f`` for the classes of the
     objects whose methods it calls (parameter -> class) and the functions passed
     to the parameters it calls; itself where nothing is to be known of the
     arguments first (``owner``, a bound method's class, is), else a
-    ``Specialized`` making one for each.  A method whose own class has every
-    method it calls gets that one made now, so that what cannot be differentiated
-    is refused here."""
+    ``Specialized`` making one for each, whose calls take ``after`` (what the
+    derivative takes after ``f``'s arguments) after ``f``'s arguments.  A method
+    whose own class has every method it calls gets that one made now, so that
+    what cannot be differentiated is refused here."""
     names = list(Signature.of(f).names)
     found = _calls(f)
     if found is None or not names:
@@ -90,7 +96,7 @@ def specialized(f, positions, owner, make):
             (spaces if isinstance(held, types.ModuleType) else owners)[p] = held
         return make({**fixed, **owners}, {**spaces, **dict(zip(called, key[1:]))})
 
-    made = Specialized(f, names, objects, called, build)
+    made = Specialized(f, names, objects, called, build, [after])
     if not called and objects == (names[0],) and found[2]:
         made.get(((methods.defining_class(f),),))
     return made
@@ -139,13 +145,14 @@ class Specialized:
     whose methods it calls and each function passed to the ``called`` parameters
     (the key: those classes, then those functions)."""
 
-    def __init__(self, f, names, objects, called, build):
+    def __init__(self, f, names, objects, called, build, after: list[After]):
         # (position, attribute path): self.layer is (0, "layer")
         self.objects = [_position(names, p) for p in objects]
         self.called = [names.index(p) for p in called]
         self.names = names
         self.defaults = _defaults(f)
         self.build = build
+        self.after = after  # outermost first: a nested derivative's, then its own
         self.made: dict = {}
         self.__name__ = getattr(f, "__name__", "derivative")
         self.__qualname__ = getattr(f, "__qualname__", self.__name__)
@@ -166,6 +173,8 @@ class Specialized:
         return found
 
     def key(self, args, kwargs) -> tuple:
+        args, kwargs = self.own(args, kwargs)
+
         def value(i):
             if i < len(args):
                 return args[i]
@@ -176,11 +185,23 @@ class Specialized:
         )
         return (classes, *(value(i) for i in self.called))
 
-    def nested(self, make) -> Specialized:
+    def own(self, args, kwargs) -> tuple[tuple, dict]:
+        """The arguments of ``f`` in a call's: without the seeds and tangents
+        the derivatives take after them (a defaulted parameter left out is not
+        given the first tangent)."""
+        for count, keyword in self.after:
+            if keyword is not None and keyword in kwargs and keyword not in self.names:
+                kwargs = {k: v for k, v in kwargs.items() if k != keyword}
+            else:
+                args = args[: max(len(args) - count, 0)]
+        return args, kwargs
+
+    def nested(self, make, after: After = (0, None)) -> Specialized:
         """``make`` (``grad``, ``jvp``, ...) of this derivative, for each key: a
-        derivative of the derivative made for it."""
+        derivative of the derivative made for it, whose calls take ``after``
+        after this derivative's arguments."""
         outer = object.__new__(Specialized)
-        outer.__dict__.update(self.__dict__, made={})
+        outer.__dict__.update(self.__dict__, made={}, after=[after, *self.after])
         outer.build = lambda key: make(self.get(key))
         return outer
 

@@ -112,8 +112,10 @@ class Derivative:
     @public
     def miss(self, key, args):
         """The first positional call with these argument types: find its entry, and
-        have the front run the first variant itself."""
-        check_methods(self, args)
+        have the front run the first variant itself (a vjp's ``args`` end with
+        its seed: its general path checks the objects' methods)."""
+        if self.kind != "vjp":  # defaults too: an object left to its default
+            check_methods(self, self.signature.bind(args, {}))
         entry, variant, shapes = front.entry(self, args)
         inlined = False
         with self._lock:
