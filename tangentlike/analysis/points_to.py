@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import builtins
 import math
+from collections import Counter
 
 import gast
 import numpy
 
-from ..anno import root_name
+from ..anno import root_name, walk
 from ..naming import is_stack_name
 from ..runtime.facts import facts_of
 from ..template import ADJOINTS
@@ -88,19 +89,33 @@ class PointsTo:
     """Forward analysis: the sites each name may hold before every statement."""
 
     def __init__(
-        self, scope, params: list[str], locals_: set[str], helper: bool, callee
+        self,
+        scope,
+        params: list[str],
+        locals_: set[str],
+        helper: bool,
+        callee,
+        peel: bool = False,
+        paired: dict[str, set[str]] | None = None,
     ):
         """``callee(func)``: whether the user's function ``func``, called here, may
-        return one of its arguments (it raises where ``func`` itself is refused)."""
+        return one of its arguments (it raises where ``func`` itself is refused).
+        ``peel``: follow each loop's first turn apart from the later ones (more
+        precise, and slower: each body is followed once more).  ``paired``: the
+        names each save stack of generated code gives back what it saved of
+        (``paired_pops``)."""
         self.scope = scope
         self.locals = locals_
         self.callee = callee
+        self.peel = peel
+        self.paired = paired or {}
+        self.turns: tuple = ()  # the loops around, and whether in their first turn
         self.made: dict[int, Site] = {}
         self.older: dict[Site, Site] = {}  # a site's objects made before its last
         self.outer: dict[str, Site] = {}
         self.updates: dict[
             tuple, tuple
-        ] = {}  # (id(stmt), name) -> (stmt, name, sites, state)
+        ] = {}  # (id(stmt), name, turns) -> (stmt, name, sites, state)
         caller = "an argument the caller passed in" if helper else ""
         self.params = {p: Site(p, external=caller) for p in params}
         self.stmt = None
@@ -159,20 +174,35 @@ class PointsTo:
         return state
 
     def loop(self, node, state: dict, head) -> dict:
+        """The state after a loop: its body followed to a fixed point.  Peeled,
+        the first turn starts from the state before the loop and the later ones
+        from the states its turns end with, so that what a name held before the
+        loop is not taken to meet what the body put in a list after rebinding
+        that name (``xs.append(g); g = np.zeros_like(g)``, with ``g`` from before
+        the loop)."""
         entry = state
+        if self.peel:
+            entry = self.turn(node, state, head, True)
         while True:
-            inner = dict(entry)
-            self.stmt = node
-            if isinstance(node, gast.For):
-                self.bind_sites(
-                    node.target, self.items(self.value(head, inner), inner), inner
-                )
-            else:
-                self.value(head, inner)
-            after = join(entry, self.block(node.body, inner))
+            after = join(entry, self.turn(node, entry, head, False))
             if after == entry:
-                return after
+                return join(state, after)
             entry = after
+
+    def turn(self, node, state: dict, head, first: bool) -> dict:
+        """The state after one turn of a loop's body, from ``state``."""
+        inner = dict(state)
+        self.stmt = node
+        outer, self.turns = self.turns, (*self.turns, (id(node), first))
+        if isinstance(node, gast.For):
+            self.bind_sites(
+                node.target, self.items(self.value(head, inner), inner), inner
+            )
+        else:
+            self.value(head, inner)
+        after = self.block(node.body, inner)
+        self.turns = outer
+        return after
 
     def bind(self, target, value, state: dict) -> None:
         if isinstance(target, (gast.Tuple, gast.List)) and isinstance(
@@ -215,7 +245,7 @@ class PointsTo:
 
     def record(self, name: str, sites: frozenset, state: dict) -> None:
         stmt = self.stmt
-        self.updates[id(stmt), name] = (stmt, name, sites, dict(state))
+        self.updates[id(stmt), name, self.turns] = (stmt, name, sites, dict(state))
 
     # expressions ---------------------------------------------------------------
     # One branch per kind of expression, since each says differently which objects its
@@ -297,16 +327,50 @@ class PointsTo:
         base = self.value(func.value, state)
         if func.attr in UPDATING_METHODS:
             root = root_name(func.value)
-            if root is not None and not is_stack_name(root):  # generated code's own
+            stack = root if root is not None and is_stack_name(root) else None
+            if root is not None and stack is None:  # generated code's own
                 self.record(root, base, state)
             for site in base:
                 state[site] = state.get(site, frozenset()).union(*args)
+            if stack is not None and func.attr == "append" and len(args) == 1:
+                self.push(stack, node.args[0], args[0], state)
+            restored = self.restored(stack, node, state) if stack else None
+            if restored is not None:
+                return restored
             if func.attr == "pop":  # an item taken out: never the container itself
                 return self.items(base, state) - base
             return self.items(base, state)
         if func.attr in VIEW_METHODS:
             return base
         return self.make(node, state, OTHER)
+
+    # A save stack of generated code gives each name back what it saved of it:
+    # ``u = _stack.pop()`` takes what a ``_stack.append(u)`` pushed, not any item
+    # (``paired_pops`` says for which names that holds).  What other pushes saved
+    # goes to every pop.
+    def push(self, stack: str, pushed, sites: frozenset, state: dict) -> None:
+        name = pushed.id if isinstance(pushed, gast.Name) else None
+        key = (stack, name if name in self.paired.get(stack, ()) else None)
+        state[key] = state.get(key, frozenset()) | sites
+
+    def restored(self, stack: str, node, state: dict) -> frozenset | None:
+        """What ``name = stack.pop()`` (``node``) gives back to a paired name."""
+        stmt = self.stmt
+        if not (
+            isinstance(stmt, gast.Assign)
+            and stmt.value is node
+            and not node.args
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and node.func.attr == "pop"
+        ):
+            return None
+        name = stmt.targets[0].id
+        if name not in self.paired.get(stack, ()):
+            return None
+        return state.get((stack, name), frozenset()) | state.get(
+            (stack, None), frozenset()
+        )
 
     # Whether a call's result shares memory with its arguments depends on what is
     # called: builtins pass or hold their arguments, NumPy makes views or writes in
@@ -411,6 +475,39 @@ class PointsTo:
     @staticmethod
     def is_list(sites: frozenset) -> bool:
         return bool(sites) and all(s.kind == LIST for s in sites)
+
+
+def paired_pops(func_node) -> dict[str, set[str]]:
+    """For each save stack the function makes (``_stack = []``), the names whose
+    every pop (``u = _stack.pop()``) takes back what a push of the same name
+    (``_stack.append(u)``) saved, as generated code saves and restores: as many
+    pushes of the name as pops into it."""
+    made, pushes, pops = set(), Counter(), Counter()
+    for node in walk(func_node):
+        if not isinstance(node, (gast.Assign, gast.Expr)):
+            continue
+        call = node.value
+        target = node.targets[0] if isinstance(node, gast.Assign) else None
+        if isinstance(call, gast.List) and isinstance(target, gast.Name):
+            made.add(target.id)
+        if not (
+            isinstance(call, gast.Call)
+            and isinstance(call.func, gast.Attribute)
+            and isinstance(call.func.value, gast.Name)
+            and is_stack_name(call.func.value.id)
+        ):
+            continue
+        stack, args = call.func.value.id, call.args
+        if call.func.attr == "append" and len(args) == 1:
+            pushes[stack, getattr(args[0], "id", None)] += 1
+        elif call.func.attr == "pop" and not args and isinstance(target, gast.Name):
+            if len(node.targets) == 1:
+                pops[stack, target.id] += 1
+    paired: dict[str, set[str]] = {}
+    for (stack, name), count in pops.items():
+        if stack in made and pushes[stack, name] == count:
+            paired.setdefault(stack, set()).add(name)
+    return paired
 
 
 def _replace(state: dict, site: Site, by: Site) -> None:

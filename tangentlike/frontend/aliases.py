@@ -20,7 +20,7 @@ import gast
 
 from .. import anno
 from ..analysis.liveness import Liveness
-from ..analysis.points_to import PointsTo
+from ..analysis.points_to import PointsTo, paired_pops
 from ..analysis.scope import Scope, assigned_names, parameter_names
 from ..errors import UnsupportedSyntaxError
 from ..made import plain
@@ -32,21 +32,33 @@ def check(func_node, source, scope, locals_: set[str], helper: bool) -> bool:
     """Raise one UnsupportedSyntaxError listing every in-place update that another
     name read later, or (in a helper) the caller, or code outside would see;
     return whether the function may return (a part of) one of its arguments."""
-    params = parameter_names(func_node.args)
-    points = PointsTo(scope, params, locals_, helper, check_callee)
-    points.block(func_node.body, points.start())
     liveness = Liveness()
     liveness.block(func_node.body, set())
-    problems = []
-    for stmt, name, sites, state in points.updates.values():
-        live = liveness.after.get(id(stmt), set()) - _rebound(stmt)
-        problem = _conflict(points, stmt, name, sites, state, live)
-        if problem is not None:
-            problems.append((problem[0], source.location(stmt), problem[1]))
+    points, problems = _problems(func_node, source, scope, locals_, helper, liveness)
+    if problems:  # again, each loop's first turn apart: found in none, none
+        peeled = _problems(func_node, source, scope, locals_, helper, liveness, True)
+        points, problems = peeled
     if problems:
         problems.sort(key=lambda p: (p[1].lineno, p[1].col))
         raise UnsupportedSyntaxError(problems)
     return not points.returned.isdisjoint(points.params.values())
+
+
+def _problems(func_node, source, scope, locals_, helper, liveness, peel=False):
+    """The points-to analysis of the function, and the in-place updates it finds
+    another name would see: ``(message, location, hint)``, one per update."""
+    params = parameter_names(func_node.args)
+    paired = paired_pops(func_node)
+    points = PointsTo(scope, params, locals_, helper, check_callee, peel, paired)
+    points.block(func_node.body, points.start())
+    problems, seen = [], set()
+    for stmt, name, sites, state in points.updates.values():
+        live = liveness.after.get(id(stmt), set()) - _rebound(stmt)
+        problem = _conflict(points, stmt, name, sites, state, live)
+        if problem is not None and (id(stmt), name) not in seen:
+            seen.add((id(stmt), name))
+            problems.append((problem[0], source.location(stmt), problem[1]))
+    return points, problems
 
 
 _CALLEES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
