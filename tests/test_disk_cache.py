@@ -104,6 +104,40 @@ def test_a_second_request_runs_the_kept_code(folder, builds):
     assert len(builds) == 1
 
 
+def test_a_second_jvp_request_runs_the_kept_code(folder, builds):
+    model = write_module(folder, "kept_forward", MODEL)
+    v = np.array([1.0, -0.5, 2.0])
+    first = tl.jvp(model.loss)(W, X, v)
+    assert len(builds) == 1 and entries(folder)
+    cache.clear()
+    made = tl.jvp(model.loss)
+    again = made(W, X, v)
+    assert len(builds) == 1  # loaded, not transformed
+    assert again == pytest.approx(central(model.loss, [W, X]) @ v, rel=1e-6)
+    assert again == first
+    model.SCALE = 3.0  # global data is read as it is now, as by the transform
+    assert made(W, X, v) == pytest.approx(central(model.loss, [W, X]) @ v, rel=1e-6)
+    assert len(builds) == 1
+    tangent = tl.jvp(model.loss, wrt=1)(W, X, X)  # another request: another entry
+    assert tangent == pytest.approx(np.sum(central(model.loss, [W, X], i=1) * X))
+    assert len(builds) == 2
+
+
+def test_jvp_and_grad_keep_their_code_apart(folder, builds):
+    model = write_module(folder, "forward_and_reverse", MODEL)
+    tl.grad(model.loss)(W, X)
+    cache.clear()
+    v = np.array([0.5, 0.25, -1.0])
+    made = tl.jvp(model.loss)
+    assert made(W, X, v) == pytest.approx(central(model.loss, [W, X]) @ v)
+    assert len(builds) == 2
+    cache.clear()
+    kept = tl.jvp(model.loss)
+    assert kept(W, X, v) == made(W, X, v)
+    assert len(builds) == 2
+    assert tl.getsource(kept) == tl.getsource(made)  # transforms, to print it
+
+
 def test_the_kept_code_is_the_code_the_transform_prints(folder, builds):
     model = write_module(folder, "printed_model", MODEL)
     made = tl.grad(model.loss)

@@ -14,7 +14,7 @@ from ..call.jvp import Jvp
 from ..errors import ArgumentError, public
 from ..made import plain
 from .arguments import for_bound, from_template, normalize_wrt
-from .cache import transform
+from .cache import kept, transform
 from .specialize import Specialized, specialized
 
 
@@ -68,11 +68,21 @@ def _jvp(f, wrt, owner, options: dict):
         return bound
     f = from_template(plain(f))
     positions, _ = normalize_wrt(f, wrt)
+    optimize, verbose = options["optimize"], options["verbose"]
+    keep = owner is None and not verbose and not options["jit"]
+    module = kept(f, "forward", positions, optimize, "jvp") if keep else None
+    if module is not None:  # kept on disk by an earlier process: no transform
+        return Jvp(f, module, positions, options["backend"], options["jit"])
 
     def made_for(owners, bound) -> Jvp:
         owners, bound = tuple(sorted(owners.items())), tuple(sorted(bound.items()))
-        optimize, verbose = options["optimize"], options["verbose"]
-        module = transform(f, "forward", positions, optimize, verbose, owners, bound)
+        module = None
+        if keep and not owners and not bound:
+            module = kept(f, "forward", positions, optimize, "jvp", make=True)
+        if module is None:
+            module = transform(
+                f, "forward", positions, optimize, verbose, owners, bound
+            )
         return Jvp(f, module, positions, options["backend"], options["jit"])
 
     return specialized(f, positions, owner, made_for, (len(positions), None))
