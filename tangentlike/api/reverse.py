@@ -269,7 +269,7 @@ def getsource(
         if args is None:
             return made.source(backend, **options)
         return made.variant_source(tuple(args), **options)
-    source_of = getattr(df, "tangentlike_source", None)
+    source_of = getattr(made_by(df) or df, "tangentlike_source", None)  # a jvp's
     if source_of is None:
         raise ArgumentError(f"{df!r} was not made by tangentlike")
     return source_of(backend, **options)
