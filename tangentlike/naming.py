@@ -23,6 +23,21 @@ def is_stack_name(name: str) -> bool:
     return bool(_STACK_RE.fullmatch(name))
 
 
+def label(name: str, owner: str | None = None) -> str:
+    """A base for names made after a function or method: its name, or for a
+    special method its name without the underscores, after its class where
+    known (``Model.__call__`` -> ``Model_call``, so ``_fwd_Model_call``), never
+    ``_fwd___call__``.
+
+    >>> label("predict"), label("__call__", "Model"), label("__call__")
+    ('predict', 'Model_call', 'call')
+    """
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        core = name[2:-2]
+        return f"{owner}_{core}" if owner and owner.isidentifier() else core
+    return name
+
+
 def names_in(tree) -> set[str]:
     """Every identifier that appears in ``tree``."""
     found = set()

@@ -19,6 +19,7 @@ import gast
 from .. import anno, runtime
 from ..analysis.scope import is_module, is_resolved
 from ..made import plain
+from ..naming import label
 from . import comprehensions, keyed, spreads
 
 OP_NAMES = {
@@ -630,6 +631,8 @@ def _temp_base(node) -> str:
     if isinstance(node, gast.Call):
         func = node.func
         base = getattr(func, "attr", None) or getattr(func, "id", None) or "call"
+        if isinstance(func, gast.Attribute):  # Model.__call__(m, x): _Model_call
+            base = label(base, getattr(func.value, "id", None))
         return base + "ed" if base == "stack" else base  # ``_stack`` is the save stack
     if isinstance(node, gast.Subscript):
         return "item"

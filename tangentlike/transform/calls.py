@@ -16,6 +16,7 @@ from .. import anno
 from ..analysis.callees import is_library, is_user_function
 from ..analysis.scope import is_resolved
 from ..errors import NoDerivativeError, TangentlikeError
+from ..naming import label
 from .binding import bind_atoms, contributions, is_active, label_of, tangent_of
 
 # the functions made for one call, by mode: a fwd/bwd pair, or a jvp
@@ -228,7 +229,9 @@ def describe(func) -> str:
 
 
 def callee_label(func, call) -> str:
-    """A name for code made from ``func``: a lambda goes by the name it is called by."""
+    """A name for code made from ``func``: a lambda goes by the name it is called
+    by, a special method by its class (``Model.__call__`` -> ``Model_call``)."""
     if func.__name__ == "<lambda>" and isinstance(call.func, gast.Name):
         return call.func.id
-    return func.__name__
+    path = getattr(func, "__qualname__", "").split(".")
+    return label(func.__name__, path[-2] if len(path) > 1 else None)
