@@ -224,3 +224,67 @@ def test_an_else_left_empty_is_not_printed():
             assert not (orelse and all(isinstance(s, ast.Pass) for s in orelse))
     np.testing.assert_allclose(df(x, 1.0), 2.0 * np.cos(2.0 * x))
     np.testing.assert_allclose(df(x, -1.0), [2.0, 2.0])
+
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def __call__(self, x):
+        return np.tanh(self.w * x)
+
+
+def applied_model(x, model):
+    return np.sum(model(x) ** 2)
+
+
+def _fwd_Model_call(x):  # a user name the generated helper must not take
+    return x
+
+
+def calls_a_user_name(x, model):
+    return np.sum(model(x) ** 2) + np.sum(_fwd_Model_call(x))
+
+
+X2 = np.array([0.3, -0.7])
+MODEL = Model(np.array([1.5, -0.5]))
+
+
+def _central(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+@pytest.mark.parametrize("f", [applied_model, calls_a_user_name])
+def test_a_special_method_is_named_after_its_class(f):
+    """``model(x)`` of an object with ``__call__``: its halves are
+    ``_fwd_Model_call``, ``_bwd_Model_call`` and ``_jvp_Model_call``, its value
+    ``_Model_call``, never ``_fwd___call__`` or ``_call__``; the user's own
+    ``_fwd_Model_call`` keeps its name."""
+    df, dj = tl.grad(f), tl.jvp(f)
+    expected = _central(lambda x: f(x, MODEL), X2)
+    np.testing.assert_allclose(df(X2, MODEL), expected, rtol=1e-6)
+    v = np.array([1.0, 2.0])
+    assert dj(X2, MODEL, v) == pytest.approx(expected @ v, rel=1e-6)
+    reverse, forward = tl.getsource(df), tl.getsource(dj)
+    for source in (reverse, forward):
+        assert "___" not in source and "call__" not in source
+    assert re.search(r"^def _fwd_Model_call\d+\(self, x\):", reverse, re.M)
+    assert not re.search(r"^def _fwd_Model_call\(", reverse, re.M)  # the user's
+    assert re.search(r"^def _bwd_Model_call\(saved, ", reverse, re.M)
+    assert re.search(r"^def _jvp_Model_call\(self, x, dx\):", forward, re.M)
+    assert re.search(r"^    _Model_call, _Model_call_saved = ", reverse, re.M)
+
+
+def generated_sum(x):
+    return sum(np.sin(v) * v for v in x)
+
+
+def test_no_pop_whose_value_nothing_reads_is_printed():
+    """The reverse sweep undoes the generator's appends on its adjoint list only:
+    the list of values, read by nothing after, is not popped back."""
+    df = tl.grad(generated_sum)
+    expected = _central(generated_sum, X2)
+    np.testing.assert_allclose(df(X2), expected, rtol=1e-6)
+    source = tl.getsource(df)
+    assert "b_genexp.pop()" in source
+    assert not re.search(r"^\s*\w+\.pop\(\)$", source, re.MULTILINE)
