@@ -70,6 +70,17 @@ def matmul_shape(a: tuple, b: tuple):
     return batch + (a2[-2],) * (len(a) > 1) + (b2[-1],) * (len(b) > 1)
 
 
+def dot_shape(a: tuple, b: tuple):
+    """The shape of ``np.dot(a, b)`` (a number for two vectors), or UNKNOWN where
+    the product is not defined."""
+    if not a or not b:  # a number times an array
+        return broadcast_shape(a, b)
+    k = -2 if len(b) > 1 else -1
+    if a[-1] != b[k]:
+        return UNKNOWN
+    return a[:-1] + b[:-2] + b[-1:] * (len(b) > 1)
+
+
 def reduced_shape(shape: tuple, axis, keepdims: bool):
     """The shape of a reduction over ``axis`` (None: all axes)."""
     axes = _axes(shape, axis)

@@ -26,6 +26,7 @@ from .shape_arithmetic import (  # noqa: F401 (the analysis's vocabulary, read b
     basic_index,
     broadcast_shape,
     constant,
+    dot_shape,
     indexed_shape,
     lift,
     matmul_shape,
@@ -341,6 +342,8 @@ class ConcreteShapes:
             return shape if isinstance(shape, tuple) or shape == PENDING else UNKNOWN
         if func.attr in BINARY and len(args) == 2 and into:
             return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
+        if func.attr == "dot" and len(args) == 2 and not node.keywords:
+            return lift(dot_shape, self.of(args[0]), self.of(args[1]))
         if func.attr == "polyval" and len(args) == 2 and not node.keywords:
             return self._polyval(self.of(args[0]), self.of(args[1]))
         if func.attr in REDUCTIONS:

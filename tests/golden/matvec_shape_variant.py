@@ -1,5 +1,4 @@
 import numpy as np
-from tangentlike.runtime import unbroadcast
 
 
 def dmatvec_dA(A, v, b_result=1.0):
@@ -10,10 +9,9 @@ def dmatvec_dA(A, v, b_result=1.0):
     _sum = np.add.reduce(_mul, axis=None)
     _result = _dot + _sum
     # line 54: return np.dot(v, A @ v) + np.sum(A.T * A)
-    b_dot = unbroadcast(1.0, _dot)
     b_T = 1.0 * A
     bA = 1.0 * _T
     bA = bA + np.transpose(b_T)
-    b_matmul = b_dot * v
+    b_matmul = 1.0 * v
     bA += np.outer(b_matmul, v)
     return _result, bA
