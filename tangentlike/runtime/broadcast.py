@@ -104,13 +104,18 @@ def _foreign_array(x) -> bool:
 
 
 def scalar_like(g, x):
-    """``g``; but a Python number, where ``x`` is an array of another library than
-    NumPy (CuPy, Dask), as a 0-d array of that library in ``x``'s floating dtype:
-    broadcast by NumPy, the number would become a host array."""
-    if hasattr(g, "shape") or not _foreign_array(x):
+    """``g``; but a Python number as a 0-d array in ``x``'s floating dtype, and of
+    its library where that is not NumPy (CuPy, Dask: broadcast by NumPy, the
+    number would become a host array).  A Python float is weak to NumPy (``1.0 *
+    x`` of a float32 ``x`` is float32), and so must its broadcast be: as a float64
+    array it would turn a float32 gradient into float64 where the code compiled
+    for known shapes, which uses the number as it is, stays float32."""
+    if hasattr(g, "shape"):
         return g
     dtype = getattr(x, "dtype", None)
     dtype = dtype if dtype is not None and dtype.kind in "fc" else None
+    if not _foreign_array(x):
+        return g if dtype is None else numpy.asarray(g, dtype=dtype)
     return numpy.asarray(g, dtype=dtype, like=x)
 
 
