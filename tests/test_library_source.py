@@ -7,6 +7,7 @@ import inspect
 import gast
 import numpy as np
 import pytest
+import scipy.integrate
 
 import tangentlike as tl
 from tangentlike.analysis.callees import is_library, source_function
@@ -186,3 +187,57 @@ def test_poly1d_of_coefficients_to_differentiate_is_refused_by_name():
     with pytest.raises(tl.TangentlikeError) as info:
         tl.jvp(poly1d_of)(np.array([1.0, 2.0, 3.0]), np.ones(3))
     assert "np.poly1d" in str(info.value) and "np.polyval(c, x)" in str(info.value)
+
+
+def swapped(a, axis1, axis2, xp=None):
+    """The array API's way: the namespace passed in, or taken from the array."""
+    xp = array_namespace(a) if xp is None else xp
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return xp.permute_dims(a, axes)
+
+
+def array_namespace(*arrays):
+    return np
+
+
+W23 = np.arange(6.0).reshape(2, 3)
+
+
+def through_a_passed_namespace(x):
+    return np.sum(swapped(x, 0, 1, np) * W23.T)
+
+
+def test_a_namespace_passed_to_a_function_is_its_namespace():
+    """``f(a, 0, 1, np)`` of a function that keeps ``xp = array_namespace(a)
+    if xp is None else xp``: its ``xp.permute_dims`` is NumPy's."""
+    x = np.sin(W23)
+    want = tl.api.check.numerical_grad(through_a_passed_namespace, [x], 0)
+    np.testing.assert_allclose(tl.grad(through_a_passed_namespace)(x), want, rtol=1e-6)
+
+
+T7 = np.array([0.0, 0.3, 0.5, 0.9, 1.4, 1.6, 2.0])
+Y7 = np.sin(np.linspace(0.0, 2.0, 7))
+simpson = getattr(scipy.integrate, "cumulative_simpson", None)  # SciPy 1.12 on
+
+
+def simpson_equal(y):
+    return np.sum(simpson(y, dx=0.1) ** 2)
+
+
+def simpson_unequal(y):
+    return np.sum(np.sin(simpson(y, x=T7, initial=0.0)))
+
+
+@pytest.mark.skipif(simpson is None, reason="SciPy without cumulative_simpson")
+@pytest.mark.parametrize(
+    "f",
+    [simpson_equal, pytest.param(simpson_unequal, marks=pytest.mark.slow)],
+)
+def test_cumulative_simpson_through_its_array_api_source(f):
+    """SciPy's source swaps axes with ``xp.permute_dims`` of the namespace it
+    passes along, and hands the rule for the intervals to a helper."""
+    want = tl.api.check.numerical_grad(f, [Y7], 0)
+    np.testing.assert_allclose(tl.grad(f)(Y7), want, rtol=1e-6, atol=1e-9)
+    v = np.linspace(-1.0, 1.0, 7)
+    assert tl.jvp(f)(Y7, v) == pytest.approx(want @ v, rel=1e-6)

@@ -80,6 +80,10 @@ def resolve_namespaces(
     their assignments go and their reads name the namespace.  So are the reads of
     ``parameters``, which are given an array namespace (``def f(x, xp=np)``)."""
     body = gast.Module(body=node.body, type_ignores=[])
+    if parameters:  # ``xp = array_namespace(a) if xp is None else xp`` keeps it
+        for block in anno.blocks(node):
+            kept = [s for s in block if not _keeps(s, parameters, scope)]
+            block[:] = kept or [gast.Pass()]
     for sub in anno.walk(body):
         if isinstance(sub, gast.Name) and sub.id in parameters:
             sub.id = np_alias
@@ -150,6 +154,30 @@ def _is_name_target(stmt) -> bool:
 
 def _is_none(value) -> bool:
     return isinstance(value, gast.Constant) and value.value is None
+
+
+def _keeps(stmt, parameters, scope) -> bool:
+    """``p = ...`` that leaves a parameter ``p`` given a namespace one: ``p = p``,
+    ``p = array_namespace(x)``, ``p = array_namespace(x) if p is None else p``."""
+    if not (isinstance(stmt, gast.Assign) and _is_name_target(stmt)):
+        return False
+    p, value = stmt.targets[0].id, stmt.value
+    if p not in parameters:
+        return False
+    if isinstance(value, gast.IfExp) and _is_name(value.orelse, p):
+        test = value.test
+        return (
+            isinstance(test, gast.Compare)
+            and _is_name(test.left, p)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], gast.Is)
+            and _is_none(test.comparators[0])
+        )
+    return _is_name(value, p) or is_namespace(value, scope)
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name
 
 
 def _assigns_namespace(stmt, spaces: set[str]) -> bool:

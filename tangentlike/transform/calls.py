@@ -16,6 +16,7 @@ from .. import anno
 from ..analysis.callees import is_library, is_user_function
 from ..analysis.scope import is_resolved
 from ..errors import NoDerivativeError, TangentlikeError
+from ..frontend.library import is_array_namespace
 from ..naming import label
 from .binding import bind_atoms, contributions, is_active, label_of, tangent_of
 
@@ -159,14 +160,16 @@ def call_site(fn, func, call, stmt, active) -> tuple[list, dict | None, list]:
 def functions_passed(fn, func, atoms, constants) -> dict:
     """The parameters of a user's function that a call gives a function (a
     ``def`` of a module, a NumPy function), each called in its place: the
-    derivative is made for the functions it is given (``apply(np.sin, x)``)."""
-    if constants is not None:
-        return {}
+    derivative is made for the functions it is given (``apply(np.sin, x)``),
+    and for an array namespace given, whose functions it calls as NumPy's
+    (``xp_swapaxes(a, 0, 1, xp)``)."""
     passed = {}
-    for param, atom in zip(_passed(func, None), atoms):
+    for param, atom in zip(_passed(func, constants), atoms):
         named = isinstance(atom, (gast.Name, gast.Attribute))
         obj = fn.scope.resolve(atom) if named else None
-        if is_resolved(obj) and isinstance(obj, FUNCTIONS):
+        if not is_resolved(obj):
+            continue
+        if is_array_namespace(obj) or isinstance(obj, FUNCTIONS):
             passed[param] = obj
     return passed
 
