@@ -17,6 +17,8 @@ import pytest
 import tangentlike as tl
 from tangentlike.api.check import numerical_grad
 
+from .test_list_pop_and_steppers import clamped
+
 autograd = pytest.importorskip("autograd")  # absent on some machines: skip, not fail
 anp = pytest.importorskip("autograd.numpy")
 
@@ -976,20 +978,6 @@ def test_an_indexed_named_tuple_result():
 # saves restored by name: the stack of a gradient's code, differentiated again ------
 
 
-def clamped_stepper(c, u0):
-    """A double-buffered time stepper whose new state is made by arithmetic and
-    then set at one point: its gradient restores ``u_next`` from the save stack
-    and undoes the item assignment in place."""
-    u_prev = u0
-    u = u0
-    for _ in range(4):
-        u_next = 2 * u - u_prev + c * np.roll(u, 1)
-        u_next[0] = 0.0
-        u_prev = u
-        u = u_next
-    return np.sum(u**2)
-
-
 def appended_twice(x):
     """Two loops appending to one list, the second reusing the loop name over
     constants."""
@@ -1003,7 +991,7 @@ def appended_twice(x):
 
 U6 = np.sin(np.linspace(0.0, 3.0, 6))
 X2 = np.array([0.3, 1.2])
-D_CLAMPED = tl.grad(clamped_stepper)
+D_CLAMPED = tl.grad(clamped)  # sets u_next[0] after making it
 D_APPENDED = tl.grad(appended_twice)
 
 
@@ -1015,11 +1003,11 @@ def second_difference(f, x, v, h=1e-4):
 def test_a_stepper_restoring_a_saved_array_to_second_order():
     """The array popped back into ``u_next`` is the one pushed under that name,
     made each step: not the argument an earlier push saved (as ``u``)."""
-    expected = second_difference(lambda c: clamped_stepper(c, U6), 0.1, 1.0)
+    expected = second_difference(lambda c: clamped(c, U6), 0.1, 1.0)
     assert tl.grad(D_CLAMPED)(0.1, U6) == pytest.approx(expected, rel=1e-5)
     v = np.linspace(-1.0, 1.0, 6)
-    vhv = tl.hvp(clamped_stepper, wrt=1)(0.1, U6, v) @ v
-    expected = second_difference(lambda u: clamped_stepper(0.1, u), U6, v)
+    vhv = tl.hvp(clamped, wrt=1)(0.1, U6, v) @ v
+    expected = second_difference(lambda u: clamped(0.1, u), U6, v)
     assert vhv == pytest.approx(expected, rel=1e-5)
 
 
