@@ -60,10 +60,44 @@ def outer_by_newaxis(x):
     return np.sum(x[:, np.newaxis] * x)
 
 
+def fills_diagonal(x):
+    y = np.outer(x, x[::-1])
+    np.fill_diagonal(y, np.diagonal(y) + x**2)
+    return np.sum(y @ y)
+
+
+def fills_a_diagonal_with_a_number(x):
+    K = np.exp(-((x[:, None] - x[None, :]) ** 2))
+    if x[0] < 10.0:
+        np.fill_diagonal(K, x[1])
+    return np.sum(np.linalg.solve(K + 4.0 * np.eye(4), x))
+
+
 @pytest.mark.parametrize(
-    "f", [indexed_sum, mask_of_itself, argmax_of_itself, negate_where_negative]
+    "f",
+    [
+        indexed_sum,
+        mask_of_itself,
+        argmax_of_itself,
+        negate_where_negative,
+        fills_diagonal,
+        fills_a_diagonal_with_a_number,
+    ],
 )
 def test_vector_statements_match_finite_differences(f):
+    check(f, X4)
+
+
+def fills_a_diagonal_of_squares(x):
+    y = np.outer(x, x[::-1])
+    np.fill_diagonal(y, x**2 + 1.0)
+    return np.sum(y @ y)
+
+
+def test_fill_diagonal_is_the_item_assignment_it_makes():
+    f = fills_a_diagonal_of_squares
+    source = tl.getsource(tl.grad(f))
+    assert "fill_diagonal" not in source.split("# line")[0]
     check(f, X4)
 
 
@@ -159,12 +193,6 @@ def fills(x):
     return np.sum(y)
 
 
-def fills_diagonal(x):
-    y = np.zeros((2, 2))
-    np.fill_diagonal(y, x[0])
-    return np.sum(y)
-
-
 def multiplies_at(x):
     y = np.ones(4)
     np.multiply.at(y, np.array([0, 1]), x[:2])
@@ -185,7 +213,6 @@ def reverses(x):
         assigns_with_out,
         sorts,
         fills,
-        fills_diagonal,
         multiplies_at,
         reverses,
     ],

@@ -22,6 +22,7 @@ from . import (
     fence,
     generated,
     hoist,
+    in_place_calls,
     iterables,
     keywords,
     library,
@@ -115,6 +116,7 @@ def prepare(
     helpers = keywords.write_out(node, scope, np_alias)
     namer = Namer(names_in(node))
     iterables.write_out(node, scope, namer)
+    in_place_calls.write_out(node, scope, np_alias)
     comprehensions.own_scopes(node, namer)
     owners = dict(owners or {})
     first = parameter_names(node.args)[:1]
