@@ -31,6 +31,7 @@ from . import (
     methods,
     regions,
     specialize,
+    ufunc_methods,
 )
 from .normalize import Normalizer
 from .parse import Source
@@ -117,6 +118,7 @@ def prepare(
     namer = Namer(names_in(node))
     iterables.write_out(node, scope, namer)
     in_place_calls.write_out(node, scope, np_alias)
+    ufunc_methods.write_out(node, scope, np_alias)
     comprehensions.own_scopes(node, namer)
     owners = dict(owners or {})
     first = parameter_names(node.args)[:1]
