@@ -41,6 +41,7 @@ from tangentlike.optimize.forwarding import forward_values
 from tangentlike.optimize.fuse import fuse_temporaries
 from tangentlike.optimize.indexed_saves import index_saves
 from tangentlike.optimize.inplace import DTypes, write_in_place
+from tangentlike.optimize.last_reads import write_last_reads
 from tangentlike.optimize.negations import cancel_negations
 from tangentlike.optimize.reductions import call_reductions
 from tangentlike.optimize.release import release_dead
@@ -120,6 +121,9 @@ PASSES = {
     "indexed_saves": lambda func: index_saves(func),
     "inplace": lambda func, shapes, keep=NONE: write_in_place(
         func, *_known(func, shapes), "np", keep
+    ),
+    "last_reads": lambda func, shapes: write_last_reads(
+        func, *_known(func, shapes), "np"
     ),
     "negations": lambda func, keep=NONE: cancel_negations(func, keep),
     "reductions": lambda func, shapes: call_reductions(

@@ -301,6 +301,8 @@ class ConcreteShapes:
                 )
             if func.id == "add_at" and len(args) == 4 and not node.keywords:
                 return self._added_at(*args[:2])
+            if func.id == "picked_sum" and len(args) == 4 and not node.keywords:
+                return self._kept_axis(self.of(args[1]), constant(args[3]))
             if func.id == "add" and len(args) == 2 and not node.keywords:
                 # runtime.add: gradients of known shapes are arrays or numbers: +
                 return lift(broadcast_shape, self.of(args[0]), self.of(args[1]))
@@ -349,6 +351,15 @@ class ConcreteShapes:
         if func.attr in REDUCTIONS:
             return self._reduction(node)
         return UNKNOWN
+
+    def _kept_axis(self, shape, axis):
+        """``shape`` summed along ``axis`` with ``keepdims``: ``picked_sum``'s."""
+        if not isinstance(shape, tuple) or type(axis) is not int:
+            return shape if shape == PENDING else UNKNOWN
+        if not -len(shape) <= axis < len(shape):
+            return UNKNOWN
+        axis %= len(shape)
+        return shape[:axis] + (1,) + shape[axis + 1 :]
 
     def _library(self, callee, node):
         """A library function called by name: an elementwise ufunc (SciPy's

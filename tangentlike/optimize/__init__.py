@@ -11,7 +11,8 @@ readers), ``dead`` (assignments nothing reads), ``saves`` (saves nothing
 reads); then, with shapes, ``dict_grads`` (a dict argument's gradient made as
 a dict) and ``copied_slices`` (a copy's gradient with its overwritten slice added
 back, as one array), and ``negations`` and ``cse`` (a repeated operation computed once).
-Variants add ``seed`` (the seed is 1.0), ``floats`` again, ``inplace`` and
+Variants add ``seed`` (the seed is 1.0), ``floats`` again, ``inplace``,
+``last_reads`` (results written into arrays read for the last time) and
 ``reductions`` (for known dtypes), ``indexed_saves`` (counted loops save into lists), ``fuse`` (for
 Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
 default arguments) and ``release`` (dead temporaries deleted, so their arrays
@@ -44,6 +45,7 @@ from .forwarding import forward_values
 from .fuse import fuse_temporaries
 from .indexed_saves import index_saves
 from .inplace import DTypes, write_in_place
+from .last_reads import write_last_reads
 from .negations import cancel_negations
 from .reductions import call_reductions
 from .release import release_dead
@@ -96,6 +98,7 @@ def optimize(
         kinds = DTypes(known, dtypes)
         fold_float_units(func, scalars, np_alias, kinds)
         write_in_place(func, known, kinds, np_alias, keep)
+        write_last_reads(func, known, kinds, np_alias, keep)
         # after write_in_place, which reads np.sum, not np.add.reduce
         call_reductions(func, known, kinds, np_alias)
     if release:

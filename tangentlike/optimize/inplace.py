@@ -26,7 +26,9 @@ axis): never an argument, a view, or a broadcast.  So does one rebound by the
 operation that reads it, read nowhere since it was made (``bd = bd + bd`` after
 ``bd = b_mul * d``: ``np.add(bd, bd, out=bd)``); and at the function's top level,
 where a last read is the last, a negation passed to a call negates in place
-(``np.sum(np.negative(bd, out=bd), axis=0)``, no array of its own).
+(``np.sum(np.negative(bd, out=bd), axis=0)``, no array of its own); a read
+that holds no array (``p[np.arange(n), labels]``, a copy; an argument of a
+runtime helper whose result does not hold it) lets the array stay fresh.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from ..analysis.shapes import (
     fixpoint,
     item_of,
 )
+from ..runtime import facts
 
 WEAK_FLOAT, WEAK_INT = "<python float>", "<python int>"
 UFUNC_OPS = {
@@ -117,6 +120,11 @@ def _escaping(stmt, np_alias: str) -> set[str]:
         elif isinstance(node, gast.Call) and _fresh_result(node, np_alias):
             consumed.update(id(a) for a in node.args)
             consumed.update(id(k.value) for k in node.keywords)
+        elif isinstance(node, gast.Subscript) and _copying_index(node.slice, np_alias):
+            consumed.add(id(node.value))  # p[np.arange(n), labels]: a copy
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+            held = _held(node.func.id)  # a helper's arguments its result cannot hold
+            consumed.update(id(a) for i, a in enumerate(node.args) if i not in held)
     return {
         n.id
         for n in anno.walk(stmt)
@@ -124,6 +132,37 @@ def _escaping(stmt, np_alias: str) -> set[str]:
         and isinstance(n.ctx, gast.Load)
         and id(n) not in consumed
     }
+
+
+def _held(name: str):
+    """The positions of the arguments a runtime helper's result may hold (every
+    position, for a function that is not a helper or declares none)."""
+    declared = facts.named(name)
+    if declared is None or not declared.held:
+        return _EVERY
+    return declared.held
+
+
+class _Every:
+    def __contains__(self, item) -> bool:
+        return True
+
+
+_EVERY = _Every()
+
+
+def _copying_index(index, np_alias: str) -> bool:
+    """An index holding ``np.arange(...)``: an integer array, so the item read is
+    a copy (advanced indexing), never a view."""
+    items = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(
+        isinstance(i, gast.Call)
+        and isinstance(i.func, gast.Attribute)
+        and i.func.attr == "arange"
+        and isinstance(i.func.value, gast.Name)
+        and i.func.value.id == np_alias
+        for i in items
+    )
 
 
 def _fresh_result(node, np_alias: str) -> bool:
@@ -269,7 +308,7 @@ class DTypes:
 
     # The runtime helpers of a reverse sweep whose result is an array of a dtype
     # one argument has: the gradient added into (or zeros like x), summed to a
-    # shape, zeros like an array.
+    # shape, zeros like an array, picks' gradients added into zeros like p.
     def _helper(self, name: str, args):
         if name == "add_at" and len(args) == 4:
             g, x = args[:2]
@@ -280,6 +319,8 @@ class DTypes:
             return self._array_kind(args[0], numbers)
         if name == "zeros_items" and len(args) == 1:
             return self._array_kind(args[0])
+        if name == "picked_sum" and len(args) == 4:
+            return self._array_kind(args[1])  # added into zeros like p
         return UNKNOWN
 
     def _array_kind(self, node, number=False):
