@@ -173,3 +173,17 @@ def test_a_vector_output_with_a_default():
     da = central(lambda a: vector(X, a), 2.0)
     np.testing.assert_allclose(tl.jacobian(vector, wrt="a")(X), da, rtol=1e-6)
     np.testing.assert_allclose(tl.jvp(vector, wrt="a")(X, 0.5), 0.5 * da, rtol=1e-6)
+
+
+def test_a_defaulted_module_is_no_argument_to_differentiate():
+    with pytest.raises(tl.ArgumentError, match="'xp'.*the module numpy"):
+        tl.grad(spaced, wrt="xp")(X)
+    with pytest.raises(tl.ArgumentError, match="not the module numpy"):
+        tl.hessian(spaced, wrt="xp")(X)
+
+
+def test_an_hvp_without_its_vector_says_how_it_is_called():
+    with pytest.raises(tl.ArgumentError, match="then one vector for each of x"):
+        tl.hvp(scaled)(X)
+    with pytest.raises(tl.ArgumentError, match="too many positional arguments"):
+        tl.hvp(scaled)(X, 2.0, V, V)

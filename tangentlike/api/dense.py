@@ -4,6 +4,7 @@ jvp and vjp.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +31,18 @@ class _Call:
     ``values[i]`` is the value of parameter ``i``, passed or not, so that a
     ``wrt`` naming a defaulted parameter finds it."""
 
-    def __init__(self, f, args, kwargs):
+    def __init__(self, f, args, kwargs, after: str = ""):
+        """``after``: what the call takes after the arguments (``one vector for
+        each of x``), for the message where they do not bind."""
         self.signature = Signature.of(from_template(plain(f)))
-        self.values = self.signature.bind(args, kwargs)
+        try:
+            self.values = self.signature.bind(args, kwargs)
+        except TypeError as exc:
+            names = ", ".join(self.signature.names)
+            then = f", then {after}" if after else ""
+            raise ArgumentError(
+                f"{self.signature.qualname} takes ({names}){then}: {exc}"
+            ) from None
 
     def fresh(self) -> tuple[tuple, dict]:
         """Copies of the arguments (``_fresh``), as ``f`` takes them:
@@ -84,6 +94,14 @@ def _zero(x):
     return numpy.zeros(numpy.shape(x), like=x) if numpy.ndim(x) else 0.0
 
 
+_NOT_DATA = (
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    numpy.ufunc,
+)
+
+
 def _leaves(x) -> list:
     """The arrays and numbers of ``x``: its items, in order, for a list, tuple or
     dict of them (nested too), else ``[x]``."""
@@ -91,6 +109,12 @@ def _leaves(x) -> list:
         return [leaf for v in x for leaf in _leaves(v)]
     if isinstance(x, dict):
         return [leaf for v in x.values() for leaf in _leaves(v)]
+    if isinstance(x, _NOT_DATA):
+        raise ArgumentError(
+            "dense derivatives take arrays, numbers and containers of them, not "
+            f"the {type(x).__name__} {getattr(x, '__name__', '')}: it has no "
+            "derivative; differentiate with respect to an array or a float"
+        )
     if is_record(x):
         raise ArgumentError(
             f"dense derivatives take arrays, numbers and containers of them, not a "
@@ -234,7 +258,13 @@ def hvp(f: Callable, wrt: Any = 0) -> Callable:
 
     def hvp_f(*args, **kwargs):
         k = len(positions)
-        call = _Call(f, args[: max(len(args) - k, 0)], kwargs)
+        names = ", ".join(
+            Signature.of(from_template(plain(f))).names[i] for i in positions
+        )
+        after = f"one vector for each of {names}, last among the positional values"
+        if len(args) < k:
+            raise ArgumentError(f"hvp takes the arguments, then {after}")
+        call = _Call(f, args[: len(args) - k], kwargs, after)
         _scalar(f, call)
         given, named = call.fresh()
         found = product(*given, *args[len(args) - k :], **named)

@@ -23,6 +23,7 @@ import numpy
 from .. import anno
 from ..analysis.scope import parameter_names
 from ..call.arguments import Signature
+from ..errors import ArgumentError
 from ..frontend import closures, methods
 from ..made import made_by
 
@@ -93,6 +94,12 @@ def specialized(f, positions, owner, make, after: After = (0, None)):
     def build(key):
         owners, spaces = {}, {}
         for p, held in zip(objects, key[0]):  # a module: its functions are called
+            if isinstance(held, types.ModuleType) and names.index(p) in positions:
+                raise ArgumentError(
+                    f"wrt names {p!r} of {getattr(f, '__qualname__', f)}, which "
+                    f"holds the module {held.__name__}: a module has no gradient; "
+                    "differentiate with respect to an array or a float"
+                )
             (spaces if isinstance(held, types.ModuleType) else owners)[p] = held
         return make({**fixed, **owners}, {**spaces, **dict(zip(called, key[1:]))})
 
