@@ -335,3 +335,31 @@ def test_a_loops_saves_go_on_one_list_of_tuples():
             return _kept, a
         """
     )
+
+
+def cross_energy(x, y):
+    d = x[:, None, :] - y[None, :, :]
+    return np.sum(1.0 / (np.sum(d * d, axis=-1) + 1.0))
+
+
+def test_squared_distances_written_out_compiled(numba):
+    """Their short gradient's helper has a compiled form (one Numba compile)."""
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=(5, 3))
+    dcross = tl.grad(cross_energy, wrt=(0, 1), jit=True)
+    got = dcross(x, y)
+    assert tl.explain_jit(dcross).endswith("compiled by Numba")
+    for g, arg in zip(got, (x, y)):
+        for idx in [(0, 0), (3, 2), (1, 1)]:
+            e = np.zeros_like(arg)
+            e[idx] = 1.0
+
+            def along(t, e=e, arg=arg):
+                moved = (x + t * e, y) if arg is x else (x, y + t * e)
+                return cross_energy(*moved)
+
+            assert g[idx] == pytest.approx(_central(along, 0.0), rel=1e-6)
+    from tangentlike.runtime.compiled import _weights_checked  # as Numba runs it
+
+    with pytest.raises(tl.TangentlikeError, match="np.square"):
+        _weights_checked(np.ones((4, 5)), x, rng.normal(size=(5, 1)))

@@ -12,7 +12,8 @@ import numpy as np
 from numba import literal_unroll, types
 from numba.extending import overload, register_jitable
 
-from .broadcast import unbroadcast, unreduce
+from ..errors import UnsupportedDerivativeError
+from .broadcast import pairwise_weights, unbroadcast, unreduce
 from .containers import add, array_grad, zeros_items, zeros_like
 from .shapes import unconcat
 
@@ -76,6 +77,24 @@ def _unreduce(g, x, axis=None, keepdims=False):
     if _array(x):
         return lambda g, x, axis=None, keepdims=False: np.full(x.shape, g)
     return None
+
+
+@overload(pairwise_weights)
+def _pairwise_weights(g, a, b):
+    if _array(g, 2) and _array(a, 2) and _array(b, 2):
+        return _weights_checked
+    return None  # other shapes: the NumPy code runs, and its helper refuses them
+
+
+def _weights_checked(g, a, b):
+    if a.shape[1] != b.shape[1]:
+        raise UnsupportedDerivativeError(
+            "the squared distances np.sum(d * d, axis=-1) of d = a[:, None, :] - "
+            "b[None, :, :] are differentiated for two matrices of as many columns",
+            "write np.square(d) for d * d, which keeps the chain rule through the "
+            "differences",
+        )
+    return g
 
 
 @overload(unbroadcast)
