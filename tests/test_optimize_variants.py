@@ -2,6 +2,7 @@
 saves and computes once, on the generated code and on numbers against central
 differences."""
 
+import re
 import textwrap
 
 import gast
@@ -111,6 +112,21 @@ def test_a_user_functions_backward_half_takes_items_of_the_gradient_and_makes_ze
     # np.array([...])'s gradient is the items of b_result, not a list of them
     assert "array_grad" not in backward and "b_result[0]" in backward
     assert "np.zeros((3,))" in backward and "zeros_like" not in backward
+    df = tl.grad(steps, wrt=(0, 1))
+    for got, want in zip(df(k, s), tl.grad(steps, wrt=(0, 1), optimize=False)(k, s)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_user_functions_halves_save_only_what_the_backward_half_reads():
+    k, s = np.array([10.0, 28.0, 8.0 / 3.0]), np.array([1.0, 1.0, 1.0])
+    source = variant(steps, k, s, wrt=(0, 1))
+    backward = source.split("def _bwd_lorenz")[1].split("\ndef ")[0]
+    unpacked = backward.splitlines()[1].split("=")[0].replace(" ", "").split(",")
+    body = "\n".join(backward.splitlines()[2:])
+    assert all(re.search(rf"\b{name}\b", body) for name in unpacked if name)
+    assert "_list" not in unpacked  # np.array's list: read by no backward step
+    general = tl.getsource(tl.grad(steps, wrt=(0, 1)))
+    assert "_list" in general.split("def _bwd_lorenz")[1].splitlines()[1]  # its own
     df = tl.grad(steps, wrt=(0, 1))
     for got, want in zip(df(k, s), tl.grad(steps, wrt=(0, 1), optimize=False)(k, s)):
         np.testing.assert_array_equal(got, want)

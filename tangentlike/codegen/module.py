@@ -337,6 +337,7 @@ class Module:
             new if new is not old else general
             for new, old, general in zip(others, self._unreleased, self.functions)
         ]
+        others = optimizer.without_unread_saves(others)
         if gast.dump(main) == gast.dump(self.functions[-1]) and all(
             a is b for a, b in zip(others, self.functions)
         ):

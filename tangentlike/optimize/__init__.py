@@ -18,6 +18,9 @@ Python floats) and, last, ``finish``: ``defaults`` (helper calls without their
 default arguments) and ``release`` (dead temporaries deleted, so their arrays
 are freed early; not in scalar variants).
 
+A variant's forward and backward halves of a user's function then save only
+what the backward half reads (``saved_tuples``).
+
 A variant also knows the shapes of what the user's own functions return (their
 forward and backward halves, ``Helpers`` in analysis/shapes.py), and each half
 called with one set of argument shapes is optimized for them too
@@ -49,6 +52,7 @@ from .last_reads import write_last_reads
 from .negations import cancel_negations
 from .reductions import call_reductions
 from .release import release_dead
+from .saved_tuples import prune_saved
 from .saves import remove_unread_saves
 from .seed import constant_seed
 from .specialize import specialize
@@ -188,3 +192,16 @@ def specialize_helpers(helpers: list, calls: dict, np_alias: str, keep) -> list:
         finish(special, anno.get(special, NUMBERS), users=True)
         out.append(special)
     return out
+
+
+def without_unread_saves(helpers: list) -> list:
+    """``helpers`` (a variant's generated functions but its main one) with the
+    saved values no backward half reads left out of both halves' tuples, the
+    halves changed copied first (the general code keeps its own)."""
+    copies = [anno.clone(f) for f in helpers]
+    if not prune_saved(copies):
+        return helpers
+    return [
+        copy if gast.dump(copy) != gast.dump(f) else f
+        for copy, f in zip(copies, helpers)
+    ]
